@@ -1,0 +1,42 @@
+//! `modstaff check INSTANCE PLAN`
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use modstaff::io::{load_instance, load_plan};
+use modstaff::model::verify;
+use modstaff::report::render_check;
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Instance file (JSON, SPEC section 1)
+    instance: PathBuf,
+    /// Plan file (JSON, SPEC section 3)
+    plan: PathBuf,
+    #[command(flatten)]
+    output: super::Output,
+}
+
+pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let (inst, _warnings) = match load_instance(&args.instance) {
+        Ok(v) => v,
+        Err(e) => return Ok(super::report_load_error(&e)),
+    };
+    let plan = match load_plan(&args.plan) {
+        Ok(p) => p,
+        Err(e) => return Ok(super::report_load_error(&e)),
+    };
+    let report = verify(&inst, &plan);
+    args.output.emit(&render_check(&report, args.output.format))?;
+    if report.is_valid() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!(
+            "error: plan `{}` breaks {} rule(s) of instance `{}`",
+            args.plan.display(),
+            report.violations.len(),
+            args.instance.display()
+        );
+        Ok(ExitCode::from(1))
+    }
+}

@@ -1,0 +1,115 @@
+//! Command line: clap definitions and one file per subcommand. Exit codes as SPEC section 4:
+//! 0 success, 1 a requested check failed, 2 bad input or usage.
+
+mod check;
+mod validate;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use modstaff::io::LoadError;
+use modstaff::report::Format;
+
+/// Staff-to-module planning for lean governments: "one person, several posts; one post,
+/// several duties".
+///
+/// modstaff assigns people to work modules and hours to duties so that as little
+/// priority-weighted work as possible stays uncovered, and checks any plan against every rule.
+#[derive(Debug, Parser)]
+#[command(name = "modstaff", version, about, long_about, propagate_version = true)]
+#[command(after_help = "Exit codes: 0 success, 1 a check failed, 2 bad input or usage.\n\
+Docs: README.md; file formats: SPEC.md.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check instance files and list every problem found
+    ///
+    /// Prints each error as `FILE: json.path: what is wrong (line, column; hint)` and exits 2 if
+    /// there is any; otherwise prints a one-line summary per file and exits 0. Warnings (legal
+    /// but suspicious input) never change the exit code.
+    Validate(validate::Args),
+    /// Verify a plan against every hard constraint and recompute its objective
+    ///
+    /// Shares no code with the solver. Exits 1 and lists each violation (with the people,
+    /// modules and duties involved) if the plan breaks any rule or declares a wrong objective;
+    /// exits 0 if it is valid; exits 2 if a file cannot be read.
+    Check(check::Args),
+}
+
+/// Output options shared by the commands.
+#[derive(Debug, clap::Args)]
+struct Output {
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Write to this file (atomically) instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+impl Output {
+    /// Writes machine output to `--out` (atomically) or stdout.
+    fn emit(&self, text: &str) -> anyhow::Result<()> {
+        match &self.out {
+            Some(path) => modstaff::io::write_atomic(path, text.as_bytes())
+                .map_err(|e| anyhow::anyhow!("cannot write `{}`: {e}", path.display())),
+            None => {
+                let mut out = std::io::stdout().lock();
+                out.write_all(text.as_bytes())?;
+                out.flush()?;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Prints load errors the way `validate` does and returns exit code 2.
+fn report_load_error(e: &LoadError) -> ExitCode {
+    match e {
+        LoadError::Invalid { file, diagnostics } => {
+            eprint!("{diagnostics}");
+            eprintln!(
+                "\nerror: invalid input `{file}`: {} error(s), {} warning(s)",
+                diagnostics.error_count(),
+                diagnostics.warning_count()
+            );
+        }
+        other => eprintln!("error: {other}"),
+    }
+    ExitCode::from(2)
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    let result = match cli.command {
+        Command::Validate(args) => validate::run(&args),
+        Command::Check(args) => check::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            // A closed pipe (`modstaff ... | head`) is not an error.
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

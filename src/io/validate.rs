@@ -1,0 +1,539 @@
+//! [`RawInstance`] -> [`Instance`]: resolve ids, apply defaults, check every rule of SPEC
+//! section 1, and collect every problem (errors and warnings) rather than the first.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::decode::Origins;
+use super::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
+use super::position::{PositionIndex, join_index, join_key};
+use super::raw::RawInstance;
+use crate::model::{
+    Counterpart, CounterpartIdx, Duty, DutyIdx, IdMaps, Instance, Module, ModuleIdx, Rules, Skill,
+    SkillIdx, Staff, StaffIdx, Unit, UnitIdx,
+};
+
+/// Collects diagnostics with positions looked up from the source text.
+struct Sink<'a> {
+    diags: Diagnostics,
+    positions: Option<&'a PositionIndex>,
+    origins: &'a Origins,
+}
+
+impl Sink<'_> {
+    fn push(&mut self, d: Diagnostic) {
+        let pos = self.positions.and_then(|p| p.find(&d.path));
+        self.diags.push(d.at(pos));
+    }
+    fn error(&mut self, path: &str, message: String, hint: Option<String>) {
+        self.push(Diagnostic::error(path, message).maybe_hint(hint));
+    }
+    fn warning(&mut self, path: &str, message: String, hint: Option<String>) {
+        self.push(Diagnostic::warning(path, message).maybe_hint(hint));
+    }
+    /// Path of decoded element `i` of list `list`, in file numbering.
+    fn elem(&self, list: &str, i: usize) -> String {
+        let origin = match list {
+            "skills" => &self.origins.skills,
+            "units" => &self.origins.units,
+            "counterparts" => &self.origins.counterparts,
+            "staff" => &self.origins.staff,
+            "modules" => &self.origins.modules,
+            "duties" => &self.origins.duties,
+            _ => return join_index(list, i),
+        };
+        join_index(list, origin.get(i).copied().unwrap_or(i))
+    }
+}
+
+fn quoted_list<'a>(items: impl IntoIterator<Item = &'a str>, limit: usize) -> String {
+    let items: Vec<&str> = items.into_iter().collect();
+    let mut s = items
+        .iter()
+        .take(limit)
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > limit {
+        s.push_str(&format!(" and {} more", items.len() - limit));
+    }
+    s
+}
+
+/// Builds an id -> position map, reporting empty and duplicate ids.
+fn index_ids<I: From<usize> + Copy>(
+    sink: &mut Sink<'_>,
+    list: &str,
+    what: &str,
+    ids: impl Iterator<Item = String>,
+) -> BTreeMap<String, I> {
+    let mut map = BTreeMap::new();
+    let mut first: BTreeMap<String, String> = BTreeMap::new();
+    for (i, id) in ids.enumerate() {
+        let path = join_key(&sink.elem(list, i), "id");
+        if id.trim().is_empty() {
+            sink.error(&path, format!("{what} id is empty"), Some("ids are non-empty strings".into()));
+            continue;
+        }
+        if let Some(prev) = first.get(&id) {
+            sink.error(
+                &path,
+                format!("duplicate {what} id `{id}`, first used at `{prev}`"),
+                Some("ids must be unique within their list".into()),
+            );
+            continue;
+        }
+        first.insert(id.clone(), path);
+        map.insert(id, I::from(i));
+    }
+    map
+}
+
+/// Resolves a reference, reporting a dangling one with a did-you-mean hint.
+fn resolve<I: Copy>(
+    sink: &mut Sink<'_>,
+    path: &str,
+    what: &str,
+    list: &str,
+    id: &str,
+    map: &BTreeMap<String, I>,
+) -> Option<I> {
+    if let Some(&i) = map.get(id) {
+        return Some(i);
+    }
+    let hint = match did_you_mean(id, map.keys().map(String::as_str)) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None if map.is_empty() => format!("the instance has no {list}"),
+        None => format!("known {list}: {}", quoted_list(map.keys().map(String::as_str), 5)),
+    };
+    sink.error(path, format!("unknown {what} `{id}`"), Some(hint));
+    None
+}
+
+fn count(sink: &mut Sink<'_>, path: &str, what: &str, v: Option<i64>) -> Option<u32> {
+    let v = v?;
+    if v < 0 {
+        sink.error(path, format!("{what} must be 0 or more, found {v}"), None);
+        return None;
+    }
+    match u32::try_from(v) {
+        Ok(v) => Some(v),
+        Err(_) => {
+            sink.error(path, format!("{what} {v} is too large"), None);
+            None
+        }
+    }
+}
+
+fn level(sink: &mut Sink<'_>, path: &str, what: &str, v: i64) -> Option<u8> {
+    if (1..=5).contains(&v) {
+        u8::try_from(v).ok()
+    } else {
+        sink.error(
+            path,
+            format!("{what} must be between 1 and 5, found {v}"),
+            Some("levels run from 1 (basic) to 5 (expert)".into()),
+        );
+        None
+    }
+}
+
+fn positive(sink: &mut Sink<'_>, path: &str, what: &str, v: f64, hint: &str) -> bool {
+    if v.is_finite() && v > 0.0 {
+        true
+    } else {
+        sink.error(
+            path,
+            format!("{what} must be a number greater than 0, found {v}"),
+            Some(hint.into()),
+        );
+        false
+    }
+}
+
+fn check_name(sink: &mut Sink<'_>, path: &str, name: Option<&String>) {
+    if name.is_some_and(|n| n.trim().is_empty()) {
+        sink.error(
+            &join_key(path, "name"),
+            "name is empty".into(),
+            Some("give a readable name or leave the field out".into()),
+        );
+    }
+}
+
+/// Validates a raw instance decoded from a file; `origins` and `positions` let messages name
+/// the file's own indices, lines and columns.
+#[expect(clippy::too_many_lines, reason = "one pass per list, in SPEC order")]
+pub(crate) fn validate_decoded(
+    raw: &RawInstance,
+    origins: &Origins,
+    positions: Option<&PositionIndex>,
+    mut diags: Diagnostics,
+) -> Result<(Instance, Diagnostics), Diagnostics> {
+    let mut sink = Sink {
+        diags: std::mem::take(&mut diags),
+        positions,
+        origins,
+    };
+    let s = &mut sink;
+
+    if raw.name.trim().is_empty() {
+        s.error("name", "instance name is empty".into(), Some("name the instance, e.g. `\"longgang-agri\"`".into()));
+    }
+
+    // --- rules ---
+    let rr = raw.rules.clone().unwrap_or_default();
+    let defaults = Rules::default();
+    let max_posts = count(s, "rules.max_posts", "max_posts", rr.max_posts).unwrap_or(defaults.max_posts);
+    let max_liaisons =
+        count(s, "rules.max_liaisons", "max_liaisons", rr.max_liaisons).unwrap_or(defaults.max_liaisons);
+    let weight = |s: &mut Sink<'_>, path: &str, v: Option<f64>, default: f64| -> f64 {
+        match v {
+            Some(v) if v.is_finite() && v >= 0.0 => v,
+            Some(v) => {
+                s.error(path, format!("penalty must be a number of 0 or more, found {v}"), None);
+                default
+            }
+            None => default,
+        }
+    };
+    let liaison_weight = weight(s, "rules.liaison_weight", rr.liaison_weight, defaults.liaison_weight);
+    let min_staff_weight =
+        weight(s, "rules.min_staff_weight", rr.min_staff_weight, defaults.min_staff_weight);
+
+    // --- catalogues ---
+    let has_catalogue = raw.skills.is_some();
+    let catalogue = raw.skills.clone().unwrap_or_default();
+    let mut skill_ids: BTreeMap<String, SkillIdx> =
+        index_ids(s, "skills", "skill", catalogue.iter().map(|k| k.id.clone()));
+    let mut skills: Vec<Skill> = Vec::new();
+    for (i, k) in catalogue.iter().enumerate() {
+        check_name(s, &s.elem("skills", i), k.name.as_ref());
+        skills.push(Skill {
+            id: k.id.clone(),
+            name: k.name.clone().unwrap_or_else(|| k.id.clone()),
+        });
+    }
+    // Without a catalogue, skills are whatever staff and duties mention (sorted, so the same
+    // instance always numbers them the same way).
+    if !has_catalogue {
+        let mentioned: BTreeSet<&str> = raw
+            .staff
+            .iter()
+            .flat_map(|p| p.skills.keys().map(String::as_str))
+            .chain(raw.duties.iter().filter_map(|d| d.skill.as_deref()))
+            .collect();
+        skill_ids.clear();
+        skills.clear();
+        for k in mentioned {
+            skill_ids.insert(k.to_owned(), SkillIdx::from(skills.len()));
+            skills.push(Skill {
+                id: k.to_owned(),
+                name: k.to_owned(),
+            });
+        }
+    }
+
+    let unit_ids: BTreeMap<String, UnitIdx> =
+        index_ids(s, "units", "unit", raw.units.iter().map(|u| u.id.clone()));
+    let mut units = Vec::new();
+    for (i, u) in raw.units.iter().enumerate() {
+        let path = s.elem("units", i);
+        check_name(s, &path, u.name.as_ref());
+        let cap = count(s, &join_key(&path, "headcount_cap"), "headcount_cap", u.headcount_cap);
+        units.push(Unit {
+            id: u.id.clone(),
+            name: u.name.clone().unwrap_or_else(|| u.id.clone()),
+            headcount_cap: cap,
+        });
+    }
+
+    let counterpart_ids: BTreeMap<String, CounterpartIdx> = index_ids(
+        s,
+        "counterparts",
+        "counterpart",
+        raw.counterparts.iter().map(|c| c.id.clone()),
+    );
+    let mut counterparts = Vec::new();
+    for (i, c) in raw.counterparts.iter().enumerate() {
+        check_name(s, &s.elem("counterparts", i), c.name.as_ref());
+        counterparts.push(Counterpart {
+            id: c.id.clone(),
+            name: c.name.clone().unwrap_or_else(|| c.id.clone()),
+            bureau: c.bureau.clone(),
+        });
+    }
+
+    let module_ids: BTreeMap<String, ModuleIdx> =
+        index_ids(s, "modules", "module", raw.modules.iter().map(|m| m.id.clone()));
+    let staff_ids: BTreeMap<String, StaffIdx> =
+        index_ids(s, "staff", "person", raw.staff.iter().map(|p| p.id.clone()));
+    let duty_ids: BTreeMap<String, DutyIdx> =
+        index_ids(s, "duties", "duty", raw.duties.iter().map(|d| d.id.clone()));
+
+    // --- modules ---
+    let mut modules = Vec::new();
+    for (i, m) in raw.modules.iter().enumerate() {
+        let path = s.elem("modules", i);
+        check_name(s, &path, m.name.as_ref());
+        let unit = m
+            .unit
+            .as_ref()
+            .and_then(|u| resolve(s, &join_key(&path, "unit"), "unit", "units", u, &unit_ids));
+        let min_staff = count(s, &join_key(&path, "min_staff"), "min_staff", m.min_staff).unwrap_or(0);
+        let max_staff = count(s, &join_key(&path, "max_staff"), "max_staff", m.max_staff);
+        if let Some(max) = max_staff
+            && min_staff > max
+        {
+            s.error(
+                &join_key(&path, "min_staff"),
+                format!("min_staff {min_staff} is greater than max_staff {max}"),
+                Some("raise max_staff or lower min_staff".into()),
+            );
+        }
+        let mut cps = Vec::new();
+        for (j, c) in m.counterparts.iter().enumerate() {
+            let p = join_index(&join_key(&path, "counterparts"), j);
+            if let Some(ci) = resolve(s, &p, "counterpart", "counterparts", c, &counterpart_ids) {
+                if cps.contains(&ci) {
+                    s.warning(&p, format!("counterpart `{c}` is listed twice"), None);
+                } else {
+                    cps.push(ci);
+                }
+            }
+        }
+        modules.push(Module {
+            id: m.id.clone(),
+            name: m.name.clone().unwrap_or_else(|| m.id.clone()),
+            unit,
+            min_staff,
+            max_staff,
+            counterparts: cps,
+            duties: Vec::new(),
+        });
+    }
+
+    // --- duties ---
+    let mut duties = Vec::new();
+    for (i, d) in raw.duties.iter().enumerate() {
+        let path = s.elem("duties", i);
+        let module = resolve(s, &join_key(&path, "module"), "module", "modules", &d.module, &module_ids);
+        positive(s, &join_key(&path, "hours"), "hours", d.hours, "hours are weekly workload, e.g. `12`");
+        let weight = d.weight.unwrap_or(1.0);
+        positive(s, &join_key(&path, "weight"), "weight", weight, "weight is the penalty per uncovered hour, e.g. `1` or `10`");
+        let skill = d.skill.as_ref().and_then(|k| {
+            if has_catalogue {
+                resolve(s, &join_key(&path, "skill"), "skill", "skills in the catalogue", k, &skill_ids)
+            } else {
+                skill_ids.get(k).copied()
+            }
+        });
+        let min_level = level(s, &join_key(&path, "min_level"), "min_level", d.min_level.unwrap_or(1)).unwrap_or(1);
+        if let Some(m) = module {
+            modules[m.index()].duties.push(DutyIdx::from(i));
+        }
+        duties.push(Duty {
+            id: d.id.clone(),
+            module: module.unwrap_or(ModuleIdx(0)),
+            hours: d.hours,
+            skill,
+            min_level,
+            weight,
+            splittable: d.splittable.unwrap_or(true),
+            tags: d.tags.clone(),
+        });
+    }
+
+    // --- staff ---
+    let mut staff = Vec::new();
+    for (i, p) in raw.staff.iter().enumerate() {
+        let path = s.elem("staff", i);
+        check_name(s, &path, p.name.as_ref());
+        let unit = p
+            .unit
+            .as_ref()
+            .and_then(|u| resolve(s, &join_key(&path, "unit"), "unit", "units", u, &unit_ids));
+        let capacity = p.capacity.unwrap_or(40.0);
+        positive(s, &join_key(&path, "capacity"), "capacity", capacity, "capacity is weekly hours, e.g. `40`");
+        let mut levels = Vec::new();
+        for (k, &l) in &p.skills {
+            let kp = join_key(&join_key(&path, "skills"), k);
+            let idx = if has_catalogue {
+                resolve(s, &kp, "skill", "skills in the catalogue", k, &skill_ids)
+            } else {
+                skill_ids.get(k).copied()
+            };
+            let l = level(s, &kp, &format!("level of `{k}`"), l);
+            if let (Some(idx), Some(l)) = (idx, l) {
+                levels.push((idx, l));
+            }
+        }
+        levels.sort_unstable();
+        let max_posts = count(s, &join_key(&path, "max_posts"), "max_posts", p.max_posts).unwrap_or(max_posts);
+        let max_liaisons =
+            count(s, &join_key(&path, "max_liaisons"), "max_liaisons", p.max_liaisons).unwrap_or(max_liaisons);
+        let module_list = |s: &mut Sink<'_>, field: &str, ids: &[String]| -> Vec<ModuleIdx> {
+            let mut out: Vec<ModuleIdx> = Vec::new();
+            for (j, m) in ids.iter().enumerate() {
+                let mp = join_index(&join_key(&path, field), j);
+                if let Some(mi) = resolve(s, &mp, "module", "modules", m, &module_ids) {
+                    if out.contains(&mi) {
+                        s.warning(&mp, format!("module `{m}` is listed twice"), None);
+                    } else {
+                        out.push(mi);
+                    }
+                }
+            }
+            out.sort_unstable();
+            out
+        };
+        let current_posts = module_list(s, "current_posts", &p.current_posts);
+        let unavailable = module_list(s, "unavailable", &p.unavailable);
+        for m in &current_posts {
+            if unavailable.contains(m) {
+                s.warning(
+                    &join_key(&path, "current_posts"),
+                    format!(
+                        "`{}` holds `{}` today but is unavailable for it: the post will be removed",
+                        p.id, modules[m.index()].id
+                    ),
+                    None,
+                );
+            }
+        }
+        staff.push(Staff {
+            id: p.id.clone(),
+            name: p.name.clone().unwrap_or_else(|| p.id.clone()),
+            unit,
+            capacity,
+            skills: levels,
+            max_posts,
+            max_liaisons,
+            current_posts,
+            unavailable,
+        });
+    }
+
+    // --- conflicts ---
+    let mut conflicts = Vec::new();
+    for (j, pair) in rr.conflicts.iter().enumerate() {
+        let path = join_index("rules.conflicts", j);
+        if pair.len() != 2 {
+            s.error(
+                &path,
+                format!("a conflict names exactly 2 modules, found {}", pair.len()),
+                Some("write pairs like `[\"m03\", \"m09\"]`".into()),
+            );
+            continue;
+        }
+        let a = resolve(s, &join_index(&path, 0), "module", "modules", &pair[0], &module_ids);
+        let b = resolve(s, &join_index(&path, 1), "module", "modules", &pair[1], &module_ids);
+        let (Some(a), Some(b)) = (a, b) else { continue };
+        if a == b {
+            s.error(
+                &path,
+                format!("conflict pairs module `{}` with itself", pair[0]),
+                Some("a conflict names two different modules".into()),
+            );
+            continue;
+        }
+        let key = (a.min(b), a.max(b));
+        if conflicts.iter().any(|&(x, y): &(ModuleIdx, ModuleIdx)| (x.min(y), x.max(y)) == key) {
+            s.warning(&path, format!("conflict `{}`/`{}` is listed twice", pair[0], pair[1]), None);
+            continue;
+        }
+        conflicts.push((a, b));
+    }
+
+    if s.diags.has_errors() {
+        return Err(sink.diags);
+    }
+
+    let instance = Instance {
+        name: raw.name.clone(),
+        description: raw.description.clone(),
+        skills,
+        has_skill_catalogue: has_catalogue,
+        units,
+        counterparts,
+        staff,
+        modules,
+        duties,
+        rules: Rules {
+            max_posts,
+            max_liaisons,
+            liaison_weight,
+            min_staff_weight,
+            conflicts,
+        },
+        ids: IdMaps {
+            staff: staff_ids,
+            modules: module_ids,
+            duties: duty_ids,
+            counterparts: counterpart_ids,
+            units: unit_ids,
+            skills: skill_ids,
+        },
+    };
+    warn_suspicious(&instance, &mut sink);
+    Ok((instance, sink.diags))
+}
+
+/// Legal but probably unintended: reported as warnings, the instance is still accepted.
+fn warn_suspicious(inst: &Instance, s: &mut Sink<'_>) {
+    for d in inst.duty_indices() {
+        let duty = inst.duty(d);
+        if !inst.staff_indices().any(|p| inst.can_do(p, d)) {
+            let need = duty.skill.map_or_else(String::new, |k| {
+                format!(" (needs `{}` >= {})", inst.skills[k.index()].id, duty.min_level)
+            });
+            s.warning(
+                &s.elem("duties", d.index()),
+                format!("nobody can do duty `{}`{need}: its {} h will stay uncovered", duty.id, duty.hours),
+                Some("add the skill to someone or lower min_level".into()),
+            );
+        } else if !inst
+            .staff_indices()
+            .any(|p| inst.can_do(p, d) && inst.qualifies(p, duty.module))
+        {
+            s.warning(
+                &s.elem("duties", d.index()),
+                format!(
+                    "everyone who can do duty `{}` is unavailable for module `{}`",
+                    duty.id,
+                    inst.module(duty.module).id
+                ),
+                None,
+            );
+        }
+    }
+    for m in inst.module_indices() {
+        let module = inst.module(m);
+        let qualified = inst.staff_indices().filter(|&p| inst.qualifies(p, m)).count();
+        let path = s.elem("modules", m.index());
+        if qualified == 0 && !inst.staff.is_empty() {
+            s.warning(&path, format!("nobody qualifies for module `{}`", module.id), None);
+        } else if (qualified as u64) < u64::from(module.min_staff) {
+            s.warning(
+                &join_key(&path, "min_staff"),
+                format!(
+                    "module `{}` wants {} people but only {qualified} qualify",
+                    module.id, module.min_staff
+                ),
+                None,
+            );
+        }
+    }
+    let listed = inst.listed_counterparts();
+    for (c, &is_listed) in listed.iter().enumerate() {
+        if !is_listed {
+            s.warning(
+                &s.elem("counterparts", c),
+                format!(
+                    "no module lists counterpart `{}`: it needs no liaison",
+                    inst.counterparts[c].id
+                ),
+                Some("add it to a module's `counterparts`".into()),
+            );
+        }
+    }
+}

@@ -1,0 +1,836 @@
+//! The independent plan checker (`modstaff check`).
+//!
+//! This is the oracle every test trusts, so it deliberately shares nothing with model building
+//! or solving: it re-derives eligibility from the instance's fields itself, recomputes every
+//! objective tier from the plan's rows alone, and never calls into `engine` or `build`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::instance::{DutyIdx, Instance, ModuleIdx, StaffIdx};
+use super::plan::{Objective, Plan, PlanStatus};
+
+/// Absolute slack on hours and utilisation (SPEC 3: hours carry at most 1e-6 error).
+const EPS: f64 = 1e-6;
+
+/// Which rule a plan breaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ViolationKind {
+    /// The plan is for another instance.
+    InstanceName,
+    /// A row names a person, module, duty or counterpart the instance does not have.
+    UnknownId,
+    /// The same (person, duty), post or liaison is listed twice.
+    DuplicateRow,
+    /// An assignment's module is not its duty's module.
+    WrongModule,
+    /// Hours that are negative or not finite.
+    BadHours,
+    /// A person works a duty they lack the skill or level for.
+    Skill,
+    /// A person works a duty without a post in its module (constraint 2).
+    MissingPost,
+    /// A person holds a post in a module they do not qualify for, or are unavailable for.
+    NotQualified,
+    /// A person works more than their capacity (constraint 1).
+    Capacity,
+    /// A person holds more posts than `max_posts` (constraint 3).
+    MaxPosts,
+    /// A person holds two conflicting modules (constraint 3).
+    Conflict,
+    /// A module has more people than `max_staff` (constraint 4).
+    ModuleCap,
+    /// A unit's modules employ more distinct people than `headcount_cap` (constraint 5).
+    UnitCap,
+    /// A duty gets more hours than it has (constraint 6).
+    OverCovered,
+    /// A non-splittable duty is shared or partly covered (constraint 6).
+    NotSplittable,
+    /// A counterpart has more than one liaison (constraint 7).
+    TwoLiaisons,
+    /// A person has more liaisons than `max_liaisons` (constraint 7).
+    MaxLiaisons,
+    /// A liaison holds no post in a module listing the counterpart (constraint 7).
+    LiaisonWithoutPost,
+    /// A declared objective tier differs from its recomputation.
+    Objective,
+    /// The declared `uncovered`, `unmet_counterparts` or `understaffed` lists are wrong.
+    Summary,
+    /// The declared status or gap contradict each other.
+    Status,
+}
+
+impl ViolationKind {
+    /// The name used in reports (`snake_case`).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InstanceName => "instance_name",
+            Self::UnknownId => "unknown_id",
+            Self::DuplicateRow => "duplicate_row",
+            Self::WrongModule => "wrong_module",
+            Self::BadHours => "bad_hours",
+            Self::Skill => "skill",
+            Self::MissingPost => "missing_post",
+            Self::NotQualified => "not_qualified",
+            Self::Capacity => "capacity",
+            Self::MaxPosts => "max_posts",
+            Self::Conflict => "conflict",
+            Self::ModuleCap => "module_cap",
+            Self::UnitCap => "unit_cap",
+            Self::OverCovered => "over_covered",
+            Self::NotSplittable => "not_splittable",
+            Self::TwoLiaisons => "two_liaisons",
+            Self::MaxLiaisons => "max_liaisons",
+            Self::LiaisonWithoutPost => "liaison_without_post",
+            Self::Objective => "objective",
+            Self::Summary => "summary",
+            Self::Status => "status",
+        }
+    }
+}
+
+/// One broken rule, with everything it involves.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Violation {
+    /// The rule.
+    pub kind: ViolationKind,
+    /// People involved (ids).
+    pub people: Vec<String>,
+    /// Modules involved (ids).
+    pub modules: Vec<String>,
+    /// Duties involved (ids).
+    pub duties: Vec<String>,
+    /// Counterparts involved (ids).
+    pub counterparts: Vec<String>,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+impl Violation {
+    fn new(kind: ViolationKind, message: String) -> Self {
+        Self {
+            kind,
+            people: Vec::new(),
+            modules: Vec::new(),
+            duties: Vec::new(),
+            counterparts: Vec::new(),
+            message,
+        }
+    }
+    fn people<S: AsRef<str>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
+        self.people = ids.into_iter().map(|s| s.as_ref().to_owned()).collect();
+        self
+    }
+    fn modules<S: AsRef<str>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
+        self.modules = ids.into_iter().map(|s| s.as_ref().to_owned()).collect();
+        self
+    }
+    fn duties<S: AsRef<str>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
+        self.duties = ids.into_iter().map(|s| s.as_ref().to_owned()).collect();
+        self
+    }
+    fn counterparts<S: AsRef<str>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
+        self.counterparts = ids.into_iter().map(|s| s.as_ref().to_owned()).collect();
+        self
+    }
+}
+
+/// The result of checking a plan.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CheckReport {
+    /// Every broken rule; empty when the plan is valid.
+    pub violations: Vec<Violation>,
+    /// The objective recomputed from the plan and the instance alone.
+    pub recomputed: Objective,
+    /// The objective the plan declares.
+    pub declared: Objective,
+}
+
+impl CheckReport {
+    /// Whether the plan breaks no rule.
+    #[must_use]
+    pub fn is_valid(&self) -> bool {
+        self.violations.is_empty()
+    }
+}
+
+/// Whether `a` exceeds `b` beyond the hours tolerance.
+fn exceeds(a: f64, b: f64) -> bool {
+    a > b + EPS * b.abs().max(1.0)
+}
+
+fn fmt_h(h: f64) -> String {
+    // Hours are shown with up to 4 decimals and no trailing zeros, so messages stay readable.
+    let s = format!("{h:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.into() }
+}
+
+/// Checks `plan` against every hard constraint of SPEC section 2 and recomputes its objective.
+#[must_use]
+#[expect(clippy::too_many_lines, reason = "one pass per constraint family, in SPEC order")]
+pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
+    let mut out = Vec::new();
+    let inst = instance;
+    if plan.instance != inst.name {
+        out.push(Violation::new(
+            ViolationKind::InstanceName,
+            format!(
+                "plan is for instance `{}` but the instance is `{}`",
+                plan.instance, inst.name
+            ),
+        ));
+    }
+
+    // Eligibility, derived here on purpose rather than borrowed from the solver's helpers.
+    let can_do = |p: StaffIdx, d: DutyIdx| -> bool {
+        let duty = &inst.duties[d.index()];
+        match duty.skill {
+            None => true,
+            Some(s) => inst.staff[p.index()]
+                .skills
+                .iter()
+                .any(|&(k, level)| k == s && level >= duty.min_level),
+        }
+    };
+    let qualifies = |p: StaffIdx, m: ModuleIdx| -> bool {
+        let module = &inst.modules[m.index()];
+        !inst.staff[p.index()].unavailable.contains(&m)
+            && (module.duties.is_empty() || module.duties.iter().any(|&d| can_do(p, d)))
+    };
+
+    // --- posts ---
+    let mut posts: BTreeSet<(StaffIdx, ModuleIdx)> = BTreeSet::new();
+    for post in &plan.posts {
+        let p = inst.ids.staff.get(&post.person).copied();
+        let m = inst.ids.modules.get(&post.module).copied();
+        let (Some(p), Some(m)) = (p, m) else {
+            out.push(
+                Violation::new(
+                    ViolationKind::UnknownId,
+                    format!(
+                        "post names unknown {}",
+                        unknown_pair(p.is_none(), &post.person, m.is_none(), &post.module)
+                    ),
+                )
+                .people([&post.person])
+                .modules([&post.module]),
+            );
+            continue;
+        };
+        if !posts.insert((p, m)) {
+            out.push(
+                Violation::new(
+                    ViolationKind::DuplicateRow,
+                    format!("post of `{}` in `{}` is listed twice", post.person, post.module),
+                )
+                .people([&post.person])
+                .modules([&post.module]),
+            );
+            continue;
+        }
+        if inst.staff[p.index()].unavailable.contains(&m) {
+            out.push(
+                Violation::new(
+                    ViolationKind::NotQualified,
+                    format!("`{}` holds a post in `{}`, which is unavailable to them", post.person, post.module),
+                )
+                .people([&post.person])
+                .modules([&post.module]),
+            );
+        } else if !qualifies(p, m) {
+            out.push(
+                Violation::new(
+                    ViolationKind::NotQualified,
+                    format!(
+                        "`{}` holds a post in `{}` but can do none of its duties",
+                        post.person, post.module
+                    ),
+                )
+                .people([&post.person])
+                .modules([&post.module]),
+            );
+        }
+    }
+    let mut posts_of: Vec<Vec<ModuleIdx>> = vec![Vec::new(); inst.staff.len()];
+    let mut holders: Vec<Vec<StaffIdx>> = vec![Vec::new(); inst.modules.len()];
+    for &(p, m) in &posts {
+        posts_of[p.index()].push(m);
+        holders[m.index()].push(p);
+    }
+    for (pi, mods) in posts_of.iter().enumerate() {
+        let person = &inst.staff[pi];
+        if mods.len() > person.max_posts as usize {
+            out.push(
+                Violation::new(
+                    ViolationKind::MaxPosts,
+                    format!(
+                        "`{}` holds {} posts, more than max_posts {}",
+                        person.id,
+                        mods.len(),
+                        person.max_posts
+                    ),
+                )
+                .people([&person.id])
+                .modules(mods.iter().map(|m| &inst.modules[m.index()].id)),
+            );
+        }
+    }
+    for &(a, b) in &inst.rules.conflicts {
+        for &p in &holders[a.index()] {
+            if posts.contains(&(p, b)) {
+                let (ma, mb) = (&inst.modules[a.index()].id, &inst.modules[b.index()].id);
+                out.push(
+                    Violation::new(
+                        ViolationKind::Conflict,
+                        format!(
+                            "`{}` holds both `{ma}` and `{mb}`, which conflict",
+                            inst.staff[p.index()].id
+                        ),
+                    )
+                    .people([&inst.staff[p.index()].id])
+                    .modules([ma, mb]),
+                );
+            }
+        }
+    }
+    for (mi, people) in holders.iter().enumerate() {
+        let module = &inst.modules[mi];
+        if let Some(cap) = module.max_staff
+            && people.len() > cap as usize
+        {
+            out.push(
+                Violation::new(
+                    ViolationKind::ModuleCap,
+                    format!(
+                        "`{}` has {} people, more than max_staff {cap}",
+                        module.id,
+                        people.len()
+                    ),
+                )
+                .people(people.iter().map(|p| &inst.staff[p.index()].id))
+                .modules([&module.id]),
+            );
+        }
+    }
+    for (ui, unit) in inst.units.iter().enumerate() {
+        let Some(cap) = unit.headcount_cap else { continue };
+        let people: BTreeSet<StaffIdx> = posts
+            .iter()
+            .filter(|(_, m)| inst.modules[m.index()].unit.is_some_and(|u| u.index() == ui))
+            .map(|&(p, _)| p)
+            .collect();
+        if people.len() > cap as usize {
+            out.push(
+                Violation::new(
+                    ViolationKind::UnitCap,
+                    format!(
+                        "unit `{}` employs {} distinct people in its modules, more than headcount_cap {cap}",
+                        unit.id,
+                        people.len()
+                    ),
+                )
+                .people(people.iter().map(|p| &inst.staff[p.index()].id)),
+            );
+        }
+    }
+
+    // --- assignments ---
+    let mut load = vec![0.0_f64; inst.staff.len()];
+    let mut done = vec![0.0_f64; inst.duties.len()];
+    let mut workers: Vec<BTreeSet<StaffIdx>> = vec![BTreeSet::new(); inst.duties.len()];
+    let mut seen: BTreeSet<(StaffIdx, DutyIdx)> = BTreeSet::new();
+    for a in &plan.assignments {
+        let p = inst.ids.staff.get(&a.person).copied();
+        let d = inst.ids.duties.get(&a.duty).copied();
+        let (Some(p), Some(d)) = (p, d) else {
+            let what = match (p, d) {
+                (None, None) => format!("person `{}` and duty `{}`", a.person, a.duty),
+                (None, _) => format!("person `{}`", a.person),
+                _ => format!("duty `{}`", a.duty),
+            };
+            out.push(
+                Violation::new(ViolationKind::UnknownId, format!("assignment names unknown {what}"))
+                    .people([&a.person])
+                    .duties([&a.duty]),
+            );
+            continue;
+        };
+        let duty = &inst.duties[d.index()];
+        let m = duty.module;
+        let module_id = &inst.modules[m.index()].id;
+        if &a.module != module_id {
+            out.push(
+                Violation::new(
+                    ViolationKind::WrongModule,
+                    format!(
+                        "assignment of `{}` to `{}` names module `{}`, but the duty belongs to `{module_id}`",
+                        a.person, a.duty, a.module
+                    ),
+                )
+                .people([&a.person])
+                .modules([&a.module, module_id])
+                .duties([&a.duty]),
+            );
+        }
+        if !a.hours.is_finite() || a.hours < -EPS {
+            out.push(
+                Violation::new(
+                    ViolationKind::BadHours,
+                    format!("assignment of `{}` to `{}` has hours {}", a.person, a.duty, a.hours),
+                )
+                .people([&a.person])
+                .duties([&a.duty]),
+            );
+            continue;
+        }
+        if !seen.insert((p, d)) {
+            out.push(
+                Violation::new(
+                    ViolationKind::DuplicateRow,
+                    format!("assignment of `{}` to `{}` is listed twice", a.person, a.duty),
+                )
+                .people([&a.person])
+                .duties([&a.duty]),
+            );
+        }
+        if a.hours <= EPS {
+            continue;
+        }
+        if !can_do(p, d) {
+            let skill = duty.skill.map_or("", |s| inst.skills[s.index()].id.as_str());
+            let level = duty
+                .skill
+                .and_then(|s| inst.staff[p.index()].skills.iter().find(|(k, _)| *k == s))
+                .map_or(0, |&(_, l)| l);
+            out.push(
+                Violation::new(
+                    ViolationKind::Skill,
+                    format!(
+                        "`{}` works on `{}`, which needs `{skill}` >= {} (they have {level})",
+                        a.person, a.duty, duty.min_level
+                    ),
+                )
+                .people([&a.person])
+                .duties([&a.duty]),
+            );
+        }
+        if !posts.contains(&(p, m)) {
+            out.push(
+                Violation::new(
+                    ViolationKind::MissingPost,
+                    format!(
+                        "`{}` works {} h on `{}` without a post in `{module_id}`",
+                        a.person,
+                        fmt_h(a.hours),
+                        a.duty
+                    ),
+                )
+                .people([&a.person])
+                .modules([module_id])
+                .duties([&a.duty]),
+            );
+        }
+        load[p.index()] += a.hours;
+        done[d.index()] += a.hours;
+        workers[d.index()].insert(p);
+    }
+    for (pi, &h) in load.iter().enumerate() {
+        let person = &inst.staff[pi];
+        if exceeds(h, person.capacity) {
+            out.push(
+                Violation::new(
+                    ViolationKind::Capacity,
+                    format!(
+                        "`{}` works {} h, more than capacity {} h",
+                        person.id,
+                        fmt_h(h),
+                        fmt_h(person.capacity)
+                    ),
+                )
+                .people([&person.id]),
+            );
+        }
+    }
+    let mut coverage = 0.0;
+    let mut uncovered_hours = vec![0.0_f64; inst.duties.len()];
+    for (di, duty) in inst.duties.iter().enumerate() {
+        let h = done[di];
+        if exceeds(h, duty.hours) {
+            out.push(
+                Violation::new(
+                    ViolationKind::OverCovered,
+                    format!(
+                        "`{}` gets {} h, more than its {} h",
+                        duty.id,
+                        fmt_h(h),
+                        fmt_h(duty.hours)
+                    ),
+                )
+                .people(workers[di].iter().map(|p| &inst.staff[p.index()].id))
+                .duties([&duty.id]),
+            );
+        }
+        if !duty.splittable && !workers[di].is_empty() {
+            let people = workers[di].iter().map(|p| &inst.staff[p.index()].id);
+            if workers[di].len() > 1 {
+                out.push(
+                    Violation::new(
+                        ViolationKind::NotSplittable,
+                        format!(
+                            "non-splittable `{}` is shared by {} people",
+                            duty.id,
+                            workers[di].len()
+                        ),
+                    )
+                    .people(people)
+                    .duties([&duty.id]),
+                );
+            } else if (h - duty.hours).abs() > EPS * duty.hours.max(1.0) {
+                out.push(
+                    Violation::new(
+                        ViolationKind::NotSplittable,
+                        format!(
+                            "non-splittable `{}` is covered {} h of {} h: all or nothing",
+                            duty.id,
+                            fmt_h(h),
+                            fmt_h(duty.hours)
+                        ),
+                    )
+                    .people(people)
+                    .duties([&duty.id]),
+                );
+            }
+        }
+        let u = (duty.hours - h).max(0.0);
+        uncovered_hours[di] = u;
+        coverage += duty.weight * u;
+    }
+
+    // --- liaisons ---
+    let mut liaison_of: BTreeMap<usize, StaffIdx> = BTreeMap::new();
+    let mut liaisons_per: Vec<Vec<String>> = vec![Vec::new(); inst.staff.len()];
+    for l in &plan.liaisons {
+        let p = inst.ids.staff.get(&l.person).copied();
+        let c = inst.ids.counterparts.get(&l.counterpart).copied();
+        let (Some(p), Some(c)) = (p, c) else {
+            out.push(
+                Violation::new(
+                    ViolationKind::UnknownId,
+                    format!(
+                        "liaison names unknown {}",
+                        unknown_pair(p.is_none(), &l.person, c.is_none(), &l.counterpart)
+                            .replace("module", "counterpart")
+                    ),
+                )
+                .people([&l.person])
+                .counterparts([&l.counterpart]),
+            );
+            continue;
+        };
+        if let Some(&q) = liaison_of.get(&c.index()) {
+            let kind = if q == p {
+                ViolationKind::DuplicateRow
+            } else {
+                ViolationKind::TwoLiaisons
+            };
+            let mut people = vec![inst.staff[q.index()].id.clone()];
+            if q != p {
+                people.push(l.person.clone());
+            }
+            out.push(
+                Violation::new(
+                    kind,
+                    format!("counterpart `{}` has more than one liaison", l.counterpart),
+                )
+                .people(people)
+                .counterparts([&l.counterpart]),
+            );
+            continue;
+        }
+        liaison_of.insert(c.index(), p);
+        liaisons_per[p.index()].push(l.counterpart.clone());
+        let listing: Vec<&str> = inst
+            .modules
+            .iter()
+            .filter(|m| m.counterparts.contains(&c))
+            .map(|m| m.id.as_str())
+            .collect();
+        let holds = posts_of[p.index()]
+            .iter()
+            .any(|m| inst.modules[m.index()].counterparts.contains(&c));
+        if !holds {
+            let message = if listing.is_empty() {
+                format!(
+                    "`{}` is liaison of `{}`, which no module lists",
+                    l.person, l.counterpart
+                )
+            } else {
+                format!(
+                    "`{}` is liaison of `{}` without a post in a module listing it ({})",
+                    l.person,
+                    l.counterpart,
+                    listing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+                )
+            };
+            out.push(
+                Violation::new(ViolationKind::LiaisonWithoutPost, message)
+                    .people([&l.person])
+                    .modules(listing)
+                    .counterparts([&l.counterpart]),
+            );
+        }
+    }
+    for (pi, cs) in liaisons_per.iter().enumerate() {
+        let person = &inst.staff[pi];
+        if cs.len() > person.max_liaisons as usize {
+            out.push(
+                Violation::new(
+                    ViolationKind::MaxLiaisons,
+                    format!(
+                        "`{}` is liaison of {} counterparts, more than max_liaisons {}",
+                        person.id,
+                        cs.len(),
+                        person.max_liaisons
+                    ),
+                )
+                .people([&person.id])
+                .counterparts(cs),
+            );
+        }
+    }
+    let mut listed = vec![false; inst.counterparts.len()];
+    for module in &inst.modules {
+        for c in &module.counterparts {
+            listed[c.index()] = true;
+        }
+    }
+    let unmet: Vec<&str> = (0..inst.counterparts.len())
+        .filter(|&c| listed[c] && !liaison_of.contains_key(&c))
+        .map(|c| inst.counterparts[c].id.as_str())
+        .collect();
+    #[expect(clippy::cast_precision_loss, reason = "counts are far below 2^52")]
+    {
+        coverage += inst.rules.liaison_weight * unmet.len() as f64;
+    }
+    let mut missing_staff: Vec<(usize, u32)> = Vec::new();
+    for (mi, module) in inst.modules.iter().enumerate() {
+        let have = u32::try_from(holders[mi].len()).unwrap_or(u32::MAX);
+        if have < module.min_staff {
+            missing_staff.push((mi, module.min_staff - have));
+            coverage += inst.rules.min_staff_weight * f64::from(module.min_staff - have);
+        }
+    }
+
+    // --- the other tiers ---
+    let mut stability = 0_u64;
+    for (pi, person) in inst.staff.iter().enumerate() {
+        let held: BTreeSet<ModuleIdx> = posts_of[pi].iter().copied().collect();
+        let today: BTreeSet<ModuleIdx> = person.current_posts.iter().copied().collect();
+        stability += held.symmetric_difference(&today).count() as u64;
+    }
+    let fragmentation = posts.len() as u64;
+    let balance = inst
+        .staff
+        .iter()
+        .zip(&load)
+        .map(|(p, &h)| h / p.capacity)
+        .fold(0.0_f64, f64::max);
+    let recomputed = Objective {
+        coverage,
+        stability,
+        fragmentation,
+        balance,
+    };
+    let declared = plan.objective;
+    let tier_mismatch = |name: &str, d: String, r: String| {
+        Violation::new(
+            ViolationKind::Objective,
+            format!("declared {name} {d} differs from the recomputed {r}"),
+        )
+    };
+    if !(declared.coverage.is_finite()
+        && (declared.coverage - coverage).abs() <= EPS * coverage.abs().max(1.0))
+    {
+        out.push(tier_mismatch(
+            "coverage",
+            fmt_h(declared.coverage),
+            fmt_h(coverage),
+        ));
+    }
+    if declared.stability != stability {
+        out.push(tier_mismatch(
+            "stability",
+            declared.stability.to_string(),
+            stability.to_string(),
+        ));
+    }
+    if declared.fragmentation != fragmentation {
+        out.push(tier_mismatch(
+            "fragmentation",
+            declared.fragmentation.to_string(),
+            fragmentation.to_string(),
+        ));
+    }
+    if !(declared.balance.is_finite() && (declared.balance - balance).abs() <= EPS) {
+        out.push(tier_mismatch(
+            "balance",
+            fmt_h(declared.balance),
+            fmt_h(balance),
+        ));
+    }
+
+    check_summaries(inst, plan, &uncovered_hours, &unmet, &missing_staff, &mut out);
+
+    let gap = plan.solver.gap;
+    if !gap.is_finite() || gap < -EPS {
+        out.push(Violation::new(
+            ViolationKind::Status,
+            format!("solver gap {gap} is not a non-negative number"),
+        ));
+    } else if plan.status == PlanStatus::Optimal && gap > EPS {
+        out.push(Violation::new(
+            ViolationKind::Status,
+            format!("status is `optimal` but the gap is {gap}"),
+        ));
+    }
+    if let Some(bound) = plan.solver.bound
+        && (!bound.is_finite() || exceeds(bound, coverage))
+    {
+        out.push(Violation::new(
+            ViolationKind::Status,
+            format!(
+                "declared lower bound {} exceeds the plan's coverage {}",
+                fmt_h(bound),
+                fmt_h(coverage)
+            ),
+        ));
+    }
+
+    CheckReport {
+        violations: out,
+        recomputed,
+        declared,
+    }
+}
+
+fn unknown_pair(a_unknown: bool, a: &str, b_unknown: bool, b: &str) -> String {
+    match (a_unknown, b_unknown) {
+        (true, true) => format!("person `{a}` and module `{b}`"),
+        (true, false) => format!("person `{a}`"),
+        _ => format!("module `{b}`"),
+    }
+}
+
+/// The declared `uncovered`, `unmet_counterparts` and `understaffed` lists must match the
+/// recomputation: planners read them, so a wrong list is a wrong plan.
+fn check_summaries(
+    inst: &Instance,
+    plan: &Plan,
+    uncovered_hours: &[f64],
+    unmet: &[&str],
+    missing_staff: &[(usize, u32)],
+    out: &mut Vec<Violation>,
+) {
+    let mut declared_u: BTreeMap<&str, f64> = BTreeMap::new();
+    for u in &plan.uncovered {
+        if inst.ids.duties.contains_key(&u.duty) {
+            if declared_u.insert(u.duty.as_str(), u.hours).is_some() {
+                out.push(
+                    Violation::new(
+                        ViolationKind::DuplicateRow,
+                        format!("uncovered duty `{}` is listed twice", u.duty),
+                    )
+                    .duties([&u.duty]),
+                );
+            }
+        } else {
+            out.push(
+                Violation::new(
+                    ViolationKind::UnknownId,
+                    format!("`uncovered` names unknown duty `{}`", u.duty),
+                )
+                .duties([&u.duty]),
+            );
+        }
+    }
+    for (di, duty) in inst.duties.iter().enumerate() {
+        let real = uncovered_hours[di];
+        let tol = EPS * duty.hours.max(1.0);
+        match declared_u.get(duty.id.as_str()) {
+            None if real > tol => out.push(
+                Violation::new(
+                    ViolationKind::Summary,
+                    format!(
+                        "`{}` has {} h uncovered but is missing from `uncovered`",
+                        duty.id,
+                        fmt_h(real)
+                    ),
+                )
+                .duties([&duty.id]),
+            ),
+            Some(&h) if !h.is_finite() || (h - real).abs() > tol => out.push(
+                Violation::new(
+                    ViolationKind::Summary,
+                    format!(
+                        "`uncovered` declares {} h for `{}`, the assignments leave {} h",
+                        fmt_h(h),
+                        duty.id,
+                        fmt_h(real)
+                    ),
+                )
+                .duties([&duty.id]),
+            ),
+            _ => {}
+        }
+    }
+    let declared_c: BTreeSet<&str> = plan.unmet_counterparts.iter().map(String::as_str).collect();
+    let real_c: BTreeSet<&str> = unmet.iter().copied().collect();
+    let wrong: Vec<&str> = declared_c.symmetric_difference(&real_c).copied().collect();
+    if !wrong.is_empty() || declared_c.len() != plan.unmet_counterparts.len() {
+        out.push(
+            Violation::new(
+                ViolationKind::Summary,
+                format!(
+                    "`unmet_counterparts` lists {} counterparts, the liaisons leave {} unmet",
+                    plan.unmet_counterparts.len(),
+                    real_c.len()
+                ),
+            )
+            .counterparts(wrong),
+        );
+    }
+    let declared_s: BTreeMap<&str, u32> = plan
+        .understaffed
+        .iter()
+        .map(|u| (u.module.as_str(), u.missing))
+        .collect();
+    let real_s: BTreeMap<&str, u32> = missing_staff
+        .iter()
+        .map(|&(m, k)| (inst.modules[m].id.as_str(), k))
+        .collect();
+    if declared_s != real_s || declared_s.len() != plan.understaffed.len() {
+        let wrong: Vec<&str> = declared_s
+            .keys()
+            .chain(real_s.keys())
+            .filter(|m| declared_s.get(*m) != real_s.get(*m))
+            .copied()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        out.push(
+            Violation::new(
+                ViolationKind::Summary,
+                format!(
+                    "`understaffed` declares {} missing people, the posts leave {}",
+                    declared_s.values().sum::<u32>(),
+                    real_s.values().sum::<u32>()
+                ),
+            )
+            .modules(wrong),
+        );
+    }
+}

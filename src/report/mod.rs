@@ -1,0 +1,432 @@
+//! Renderers: plans, check reports and validation summaries as table, JSON, CSV or Markdown.
+//!
+//! Data in, text out; nothing here decides anything about a plan.
+
+pub mod table;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::io::Diagnostics;
+use crate::model::{CheckReport, Instance, Plan};
+use table::{Align, Table};
+
+/// Output formats shared by the commands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned text for a terminal.
+    #[default]
+    Table,
+    /// JSON (a plan is written exactly as SPEC section 3).
+    Json,
+    /// Comma-separated values, one record per line.
+    Csv,
+    /// Markdown tables.
+    Md,
+}
+
+/// Hours without noise: up to 2 decimals, no trailing zeros.
+#[must_use]
+pub fn hours(h: f64) -> String {
+    let s = format!("{h:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.into() }
+}
+
+fn percent(x: f64) -> String {
+    format!("{:.0}%", x * 100.0)
+}
+
+/// Per-person and per-module figures derived from a plan for display.
+struct Figures<'a> {
+    load: Vec<f64>,
+    posts: Vec<Vec<&'a str>>,
+    liaisons: Vec<Vec<&'a str>>,
+    holders: Vec<usize>,
+    covered: Vec<f64>,
+}
+
+fn figures<'a>(inst: &Instance, plan: &'a Plan) -> Figures<'a> {
+    let mut f = Figures {
+        load: vec![0.0; inst.staff.len()],
+        posts: vec![Vec::new(); inst.staff.len()],
+        liaisons: vec![Vec::new(); inst.staff.len()],
+        holders: vec![0; inst.modules.len()],
+        covered: vec![0.0; inst.modules.len()],
+    };
+    for a in &plan.assignments {
+        if let Some(p) = inst.ids.staff.get(&a.person) {
+            f.load[p.index()] += a.hours;
+        }
+        if let Some(d) = inst.ids.duties.get(&a.duty) {
+            f.covered[inst.duty(*d).module.index()] += a.hours;
+        }
+    }
+    for post in &plan.posts {
+        if let Some(p) = inst.ids.staff.get(&post.person) {
+            f.posts[p.index()].push(&post.module);
+        }
+        if let Some(m) = inst.ids.modules.get(&post.module) {
+            f.holders[m.index()] += 1;
+        }
+    }
+    for l in &plan.liaisons {
+        if let Some(p) = inst.ids.staff.get(&l.person) {
+            f.liaisons[p.index()].push(&l.counterpart);
+        }
+    }
+    f
+}
+
+fn plan_tables(inst: &Instance, plan: &Plan) -> Vec<(&'static str, Table)> {
+    let f = figures(inst, plan);
+    let mut people = Table::new(&[
+        ("person", Align::Left),
+        ("name", Align::Left),
+        ("posts", Align::Left),
+        ("liaisons", Align::Left),
+        ("hours", Align::Right),
+        ("capacity", Align::Right),
+        ("util", Align::Right),
+    ]);
+    for (i, p) in inst.staff.iter().enumerate() {
+        people.row(vec![
+            p.id.clone(),
+            p.name.clone(),
+            f.posts[i].join(" "),
+            f.liaisons[i].join(" "),
+            hours(f.load[i]),
+            hours(p.capacity),
+            percent(f.load[i] / p.capacity),
+        ]);
+    }
+    let mut modules = Table::new(&[
+        ("module", Align::Left),
+        ("name", Align::Left),
+        ("staff", Align::Right),
+        ("min", Align::Right),
+        ("max", Align::Right),
+        ("hours", Align::Right),
+        ("covered", Align::Right),
+        ("coverage", Align::Right),
+    ]);
+    for (i, m) in inst.modules.iter().enumerate() {
+        let total: f64 = m.duties.iter().map(|&d| inst.duty(d).hours).sum();
+        modules.row(vec![
+            m.id.clone(),
+            m.name.clone(),
+            f.holders[i].to_string(),
+            m.min_staff.to_string(),
+            m.max_staff.map_or_else(|| "-".into(), |x| x.to_string()),
+            hours(total),
+            hours(f.covered[i]),
+            if total > 0.0 { percent(f.covered[i] / total) } else { "-".into() },
+        ]);
+    }
+    let mut uncovered = Table::new(&[
+        ("duty", Align::Left),
+        ("module", Align::Left),
+        ("hours", Align::Right),
+        ("weight", Align::Right),
+        ("weighted", Align::Right),
+        ("reason", Align::Left),
+    ]);
+    let mut rows: Vec<(f64, Vec<String>)> = plan
+        .uncovered
+        .iter()
+        .map(|u| {
+            let duty = inst.ids.duties.get(&u.duty).map(|&d| inst.duty(d));
+            let weight = duty.map_or(1.0, |d| d.weight);
+            let module = duty.map_or(String::new(), |d| inst.module(d.module).id.clone());
+            (
+                weight * u.hours,
+                vec![
+                    u.duty.clone(),
+                    module,
+                    hours(u.hours),
+                    hours(weight),
+                    hours(weight * u.hours),
+                    u.reason.clone(),
+                ],
+            )
+        })
+        .collect();
+    // Largest weighted hours first: what a planner should look at first.
+    rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (_, r) in rows {
+        uncovered.row(r);
+    }
+    let mut other = Table::new(&[("item", Align::Left), ("detail", Align::Left)]);
+    for c in &plan.unmet_counterparts {
+        let name = inst
+            .ids
+            .counterparts
+            .get(c)
+            .map_or(String::new(), |&i| inst.counterparts[i.index()].name.clone());
+        other.row(vec![
+            format!("counterpart {c}"),
+            format!("{name}: no liaison (penalty {})", hours(inst.rules.liaison_weight)),
+        ]);
+    }
+    for u in &plan.understaffed {
+        other.row(vec![
+            format!("module {}", u.module),
+            format!(
+                "{} below min_staff (penalty {})",
+                u.missing,
+                hours(inst.rules.min_staff_weight * f64::from(u.missing))
+            ),
+        ]);
+    }
+    vec![
+        ("People", people),
+        ("Modules", modules),
+        ("Uncovered duties", uncovered),
+        ("Unmet counterparts and understaffed modules", other),
+    ]
+}
+
+fn objective_table(plan: &Plan) -> Table {
+    let o = &plan.objective;
+    let mut t = Table::new(&[("tier", Align::Left), ("value", Align::Right)]);
+    t.row(vec!["1 coverage (weighted uncovered)".into(), hours(o.coverage)]);
+    t.row(vec!["2 stability (posts changed)".into(), o.stability.to_string()]);
+    t.row(vec!["3 fragmentation (posts held)".into(), o.fragmentation.to_string()]);
+    t.row(vec!["4 balance (highest utilisation)".into(), format!("{:.4}", o.balance)]);
+    t
+}
+
+fn headline(plan: &Plan) -> String {
+    let bound = plan
+        .solver
+        .bound
+        .map_or(String::new(), |b| format!(", bound {}", hours(b)));
+    format!(
+        "plan for `{}`: {}, coverage {}{bound}, gap {:.2}%, {:.2} s ({})",
+        plan.instance,
+        plan.status.as_str(),
+        hours(plan.objective.coverage),
+        plan.solver.gap * 100.0,
+        plan.solver.seconds,
+        plan.solver.backend
+    )
+}
+
+/// Renders a plan. JSON is the plan file itself; the others are for people and spreadsheets.
+#[must_use]
+pub fn render_plan(inst: &Instance, plan: &Plan, format: Format) -> String {
+    match format {
+        Format::Json => to_json(plan),
+        Format::Table | Format::Md => {
+            let md = format == Format::Md;
+            let mut out = String::new();
+            if md {
+                let _ = writeln!(out, "# {}\n", headline(plan));
+            } else {
+                let _ = writeln!(out, "{}\n", headline(plan));
+            }
+            for (title, t) in plan_tables(inst, plan) {
+                if t.is_empty() {
+                    continue;
+                }
+                if md {
+                    let _ = writeln!(out, "## {title}\n\n{}", t.to_markdown());
+                } else {
+                    let _ = writeln!(out, "{title}\n{}", t.to_text());
+                }
+            }
+            let t = objective_table(plan);
+            if md {
+                let _ = write!(out, "## Objective\n\n{}", t.to_markdown());
+            } else {
+                let _ = write!(out, "Objective\n{}", t.to_text());
+            }
+            out
+        }
+        Format::Csv => plan_csv(plan),
+    }
+}
+
+/// One record per line, so a plan opens as a single sheet and filters by `record`.
+fn plan_csv(plan: &Plan) -> String {
+    let mut t = Table::new(&[
+        ("record", Align::Left),
+        ("person", Align::Left),
+        ("module", Align::Left),
+        ("duty", Align::Left),
+        ("counterpart", Align::Left),
+        ("value", Align::Right),
+        ("detail", Align::Left),
+    ]);
+    let o = &plan.objective;
+    for (name, value) in [
+        ("coverage", hours(o.coverage)),
+        ("stability", o.stability.to_string()),
+        ("fragmentation", o.fragmentation.to_string()),
+        ("balance", format!("{}", o.balance)),
+        ("gap", format!("{}", plan.solver.gap)),
+    ] {
+        t.row(vec!["objective".into(), String::new(), String::new(), String::new(), String::new(), value, name.into()]);
+    }
+    for p in &plan.posts {
+        t.row(vec!["post".into(), p.person.clone(), p.module.clone()]);
+    }
+    for a in &plan.assignments {
+        t.row(vec![
+            "assignment".into(),
+            a.person.clone(),
+            a.module.clone(),
+            a.duty.clone(),
+            String::new(),
+            format!("{}", a.hours),
+        ]);
+    }
+    for l in &plan.liaisons {
+        t.row(vec!["liaison".into(), l.person.clone(), String::new(), String::new(), l.counterpart.clone()]);
+    }
+    for u in &plan.uncovered {
+        t.row(vec![
+            "uncovered".into(),
+            String::new(),
+            String::new(),
+            u.duty.clone(),
+            String::new(),
+            format!("{}", u.hours),
+            u.reason.clone(),
+        ]);
+    }
+    for c in &plan.unmet_counterparts {
+        t.row(vec!["unmet_counterpart".into(), String::new(), String::new(), String::new(), c.clone()]);
+    }
+    for u in &plan.understaffed {
+        t.row(vec![
+            "understaffed".into(),
+            String::new(),
+            u.module.clone(),
+            String::new(),
+            String::new(),
+            u.missing.to_string(),
+        ]);
+    }
+    t.to_csv()
+}
+
+/// Pretty JSON with a trailing newline.
+#[must_use]
+pub fn to_json<T: Serialize>(value: &T) -> String {
+    let mut s = serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
+/// Renders the result of `check`.
+#[must_use]
+pub fn render_check(report: &CheckReport, format: Format) -> String {
+    if format == Format::Json {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            valid: bool,
+            #[serde(flatten)]
+            report: &'a CheckReport,
+        }
+        return to_json(&Out {
+            valid: report.is_valid(),
+            report,
+        });
+    }
+    let mut v = Table::new(&[
+        ("rule", Align::Left),
+        ("people", Align::Left),
+        ("modules", Align::Left),
+        ("duties", Align::Left),
+        ("counterparts", Align::Left),
+        ("what", Align::Left),
+    ]);
+    for x in &report.violations {
+        v.row(vec![
+            x.kind.as_str().into(),
+            x.people.join(" "),
+            x.modules.join(" "),
+            x.duties.join(" "),
+            x.counterparts.join(" "),
+            x.message.clone(),
+        ]);
+    }
+    let (r, d) = (&report.recomputed, &report.declared);
+    let mut o = Table::new(&[("tier", Align::Left), ("declared", Align::Right), ("recomputed", Align::Right)]);
+    o.row(vec!["coverage".into(), hours(d.coverage), hours(r.coverage)]);
+    o.row(vec!["stability".into(), d.stability.to_string(), r.stability.to_string()]);
+    o.row(vec!["fragmentation".into(), d.fragmentation.to_string(), r.fragmentation.to_string()]);
+    o.row(vec!["balance".into(), format!("{:.4}", d.balance), format!("{:.4}", r.balance)]);
+    let verdict = if report.is_valid() {
+        "plan is valid: no rule broken, objective matches".to_owned()
+    } else {
+        format!("plan is NOT valid: {} violation(s)", report.violations.len())
+    };
+    match format {
+        Format::Csv => v.to_csv(),
+        Format::Md => {
+            let mut s = format!("# {verdict}\n\n");
+            if !v.is_empty() {
+                let _ = writeln!(s, "## Violations\n\n{}", v.to_markdown());
+            }
+            let _ = write!(s, "## Objective\n\n{}", o.to_markdown());
+            s
+        }
+        _ => {
+            let mut s = String::new();
+            if !v.is_empty() {
+                let _ = writeln!(s, "Violations\n{}", v.to_text());
+            }
+            let _ = write!(s, "Objective\n{}\n{verdict}\n", o.to_text());
+            s
+        }
+    }
+}
+
+/// The one-line summary `validate` prints for a clean instance.
+#[must_use]
+pub fn instance_summary(inst: &Instance) -> String {
+    let listed = inst.listed_counterparts().iter().filter(|&&l| l).count();
+    let hours_total = inst.total_hours();
+    let cap = inst.total_capacity();
+    format!(
+        "`{}`: {} staff, {} modules, {} duties, {} counterparts ({listed} listed); {} h of duties vs {} h of capacity ({:.2}x)",
+        inst.name,
+        inst.staff.len(),
+        inst.modules.len(),
+        inst.duties.len(),
+        inst.counterparts.len(),
+        hours(hours_total),
+        hours(cap),
+        if cap > 0.0 { hours_total / cap } else { f64::INFINITY },
+    )
+}
+
+/// Machine-readable result of `validate`.
+#[derive(Serialize)]
+pub struct ValidationOutput<'a> {
+    /// Whether the instance has no errors.
+    pub valid: bool,
+    /// Every problem found.
+    pub diagnostics: &'a Diagnostics,
+    /// Counts, when valid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<BTreeMap<&'static str, f64>>,
+}
+
+/// Counts for the validation summary.
+#[must_use]
+#[expect(clippy::cast_precision_loss, reason = "counts are far below 2^52")]
+pub fn summary_counts(inst: &Instance) -> BTreeMap<&'static str, f64> {
+    BTreeMap::from([
+        ("staff", inst.staff.len() as f64),
+        ("modules", inst.modules.len() as f64),
+        ("duties", inst.duties.len() as f64),
+        ("counterparts", inst.counterparts.len() as f64),
+        ("total_hours", inst.total_hours()),
+        ("total_capacity", inst.total_capacity()),
+    ])
+}
