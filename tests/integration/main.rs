@@ -1,0 +1,7 @@
+//! One integration test binary (faster to build than one per file).
+
+mod check;
+mod common;
+mod instances;
+mod props;
+mod validate;
