@@ -27,7 +27,8 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         Err(e) => return Ok(super::report_load_error(&e)),
     };
     let report = verify(&inst, &plan);
-    args.output.emit(&render_check(&report, args.output.format))?;
+    args.output
+        .emit(&render_check(&report, args.output.format))?;
     if report.is_valid() {
         Ok(ExitCode::SUCCESS)
     } else {

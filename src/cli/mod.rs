@@ -18,9 +18,17 @@ use modstaff::report::Format;
 /// modstaff assigns people to work modules and hours to duties so that as little
 /// priority-weighted work as possible stays uncovered, and checks any plan against every rule.
 #[derive(Debug, Parser)]
-#[command(name = "modstaff", version, about, long_about, propagate_version = true)]
-#[command(after_help = "Exit codes: 0 success, 1 a check failed, 2 bad input or usage.\n\
-Docs: README.md; file formats: SPEC.md.")]
+#[command(
+    name = "modstaff",
+    version,
+    about,
+    long_about,
+    propagate_version = true
+)]
+#[command(
+    after_help = "Exit codes: 0 success, 1 a check failed, 2 bad input or usage.\n\
+Docs: README.md; file formats: SPEC.md."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -91,7 +99,11 @@ pub fn run() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let result = match cli.command {

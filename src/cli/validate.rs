@@ -23,7 +23,9 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         let result = load_instance(path);
         if args.format == Format::Json {
             let (valid, diagnostics, summary) = match &result {
-                Ok((inst, warnings)) => (true, warnings.clone(), Some(report::summary_counts(inst))),
+                Ok((inst, warnings)) => {
+                    (true, warnings.clone(), Some(report::summary_counts(inst)))
+                }
                 Err(LoadError::Invalid { diagnostics, .. }) => (false, diagnostics.clone(), None),
                 Err(e) => {
                     let d = modstaff::io::Diagnostic::error("", e.to_string());
@@ -41,7 +43,11 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         match result {
             Ok((inst, warnings)) => {
                 eprint!("{warnings}");
-                println!("ok: {}: {}", path.display(), report::instance_summary(&inst));
+                println!(
+                    "ok: {}: {}",
+                    path.display(),
+                    report::instance_summary(&inst)
+                );
             }
             Err(e) => {
                 failed = true;
@@ -50,8 +56,16 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
     }
     if args.format == Format::Json {
-        let value = if json.len() == 1 { json.pop().unwrap_or_default() } else { serde_json::Value::Array(json) };
+        let value = if json.len() == 1 {
+            json.pop().unwrap_or_default()
+        } else {
+            serde_json::Value::Array(json)
+        };
         print!("{}", report::to_json(&value));
     }
-    Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -219,7 +219,10 @@ fn decode_list<T: DeserializeOwned>(
 /// Decodes instance text into raw types. Returns the raw instance (possibly partial, when there
 /// were errors, so validation can still find more) and the decoding problems.
 #[must_use]
-pub fn decode(text: &str, positions: &PositionIndex) -> (Option<(RawInstance, Origins)>, Diagnostics) {
+pub fn decode(
+    text: &str,
+    positions: &PositionIndex,
+) -> (Option<(RawInstance, Origins)>, Diagnostics) {
     let mut diags = Diagnostics::default();
     let root: Value = match serde_json::from_str(text) {
         Ok(v) => v,
@@ -229,30 +232,48 @@ pub fn decode(text: &str, positions: &PositionIndex) -> (Option<(RawInstance, Or
         }
     };
     let Value::Object(root) = root else {
-        diags.push(Diagnostic::error(
-            "",
-            format!("expected an instance object, found {}", kind_of(&root)),
-        ).hint("an instance file is a JSON object with `name`, `staff`, `modules` and `duties`"));
+        diags.push(
+            Diagnostic::error(
+                "",
+                format!("expected an instance object, found {}", kind_of(&root)),
+            )
+            .hint("an instance file is a JSON object with `name`, `staff`, `modules` and `duties`"),
+        );
         return (None, diags);
     };
     let fields = struct_fields::<RawInstance>();
     for key in root.keys().filter(|k| !fields.contains(&k.as_str())) {
         let hint = did_you_mean(key, fields.iter().copied()).map_or_else(
-            || format!("expected one of {}", fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")),
+            || {
+                format!(
+                    "expected one of {}",
+                    fields
+                        .iter()
+                        .map(|f| format!("`{f}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            },
             |s| format!("did you mean `{s}`?"),
         );
         diags.push(
-            Diagnostic::error(join_key("", key), format!("unknown field `{key}` in the instance"))
-                .hint(hint)
-                .at(positions.find(&join_key("", key))),
+            Diagnostic::error(
+                join_key("", key),
+                format!("unknown field `{key}` in the instance"),
+            )
+            .hint(hint)
+            .at(positions.find(&join_key("", key))),
         );
     }
     let name = match root.get("name") {
         Some(Value::String(s)) => s.clone(),
         Some(other) => {
             diags.push(
-                Diagnostic::error("name", format!("expected a string, found {}", kind_of(other)))
-                    .at(positions.find("name")),
+                Diagnostic::error(
+                    "name",
+                    format!("expected a string, found {}", kind_of(other)),
+                )
+                .at(positions.find("name")),
             );
             String::new()
         }
@@ -334,9 +355,16 @@ pub fn json_syntax_error(e: &serde_json::Error) -> Diagnostic {
         serde_json::error::Category::Eof => {
             Some("the file ends early: check for a missing `}` or `]`".to_owned())
         }
-        serde_json::error::Category::Syntax => {
-            Some("JSON allows no comments and no trailing commas".to_owned())
+        serde_json::error::Category::Syntax if message.contains("trailing comma") => {
+            Some("JSON allows no comma after the last element".to_owned())
         }
+        serde_json::error::Category::Syntax if message.contains("number out of range") => {
+            Some("write an ordinary number such as `40`".to_owned())
+        }
+        serde_json::error::Category::Syntax => Some(
+            "JSON allows no comments, keys need double quotes, and strings are in double quotes"
+                .to_owned(),
+        ),
         _ => None,
     };
     let mut d = Diagnostic::error("", format!("not valid JSON: {message}")).maybe_hint(hint);

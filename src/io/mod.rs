@@ -49,7 +49,10 @@ fn read_text(path: &Path) -> Result<String, LoadError> {
     })?;
     let file = path.display().to_string();
     // A leading BOM is common in files saved by spreadsheet programs: accept it.
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes).to_vec();
+    let bytes = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(&bytes)
+        .to_vec();
     String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         LoadError::Invalid {
@@ -68,10 +71,15 @@ fn with_file(mut d: Diagnostic, file: &str) -> Diagnostic {
     d
 }
 
+/// Labels every problem with its file and puts them in reading order: errors first, then
+/// warnings, each in the order they appear in the file.
 fn set_file(mut diags: Diagnostics, file: &str) -> Diagnostics {
     for d in &mut diags.0 {
         d.file = file.to_owned();
     }
+    diags
+        .0
+        .sort_by_key(|d| (d.severity, d.line.unwrap_or(0), d.column.unwrap_or(0)));
     diags
 }
 
@@ -132,7 +140,8 @@ pub fn parse_plan(text: &str, file: &str) -> Result<Plan, Diagnostics> {
         d.path = if path == "." { String::new() } else { path };
         Diagnostics(vec![with_file(d, file)])
     })?;
-    de.end().map_err(|e| Diagnostics(vec![with_file(decode::json_syntax_error(&e), file)]))?;
+    de.end()
+        .map_err(|e| Diagnostics(vec![with_file(decode::json_syntax_error(&e), file)]))?;
     Ok(plan)
 }
 

@@ -207,7 +207,7 @@ mod tests {
             index.find("staff[0].capacity"),
             Some(Position {
                 line: 3,
-                column: 19
+                column: 18
             })
         );
         // Unknown deeper paths fall back to the nearest indexed prefix.

@@ -71,7 +71,11 @@ fn index_ids<I: From<usize> + Copy>(
     for (i, id) in ids.enumerate() {
         let path = join_key(&sink.elem(list, i), "id");
         if id.trim().is_empty() {
-            sink.error(&path, format!("{what} id is empty"), Some("ids are non-empty strings".into()));
+            sink.error(
+                &path,
+                format!("{what} id is empty"),
+                Some("ids are non-empty strings".into()),
+            );
             continue;
         }
         if let Some(prev) = first.get(&id) {
@@ -103,7 +107,10 @@ fn resolve<I: Copy>(
     let hint = match did_you_mean(id, map.keys().map(String::as_str)) {
         Some(s) => format!("did you mean `{s}`?"),
         None if map.is_empty() => format!("the instance has no {list}"),
-        None => format!("known {list}: {}", quoted_list(map.keys().map(String::as_str), 5)),
+        None => format!(
+            "known {list}: {}",
+            quoted_list(map.keys().map(String::as_str), 5)
+        ),
     };
     sink.error(path, format!("unknown {what} `{id}`"), Some(hint));
     None
@@ -177,28 +184,46 @@ pub(crate) fn validate_decoded(
     let s = &mut sink;
 
     if raw.name.trim().is_empty() {
-        s.error("name", "instance name is empty".into(), Some("name the instance, e.g. `\"longgang-agri\"`".into()));
+        s.error(
+            "name",
+            "instance name is empty".into(),
+            Some("name the instance, e.g. `\"longgang-agri\"`".into()),
+        );
     }
 
     // --- rules ---
     let rr = raw.rules.clone().unwrap_or_default();
     let defaults = Rules::default();
-    let max_posts = count(s, "rules.max_posts", "max_posts", rr.max_posts).unwrap_or(defaults.max_posts);
-    let max_liaisons =
-        count(s, "rules.max_liaisons", "max_liaisons", rr.max_liaisons).unwrap_or(defaults.max_liaisons);
+    let max_posts =
+        count(s, "rules.max_posts", "max_posts", rr.max_posts).unwrap_or(defaults.max_posts);
+    let max_liaisons = count(s, "rules.max_liaisons", "max_liaisons", rr.max_liaisons)
+        .unwrap_or(defaults.max_liaisons);
     let weight = |s: &mut Sink<'_>, path: &str, v: Option<f64>, default: f64| -> f64 {
         match v {
             Some(v) if v.is_finite() && v >= 0.0 => v,
             Some(v) => {
-                s.error(path, format!("penalty must be a number of 0 or more, found {v}"), None);
+                s.error(
+                    path,
+                    format!("penalty must be a number of 0 or more, found {v}"),
+                    None,
+                );
                 default
             }
             None => default,
         }
     };
-    let liaison_weight = weight(s, "rules.liaison_weight", rr.liaison_weight, defaults.liaison_weight);
-    let min_staff_weight =
-        weight(s, "rules.min_staff_weight", rr.min_staff_weight, defaults.min_staff_weight);
+    let liaison_weight = weight(
+        s,
+        "rules.liaison_weight",
+        rr.liaison_weight,
+        defaults.liaison_weight,
+    );
+    let min_staff_weight = weight(
+        s,
+        "rules.min_staff_weight",
+        rr.min_staff_weight,
+        defaults.min_staff_weight,
+    );
 
     // --- catalogues ---
     let has_catalogue = raw.skills.is_some();
@@ -239,7 +264,12 @@ pub(crate) fn validate_decoded(
     for (i, u) in raw.units.iter().enumerate() {
         let path = s.elem("units", i);
         check_name(s, &path, u.name.as_ref());
-        let cap = count(s, &join_key(&path, "headcount_cap"), "headcount_cap", u.headcount_cap);
+        let cap = count(
+            s,
+            &join_key(&path, "headcount_cap"),
+            "headcount_cap",
+            u.headcount_cap,
+        );
         units.push(Unit {
             id: u.id.clone(),
             name: u.name.clone().unwrap_or_else(|| u.id.clone()),
@@ -263,8 +293,12 @@ pub(crate) fn validate_decoded(
         });
     }
 
-    let module_ids: BTreeMap<String, ModuleIdx> =
-        index_ids(s, "modules", "module", raw.modules.iter().map(|m| m.id.clone()));
+    let module_ids: BTreeMap<String, ModuleIdx> = index_ids(
+        s,
+        "modules",
+        "module",
+        raw.modules.iter().map(|m| m.id.clone()),
+    );
     let staff_ids: BTreeMap<String, StaffIdx> =
         index_ids(s, "staff", "person", raw.staff.iter().map(|p| p.id.clone()));
     let duty_ids: BTreeMap<String, DutyIdx> =
@@ -279,7 +313,8 @@ pub(crate) fn validate_decoded(
             .unit
             .as_ref()
             .and_then(|u| resolve(s, &join_key(&path, "unit"), "unit", "units", u, &unit_ids));
-        let min_staff = count(s, &join_key(&path, "min_staff"), "min_staff", m.min_staff).unwrap_or(0);
+        let min_staff =
+            count(s, &join_key(&path, "min_staff"), "min_staff", m.min_staff).unwrap_or(0);
         let max_staff = count(s, &join_key(&path, "max_staff"), "max_staff", m.max_staff);
         if let Some(max) = max_staff
             && min_staff > max
@@ -316,18 +351,50 @@ pub(crate) fn validate_decoded(
     let mut duties = Vec::new();
     for (i, d) in raw.duties.iter().enumerate() {
         let path = s.elem("duties", i);
-        let module = resolve(s, &join_key(&path, "module"), "module", "modules", &d.module, &module_ids);
-        positive(s, &join_key(&path, "hours"), "hours", d.hours, "hours are weekly workload, e.g. `12`");
+        let module = resolve(
+            s,
+            &join_key(&path, "module"),
+            "module",
+            "modules",
+            &d.module,
+            &module_ids,
+        );
+        positive(
+            s,
+            &join_key(&path, "hours"),
+            "hours",
+            d.hours,
+            "hours are weekly workload, e.g. `12`",
+        );
         let weight = d.weight.unwrap_or(1.0);
-        positive(s, &join_key(&path, "weight"), "weight", weight, "weight is the penalty per uncovered hour, e.g. `1` or `10`");
+        positive(
+            s,
+            &join_key(&path, "weight"),
+            "weight",
+            weight,
+            "weight is the penalty per uncovered hour, e.g. `1` or `10`",
+        );
         let skill = d.skill.as_ref().and_then(|k| {
             if has_catalogue {
-                resolve(s, &join_key(&path, "skill"), "skill", "skills in the catalogue", k, &skill_ids)
+                resolve(
+                    s,
+                    &join_key(&path, "skill"),
+                    "skill",
+                    "skills in the catalogue",
+                    k,
+                    &skill_ids,
+                )
             } else {
                 skill_ids.get(k).copied()
             }
         });
-        let min_level = level(s, &join_key(&path, "min_level"), "min_level", d.min_level.unwrap_or(1)).unwrap_or(1);
+        let min_level = level(
+            s,
+            &join_key(&path, "min_level"),
+            "min_level",
+            d.min_level.unwrap_or(1),
+        )
+        .unwrap_or(1);
         if let Some(m) = module {
             modules[m.index()].duties.push(DutyIdx::from(i));
         }
@@ -353,7 +420,13 @@ pub(crate) fn validate_decoded(
             .as_ref()
             .and_then(|u| resolve(s, &join_key(&path, "unit"), "unit", "units", u, &unit_ids));
         let capacity = p.capacity.unwrap_or(40.0);
-        positive(s, &join_key(&path, "capacity"), "capacity", capacity, "capacity is weekly hours, e.g. `40`");
+        positive(
+            s,
+            &join_key(&path, "capacity"),
+            "capacity",
+            capacity,
+            "capacity is weekly hours, e.g. `40`",
+        );
         let mut levels = Vec::new();
         for (k, &l) in &p.skills {
             let kp = join_key(&join_key(&path, "skills"), k);
@@ -368,9 +441,15 @@ pub(crate) fn validate_decoded(
             }
         }
         levels.sort_unstable();
-        let max_posts = count(s, &join_key(&path, "max_posts"), "max_posts", p.max_posts).unwrap_or(max_posts);
-        let max_liaisons =
-            count(s, &join_key(&path, "max_liaisons"), "max_liaisons", p.max_liaisons).unwrap_or(max_liaisons);
+        let max_posts =
+            count(s, &join_key(&path, "max_posts"), "max_posts", p.max_posts).unwrap_or(max_posts);
+        let max_liaisons = count(
+            s,
+            &join_key(&path, "max_liaisons"),
+            "max_liaisons",
+            p.max_liaisons,
+        )
+        .unwrap_or(max_liaisons);
         let module_list = |s: &mut Sink<'_>, field: &str, ids: &[String]| -> Vec<ModuleIdx> {
             let mut out: Vec<ModuleIdx> = Vec::new();
             for (j, m) in ids.iter().enumerate() {
@@ -394,7 +473,8 @@ pub(crate) fn validate_decoded(
                     &join_key(&path, "current_posts"),
                     format!(
                         "`{}` holds `{}` today but is unavailable for it: the post will be removed",
-                        p.id, modules[m.index()].id
+                        p.id,
+                        modules[m.index()].id
                     ),
                     None,
                 );
@@ -425,8 +505,22 @@ pub(crate) fn validate_decoded(
             );
             continue;
         }
-        let a = resolve(s, &join_index(&path, 0), "module", "modules", &pair[0], &module_ids);
-        let b = resolve(s, &join_index(&path, 1), "module", "modules", &pair[1], &module_ids);
+        let a = resolve(
+            s,
+            &join_index(&path, 0),
+            "module",
+            "modules",
+            &pair[0],
+            &module_ids,
+        );
+        let b = resolve(
+            s,
+            &join_index(&path, 1),
+            "module",
+            "modules",
+            &pair[1],
+            &module_ids,
+        );
         let (Some(a), Some(b)) = (a, b) else { continue };
         if a == b {
             s.error(
@@ -437,8 +531,15 @@ pub(crate) fn validate_decoded(
             continue;
         }
         let key = (a.min(b), a.max(b));
-        if conflicts.iter().any(|&(x, y): &(ModuleIdx, ModuleIdx)| (x.min(y), x.max(y)) == key) {
-            s.warning(&path, format!("conflict `{}`/`{}` is listed twice", pair[0], pair[1]), None);
+        if conflicts
+            .iter()
+            .any(|&(x, y): &(ModuleIdx, ModuleIdx)| (x.min(y), x.max(y)) == key)
+        {
+            s.warning(
+                &path,
+                format!("conflict `{}`/`{}` is listed twice", pair[0], pair[1]),
+                None,
+            );
             continue;
         }
         conflicts.push((a, b));
@@ -484,11 +585,18 @@ fn warn_suspicious(inst: &Instance, s: &mut Sink<'_>) {
         let duty = inst.duty(d);
         if !inst.staff_indices().any(|p| inst.can_do(p, d)) {
             let need = duty.skill.map_or_else(String::new, |k| {
-                format!(" (needs `{}` >= {})", inst.skills[k.index()].id, duty.min_level)
+                format!(
+                    " (needs `{}` >= {})",
+                    inst.skills[k.index()].id,
+                    duty.min_level
+                )
             });
             s.warning(
                 &s.elem("duties", d.index()),
-                format!("nobody can do duty `{}`{need}: its {} h will stay uncovered", duty.id, duty.hours),
+                format!(
+                    "nobody can do duty `{}`{need}: its {} h will stay uncovered",
+                    duty.id, duty.hours
+                ),
                 Some("add the skill to someone or lower min_level".into()),
             );
         } else if !inst
@@ -508,10 +616,17 @@ fn warn_suspicious(inst: &Instance, s: &mut Sink<'_>) {
     }
     for m in inst.module_indices() {
         let module = inst.module(m);
-        let qualified = inst.staff_indices().filter(|&p| inst.qualifies(p, m)).count();
+        let qualified = inst
+            .staff_indices()
+            .filter(|&p| inst.qualifies(p, m))
+            .count();
         let path = s.elem("modules", m.index());
         if qualified == 0 && !inst.staff.is_empty() {
-            s.warning(&path, format!("nobody qualifies for module `{}`", module.id), None);
+            s.warning(
+                &path,
+                format!("nobody qualifies for module `{}`", module.id),
+                None,
+            );
         } else if (qualified as u64) < u64::from(module.min_staff) {
             s.warning(
                 &join_key(&path, "min_staff"),

@@ -171,7 +171,10 @@ fn fmt_h(h: f64) -> String {
 
 /// Checks `plan` against every hard constraint of SPEC section 2 and recomputes its objective.
 #[must_use]
-#[expect(clippy::too_many_lines, reason = "one pass per constraint family, in SPEC order")]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one pass per constraint family, in SPEC order"
+)]
 pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
     let mut out = Vec::new();
     let inst = instance;
@@ -225,7 +228,10 @@ pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
             out.push(
                 Violation::new(
                     ViolationKind::DuplicateRow,
-                    format!("post of `{}` in `{}` is listed twice", post.person, post.module),
+                    format!(
+                        "post of `{}` in `{}` is listed twice",
+                        post.person, post.module
+                    ),
                 )
                 .people([&post.person])
                 .modules([&post.module]),
@@ -236,7 +242,10 @@ pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
             out.push(
                 Violation::new(
                     ViolationKind::NotQualified,
-                    format!("`{}` holds a post in `{}`, which is unavailable to them", post.person, post.module),
+                    format!(
+                        "`{}` holds a post in `{}`, which is unavailable to them",
+                        post.person, post.module
+                    ),
                 )
                 .people([&post.person])
                 .modules([&post.module]),
@@ -317,10 +326,16 @@ pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
         }
     }
     for (ui, unit) in inst.units.iter().enumerate() {
-        let Some(cap) = unit.headcount_cap else { continue };
+        let Some(cap) = unit.headcount_cap else {
+            continue;
+        };
         let people: BTreeSet<StaffIdx> = posts
             .iter()
-            .filter(|(_, m)| inst.modules[m.index()].unit.is_some_and(|u| u.index() == ui))
+            .filter(|(_, m)| {
+                inst.modules[m.index()]
+                    .unit
+                    .is_some_and(|u| u.index() == ui)
+            })
             .map(|&(p, _)| p)
             .collect();
         if people.len() > cap as usize {
@@ -353,9 +368,12 @@ pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
                 _ => format!("duty `{}`", a.duty),
             };
             out.push(
-                Violation::new(ViolationKind::UnknownId, format!("assignment names unknown {what}"))
-                    .people([&a.person])
-                    .duties([&a.duty]),
+                Violation::new(
+                    ViolationKind::UnknownId,
+                    format!("assignment names unknown {what}"),
+                )
+                .people([&a.person])
+                .duties([&a.duty]),
             );
             continue;
         };
@@ -380,7 +398,10 @@ pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
             out.push(
                 Violation::new(
                     ViolationKind::BadHours,
-                    format!("assignment of `{}` to `{}` has hours {}", a.person, a.duty, a.hours),
+                    format!(
+                        "assignment of `{}` to `{}` has hours {}",
+                        a.person, a.duty, a.hours
+                    ),
                 )
                 .people([&a.person])
                 .duties([&a.duty]),
@@ -391,7 +412,10 @@ pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
             out.push(
                 Violation::new(
                     ViolationKind::DuplicateRow,
-                    format!("assignment of `{}` to `{}` is listed twice", a.person, a.duty),
+                    format!(
+                        "assignment of `{}` to `{}` is listed twice",
+                        a.person, a.duty
+                    ),
                 )
                 .people([&a.person])
                 .duties([&a.duty]),
@@ -401,7 +425,9 @@ pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
             continue;
         }
         if !can_do(p, d) {
-            let skill = duty.skill.map_or("", |s| inst.skills[s.index()].id.as_str());
+            let skill = duty
+                .skill
+                .map_or("", |s| inst.skills[s.index()].id.as_str());
             let level = duty
                 .skill
                 .and_then(|s| inst.staff[p.index()].skills.iter().find(|(k, _)| *k == s))
@@ -573,7 +599,11 @@ pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
                     "`{}` is liaison of `{}` without a post in a module listing it ({})",
                     l.person,
                     l.counterpart,
-                    listing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+                    listing
+                        .iter()
+                        .map(|m| format!("`{m}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             };
             out.push(
@@ -683,7 +713,14 @@ pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
         ));
     }
 
-    check_summaries(inst, plan, &uncovered_hours, &unmet, &missing_staff, &mut out);
+    check_summaries(
+        inst,
+        plan,
+        &uncovered_hours,
+        &unmet,
+        &missing_staff,
+        &mut out,
+    );
 
     let gap = plan.solver.gap;
     if !gap.is_finite() || gap < -EPS {

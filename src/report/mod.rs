@@ -122,7 +122,11 @@ fn plan_tables(inst: &Instance, plan: &Plan) -> Vec<(&'static str, Table)> {
             m.max_staff.map_or_else(|| "-".into(), |x| x.to_string()),
             hours(total),
             hours(f.covered[i]),
-            if total > 0.0 { percent(f.covered[i] / total) } else { "-".into() },
+            if total > 0.0 {
+                percent(f.covered[i] / total)
+            } else {
+                "-".into()
+            },
         ]);
     }
     let mut uncovered = Table::new(&[
@@ -160,14 +164,15 @@ fn plan_tables(inst: &Instance, plan: &Plan) -> Vec<(&'static str, Table)> {
     }
     let mut other = Table::new(&[("item", Align::Left), ("detail", Align::Left)]);
     for c in &plan.unmet_counterparts {
-        let name = inst
-            .ids
-            .counterparts
-            .get(c)
-            .map_or(String::new(), |&i| inst.counterparts[i.index()].name.clone());
+        let name = inst.ids.counterparts.get(c).map_or(String::new(), |&i| {
+            inst.counterparts[i.index()].name.clone()
+        });
         other.row(vec![
             format!("counterpart {c}"),
-            format!("{name}: no liaison (penalty {})", hours(inst.rules.liaison_weight)),
+            format!(
+                "{name}: no liaison (penalty {})",
+                hours(inst.rules.liaison_weight)
+            ),
         ]);
     }
     for u in &plan.understaffed {
@@ -191,10 +196,22 @@ fn plan_tables(inst: &Instance, plan: &Plan) -> Vec<(&'static str, Table)> {
 fn objective_table(plan: &Plan) -> Table {
     let o = &plan.objective;
     let mut t = Table::new(&[("tier", Align::Left), ("value", Align::Right)]);
-    t.row(vec!["1 coverage (weighted uncovered)".into(), hours(o.coverage)]);
-    t.row(vec!["2 stability (posts changed)".into(), o.stability.to_string()]);
-    t.row(vec!["3 fragmentation (posts held)".into(), o.fragmentation.to_string()]);
-    t.row(vec!["4 balance (highest utilisation)".into(), format!("{:.4}", o.balance)]);
+    t.row(vec![
+        "1 coverage (weighted uncovered)".into(),
+        hours(o.coverage),
+    ]);
+    t.row(vec![
+        "2 stability (posts changed)".into(),
+        o.stability.to_string(),
+    ]);
+    t.row(vec![
+        "3 fragmentation (posts held)".into(),
+        o.fragmentation.to_string(),
+    ]);
+    t.row(vec![
+        "4 balance (highest utilisation)".into(),
+        format!("{:.4}", o.balance),
+    ]);
     t
 }
 
@@ -268,7 +285,15 @@ fn plan_csv(plan: &Plan) -> String {
         ("balance", format!("{}", o.balance)),
         ("gap", format!("{}", plan.solver.gap)),
     ] {
-        t.row(vec!["objective".into(), String::new(), String::new(), String::new(), String::new(), value, name.into()]);
+        t.row(vec![
+            "objective".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            value,
+            name.into(),
+        ]);
     }
     for p in &plan.posts {
         t.row(vec!["post".into(), p.person.clone(), p.module.clone()]);
@@ -284,7 +309,13 @@ fn plan_csv(plan: &Plan) -> String {
         ]);
     }
     for l in &plan.liaisons {
-        t.row(vec!["liaison".into(), l.person.clone(), String::new(), String::new(), l.counterpart.clone()]);
+        t.row(vec![
+            "liaison".into(),
+            l.person.clone(),
+            String::new(),
+            String::new(),
+            l.counterpart.clone(),
+        ]);
     }
     for u in &plan.uncovered {
         t.row(vec![
@@ -298,7 +329,13 @@ fn plan_csv(plan: &Plan) -> String {
         ]);
     }
     for c in &plan.unmet_counterparts {
-        t.row(vec!["unmet_counterpart".into(), String::new(), String::new(), String::new(), c.clone()]);
+        t.row(vec![
+            "unmet_counterpart".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            c.clone(),
+        ]);
     }
     for u in &plan.understaffed {
         t.row(vec![
@@ -316,7 +353,8 @@ fn plan_csv(plan: &Plan) -> String {
 /// Pretty JSON with a trailing newline.
 #[must_use]
 pub fn to_json<T: Serialize>(value: &T) -> String {
-    let mut s = serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }
@@ -355,15 +393,38 @@ pub fn render_check(report: &CheckReport, format: Format) -> String {
         ]);
     }
     let (r, d) = (&report.recomputed, &report.declared);
-    let mut o = Table::new(&[("tier", Align::Left), ("declared", Align::Right), ("recomputed", Align::Right)]);
-    o.row(vec!["coverage".into(), hours(d.coverage), hours(r.coverage)]);
-    o.row(vec!["stability".into(), d.stability.to_string(), r.stability.to_string()]);
-    o.row(vec!["fragmentation".into(), d.fragmentation.to_string(), r.fragmentation.to_string()]);
-    o.row(vec!["balance".into(), format!("{:.4}", d.balance), format!("{:.4}", r.balance)]);
+    let mut o = Table::new(&[
+        ("tier", Align::Left),
+        ("declared", Align::Right),
+        ("recomputed", Align::Right),
+    ]);
+    o.row(vec![
+        "coverage".into(),
+        hours(d.coverage),
+        hours(r.coverage),
+    ]);
+    o.row(vec![
+        "stability".into(),
+        d.stability.to_string(),
+        r.stability.to_string(),
+    ]);
+    o.row(vec![
+        "fragmentation".into(),
+        d.fragmentation.to_string(),
+        r.fragmentation.to_string(),
+    ]);
+    o.row(vec![
+        "balance".into(),
+        format!("{:.4}", d.balance),
+        format!("{:.4}", r.balance),
+    ]);
     let verdict = if report.is_valid() {
         "plan is valid: no rule broken, objective matches".to_owned()
     } else {
-        format!("plan is NOT valid: {} violation(s)", report.violations.len())
+        format!(
+            "plan is NOT valid: {} violation(s)",
+            report.violations.len()
+        )
     };
     match format {
         Format::Csv => v.to_csv(),
@@ -401,7 +462,11 @@ pub fn instance_summary(inst: &Instance) -> String {
         inst.counterparts.len(),
         hours(hours_total),
         hours(cap),
-        if cap > 0.0 { hours_total / cap } else { f64::INFINITY },
+        if cap > 0.0 {
+            hours_total / cap
+        } else {
+            f64::INFINITY
+        },
     )
 }
 

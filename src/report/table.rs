@@ -81,7 +81,13 @@ impl Table {
         };
         line(self.headers.iter().map(String::as_str).collect(), &mut out);
         line(
-            width.iter().map(|&w| "-".repeat(w)).collect::<Vec<_>>().iter().map(String::as_str).collect(),
+            width
+                .iter()
+                .map(|&w| "-".repeat(w))
+                .collect::<Vec<_>>()
+                .iter()
+                .map(String::as_str)
+                .collect(),
             &mut out,
         );
         for r in 0..self.rows.len() {
@@ -96,7 +102,11 @@ impl Table {
         let esc = |s: &str| s.replace('|', "\\|").replace('\n', " ");
         let mut out = format!(
             "| {} |\n|{}|\n",
-            self.headers.iter().map(|h| esc(h)).collect::<Vec<_>>().join(" | "),
+            self.headers
+                .iter()
+                .map(|h| esc(h))
+                .collect::<Vec<_>>()
+                .join(" | "),
             self.align
                 .iter()
                 .map(|a| match a {
@@ -107,7 +117,9 @@ impl Table {
                 .join("|")
         );
         for r in 0..self.rows.len() {
-            let cells: Vec<String> = (0..self.headers.len()).map(|c| esc(self.cell(r, c))).collect();
+            let cells: Vec<String> = (0..self.headers.len())
+                .map(|c| esc(self.cell(r, c)))
+                .collect();
             out.push_str(&format!("| {} |\n", cells.join(" | ")));
         }
         out

@@ -1,1 +1,164 @@
-//! (filled in below)
+//! `modstaff check`: a valid hand-made plan, and one plan per broken rule naming that rule.
+
+use crate::common::{json_files, modstaff, stem};
+
+/// Fixture -> the rule `check` must name (other rules may be broken too where the tiny
+/// instance cannot break one alone).
+const EXPECTED: &[(&str, &str)] = &[
+    ("bound-above-value", "status"),
+    ("capacity", "capacity"),
+    ("conflict", "conflict"),
+    ("duplicate-post", "duplicate_row"),
+    ("instance-name", "instance_name"),
+    ("liaison-without-post", "liaison_without_post"),
+    ("max-liaisons", "max_liaisons"),
+    ("max-posts", "max_posts"),
+    ("missing-post", "missing_post"),
+    ("module-cap", "module_cap"),
+    ("negative-hours", "bad_hours"),
+    ("not-qualified", "not_qualified"),
+    ("not-splittable-partial", "not_splittable"),
+    ("not-splittable-shared", "not_splittable"),
+    ("objective-coverage", "objective"),
+    ("objective-other-tiers", "objective"),
+    ("over-covered", "over_covered"),
+    ("skill", "skill"),
+    ("status-optimal-with-gap", "status"),
+    ("summary-understaffed", "summary"),
+    ("summary-uncovered", "summary"),
+    ("summary-unmet", "summary"),
+    ("two-liaisons", "two_liaisons"),
+    ("unavailable", "not_qualified"),
+    ("unit-cap", "unit_cap"),
+    ("unknown-person", "unknown_id"),
+    ("wrong-module", "wrong_module"),
+];
+
+#[test]
+fn valid_plan_passes_with_exact_tiers() {
+    let run = modstaff([
+        "check",
+        "instances/tiny.json",
+        "tests/fixtures/check/valid-optimal.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.snapshot());
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["recomputed"]["coverage"], 80.0);
+    assert_eq!(v["recomputed"]["stability"], 1);
+    assert_eq!(v["recomputed"]["fragmentation"], 4);
+    assert_eq!(v["recomputed"]["balance"], 1.0);
+    insta::assert_snapshot!(
+        "check-valid-table",
+        modstaff([
+            "check",
+            "instances/tiny.json",
+            "tests/fixtures/check/valid-optimal.json"
+        ])
+        .snapshot()
+    );
+}
+
+#[test]
+fn every_broken_plan_fails_naming_its_rule() {
+    let files = json_files("tests/fixtures/check");
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| stem(f))
+        .filter(|n| n != "valid-optimal")
+        .collect();
+    let mut listed: Vec<&str> = EXPECTED.iter().map(|(n, _)| *n).collect();
+    listed.sort_unstable();
+    assert_eq!(
+        names, listed,
+        "every fixture has an expected rule and vice versa"
+    );
+    for (name, rule) in EXPECTED {
+        let plan = format!("tests/fixtures/check/{name}.json");
+        let run = modstaff(["check", "instances/tiny.json", &plan, "--format", "json"]);
+        assert_eq!(run.code, 1, "{name}:\n{}", run.snapshot());
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+        let kinds: Vec<&str> = v["violations"]
+            .as_array()
+            .expect("violations")
+            .iter()
+            .filter_map(|x| x["kind"].as_str())
+            .collect();
+        assert!(
+            kinds.contains(rule),
+            "{name}: expected `{rule}`, got {kinds:?}"
+        );
+        let table = modstaff(["check", "instances/tiny.json", &plan]);
+        insta::assert_snapshot!(format!("check-{name}"), table.snapshot());
+    }
+}
+
+#[test]
+fn unreadable_plan_is_bad_input_and_nothing_is_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("report.txt");
+    let run = modstaff([
+        "check",
+        "instances/tiny.json",
+        "tests/fixtures/bad-plans/truncated.json",
+        "--out",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.snapshot());
+    assert!(run.stderr.contains("not valid JSON"), "{}", run.stderr);
+    assert!(!out.exists(), "nothing written on bad input");
+    let run = modstaff([
+        "check",
+        "tests/fixtures/invalid/many-errors.json",
+        "tests/fixtures/check/valid-optimal.json",
+        "--out",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(!out.exists(), "nothing written on an invalid instance");
+}
+
+#[test]
+fn plan_with_unknown_field_is_rejected_with_its_path() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plan = dir.path().join("plan.json");
+    let text = std::fs::read_to_string(crate::common::path(
+        "tests/fixtures/check/valid-optimal.json",
+    ))
+    .expect("fixture")
+    .replacen("\"hours\": 20", "\"hours\": 20, \"hourz\": 1", 1);
+    std::fs::write(&plan, text).expect("write");
+    let run = modstaff([
+        "check",
+        "instances/tiny.json",
+        plan.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.snapshot());
+    assert!(run.stderr.contains("assignments[0]"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("unknown field `hourz`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn check_writes_its_report_atomically_to_out() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("report.md");
+    let run = modstaff([
+        "check",
+        "instances/tiny.json",
+        "tests/fixtures/check/capacity.json",
+        "--format",
+        "md",
+        "--out",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(run.code, 1);
+    let text = std::fs::read_to_string(&out).expect("report written");
+    assert!(text.starts_with("# plan is NOT valid"), "{text}");
+    assert!(text.contains("| capacity | cai |"), "{text}");
+}

@@ -66,5 +66,8 @@ pub fn json_files(dir: &str) -> Vec<PathBuf> {
 
 /// The file name without extension.
 pub fn stem(p: &Path) -> String {
-    p.file_stem().unwrap_or_default().to_string_lossy().into_owned()
+    p.file_stem()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
 }

@@ -1,1 +1,492 @@
-//! (filled in below)
+//! Property tests: random instances round-trip; naive feasible plans pass `check`; a plan
+//! broken on purpose fails it naming the rule; mangled input never panics.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use modstaff::io::{
+    RawDuty, RawInstance, RawModule, RawRules, RawStaff, RawUnit, parse_instance, to_raw, validate,
+};
+use modstaff::model::{
+    Assignment, Instance, Liaison, Objective, Plan, PlanStatus, Post, SolverInfo, Uncovered,
+    Understaffed, ViolationKind, verify,
+};
+use proptest::prelude::*;
+
+/// A tiny deterministic generator, so a failing case is reproduced by its seed alone.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn chance(&mut self, p: f64) -> bool {
+        (self.next() % 1_000_000) as f64 / 1e6 < p
+    }
+}
+
+/// A random valid raw instance exercising every field of SPEC section 1.
+fn random_raw(seed: u64) -> RawInstance {
+    let mut r = Rng(seed);
+    let skills = ["policy", "finance", "field", "law"];
+    let n_units = 1 + r.below(2);
+    let n_modules = 1 + r.below(5);
+    let n_staff = 1 + r.below(7);
+    let n_duties = r.below(10);
+    let n_cp = r.below(5);
+    let units = (0..n_units)
+        .map(|u| RawUnit {
+            id: format!("u{u}"),
+            name: None,
+            headcount_cap: r.chance(0.5).then(|| r.below(4) as i64),
+        })
+        .collect();
+    let counterparts = (0..n_cp)
+        .map(|c| modstaff::io::RawCounterpart {
+            id: format!("c{c}"),
+            name: Some(format!("Division {c}")),
+            bureau: None,
+        })
+        .collect();
+    let modules: Vec<RawModule> = (0..n_modules)
+        .map(|m| {
+            let min = r.below(3) as i64;
+            RawModule {
+                id: format!("m{m}"),
+                name: r.chance(0.5).then(|| format!("模块 {m}")),
+                unit: r.chance(0.7).then(|| format!("u{}", r.below(n_units))),
+                min_staff: r.chance(0.5).then_some(min),
+                max_staff: r.chance(0.4).then(|| min + r.below(3) as i64),
+                counterparts: (0..n_cp)
+                    .filter(|_| r.chance(0.4))
+                    .map(|c| format!("c{c}"))
+                    .collect(),
+            }
+        })
+        .collect();
+    let staff = (0..n_staff)
+        .map(|p| RawStaff {
+            id: format!("p{p}"),
+            name: r.chance(0.5).then(|| format!("Person {p}")),
+            unit: r.chance(0.5).then(|| format!("u{}", r.below(n_units))),
+            capacity: r.chance(0.8).then(|| [20.0, 32.0, 40.0, 12.5][r.below(4)]),
+            skills: {
+                let mut m = BTreeMap::new();
+                for s in skills {
+                    if r.chance(0.5) {
+                        m.insert(s.to_owned(), 1 + r.below(5) as i64);
+                    }
+                }
+                m
+            },
+            max_posts: r.chance(0.3).then(|| r.below(4) as i64),
+            max_liaisons: r.chance(0.3).then(|| r.below(3) as i64),
+            current_posts: (0..n_modules)
+                .filter(|_| r.chance(0.3))
+                .map(|m| format!("m{m}"))
+                .collect(),
+            unavailable: (0..n_modules)
+                .filter(|_| r.chance(0.15))
+                .map(|m| format!("m{m}"))
+                .collect(),
+        })
+        .collect();
+    let duties = (0..n_duties)
+        .map(|d| RawDuty {
+            id: format!("d{d}"),
+            module: format!("m{}", r.below(n_modules)),
+            hours: [4.0, 8.0, 12.0, 2.5, 30.0][r.below(5)],
+            skill: r
+                .chance(0.7)
+                .then(|| skills[r.below(skills.len())].to_owned()),
+            min_level: r.chance(0.5).then(|| 1 + r.below(4) as i64),
+            weight: r.chance(0.7).then(|| [1.0, 2.0, 5.0, 10.0][r.below(4)]),
+            splittable: r.chance(0.4).then(|| r.chance(0.5)),
+            tags: if r.chance(0.2) {
+                vec!["transferable".into()]
+            } else {
+                Vec::new()
+            },
+        })
+        .collect();
+    let conflicts = if n_modules >= 2 && r.chance(0.5) {
+        vec![vec!["m0".to_owned(), "m1".to_owned()]]
+    } else {
+        Vec::new()
+    };
+    RawInstance {
+        name: format!("random-{seed}"),
+        description: None,
+        skills: r.chance(0.5).then(|| {
+            skills
+                .iter()
+                .map(|s| modstaff::io::RawSkill {
+                    id: (*s).to_owned(),
+                    name: None,
+                })
+                .collect()
+        }),
+        units,
+        counterparts,
+        staff,
+        modules,
+        duties,
+        rules: r.chance(0.7).then(|| RawRules {
+            max_posts: r.chance(0.5).then(|| 1 + r.below(3) as i64),
+            max_liaisons: r.chance(0.5).then(|| r.below(3) as i64),
+            liaison_weight: r.chance(0.5).then_some(8.0),
+            min_staff_weight: r.chance(0.5).then_some(40.0),
+            conflicts,
+        }),
+    }
+}
+
+fn instance(seed: u64) -> Instance {
+    validate(&random_raw(seed))
+        .expect("generated instances are valid")
+        .0
+}
+
+/// A plan built by a naive rule that respects every constraint, with its objective computed
+/// here (a third reading of SPEC section 2, independent of both checker and solver).
+fn naive_plan(inst: &Instance, seed: u64) -> Plan {
+    let mut r = Rng(seed ^ 0xABCD);
+    let mut held: Vec<Vec<usize>> = vec![Vec::new(); inst.staff.len()];
+    let mut holders = vec![0_u32; inst.modules.len()];
+    let mut unit_people: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); inst.units.len()];
+    for p in 0..inst.staff.len() {
+        for m in 0..inst.modules.len() {
+            let person = &inst.staff[p];
+            let module = &inst.modules[m];
+            let qualifies = !person.unavailable.iter().any(|x| x.index() == m)
+                && (module.duties.is_empty()
+                    || module.duties.iter().any(|&d| {
+                        let duty = &inst.duties[d.index()];
+                        duty.skill.is_none_or(|s| person.level(s) >= duty.min_level)
+                    }));
+            let conflict = held[p]
+                .iter()
+                .any(|&h| inst.in_conflict(h.into(), m.into()));
+            let module_ok = module.max_staff.is_none_or(|c| holders[m] < c);
+            let unit_ok = module.unit.is_none_or(|u| {
+                let cap = inst.units[u.index()].headcount_cap;
+                unit_people[u.index()].contains(&p)
+                    || cap.is_none_or(|c| (unit_people[u.index()].len() as u32) < c)
+            });
+            if qualifies
+                && !conflict
+                && module_ok
+                && unit_ok
+                && (held[p].len() as u32) < person.max_posts
+                && r.chance(0.7)
+            {
+                held[p].push(m);
+                holders[m] += 1;
+                if let Some(u) = module.unit {
+                    unit_people[u.index()].insert(p);
+                }
+            }
+        }
+    }
+    let mut load = vec![0.0; inst.staff.len()];
+    let mut done = vec![0.0; inst.duties.len()];
+    let mut assignments = Vec::new();
+    for (d, duty) in inst.duties.iter().enumerate() {
+        for p in 0..inst.staff.len() {
+            let person = &inst.staff[p];
+            let ok = held[p].contains(&duty.module.index())
+                && duty.skill.is_none_or(|s| person.level(s) >= duty.min_level);
+            let free = person.capacity - load[p];
+            let need = duty.hours - done[d];
+            if !ok || need <= 0.0 || free <= 0.0 || r.chance(0.2) {
+                continue;
+            }
+            let h = if duty.splittable {
+                need.min(free)
+            } else if free >= duty.hours {
+                duty.hours
+            } else {
+                continue;
+            };
+            load[p] += h;
+            done[d] += h;
+            assignments.push(Assignment {
+                person: person.id.clone(),
+                duty: duty.id.clone(),
+                module: inst.modules[duty.module.index()].id.clone(),
+                hours: h,
+            });
+            if !duty.splittable {
+                break;
+            }
+        }
+    }
+    let mut liaisons = Vec::new();
+    let mut nl = vec![0_u32; inst.staff.len()];
+    let mut met = BTreeSet::new();
+    for c in 0..inst.counterparts.len() {
+        for p in 0..inst.staff.len() {
+            if nl[p] < inst.staff[p].max_liaisons
+                && held[p]
+                    .iter()
+                    .any(|&m| inst.modules[m].counterparts.iter().any(|x| x.index() == c))
+            {
+                nl[p] += 1;
+                met.insert(c);
+                liaisons.push(Liaison {
+                    counterpart: inst.counterparts[c].id.clone(),
+                    person: inst.staff[p].id.clone(),
+                });
+                break;
+            }
+        }
+    }
+    let mut coverage = 0.0;
+    let mut uncovered = Vec::new();
+    for (d, duty) in inst.duties.iter().enumerate() {
+        let u = duty.hours - done[d];
+        if u > 1e-9 {
+            coverage += duty.weight * u;
+            uncovered.push(Uncovered {
+                duty: duty.id.clone(),
+                hours: u,
+                reason: String::new(),
+            });
+        }
+    }
+    let listed: BTreeSet<usize> = inst
+        .modules
+        .iter()
+        .flat_map(|m| m.counterparts.iter().map(|c| c.index()))
+        .collect();
+    let unmet: Vec<String> = listed
+        .iter()
+        .filter(|c| !met.contains(c))
+        .map(|&c| inst.counterparts[c].id.clone())
+        .collect();
+    coverage += inst.rules.liaison_weight * unmet.len() as f64;
+    let mut understaffed = Vec::new();
+    for (m, module) in inst.modules.iter().enumerate() {
+        if holders[m] < module.min_staff {
+            coverage += inst.rules.min_staff_weight * f64::from(module.min_staff - holders[m]);
+            understaffed.push(Understaffed {
+                module: module.id.clone(),
+                missing: module.min_staff - holders[m],
+            });
+        }
+    }
+    let mut stability = 0;
+    for (p, person) in inst.staff.iter().enumerate() {
+        let now: BTreeSet<usize> = held[p].iter().copied().collect();
+        let before: BTreeSet<usize> = person.current_posts.iter().map(|m| m.index()).collect();
+        stability += now.symmetric_difference(&before).count() as u64;
+    }
+    let posts: Vec<Post> = held
+        .iter()
+        .enumerate()
+        .flat_map(|(p, ms)| ms.iter().map(move |&m| (p, m)))
+        .map(|(p, m)| Post {
+            person: inst.staff[p].id.clone(),
+            module: inst.modules[m].id.clone(),
+        })
+        .collect();
+    Plan {
+        instance: inst.name.clone(),
+        status: PlanStatus::Feasible,
+        solver: SolverInfo {
+            backend: "naive".into(),
+            seconds: 0.0,
+            gap: 1.0,
+            bound: None,
+        },
+        objective: Objective {
+            coverage,
+            stability,
+            fragmentation: posts.len() as u64,
+            balance: inst
+                .staff
+                .iter()
+                .zip(&load)
+                .map(|(p, l)| l / p.capacity)
+                .fold(0.0, f64::max),
+        },
+        assignments,
+        posts,
+        liaisons,
+        uncovered,
+        unmet_counterparts: unmet,
+        understaffed,
+    }
+}
+
+fn kinds(inst: &Instance, plan: &Plan) -> Vec<ViolationKind> {
+    verify(inst, plan)
+        .violations
+        .iter()
+        .map(|v| v.kind)
+        .collect()
+}
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: 200,
+        max_shrink_iters: 0,
+        ..ProptestConfig::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn random_instances_round_trip(seed in any::<u64>()) {
+        let inst = instance(seed);
+        let text = serde_json::to_string_pretty(&to_raw(&inst)).expect("serialises");
+        let (again, _) = parse_instance(&text, "round-trip.json").expect("reloads");
+        prop_assert_eq!(&again, &inst);
+        // And the raw form is a fixed point.
+        prop_assert_eq!(to_raw(&again), to_raw(&inst));
+    }
+
+    #[test]
+    fn naive_feasible_plans_pass_check(seed in any::<u64>()) {
+        let inst = instance(seed);
+        let plan = naive_plan(&inst, seed);
+        let report = verify(&inst, &plan);
+        prop_assert!(report.is_valid(), "{:#?}", report.violations);
+        // Through the file format too.
+        let text = serde_json::to_string(&plan).expect("plan serialises");
+        let back = modstaff::io::parse_plan(&text, "plan.json").expect("plan parses");
+        prop_assert!(verify(&inst, &back).is_valid());
+    }
+
+    #[test]
+    fn a_plan_broken_on_purpose_fails(seed in any::<u64>(), which in 0_usize..6) {
+        let inst = instance(seed);
+        let mut plan = naive_plan(&inst, seed);
+        let expected = match which {
+            0 if !plan.assignments.is_empty() => {
+                // Work beyond capacity: the person's whole capacity again on one duty.
+                let a = &mut plan.assignments[0];
+                let p = inst.ids.staff[&a.person];
+                a.hours += inst.person(p).capacity + 1.0;
+                ViolationKind::Capacity
+            }
+            1 if !plan.assignments.is_empty() => {
+                let a = plan.assignments[0].clone();
+                plan.posts.retain(|p| !(p.person == a.person && p.module == a.module));
+                ViolationKind::MissingPost
+            }
+            2 if !plan.liaisons.is_empty() => {
+                let l = plan.liaisons[0].clone();
+                let other = inst.staff.iter().find(|p| p.id != l.person).map(|p| p.id.clone());
+                match other {
+                    Some(o) => { plan.liaisons.push(Liaison { counterpart: l.counterpart, person: o }); ViolationKind::TwoLiaisons }
+                    None => { plan.objective.coverage += 1.0; ViolationKind::Objective }
+                }
+            }
+            3 => {
+                plan.objective.fragmentation += 1;
+                ViolationKind::Objective
+            }
+            4 if !inst.duties.is_empty() => {
+                let d = &inst.duties[0];
+                plan.uncovered.retain(|u| u.duty != d.id);
+                plan.uncovered.push(Uncovered { duty: d.id.clone(), hours: d.hours + 1.0, reason: String::new() });
+                ViolationKind::Summary
+            }
+            _ => {
+                let p = &inst.staff[0];
+                let extra: Vec<Post> = inst.modules.iter()
+                    .filter(|m| !plan.posts.iter().any(|x| x.person == p.id && x.module == m.id))
+                    .take(p.max_posts as usize + 1)
+                    .map(|m| Post { person: p.id.clone(), module: m.id.clone() })
+                    .collect();
+                if extra.is_empty() {
+                    plan.objective.stability += 1;
+                }
+                // Whatever else breaks, the declared fragmentation or stability is now wrong.
+                plan.posts.extend(extra);
+                ViolationKind::Objective
+            }
+        };
+        let found = kinds(&inst, &plan);
+        prop_assert!(found.contains(&expected), "expected {:?} in {:?}", expected, found);
+    }
+
+    #[test]
+    fn mangled_instance_text_never_panics(
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0_u8..3), 1..8)
+    ) {
+        let mut bytes = std::fs::read(crate::common::path("instances/tiny.json")).expect("tiny");
+        for (at, byte, op) in edits {
+            let i = at.index(bytes.len().max(1));
+            match op {
+                0 => { bytes.remove(i.min(bytes.len() - 1)); }
+                1 => bytes.insert(i, byte),
+                _ => { let j = i.min(bytes.len() - 1); bytes[j] = byte; }
+            }
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let _ = parse_instance(&text, "mangled.json");
+    }
+
+    #[test]
+    fn random_json_values_never_panic(v in json_value()) {
+        let text = v.to_string();
+        let _ = parse_instance(&text, "random.json");
+        let _ = modstaff::io::parse_plan(&text, "random.json");
+    }
+
+    #[test]
+    fn any_plan_rows_never_panic_the_checker(seed in any::<u64>(), rows in proptest::collection::vec((0_usize..12, 0_usize..12, -5.0_f64..50.0), 0..20)) {
+        let inst = instance(seed);
+        let person = |i: usize| inst.staff.get(i).map_or_else(|| format!("ghost{i}"), |p| p.id.clone());
+        let duty = |i: usize| inst.duties.get(i).map_or_else(|| format!("ghost{i}"), |d| d.id.clone());
+        let module = |i: usize| inst.modules.get(i).map_or_else(|| format!("ghost{i}"), |m| m.id.clone());
+        let mut plan = naive_plan(&inst, seed);
+        for &(p, d, h) in &rows {
+            let h = if p == 11 { f64::NAN } else { h };
+            plan.assignments.push(Assignment { person: person(p), duty: duty(d), module: module(d), hours: h });
+            plan.posts.push(Post { person: person(p), module: module(d) });
+            plan.liaisons.push(Liaison { counterpart: format!("c{d}"), person: person(p) });
+        }
+        let _ = verify(&inst, &plan);
+    }
+}
+
+fn json_value() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::Value;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i32>().prop_map(|i| Value::from(i)),
+        (-1e6_f64..1e6).prop_map(Value::from),
+        "[a-z_]{0,8}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        let keys = prop_oneof![
+            Just("name".to_owned()),
+            Just("staff".to_owned()),
+            Just("modules".to_owned()),
+            Just("duties".to_owned()),
+            Just("id".to_owned()),
+            Just("hours".to_owned()),
+            Just("module".to_owned()),
+            Just("rules".to_owned()),
+            Just("conflicts".to_owned()),
+            Just("skills".to_owned()),
+            "[a-z]{1,6}",
+        ];
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+            proptest::collection::btree_map(keys, inner, 0..6)
+                .prop_map(|m: BTreeMap<String, Value>| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
