@@ -22,6 +22,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod generate;
 pub mod io;
 pub mod model;
 pub mod report;

@@ -2,6 +2,7 @@
 //! 0 success, 1 a requested check failed, 2 bad input or usage.
 
 mod check;
+mod generate;
 mod validate;
 
 use std::io::Write;
@@ -48,6 +49,12 @@ enum Command {
     /// modules and duties involved) if the plan breaks any rule or declares a wrong objective;
     /// exits 0 if it is valid; exits 2 if a file cannot be read.
     Check(check::Args),
+    /// Write a synthetic instance of any size
+    ///
+    /// Every rule of the model is exercised: skills with levels, non-splittable duties,
+    /// staffing floors and caps, unit headcount caps, conflicts, counterparts, today's posts and
+    /// unavailability. The same settings always give the same instance.
+    Generate(generate::Args),
 }
 
 /// Output options shared by the commands.
@@ -109,6 +116,7 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Validate(args) => validate::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Generate(args) => generate::run(&args),
     };
     match result {
         Ok(code) => code,
