@@ -22,6 +22,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod engine;
 pub mod generate;
 pub mod io;
 pub mod model;

@@ -28,7 +28,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     };
     let report = verify(&inst, &plan);
     args.output
-        .emit(&render_check(&report, args.output.format))?;
+        .emit(&render_check(&report, args.output.format()))?;
     if report.is_valid() {
         Ok(ExitCode::SUCCESS)
     } else {

@@ -43,7 +43,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let mut text = serde_json::to_string_pretty(&raw)?;
     text.push('\n');
     let output = super::Output {
-        format: modstaff::report::Format::Json,
+        format: Some(modstaff::report::Format::Json),
         out: args.out.clone(),
     };
     output.emit(&text)?;

@@ -3,6 +3,7 @@
 
 mod check;
 mod generate;
+mod solve;
 mod validate;
 
 use std::io::Write;
@@ -37,6 +38,12 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Find a plan: who holds which posts, who works which hours, who liaises with whom
+    ///
+    /// Prints the plan (per person, per module, uncovered duties with reasons, objective and
+    /// gap) or writes it with `--out` (JSON as in SPEC section 3 by default for files). Stops
+    /// at the time limit, on proof of optimality, or on Ctrl-C, always with the best plan found.
+    Solve(solve::Args),
     /// Check instance files and list every problem found
     ///
     /// Prints each error as `FILE: json.path: what is wrong (line, column; hint)` and exits 2 if
@@ -60,15 +67,20 @@ enum Command {
 /// Output options shared by the commands.
 #[derive(Debug, clap::Args)]
 struct Output {
-    /// Output format
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
-    format: Format,
+    /// Output format [default: `table` on standard output, `json` with `--out`]
+    #[arg(long, short = 'f', value_enum)]
+    format: Option<Format>,
     /// Write to this file (atomically) instead of standard output
     #[arg(long, short = 'o', value_name = "FILE")]
     out: Option<PathBuf>,
 }
 
 impl Output {
+    /// The format asked for, or the natural one for the destination.
+    fn format(&self) -> Format {
+        self.format.unwrap_or(if self.out.is_some() { Format::Json } else { Format::Table })
+    }
+
     /// Writes machine output to `--out` (atomically) or stdout.
     fn emit(&self, text: &str) -> anyhow::Result<()> {
         match &self.out {
@@ -114,6 +126,7 @@ pub fn run() -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::Solve(args) => solve::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Generate(args) => generate::run(&args),

@@ -1,7 +1,10 @@
 //! Property tests: random instances round-trip; naive feasible plans pass `check`; a plan
 //! broken on purpose fails it naming the rule; mangled input never panics.
 
-#![expect(clippy::needless_range_loop, reason = "the naive plan mirrors the index notation of SPEC section 2")]
+#![expect(
+    clippy::needless_range_loop,
+    reason = "the naive plan mirrors the index notation of SPEC section 2"
+)]
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,0 +1,108 @@
+//! `modstaff solve INSTANCE [--out PLAN] [--format ...] [--time-limit S] [--threads N] [--seed N]`
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use modstaff::engine::{Progress, SolveOptions, solve};
+use modstaff::io::load_instance;
+use modstaff::report::{hours, render_plan};
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Instance file (JSON, SPEC section 1)
+    instance: PathBuf,
+    /// Stop after this many seconds with the best plan found (earlier on proof)
+    #[arg(long, short = 't', default_value_t = 10.0, value_name = "SECONDS")]
+    time_limit: f64,
+    /// Threads for the parallel search (the plan does not depend on it)
+    #[arg(long, short = 'j', value_name = "N")]
+    threads: Option<usize>,
+    /// Random seed of the search
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Stop after this many search steps (deterministic, unlike the time limit)
+    #[arg(long, value_name = "STEPS")]
+    work_limit: Option<u64>,
+    /// No progress line on standard error
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    #[command(flatten)]
+    output: super::Output,
+}
+
+pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    if !(args.time_limit.is_finite() && args.time_limit > 0.0) {
+        eprintln!("error: `--time-limit` must be a number of seconds greater than 0, found {}", args.time_limit);
+        return Ok(ExitCode::from(2));
+    }
+    if args.threads == Some(0) {
+        eprintln!("error: `--threads` must be at least 1");
+        return Ok(ExitCode::from(2));
+    }
+    let (inst, warnings) = match load_instance(&args.instance) {
+        Ok(v) => v,
+        Err(e) => return Ok(super::report_load_error(&e)),
+    };
+    eprint!("{warnings}");
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        // Ctrl-C: stop the search and return the best plan so far; a second Ctrl-C kills.
+        let cancel = cancel.clone();
+        let _ = ctrlc::set_handler(move || {
+            if cancel.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+        });
+    }
+    let tty = std::io::stderr().is_terminal() && !args.quiet;
+    let progress: Option<modstaff::engine::ProgressFn> = tty.then(|| {
+        Arc::new(|p: &Progress| {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(
+                err,
+                "\r\x1b[2K{:>6.1} s  best {}  bound {}  gap {:.2}%  steps {}",
+                p.elapsed,
+                hours(p.best),
+                hours(p.bound),
+                p.gap * 100.0,
+                p.steps
+            );
+            let _ = err.flush();
+        }) as modstaff::engine::ProgressFn
+    });
+    let mut options = SolveOptions {
+        time_limit: Duration::from_secs_f64(args.time_limit),
+        seed: args.seed,
+        work_limit: args.work_limit,
+        cancel: Some(cancel),
+        progress,
+        ..SolveOptions::default()
+    };
+    if let Some(t) = args.threads {
+        options.threads = t;
+    }
+    let solution = solve(&inst, &options);
+    if tty {
+        eprintln!();
+    }
+    if !args.quiet {
+        eprintln!(
+            "{}: coverage {}, bound {}, gap {:.2}%, stopped: {}, {} steps, {:.2} s",
+            solution.plan.status.as_str(),
+            hours(solution.plan.objective.coverage),
+            hours(solution.bound),
+            solution.plan.solver.gap * 100.0,
+            solution.stop.as_str(),
+            solution.steps,
+            solution.plan.solver.seconds
+        );
+    }
+    let format = args.output.format();
+    let text = render_plan(&inst, &solution.plan, format);
+    args.output.emit(&text)?;
+    Ok(ExitCode::SUCCESS)
+}

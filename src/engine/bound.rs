@@ -1,0 +1,416 @@
+//! A Lagrangian lower bound on tier 1.
+//!
+//! Dualising the coupling constraints (coverage of each duty, one liaison per counterpart,
+//! each module's staffing floor) with multipliers lambda[d] in [0, weight(d)], rho[c] in
+//! [0, liaison_weight], nu[m] in [0, min_staff_weight] splits the model by person:
+//!
+//! ```text
+//! L = sum_d lambda[d]*hours(d) + sum_c rho[c] + sum_m nu[m]*min_staff(m) - sum_p P_p
+//! P_p = max over post sets S of p (|S| <= max_posts, no conflict, qualified) of
+//!       knapsack_p(S; lambda) + sum_{m in S} nu[m] + best max_liaisons(p) rho among S's counterparts
+//! ```
+//!
+//! Every L is a valid lower bound (module and unit caps and the one-liaison rule are simply
+//! dropped from the person problems, which only raises P_p). The person problems keep the
+//! posts cap, which the LP relaxation loses by spreading fractional posts; this is why the
+//! bound is far stronger than the LP's. Non-splittable duties are packed fractionally inside
+//! P_p (a relaxation, so the bound stays valid). Multipliers are improved by a projected
+//! subgradient ascent with Polyak steps.
+
+use std::time::Instant;
+
+use super::eligibility::Eligibility;
+use crate::model::{Instance, StaffIdx};
+
+/// Work limit per person problem; past it, P_p is over-estimated by a valid upper bound.
+const NODE_LIMIT: usize = 20_000;
+
+/// The Lagrangian dual, with its multipliers kept between calls so it can be resumed.
+#[derive(Clone, Debug)]
+pub struct LagrangianBound {
+    lambda: Vec<f64>,
+    rho: Vec<f64>,
+    nu: Vec<f64>,
+    best: f64,
+    theta: f64,
+    stall: usize,
+    /// Iterations done so far.
+    pub iterations: usize,
+}
+
+/// The maximiser of one person problem (for the subgradient).
+#[derive(Default)]
+struct PersonChoice {
+    value: f64,
+    upper: f64,
+    modules: Vec<usize>,
+}
+
+struct Scratch {
+    items: Vec<(f64, f64, usize)>,
+    cps: Vec<f64>,
+    seen_cp: Vec<bool>,
+}
+
+impl LagrangianBound {
+    /// Starts from lambda = weight and rho = nu = 0; see [`Self::warm_start`] for better.
+    #[must_use]
+    pub fn new(inst: &Instance) -> Self {
+        Self {
+            lambda: inst.duties.iter().map(|d| d.weight).collect(),
+            rho: vec![0.0; inst.counterparts.len()],
+            nu: vec![0.0; inst.modules.len()],
+            best: f64::NEG_INFINITY,
+            theta: 1.0,
+            stall: 0,
+            iterations: 0,
+        }
+    }
+
+    /// Sets lambda from a plan's hours, as the LP dual of the hours problem with every post
+    /// allowed would price them: a person who is full values an hour at the lightest weight
+    /// they work on, and a duty is worth no more than the cheapest person who could do it.
+    /// This starts the ascent near the flow bound instead of far below zero.
+    pub fn warm_start(&mut self, inst: &Instance, elig: &Eligibility, x: &[(StaffIdx, crate::model::DutyIdx, f64)], load: &[f64]) {
+        let mut price = vec![0.0_f64; inst.staff.len()];
+        let mut lightest = vec![f64::INFINITY; inst.staff.len()];
+        for &(p, d, h) in x {
+            if h > 1e-9 {
+                lightest[p.index()] = lightest[p.index()].min(inst.duty(d).weight);
+            }
+        }
+        for (i, person) in inst.staff.iter().enumerate() {
+            if load[i] >= person.capacity - 1e-6 && lightest[i].is_finite() {
+                price[i] = lightest[i];
+            }
+        }
+        for (d, duty) in inst.duties.iter().enumerate() {
+            let cheapest = elig.doers_of[d]
+                .iter()
+                .map(|p| price[p.index()])
+                .fold(f64::INFINITY, f64::min);
+            self.lambda[d] = duty.weight.min(cheapest);
+        }
+    }
+
+    /// The best bound found so far (never negative: tier 1 is a sum of penalties).
+    #[must_use]
+    pub fn value(&self) -> f64 {
+        self.best.max(0.0)
+    }
+
+    /// Runs subgradient iterations until `max_iterations`, `deadline`, step collapse, or the
+    /// bound reaches `upper` (the best known plan's tier 1, used for Polyak steps).
+    pub fn improve(
+        &mut self,
+        inst: &Instance,
+        elig: &Eligibility,
+        upper: f64,
+        max_iterations: usize,
+        deadline: Option<Instant>,
+    ) -> f64 {
+        let nd = inst.duties.len();
+        let nc = inst.counterparts.len();
+        let nm = inst.modules.len();
+        let mut scratch = Scratch {
+            items: Vec::new(),
+            cps: Vec::new(),
+            seen_cp: vec![false; nc],
+        };
+        let listed: Vec<bool> = {
+            let mut l = vec![false; nc];
+            for c in &elig.listed {
+                l[c.index()] = true;
+            }
+            l
+        };
+        let mut taken = vec![0.0_f64; nd];
+        let mut liaisons = vec![0.0_f64; nc];
+        let mut holders = vec![0.0_f64; nm];
+        for _ in 0..max_iterations {
+            if deadline.is_some_and(|d| Instant::now() >= d) || self.theta < 1e-5 {
+                break;
+            }
+            self.iterations += 1;
+            taken.iter_mut().for_each(|x| *x = 0.0);
+            liaisons.iter_mut().for_each(|x| *x = 0.0);
+            holders.iter_mut().for_each(|x| *x = 0.0);
+            let mut value: f64 = inst
+                .duties
+                .iter()
+                .zip(&self.lambda)
+                .map(|(d, l)| l * d.hours)
+                .sum::<f64>()
+                + (0..nc)
+                    .filter(|&c| listed[c])
+                    .map(|c| self.rho[c])
+                    .sum::<f64>()
+                + inst
+                    .modules
+                    .iter()
+                    .zip(&self.nu)
+                    .map(|(m, n)| n * f64::from(m.min_staff))
+                    .sum::<f64>();
+            for p in inst.staff_indices() {
+                let choice = self.person(inst, elig, p, &listed, &mut scratch);
+                value -= choice.upper;
+                // Record the maximiser's use of each coupled resource.
+                let person = inst.person(p);
+                self.fill(inst, elig, p, &choice.modules, &mut scratch);
+                let mut cap = person.capacity;
+                for &(l, h, d) in &scratch.items {
+                    if cap <= 0.0 || l <= 0.0 {
+                        break;
+                    }
+                    let x = h.min(cap);
+                    taken[d] += x;
+                    cap -= x;
+                }
+                for &j in &choice.modules {
+                    holders[elig.modules_of[p.index()][j].index()] += 1.0;
+                }
+                let mut cps: Vec<(f64, usize)> = Vec::new();
+                for &j in &choice.modules {
+                    let m = elig.modules_of[p.index()][j];
+                    for &c in &inst.module(m).counterparts {
+                        if !cps.iter().any(|&(_, x)| x == c.index()) {
+                            cps.push((self.rho[c.index()], c.index()));
+                        }
+                    }
+                }
+                cps.sort_by(|a, b| b.0.total_cmp(&a.0));
+                for &(r, c) in cps.iter().take(person.max_liaisons as usize) {
+                    if r > 0.0 {
+                        liaisons[c] += 1.0;
+                    }
+                }
+            }
+            if std::env::var_os("MODSTAFF_DEBUG_BOUND").is_some() { eprintln!("L {value:.3} theta {:.5}", self.theta); }
+            if value > self.best + 1e-9 {
+                self.best = value;
+                self.stall = 0;
+            } else {
+                self.stall += 1;
+                if self.stall >= 15 {
+                    self.theta *= 0.5;
+                    self.stall = 0;
+                }
+            }
+            if self.best >= upper - 1e-9 {
+                break;
+            }
+            // Subgradient of L, projected onto the multipliers' boxes.
+            let g_d: Vec<f64> = (0..nd).map(|d| inst.duties[d].hours - taken[d]).collect();
+            let g_c: Vec<f64> = (0..nc)
+                .map(|c| if listed[c] { 1.0 - liaisons[c] } else { 0.0 })
+                .collect();
+            let g_m: Vec<f64> = (0..nm)
+                .map(|m| f64::from(inst.modules[m].min_staff) - holders[m])
+                .collect();
+            let norm: f64 = g_d.iter().chain(&g_c).chain(&g_m).map(|g| g * g).sum();
+            if norm < 1e-12 {
+                break;
+            }
+            let target = if upper.is_finite() {
+                upper.max(self.best + 1e-6 * self.best.abs().max(1.0))
+            } else {
+                self.best.abs() * 1.1 + 1.0
+            };
+            let step = self.theta * (target - value).max(1e-9) / norm;
+            for d in 0..nd {
+                self.lambda[d] = (self.lambda[d] + step * g_d[d]).clamp(0.0, inst.duties[d].weight);
+            }
+            for c in 0..nc {
+                self.rho[c] = (self.rho[c] + step * g_c[c]).clamp(0.0, inst.rules.liaison_weight);
+            }
+            for m in 0..nm {
+                self.nu[m] = (self.nu[m] + step * g_m[m]).clamp(0.0, inst.rules.min_staff_weight);
+            }
+        }
+        self.value()
+    }
+
+    /// Items (lambda, hours, duty) of the modules `js` (indices into `modules_of[p]`), sorted
+    /// by lambda, highest first, into `scratch.items`.
+    fn fill(
+        &self,
+        inst: &Instance,
+        elig: &Eligibility,
+        p: StaffIdx,
+        js: &[usize],
+        scratch: &mut Scratch,
+    ) {
+        scratch.items.clear();
+        for &j in js {
+            for &d in &elig.duties_of[p.index()][j] {
+                let l = self.lambda[d.index()];
+                if l > 0.0 {
+                    scratch.items.push((l, inst.duty(d).hours, d.index()));
+                }
+            }
+        }
+        scratch.items.sort_by(|a, b| b.0.total_cmp(&a.0));
+    }
+
+    /// F(S) for the module set `js` of person `p`.
+    fn set_value(
+        &self,
+        inst: &Instance,
+        elig: &Eligibility,
+        p: StaffIdx,
+        js: &[usize],
+        listed: &[bool],
+        scratch: &mut Scratch,
+    ) -> f64 {
+        self.fill(inst, elig, p, js, scratch);
+        let person = inst.person(p);
+        let mut cap = person.capacity;
+        let mut v = 0.0;
+        for &(l, h, _) in &scratch.items {
+            if cap <= 0.0 {
+                break;
+            }
+            let x = h.min(cap);
+            v += l * x;
+            cap -= x;
+        }
+        scratch.cps.clear();
+        for &j in js {
+            let m = elig.modules_of[p.index()][j];
+            v += self.nu[m.index()];
+            for &c in &inst.module(m).counterparts {
+                if listed[c.index()] && !scratch.seen_cp[c.index()] {
+                    scratch.seen_cp[c.index()] = true;
+                    scratch.cps.push(self.rho[c.index()]);
+                }
+            }
+        }
+        for &j in js {
+            let m = elig.modules_of[p.index()][j];
+            for &c in &inst.module(m).counterparts {
+                scratch.seen_cp[c.index()] = false;
+            }
+        }
+        scratch.cps.sort_by(|a, b| b.total_cmp(a));
+        v + scratch
+            .cps
+            .iter()
+            .take(person.max_liaisons as usize)
+            .sum::<f64>()
+    }
+
+    /// Solves person `p`'s problem by branch and bound over post sets (F is subadditive, so
+    /// F(S) + the best remaining single-module values bounds every extension of S).
+    fn person(
+        &self,
+        inst: &Instance,
+        elig: &Eligibility,
+        p: StaffIdx,
+        listed: &[bool],
+        scratch: &mut Scratch,
+    ) -> PersonChoice {
+        let k = inst.person(p).max_posts as usize;
+        let q = elig.modules_of[p.index()].len();
+        if k == 0 || q == 0 {
+            return PersonChoice::default();
+        }
+        let mut single: Vec<(f64, usize)> = (0..q)
+            .map(|j| (self.set_value(inst, elig, p, &[j], listed, scratch), j))
+            .filter(|&(v, _)| v > 0.0)
+            .collect();
+        single.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut best = PersonChoice::default();
+        if single.is_empty() {
+            return best;
+        }
+        best.value = single[0].0;
+        best.modules = vec![single[0].1];
+        if k == 1 {
+            best.upper = best.value;
+            return best;
+        }
+        let mut nodes = 0_usize;
+        let mut cut_upper = 0.0_f64;
+        let mut chosen: Vec<usize> = Vec::new();
+        self.branch(
+            inst,
+            elig,
+            p,
+            listed,
+            scratch,
+            &single,
+            k,
+            0,
+            0.0,
+            &mut chosen,
+            &mut best,
+            &mut nodes,
+            &mut cut_upper,
+        );
+        best.upper = best.value.max(cut_upper);
+        best
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "recursive search state")]
+    fn branch(
+        &self,
+        inst: &Instance,
+        elig: &Eligibility,
+        p: StaffIdx,
+        listed: &[bool],
+        scratch: &mut Scratch,
+        single: &[(f64, usize)],
+        k: usize,
+        from: usize,
+        value: f64,
+        chosen: &mut Vec<usize>,
+        best: &mut PersonChoice,
+        nodes: &mut usize,
+        cut_upper: &mut f64,
+    ) {
+        for i in from..single.len() {
+            let slots = k - chosen.len();
+            let optimistic: f64 = value + single[i..].iter().take(slots).map(|s| s.0).sum::<f64>();
+            if optimistic <= best.value + 1e-12 {
+                return;
+            }
+            if *nodes >= NODE_LIMIT {
+                *cut_upper = cut_upper.max(optimistic);
+                return;
+            }
+            *nodes += 1;
+            let j = single[i].1;
+            let m = elig.modules_of[p.index()][j];
+            if chosen
+                .iter()
+                .any(|&c| elig.conflict(elig.modules_of[p.index()][c], m))
+            {
+                continue;
+            }
+            chosen.push(j);
+            let v = self.set_value(inst, elig, p, chosen, listed, scratch);
+            if v > best.value {
+                best.value = v;
+                best.modules.clone_from(chosen);
+            }
+            if chosen.len() < k {
+                self.branch(
+                    inst,
+                    elig,
+                    p,
+                    listed,
+                    scratch,
+                    single,
+                    k,
+                    i + 1,
+                    v,
+                    chosen,
+                    best,
+                    nodes,
+                    cut_upper,
+                );
+            }
+            chosen.pop();
+        }
+    }
+}

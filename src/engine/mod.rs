@@ -1,0 +1,18 @@
+//! The solver engine.
+//!
+//! - [`hours`]: the exact hours oracle. Once posts are fixed (who holds a post in which
+//!   module), the best hours are a transportation problem; [`hours::HoursOracle`] solves it
+//!   exactly with a weight-class greedy over max-flows and chooses the non-splittable duties.
+
+pub mod hours;
+
+pub use hours::{BestOptions, Hours, HoursOracle, Posts, best_hours, splittable_hours};
+
+pub mod bound;
+pub mod eligibility;
+pub mod liaisons;
+pub mod search;
+pub mod solve;
+pub mod state;
+
+pub use solve::{Progress, ProgressFn, Solution, SolveOptions, StopReason, solve};

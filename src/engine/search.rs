@@ -1,0 +1,370 @@
+//! The primal search over posts: evaluation with the exact hours oracle and the liaison
+//! matching, a greedy repair that respects every cap, and large-neighbourhood search (free a
+//! few related people, re-post them greedily with noise, keep the result if it is no worse).
+
+use super::eligibility::Eligibility;
+use super::hours::{BestOptions, Hours, HoursOracle};
+use super::liaisons::best_liaisons;
+use super::state::PostState;
+use crate::generate::Rng;
+use crate::model::{CounterpartIdx, Instance, ModuleIdx, StaffIdx};
+
+/// Tier-1 values closer than this (relative) count as equal, so tiers 2-3 decide.
+pub const TIER_TOL: f64 = 1e-7;
+
+/// The lexicographic key the search minimises (tier 4 is settled on the final plan).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Key {
+    /// Tier 1.
+    pub coverage: f64,
+    /// Tier 2.
+    pub stability: u64,
+    /// Tier 3.
+    pub fragmentation: u64,
+}
+
+impl Key {
+    /// Whether `self` is strictly better than `other`.
+    #[must_use]
+    pub fn better(&self, other: &Key) -> bool {
+        let tol = TIER_TOL * self.coverage.abs().max(other.coverage.abs()).max(1.0);
+        if self.coverage < other.coverage - tol {
+            return true;
+        }
+        if self.coverage > other.coverage + tol {
+            return false;
+        }
+        (self.stability, self.fragmentation) < (other.stability, other.fragmentation)
+    }
+}
+
+/// A fully evaluated set of posts.
+#[derive(Clone, Debug)]
+pub struct Evaluated {
+    /// The posts.
+    pub state: PostState,
+    /// The hours the oracle found for them.
+    pub hours: Hours,
+    /// Liaisons: a maximum matching.
+    pub liaisons: Vec<(CounterpartIdx, StaffIdx)>,
+    /// Its key.
+    pub key: Key,
+}
+
+/// Evaluates post sets: oracle hours + liaisons + staffing floors.
+pub struct Evaluator<'a> {
+    inst: &'a Instance,
+    elig: &'a Eligibility,
+    oracle: HoursOracle<'a>,
+    /// Oracle effort on non-splittable duties.
+    pub options: BestOptions,
+    /// Evaluations done.
+    pub evaluations: u64,
+}
+
+impl<'a> Evaluator<'a> {
+    /// An evaluator with the given oracle effort.
+    #[must_use]
+    pub fn new(inst: &'a Instance, elig: &'a Eligibility, options: BestOptions) -> Self {
+        Self {
+            inst,
+            elig,
+            oracle: HoursOracle::new(inst),
+            options,
+            evaluations: 0,
+        }
+    }
+
+    /// Evaluates `state` exactly (up to the oracle's non-splittable choices).
+    pub fn evaluate(&mut self, state: PostState) -> Evaluated {
+        self.evaluations += 1;
+        let hours = self.oracle.best_hours(&state.posts, &self.options);
+        self.finish(state, hours)
+    }
+
+    fn finish(&self, state: PostState, hours: Hours) -> Evaluated {
+        let inst = self.inst;
+        let held: Vec<Vec<ModuleIdx>> = inst
+            .staff_indices()
+            .map(|p| state.posts.of(p).to_vec())
+            .collect();
+        let liaisons = best_liaisons(inst, self.elig, &held);
+        #[expect(clippy::cast_precision_loss, reason = "counts are far below 2^52")]
+        let unmet = (self.elig.listed.len() - liaisons.len()) as f64;
+        let missing: f64 = inst
+            .modules
+            .iter()
+            .zip(&state.holders)
+            .map(|(m, &h)| f64::from(m.min_staff.saturating_sub(h)))
+            .sum();
+        let coverage =
+            hours.value + inst.rules.liaison_weight * unmet + inst.rules.min_staff_weight * missing;
+        let key = Key {
+            coverage,
+            stability: state.stability(inst),
+            fragmentation: state.posts.len() as u64,
+        };
+        Evaluated {
+            state,
+            hours,
+            liaisons,
+            key,
+        }
+    }
+}
+
+/// Greedy repair: people in `people` take posts, one per round each, where the estimated
+/// gain is highest: hours they could cover from what is uncovered now (by weight, within
+/// their spare capacity), a staffing floor met, unmet counterparts they could take on. A
+/// small bonus for today's posts keeps plans stable. `noise` in [0, 1) randomises choices.
+pub fn repair(
+    inst: &Instance,
+    elig: &Eligibility,
+    base: &Evaluated,
+    mut state: PostState,
+    people: &[StaffIdx],
+    rng: &mut Rng,
+    noise: f64,
+) -> PostState {
+    let mut uncovered = base.hours.uncovered.clone();
+    let mut spare: Vec<f64> = inst
+        .staff
+        .iter()
+        .zip(&base.hours.load)
+        .map(|(p, l)| (p.capacity - l).max(0.0))
+        .collect();
+    // People in `people` had their posts removed: their load in `base` may still count work
+    // in modules they no longer hold, so give them their full capacity back.
+    for &p in people {
+        let kept: f64 = base
+            .hours
+            .x
+            .iter()
+            .filter(|&&(q, d, _)| q == p && state.posts.holds(p, inst.duty(d).module))
+            .map(|&(_, _, h)| h)
+            .sum();
+        spare[p.index()] = (inst.person(p).capacity - kept).max(0.0);
+        for &(q, d, h) in &base.hours.x {
+            if q == p && !state.posts.holds(p, inst.duty(d).module) {
+                uncovered[d.index()] += h;
+            }
+        }
+    }
+    let mut met = vec![false; inst.counterparts.len()];
+    let mut slots: Vec<u32> = inst.staff.iter().map(|p| p.max_liaisons).collect();
+    for &(c, p) in &base.liaisons {
+        if state
+            .posts
+            .of(p)
+            .iter()
+            .any(|m| inst.module(*m).counterparts.contains(&c))
+        {
+            met[c.index()] = true;
+            slots[p.index()] = slots[p.index()].saturating_sub(1);
+        }
+    }
+    let lw = inst.rules.liaison_weight;
+    let mw = inst.rules.min_staff_weight;
+    let mut items: Vec<(f64, f64, usize)> = Vec::new();
+    loop {
+        let mut added = false;
+        for &p in people {
+            let pi = p.index();
+            let mut best: Option<(f64, usize)> = None;
+            for (j, &m) in elig.modules_of[pi].iter().enumerate() {
+                if !state.can_add(inst, elig, p, m) {
+                    continue;
+                }
+                // Fractional knapsack of spare capacity over the module's uncovered hours.
+                items.clear();
+                for &d in &elig.duties_of[pi][j] {
+                    let u = uncovered[d.index()];
+                    if u > 1e-9 {
+                        items.push((inst.duty(d).weight, u, d.index()));
+                    }
+                }
+                items.sort_by(|a, b| b.0.total_cmp(&a.0));
+                let mut cap = spare[pi];
+                let mut gain = 0.0;
+                for &(w, u, _) in &items {
+                    if cap <= 1e-9 {
+                        break;
+                    }
+                    let x = u.min(cap);
+                    gain += w * x;
+                    cap -= x;
+                }
+                if state.holders[m.index()] < inst.module(m).min_staff {
+                    gain += mw;
+                }
+                let open = inst
+                    .module(m)
+                    .counterparts
+                    .iter()
+                    .filter(|c| !met[c.index()])
+                    .count()
+                    .min(slots[pi] as usize);
+                #[expect(clippy::cast_precision_loss, reason = "small counts")]
+                {
+                    gain += lw * open as f64;
+                }
+                if gain <= 1e-9 {
+                    continue;
+                }
+                if inst.person(p).current_posts.binary_search(&m).is_ok() {
+                    gain += 1e-3;
+                }
+                let score = gain * (1.0 + noise * rng.unit());
+                if best.is_none_or(|(b, _)| score > b) {
+                    best = Some((score, j));
+                }
+            }
+            let Some((_, j)) = best else { continue };
+            let m = elig.modules_of[pi][j];
+            state.add(inst, p, m);
+            added = true;
+            // Book what the estimate assumed p takes on.
+            items.clear();
+            for &d in &elig.duties_of[pi][j] {
+                let u = uncovered[d.index()];
+                if u > 1e-9 {
+                    items.push((inst.duty(d).weight, u, d.index()));
+                }
+            }
+            items.sort_by(|a, b| b.0.total_cmp(&a.0));
+            for &(_, u, d) in &items {
+                if spare[pi] <= 1e-9 {
+                    break;
+                }
+                let x = u.min(spare[pi]);
+                uncovered[d] -= x;
+                spare[pi] -= x;
+            }
+            for &c in &inst.module(m).counterparts {
+                if !met[c.index()] && slots[pi] > 0 {
+                    met[c.index()] = true;
+                    slots[pi] -= 1;
+                }
+            }
+        }
+        if !added {
+            break;
+        }
+    }
+    state
+}
+
+/// Chooses a neighbourhood of related people to free.
+pub fn neighbourhood(
+    inst: &Instance,
+    elig: &Eligibility,
+    cur: &Evaluated,
+    rng: &mut Rng,
+    size: usize,
+) -> Vec<StaffIdx> {
+    let np = inst.staff.len();
+    let mut chosen: Vec<StaffIdx> = Vec::new();
+    let push = |p: StaffIdx, chosen: &mut Vec<StaffIdx>| {
+        if chosen.len() < size && !chosen.contains(&p) {
+            chosen.push(p);
+        }
+    };
+    match rng.below(3) {
+        // People around an uncovered duty, chosen by weighted uncovered hours.
+        0 => {
+            let total: f64 = inst
+                .duties
+                .iter()
+                .zip(&cur.hours.uncovered)
+                .map(|(d, u)| d.weight * u)
+                .sum();
+            if total > 0.0 {
+                let mut pick = rng.unit() * total;
+                let mut duty = 0;
+                for (i, (d, u)) in inst.duties.iter().zip(&cur.hours.uncovered).enumerate() {
+                    pick -= d.weight * u;
+                    duty = i;
+                    if pick <= 0.0 {
+                        break;
+                    }
+                }
+                let doers = &elig.doers_of[duty];
+                for _ in 0..size * 2 {
+                    if doers.is_empty() {
+                        break;
+                    }
+                    push(doers[rng.below(doers.len())], &mut chosen);
+                }
+            }
+        }
+        // Holders and candidates of a module.
+        1 => {
+            let m = rng.below(inst.modules.len().max(1));
+            if let Some(people) = elig.people_of.get(m) {
+                for _ in 0..size * 2 {
+                    if people.is_empty() {
+                        break;
+                    }
+                    push(people[rng.below(people.len())], &mut chosen);
+                }
+            }
+        }
+        // A person and those sharing a module with them.
+        _ => {
+            let p = StaffIdx::from(rng.below(np));
+            push(p, &mut chosen);
+            let held = cur.state.posts.of(p).to_vec();
+            for _ in 0..size * 2 {
+                if held.is_empty() {
+                    break;
+                }
+                let m = held[rng.below(held.len())];
+                let people = &elig.people_of[m.index()];
+                push(people[rng.below(people.len())], &mut chosen);
+            }
+        }
+    }
+    while chosen.len() < size.min(np) {
+        push(StaffIdx::from(rng.below(np)), &mut chosen);
+    }
+    chosen.sort_unstable();
+    chosen
+}
+
+/// One LNS step from `cur`: free a neighbourhood, repair, evaluate.
+pub fn lns_step(
+    inst: &Instance,
+    elig: &Eligibility,
+    eval: &mut Evaluator<'_>,
+    cur: &Evaluated,
+    rng: &mut Rng,
+) -> Evaluated {
+    let size = 2 + rng.below(5);
+    let people = neighbourhood(inst, elig, cur, rng, size);
+    let mut state = cur.state.clone();
+    for &p in &people {
+        state.clear_person(inst, p);
+    }
+    // Shuffle the repair order.
+    let mut order = people.clone();
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.below(i + 1));
+    }
+    let noise = [0.0, 0.1, 0.3][rng.below(3)];
+    let state = repair(inst, elig, cur, state, &order, rng, noise);
+    eval.evaluate(state)
+}
+
+/// Drops posts that do not help: each post whose removal leaves the key no worse.
+pub fn prune(inst: &Instance, eval: &mut Evaluator<'_>, mut best: Evaluated) -> Evaluated {
+    let pairs: Vec<(StaffIdx, ModuleIdx)> = best.state.posts.iter().collect();
+    for (p, m) in pairs {
+        let mut state = best.state.clone();
+        state.remove(inst, p, m);
+        let cand = eval.evaluate(state);
+        if cand.key.better(&best.key) {
+            best = cand;
+        }
+    }
+    best
+}

@@ -1,0 +1,611 @@
+//! The solve driver: construction, a deterministic parallel LNS in epochs, the Lagrangian
+//! bound, exact enumeration of tiny instances, tier 4, and the plan.
+//!
+//! Determinism: the search runs a fixed number of logical workers, each with its own random
+//! stream; at the end of an epoch the best of them (ties to the lowest worker) becomes
+//! everyone's start. Threads only decide how many workers run at once, so the plan does not
+//! depend on the thread count. It does depend on where the search stops: stopping by proof,
+//! work limit or stall is deterministic; stopping at the time limit or on cancellation is not.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use super::bound::LagrangianBound;
+use super::eligibility::Eligibility;
+use super::hours::{BestOptions, HoursOracle, Posts};
+use super::search::{Evaluated, Evaluator, lns_step, prune, repair};
+use super::state::PostState;
+use crate::generate::Rng;
+use crate::model::{
+    Assignment, Instance, Liaison, ModuleIdx, Objective, Plan, PlanStatus, Post, SolverInfo,
+    StaffIdx, Uncovered, Understaffed,
+};
+
+/// Logical workers of the parallel search (fixed, for determinism).
+const WORKERS: usize = 4;
+/// LNS steps per worker per epoch.
+const EPOCH_STEPS: usize = 40;
+
+/// A progress report, sent after each epoch.
+#[derive(Clone, Copy, Debug)]
+pub struct Progress {
+    /// Seconds since the start.
+    pub elapsed: f64,
+    /// Best tier 1 so far.
+    pub best: f64,
+    /// Best lower bound so far.
+    pub bound: f64,
+    /// `(best - bound) / best`.
+    pub gap: f64,
+    /// LNS steps done.
+    pub steps: u64,
+}
+
+/// Progress callback.
+pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+/// Why the search stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopReason {
+    /// Tier 1 proven optimal and the search settled.
+    Proven,
+    /// The work limit (LNS steps) was reached.
+    WorkLimit,
+    /// No improvement for many epochs.
+    Stalled,
+    /// The time limit was reached.
+    TimeLimit,
+    /// Cancelled (Ctrl-C or a cancellation token).
+    Cancelled,
+}
+
+impl StopReason {
+    /// A short description.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Proven => "proven optimal",
+            Self::WorkLimit => "work limit",
+            Self::Stalled => "no improvement",
+            Self::TimeLimit => "time limit",
+            Self::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// Solver settings.
+#[derive(Clone)]
+pub struct SolveOptions {
+    /// Wall-clock limit.
+    pub time_limit: Duration,
+    /// Threads for the parallel search (at least 1).
+    pub threads: usize,
+    /// Random seed.
+    pub seed: u64,
+    /// Most LNS steps over all workers; `None` for no limit.
+    pub work_limit: Option<u64>,
+    /// Epochs without improvement before stopping.
+    pub stall_epochs: usize,
+    /// Set to `true` to stop early and get the best plan so far.
+    pub cancel: Option<Arc<AtomicBool>>,
+    /// Called after each epoch.
+    pub progress: Option<ProgressFn>,
+}
+
+impl Default for SolveOptions {
+    fn default() -> Self {
+        Self {
+            time_limit: Duration::from_secs(10),
+            threads: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+            seed: 0,
+            work_limit: None,
+            stall_epochs: 60,
+            cancel: None,
+            progress: None,
+        }
+    }
+}
+
+/// A solved instance.
+#[derive(Clone, Debug)]
+pub struct Solution {
+    /// The plan (SPEC section 3).
+    pub plan: Plan,
+    /// Lower bound on tier 1.
+    pub bound: f64,
+    /// Why the search stopped.
+    pub stop: StopReason,
+    /// LNS steps done.
+    pub steps: u64,
+}
+
+fn gap(value: f64, bound: f64) -> f64 {
+    if value <= 1e-9 {
+        0.0
+    } else {
+        ((value - bound) / value).max(0.0)
+    }
+}
+
+fn proven(value: f64, bound: f64) -> bool {
+    value <= bound + 1e-6 * value.abs().max(1.0)
+}
+
+/// Every post set of one person that is legal on its own (posts cap, conflicts), or `None` if
+/// there are more than `limit` in total over all people.
+fn enumerate_person_sets(
+    inst: &Instance,
+    elig: &Eligibility,
+    limit: usize,
+) -> Option<Vec<Vec<Vec<ModuleIdx>>>> {
+    let mut all = Vec::new();
+    let mut total: usize = 1;
+    for p in inst.staff_indices() {
+        let mods = &elig.modules_of[p.index()];
+        let k = inst.person(p).max_posts as usize;
+        let mut sets: Vec<Vec<ModuleIdx>> = vec![Vec::new()];
+        let mut frontier: Vec<(Vec<ModuleIdx>, usize)> = vec![(Vec::new(), 0)];
+        while let Some((set, from)) = frontier.pop() {
+            if set.len() >= k {
+                continue;
+            }
+            for (i, &m) in mods.iter().enumerate().skip(from) {
+                if set.iter().any(|&h| elig.conflict(h, m)) {
+                    continue;
+                }
+                let mut next = set.clone();
+                next.push(m);
+                sets.push(next.clone());
+                if sets.len() > limit {
+                    return None;
+                }
+                frontier.push((next, i + 1));
+            }
+        }
+        total = total.saturating_mul(sets.len());
+        if total > limit {
+            return None;
+        }
+        all.push(sets);
+    }
+    Some(all)
+}
+
+/// Exact search over every combination of post sets (tiny instances only).
+fn enumerate(inst: &Instance, elig: &Eligibility, limit: usize) -> Option<Evaluated> {
+    let sets = enumerate_person_sets(inst, elig, limit)?;
+    let mut eval = Evaluator::new(inst, elig, BestOptions::default());
+    let mut idx = vec![0_usize; sets.len()];
+    let mut best: Option<Evaluated> = None;
+    let mut all_exact = true;
+    loop {
+        let mut state = PostState::empty(inst);
+        let mut legal = true;
+        'people: for (p, &i) in idx.iter().enumerate() {
+            for &m in &sets[p][i] {
+                let p = StaffIdx::from(p);
+                if !state.can_add(inst, elig, p, m) {
+                    legal = false;
+                    break 'people;
+                }
+                state.add(inst, p, m);
+            }
+        }
+        if legal {
+            let cand = eval.evaluate(state);
+            all_exact &= cand.hours.optimal;
+            if best.as_ref().is_none_or(|b| cand.key.better(&b.key)) {
+                best = Some(cand);
+            }
+        }
+        // Next combination (odometer).
+        let mut k = 0;
+        loop {
+            if k == idx.len() {
+                return if all_exact { best } else { None };
+            }
+            idx[k] += 1;
+            if idx[k] < sets[k].len() {
+                break;
+            }
+            idx[k] = 0;
+            k += 1;
+        }
+    }
+}
+
+/// Solves `inst`.
+#[must_use]
+pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
+    let start = Instant::now();
+    let deadline = start + options.time_limit;
+    let elig = Eligibility::new(inst);
+    let cancelled = || {
+        options
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+    };
+    let out_of_time = || Instant::now() >= deadline;
+    let report = |best: f64, bound: f64, steps: u64| {
+        if let Some(f) = &options.progress {
+            f(&Progress {
+                elapsed: start.elapsed().as_secs_f64(),
+                best,
+                bound,
+                gap: gap(best, bound),
+                steps,
+            });
+        }
+    };
+
+    // Tiny instances: enumerate every combination of posts, which proves all of tiers 1-3.
+    if let Some(best) = enumerate(inst, &elig, 4096) {
+        let bound = best.key.coverage;
+        report(bound, bound, 0);
+        let plan = finish(inst, &elig, &best, bound, start);
+        return Solution {
+            plan,
+            bound,
+            stop: StopReason::Proven,
+            steps: 0,
+        };
+    }
+
+    let mut eval = Evaluator::new(inst, &elig, BestOptions::greedy());
+    let mut rng = Rng::new(options.seed);
+    let start_state = PostState::current(inst, &elig);
+    let base = eval.evaluate(start_state.clone());
+    let everyone: Vec<StaffIdx> = inst.staff_indices().collect();
+    let built = repair(inst, &elig, &base, start_state, &everyone, &mut rng, 0.0);
+    let mut best = eval.evaluate(built);
+    if base.key.better(&best.key) {
+        best = base;
+    }
+
+    let mut bound = LagrangianBound::new(inst);
+    bound.warm_start(inst, &elig, &best.hours.x, &best.hours.load);
+    let lag_deadline = start + options.time_limit.mul_f64(0.2);
+    bound.improve(
+        inst,
+        &elig,
+        best.key.coverage,
+        60,
+        Some(lag_deadline.min(deadline)),
+    );
+    report(best.key.coverage, bound.value(), 0);
+
+    let threads = options.threads.clamp(1, WORKERS);
+    let mut steps: u64 = 0;
+    let mut stall = 0_usize;
+    let mut epoch: u64 = 0;
+    let stop = loop {
+        if cancelled() {
+            break StopReason::Cancelled;
+        }
+        if out_of_time() {
+            break StopReason::TimeLimit;
+        }
+        if options.work_limit.is_some_and(|w| steps >= w) {
+            break StopReason::WorkLimit;
+        }
+        if proven(best.key.coverage, bound.value()) && stall >= 3 {
+            break StopReason::Proven;
+        }
+        if stall >= options.stall_epochs {
+            break StopReason::Stalled;
+        }
+        epoch += 1;
+        let results = run_epoch(
+            inst,
+            &elig,
+            &best,
+            options.seed,
+            epoch,
+            threads,
+            deadline,
+            options.cancel.as_ref(),
+        );
+        let mut improved = false;
+        for (cand, n) in results {
+            steps += n;
+            if cand.key.better(&best.key) {
+                best = cand;
+                improved = true;
+            }
+        }
+        stall = if improved { 0 } else { stall + 1 };
+        if !proven(best.key.coverage, bound.value()) && !out_of_time() {
+            bound.improve(inst, &elig, best.key.coverage, 8, Some(deadline));
+        }
+        report(best.key.coverage, bound.value(), steps);
+    };
+
+    // Settle the final plan: full oracle effort on non-splittable duties, drop useless posts.
+    let mut exact = Evaluator::new(inst, &elig, BestOptions::default());
+    let mut final_best = exact.evaluate(best.state.clone());
+    if !out_of_time() && !cancelled() {
+        final_best = prune(inst, &mut exact, final_best);
+    }
+    let lb = bound.value().min(final_best.key.coverage);
+    let plan = finish(inst, &elig, &final_best, lb, start);
+    Solution {
+        plan,
+        bound: lb,
+        stop,
+        steps,
+    }
+}
+
+#[expect(clippy::too_many_arguments, reason = "epoch parameters")]
+fn run_epoch(
+    inst: &Instance,
+    elig: &Eligibility,
+    best: &Evaluated,
+    seed: u64,
+    epoch: u64,
+    threads: usize,
+    deadline: Instant,
+    cancel: Option<&Arc<AtomicBool>>,
+) -> Vec<(Evaluated, u64)> {
+    let worker = |w: usize| -> (Evaluated, u64) {
+        let mut rng = Rng::new(seed ^ (epoch.wrapping_mul(0x1000_0001)) ^ ((w as u64) << 48));
+        let mut eval = Evaluator::new(inst, elig, BestOptions::greedy());
+        let mut cur = best.clone();
+        let mut mine = best.clone();
+        let mut n = 0;
+        for _ in 0..EPOCH_STEPS {
+            if Instant::now() >= deadline || cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                break;
+            }
+            n += 1;
+            let cand = lns_step(inst, elig, &mut eval, &cur, &mut rng);
+            // Accept equal moves too: they let the search walk across plateaus.
+            if !cur.key.better(&cand.key) {
+                cur = cand;
+                if cur.key.better(&mine.key) {
+                    mine = cur.clone();
+                }
+            }
+        }
+        (mine, n)
+    };
+    let mut results: Vec<Option<(Evaluated, u64)>> = (0..WORKERS).map(|_| None).collect();
+    for chunk in (0..WORKERS).collect::<Vec<_>>().chunks(threads) {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = chunk
+                .iter()
+                .map(|&w| (w, s.spawn(move || worker(w))))
+                .collect();
+            for (w, h) in handles {
+                results[w] = Some(h.join().unwrap_or_else(|_| (best.clone(), 0)));
+            }
+        });
+    }
+    results.into_iter().flatten().collect()
+}
+
+/// Tier 4: the least `alpha` such that capacities scaled by `alpha` still give the same hours
+/// value with the same non-splittable choices (bisection; each probe is one exact flow).
+fn balance_hours(inst: &Instance, ev: &Evaluated) -> super::hours::Hours {
+    let target = ev.hours.value;
+    let tol = 1e-9 * target.abs().max(1.0);
+    let top = inst
+        .staff
+        .iter()
+        .zip(&ev.hours.load)
+        .map(|(p, l)| l / p.capacity)
+        .fold(0.0_f64, f64::max);
+    if top <= 0.0 {
+        return ev.hours.clone();
+    }
+    let mut scaled = inst.clone();
+    let probe = |alpha: f64, scaled: &mut Instance| {
+        for (s, p) in scaled.staff.iter_mut().zip(&inst.staff) {
+            s.capacity = p.capacity * alpha;
+        }
+        let mut oracle = HoursOracle::new(scaled);
+        oracle.splittable_hours(&ev.state.posts, &ev.hours.assigned)
+    };
+    let (mut lo, mut hi) = (0.0_f64, top);
+    let mut best = ev.hours.clone();
+    for _ in 0..40 {
+        if hi - lo < 1e-7 {
+            break;
+        }
+        let mid = 0.5 * (lo + hi);
+        let h = probe(mid, &mut scaled);
+        if h.value <= target + tol {
+            hi = mid;
+            best = h;
+        } else {
+            lo = mid;
+        }
+    }
+    // Loads were computed against scaled capacities; hours themselves are what we keep.
+    best
+}
+
+/// Builds the plan for an evaluated post set.
+fn finish(inst: &Instance, elig: &Eligibility, ev: &Evaluated, bound: f64, start: Instant) -> Plan {
+    let hours = balance_hours(inst, ev);
+    let mut load = vec![0.0_f64; inst.staff.len()];
+    let mut assignments = Vec::new();
+    let mut done = vec![0.0_f64; inst.duties.len()];
+    for &(p, d, h) in &hours.x {
+        if h <= 1e-9 {
+            continue;
+        }
+        load[p.index()] += h;
+        done[d.index()] += h;
+        let duty = inst.duty(d);
+        assignments.push(Assignment {
+            person: inst.person(p).id.clone(),
+            duty: duty.id.clone(),
+            module: inst.module(duty.module).id.clone(),
+            hours: h,
+        });
+    }
+    let posts: Vec<Post> = ev
+        .state
+        .posts
+        .iter()
+        .map(|(p, m)| Post {
+            person: inst.person(p).id.clone(),
+            module: inst.module(m).id.clone(),
+        })
+        .collect();
+    let mut coverage = 0.0;
+    let mut uncovered = Vec::new();
+    for (i, duty) in inst.duties.iter().enumerate() {
+        let u = (duty.hours - done[i]).max(0.0);
+        if u > 1e-9 {
+            coverage += duty.weight * u;
+            uncovered.push(Uncovered {
+                duty: duty.id.clone(),
+                hours: u,
+                reason: reason(inst, elig, ev, &load, i),
+            });
+        }
+    }
+    let mut liaisons: Vec<Liaison> = ev
+        .liaisons
+        .iter()
+        .map(|&(c, p)| Liaison {
+            counterpart: inst.counterparts[c.index()].id.clone(),
+            person: inst.person(p).id.clone(),
+        })
+        .collect();
+    liaisons.sort_by(|a, b| a.counterpart.cmp(&b.counterpart));
+    let met: Vec<bool> = {
+        let mut m = vec![false; inst.counterparts.len()];
+        for &(c, _) in &ev.liaisons {
+            m[c.index()] = true;
+        }
+        m
+    };
+    let unmet_counterparts: Vec<String> = elig
+        .listed
+        .iter()
+        .filter(|c| !met[c.index()])
+        .map(|c| inst.counterparts[c.index()].id.clone())
+        .collect();
+    #[expect(clippy::cast_precision_loss, reason = "small counts")]
+    {
+        coverage += inst.rules.liaison_weight * unmet_counterparts.len() as f64;
+    }
+    let mut understaffed = Vec::new();
+    for (m, module) in inst.modules.iter().enumerate() {
+        let missing = module.min_staff.saturating_sub(ev.state.holders[m]);
+        if missing > 0 {
+            coverage += inst.rules.min_staff_weight * f64::from(missing);
+            understaffed.push(Understaffed {
+                module: module.id.clone(),
+                missing,
+            });
+        }
+    }
+    let balance = inst
+        .staff
+        .iter()
+        .zip(&load)
+        .map(|(p, l)| l / p.capacity)
+        .fold(0.0_f64, f64::max);
+    let bound = bound.min(coverage);
+    let g = gap(coverage, bound);
+    let status = if proven(coverage, bound) {
+        PlanStatus::Optimal
+    } else {
+        PlanStatus::Feasible
+    };
+    Plan {
+        instance: inst.name.clone(),
+        status,
+        solver: SolverInfo {
+            backend: "modstaff-lns".into(),
+            seconds: start.elapsed().as_secs_f64(),
+            gap: if status == PlanStatus::Optimal {
+                0.0
+            } else {
+                g
+            },
+            bound: Some(bound),
+        },
+        objective: Objective {
+            coverage,
+            stability: ev.key.stability,
+            fragmentation: ev.key.fragmentation,
+            balance,
+        },
+        assignments,
+        posts,
+        liaisons,
+        uncovered,
+        unmet_counterparts,
+        understaffed,
+    }
+}
+
+/// A short reason for an uncovered duty, in the planner's words.
+fn reason(inst: &Instance, elig: &Eligibility, ev: &Evaluated, load: &[f64], d: usize) -> String {
+    let duty = &inst.duties[d];
+    let module = inst.module(duty.module);
+    let skill = duty.skill.map(|s| inst.skills[s.index()].id.as_str());
+    let doers = &elig.doers_of[d];
+    if doers.is_empty() {
+        return match skill {
+            Some(s) => format!("nobody available has `{s}` >= {}", duty.min_level),
+            None => format!("nobody may hold a post in `{}`", module.id),
+        };
+    }
+    let holding: Vec<StaffIdx> = doers
+        .iter()
+        .copied()
+        .filter(|&p| ev.state.posts.holds(p, duty.module))
+        .collect();
+    if holding.is_empty() {
+        return format!(
+            "none of the {} qualified people holds a post in `{}`: their posts go to heavier work",
+            doers.len(),
+            module.id
+        );
+    }
+    let full = holding
+        .iter()
+        .all(|&p| load[p.index()] >= inst.person(p).capacity - 1e-6);
+    if !duty.splittable {
+        let fits = holding
+            .iter()
+            .any(|&p| inst.person(p).capacity - load[p.index()] >= duty.hours - 1e-6);
+        if !fits {
+            return format!(
+                "no post holder in `{}` has {} h free in one piece (it cannot be split)",
+                module.id, duty.hours
+            );
+        }
+    }
+    if full {
+        format!(
+            "the {} people who can do it in `{}` are at capacity on work of equal or higher weight",
+            holding.len(),
+            module.id
+        )
+    } else {
+        "capacity left goes to work of equal or higher weight".to_owned()
+    }
+}
+
+/// Convenience: the posts of a plan's evaluation, for callers that want to warm-start.
+#[must_use]
+pub fn posts_of(plan: &Plan, inst: &Instance) -> Posts {
+    Posts::from_pairs(
+        inst.staff.len(),
+        plan.posts.iter().filter_map(|p| {
+            Some((
+                *inst.ids.staff.get(&p.person)?,
+                *inst.ids.modules.get(&p.module)?,
+            ))
+        }),
+    )
+}
