@@ -22,6 +22,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod build;
 pub mod engine;
 pub mod generate;
 pub mod io;

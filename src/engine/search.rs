@@ -356,9 +356,17 @@ pub fn lns_step(
 }
 
 /// Drops posts that do not help: each post whose removal leaves the key no worse.
-pub fn prune(inst: &Instance, eval: &mut Evaluator<'_>, mut best: Evaluated) -> Evaluated {
+pub fn prune(
+    inst: &Instance,
+    eval: &mut Evaluator<'_>,
+    mut best: Evaluated,
+    deadline: std::time::Instant,
+) -> Evaluated {
     let pairs: Vec<(StaffIdx, ModuleIdx)> = best.state.posts.iter().collect();
     for (p, m) in pairs {
+        if std::time::Instant::now() >= deadline {
+            break;
+        }
         let mut state = best.state.clone();
         state.remove(inst, p, m);
         let cand = eval.evaluate(state);

@@ -87,6 +87,9 @@ pub struct SolveOptions {
     pub work_limit: Option<u64>,
     /// Epochs without improvement before stopping.
     pub stall_epochs: usize,
+    /// Instances with at most this many combinations of post sets are solved by exhaustive
+    /// enumeration (proving tiers 1-3); 0 turns it off.
+    pub enumeration_limit: usize,
     /// Set to `true` to stop early and get the best plan so far.
     pub cancel: Option<Arc<AtomicBool>>,
     /// Called after each epoch.
@@ -101,6 +104,7 @@ impl Default for SolveOptions {
             seed: 0,
             work_limit: None,
             stall_epochs: 60,
+            enumeration_limit: 4096,
             cancel: None,
             progress: None,
         }
@@ -219,7 +223,9 @@ fn enumerate(inst: &Instance, elig: &Eligibility, limit: usize) -> Option<Evalua
 #[must_use]
 pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     let start = Instant::now();
-    let deadline = start + options.time_limit;
+    // The search stops a little early so that settling the final plan fits in the limit.
+    let hard_deadline = start + options.time_limit;
+    let deadline = start + options.time_limit.mul_f64(0.92);
     let elig = Eligibility::new(inst);
     let cancelled = || {
         options
@@ -241,7 +247,10 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     };
 
     // Tiny instances: enumerate every combination of posts, which proves all of tiers 1-3.
-    if let Some(best) = enumerate(inst, &elig, 4096) {
+    if let Some(best) = (options.enumeration_limit > 0)
+        .then(|| enumerate(inst, &elig, options.enumeration_limit))
+        .flatten()
+    {
         let bound = best.key.coverage;
         report(bound, bound, 0);
         let plan = finish(inst, &elig, &best, bound, start);
@@ -252,6 +261,15 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
             steps: 0,
         };
     }
+
+    // The strengthened LP relaxation (microlp) is the stronger bound where it is affordable.
+    let lp_bound = if crate::build::relaxation_size(inst) <= crate::build::MAX_LP_VARIABLES {
+        let seconds = options.time_limit.as_secs_f64() * 0.3;
+        crate::build::tier1_relaxation(inst).solve(seconds).map(|v| v.max(0.0))
+    } else {
+        None
+    };
+    let lp = lp_bound.unwrap_or(0.0);
 
     let mut eval = Evaluator::new(inst, &elig, BestOptions::greedy());
     let mut rng = Rng::new(options.seed);
@@ -274,7 +292,8 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
         60,
         Some(lag_deadline.min(deadline)),
     );
-    report(best.key.coverage, bound.value(), 0);
+    let lower = |b: &LagrangianBound| b.value().max(lp);
+    report(best.key.coverage, lower(&bound), 0);
 
     let threads = options.threads.clamp(1, WORKERS);
     let mut steps: u64 = 0;
@@ -290,7 +309,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
         if options.work_limit.is_some_and(|w| steps >= w) {
             break StopReason::WorkLimit;
         }
-        if proven(best.key.coverage, bound.value()) && stall >= 3 {
+        if proven(best.key.coverage, lower(&bound)) && stall >= 3 {
             break StopReason::Proven;
         }
         if stall >= options.stall_epochs {
@@ -316,19 +335,19 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
             }
         }
         stall = if improved { 0 } else { stall + 1 };
-        if !proven(best.key.coverage, bound.value()) && !out_of_time() {
+        if !proven(best.key.coverage, lower(&bound)) && !out_of_time() {
             bound.improve(inst, &elig, best.key.coverage, 8, Some(deadline));
         }
-        report(best.key.coverage, bound.value(), steps);
+        report(best.key.coverage, lower(&bound), steps);
     };
 
     // Settle the final plan: full oracle effort on non-splittable duties, drop useless posts.
     let mut exact = Evaluator::new(inst, &elig, BestOptions::default());
     let mut final_best = exact.evaluate(best.state.clone());
-    if !out_of_time() && !cancelled() {
-        final_best = prune(inst, &mut exact, final_best);
+    if !cancelled() {
+        final_best = prune(inst, &mut exact, final_best, hard_deadline);
     }
-    let lb = bound.value().min(final_best.key.coverage);
+    let lb = lower(&bound).min(final_best.key.coverage);
     let plan = finish(inst, &elig, &final_best, lb, start);
     Solution {
         plan,
