@@ -253,7 +253,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     {
         let bound = best.key.coverage;
         report(bound, bound, 0);
-        let plan = finish(inst, &elig, &best, bound, start);
+        let plan = finish(inst, &elig, &best, bound, start, hard_deadline);
         return Solution {
             plan,
             bound,
@@ -348,7 +348,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
         final_best = prune(inst, &mut exact, final_best, hard_deadline);
     }
     let lb = lower(&bound).min(final_best.key.coverage);
-    let plan = finish(inst, &elig, &final_best, lb, start);
+    let plan = finish(inst, &elig, &final_best, lb, start, hard_deadline);
     Solution {
         plan,
         bound: lb,
@@ -407,7 +407,7 @@ fn run_epoch(
 
 /// Tier 4: the least `alpha` such that capacities scaled by `alpha` still give the same hours
 /// value with the same non-splittable choices (bisection; each probe is one exact flow).
-fn balance_hours(inst: &Instance, ev: &Evaluated) -> super::hours::Hours {
+fn balance_hours(inst: &Instance, ev: &Evaluated, deadline: Instant) -> super::hours::Hours {
     let target = ev.hours.value;
     let tol = 1e-9 * target.abs().max(1.0);
     let top = inst
@@ -430,7 +430,8 @@ fn balance_hours(inst: &Instance, ev: &Evaluated) -> super::hours::Hours {
     let (mut lo, mut hi) = (0.0_f64, top);
     let mut best = ev.hours.clone();
     for _ in 0..40 {
-        if hi - lo < 1e-7 {
+        // Every probe that succeeded is a valid plan, so stopping early only costs tier 4.
+        if hi - lo < 1e-7 || Instant::now() >= deadline {
             break;
         }
         let mid = 0.5 * (lo + hi);
@@ -447,8 +448,15 @@ fn balance_hours(inst: &Instance, ev: &Evaluated) -> super::hours::Hours {
 }
 
 /// Builds the plan for an evaluated post set.
-fn finish(inst: &Instance, elig: &Eligibility, ev: &Evaluated, bound: f64, start: Instant) -> Plan {
-    let hours = balance_hours(inst, ev);
+fn finish(
+    inst: &Instance,
+    elig: &Eligibility,
+    ev: &Evaluated,
+    bound: f64,
+    start: Instant,
+    deadline: Instant,
+) -> Plan {
+    let hours = balance_hours(inst, ev, deadline);
     let mut load = vec![0.0_f64; inst.staff.len()];
     let mut assignments = Vec::new();
     let mut done = vec![0.0_f64; inst.duties.len()];

@@ -4,4 +4,5 @@ mod check;
 mod common;
 mod instances;
 mod props;
+mod solve;
 mod validate;

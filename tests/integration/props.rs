@@ -37,12 +37,17 @@ impl Rng {
 
 /// A random valid raw instance exercising every field of SPEC section 1.
 fn random_raw(seed: u64) -> RawInstance {
+    random_raw_sized(seed, 7, 5, 10)
+}
+
+/// A random valid raw instance with at most these sizes.
+pub fn random_raw_sized(seed: u64, max_staff: usize, max_modules: usize, max_duties: usize) -> RawInstance {
     let mut r = Rng(seed);
     let skills = ["policy", "finance", "field", "law"];
     let n_units = 1 + r.below(2);
-    let n_modules = 1 + r.below(5);
-    let n_staff = 1 + r.below(7);
-    let n_duties = r.below(10);
+    let n_modules = 1 + r.below(max_modules);
+    let n_staff = 1 + r.below(max_staff);
+    let n_duties = r.below(max_duties + 1);
     let n_cp = r.below(5);
     let units = (0..n_units)
         .map(|u| RawUnit {
@@ -149,6 +154,11 @@ fn random_raw(seed: u64) -> RawInstance {
             conflicts,
         }),
     }
+}
+
+/// A random valid instance with at most these sizes.
+pub fn random_instance(seed: u64, staff: usize, modules: usize, duties: usize) -> Instance {
+    validate(&random_raw_sized(seed, staff, modules, duties)).expect("generated instances are valid").0
 }
 
 fn instance(seed: u64) -> Instance {

@@ -1,0 +1,224 @@
+//! `modstaff solve`: every plan passes the independent checker; tiny instances match brute
+//! force; bounds are honest; runs are deterministic; the time limit holds.
+
+use std::time::{Duration, Instant};
+
+use modstaff::engine::{HoursOracle, Posts, SolveOptions, solve};
+use modstaff::io::load_instance;
+use modstaff::model::{Instance, ModuleIdx, PlanStatus, StaffIdx, verify};
+use proptest::prelude::*;
+
+use crate::common::{modstaff, path};
+use crate::props::random_instance;
+
+fn quick(seconds: f64) -> SolveOptions {
+    SolveOptions {
+        time_limit: Duration::from_secs_f64(seconds),
+        threads: 2,
+        ..SolveOptions::default()
+    }
+}
+
+#[test]
+fn tiny_is_solved_to_the_readme_optimum() {
+    let (inst, _) = load_instance(&path("instances/tiny.json")).expect("tiny");
+    let sol = solve(&inst, &quick(5.0));
+    let report = verify(&inst, &sol.plan);
+    assert!(report.is_valid(), "{:#?}", report.violations);
+    assert_eq!(sol.plan.status, PlanStatus::Optimal);
+    let o = sol.plan.objective;
+    assert!((o.coverage - 80.0).abs() < 1e-9);
+    assert_eq!((o.stability, o.fragmentation), (1, 4));
+    assert!((o.balance - 1.0).abs() < 1e-9);
+}
+
+#[test]
+fn shipped_instances_solve_and_pass_check() {
+    for (name, seconds) in [
+        ("longgang-econ", 4.0),
+        ("longgang-agri", 4.0),
+        ("longgang-approval", 4.0),
+        ("longgang-enforcement", 8.0),
+    ] {
+        let (inst, _) = load_instance(&path(&format!("instances/{name}.json"))).expect(name);
+        let sol = solve(&inst, &quick(seconds));
+        let report = verify(&inst, &sol.plan);
+        assert!(report.is_valid(), "{name}: {:#?}", report.violations);
+        assert!(sol.bound <= sol.plan.objective.coverage + 1e-6, "{name}: bound above value");
+        assert!(sol.plan.solver.seconds <= seconds * 1.1 + 0.5, "{name}: {} s", sol.plan.solver.seconds);
+    }
+}
+
+#[test]
+fn cli_solve_writes_a_plan_that_check_accepts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plan = dir.path().join("plan.json");
+    let plan = plan.to_str().expect("utf-8");
+    let run = modstaff(["solve", "instances/tiny.json", "--out", plan, "--time-limit", "5"]);
+    assert_eq!(run.code, 0, "{}", run.snapshot());
+    let check = modstaff(["check", "instances/tiny.json", plan]);
+    assert_eq!(check.code, 0, "{}", check.snapshot());
+    let table = modstaff(["solve", "instances/tiny.json", "-q"]);
+    assert_eq!(table.code, 0);
+    assert!(table.stdout.contains("Uncovered duties"), "{}", table.stdout);
+    assert!(table.stdout.contains("d5"), "{}", table.stdout);
+    assert!(table.stdout.contains("optimal, coverage 80"), "{}", table.stdout);
+}
+
+#[test]
+fn bad_solve_arguments_are_usage_errors() {
+    assert_eq!(modstaff(["solve", "instances/tiny.json", "--time-limit", "0"]).code, 2);
+    assert_eq!(modstaff(["solve", "instances/tiny.json", "--threads", "0"]).code, 2);
+    let run = modstaff(["solve", "tests/fixtures/invalid/many-errors.json"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn the_time_limit_is_honoured() {
+    let raw = modstaff::generate::generate(&modstaff::generate::GenerateSettings {
+        staff: 300,
+        modules: 80,
+        duties: 600,
+        seed: 3,
+        tight: 1.15,
+    });
+    let (inst, _) = modstaff::io::validate(&raw).expect("valid");
+    let t = Instant::now();
+    let sol = solve(&inst, &quick(1.0));
+    let secs = t.elapsed().as_secs_f64();
+    assert!(secs <= 1.0 * 1.1 + 0.5, "took {secs} s");
+    assert!(verify(&inst, &sol.plan).is_valid());
+}
+
+/// Tier 1 of a post set, by brute force over liaisons too (tiny instances only).
+fn tier1_of(inst: &Instance, posts: &Posts, oracle: &mut HoursOracle<'_>) -> f64 {
+    let hours = oracle.best_hours(posts, &modstaff::engine::BestOptions::default());
+    assert!(hours.optimal, "the oracle proves tiny cases");
+    // Liaisons: try every assignment of listed counterparts to eligible people (or nobody).
+    let listed: Vec<usize> = (0..inst.counterparts.len())
+        .filter(|&c| inst.modules.iter().any(|m| m.counterparts.iter().any(|x| x.index() == c)))
+        .collect();
+    fn best_unmet(inst: &Instance, posts: &Posts, listed: &[usize], i: usize, used: &mut Vec<u32>) -> usize {
+        if i == listed.len() {
+            return 0;
+        }
+        let c = listed[i];
+        let mut best = 1 + best_unmet(inst, posts, listed, i + 1, used);
+        for p in 0..inst.staff.len() {
+            let eligible = posts
+                .of(StaffIdx::from(p))
+                .iter()
+                .any(|m| inst.module(*m).counterparts.iter().any(|x| x.index() == c));
+            if eligible && used[p] < inst.staff[p].max_liaisons {
+                used[p] += 1;
+                best = best.min(best_unmet(inst, posts, listed, i + 1, used));
+                used[p] -= 1;
+            }
+        }
+        best
+    }
+    let unmet = best_unmet(inst, posts, &listed, 0, &mut vec![0; inst.staff.len()]);
+    let mut missing = 0.0;
+    for m in inst.module_indices() {
+        let n = inst.staff_indices().filter(|&p| posts.holds(p, m)).count() as u32;
+        missing += f64::from(inst.module(m).min_staff.saturating_sub(n));
+    }
+    hours.value + inst.rules.liaison_weight * unmet as f64 + inst.rules.min_staff_weight * missing
+}
+
+/// Every legal post set, by brute force written from SPEC section 2 alone.
+fn brute_force(inst: &Instance) -> f64 {
+    let np = inst.staff.len();
+    let nm = inst.modules.len();
+    let mut oracle = HoursOracle::new(inst);
+    let mut best = f64::INFINITY;
+    let total = 1_u64 << (np * nm);
+    for mask in 0..total {
+        let mut posts = Posts::new(np);
+        let mut legal = true;
+        for p in 0..np {
+            let mut count = 0;
+            for m in 0..nm {
+                if mask >> (p * nm + m) & 1 == 1 {
+                    let (ps, ms) = (StaffIdx::from(p), ModuleIdx::from(m));
+                    legal &= inst.qualifies(ps, ms);
+                    posts.add(ps, ms);
+                    count += 1;
+                }
+            }
+            legal &= count <= inst.staff[p].max_posts;
+            for &(a, b) in &inst.rules.conflicts {
+                legal &= !(posts.holds(StaffIdx::from(p), a) && posts.holds(StaffIdx::from(p), b));
+            }
+        }
+        for m in inst.module_indices() {
+            let n = inst.staff_indices().filter(|&p| posts.holds(p, m)).count() as u32;
+            legal &= inst.module(m).max_staff.is_none_or(|c| n <= c);
+        }
+        for (u, unit) in inst.units.iter().enumerate() {
+            let n = inst
+                .staff_indices()
+                .filter(|&p| posts.of(p).iter().any(|m| inst.module(*m).unit.is_some_and(|x| x.index() == u)))
+                .count() as u32;
+            legal &= unit.headcount_cap.is_none_or(|c| n <= c);
+        }
+        if legal {
+            best = best.min(tier1_of(inst, &posts, &mut oracle));
+        }
+    }
+    best
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, max_shrink_iters: 0, ..ProptestConfig::default() })]
+
+    #[test]
+    fn tiny_instances_match_brute_force(seed in any::<u64>()) {
+        let inst = random_instance(seed, 4, 3, 6);
+        let sol = solve(&inst, &quick(10.0));
+        prop_assert!(verify(&inst, &sol.plan).is_valid());
+        let brute = brute_force(&inst);
+        prop_assert!((sol.plan.objective.coverage - brute).abs() < 1e-6 * brute.max(1.0),
+            "solver {} vs brute force {brute}", sol.plan.objective.coverage);
+        prop_assert_eq!(sol.plan.status, PlanStatus::Optimal);
+    }
+
+    #[test]
+    fn search_plans_are_valid_and_above_their_bound(seed in any::<u64>()) {
+        // The search path (no enumeration) on small random instances.
+        let inst = random_instance(seed, 8, 5, 12);
+        let options = SolveOptions { enumeration_limit: 0, work_limit: Some(400), ..quick(5.0) };
+        let sol = solve(&inst, &options);
+        let report = verify(&inst, &sol.plan);
+        prop_assert!(report.is_valid(), "{:#?}", report.violations);
+        prop_assert!(sol.bound <= sol.plan.objective.coverage + 1e-6);
+    }
+
+    #[test]
+    fn adding_a_person_never_worsens_tier_one_at_proof(seed in any::<u64>()) {
+        let inst = random_instance(seed, 3, 3, 6);
+        let mut raw = modstaff::io::to_raw(&inst);
+        let mut extra = raw.staff[0].clone();
+        extra.id = "newcomer".into();
+        extra.current_posts.clear();
+        raw.staff.push(extra);
+        let (bigger, _) = modstaff::io::validate(&raw).expect("valid");
+        let a = solve(&inst, &quick(10.0));
+        let b = solve(&bigger, &quick(10.0));
+        prop_assume!(a.plan.status == PlanStatus::Optimal && b.plan.status == PlanStatus::Optimal);
+        prop_assert!(b.plan.objective.coverage <= a.plan.objective.coverage + 1e-6);
+    }
+
+    #[test]
+    fn plans_do_not_depend_on_the_thread_count(seed in any::<u64>()) {
+        let inst = random_instance(seed, 10, 6, 20);
+        let run = |threads| solve(&inst, &SolveOptions {
+            threads, seed: 7, enumeration_limit: 0, work_limit: Some(320), ..quick(30.0)
+        });
+        let (one, four) = (run(1), run(4));
+        prop_assert_eq!(&one.plan.posts, &four.plan.posts);
+        prop_assert_eq!(&one.plan.assignments, &four.plan.assignments);
+        prop_assert_eq!(one.plan.objective, four.plan.objective);
+    }
+}
