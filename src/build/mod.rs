@@ -30,7 +30,12 @@ pub fn relaxation_size(inst: &Instance) -> usize {
     for p in inst.staff_indices() {
         for m in inst.module_indices() {
             if inst.qualifies(p, m) {
-                n += 1 + inst.module(m).duties.iter().filter(|&&d| inst.can_do(p, d)).count();
+                n += 1 + inst
+                    .module(m)
+                    .duties
+                    .iter()
+                    .filter(|&&d| inst.can_do(p, d))
+                    .count();
             }
         }
     }
@@ -39,7 +44,10 @@ pub fn relaxation_size(inst: &Instance) -> usize {
 
 /// Builds the LP relaxation of tier 1.
 #[must_use]
-#[expect(clippy::too_many_lines, reason = "one block per constraint family, in SPEC order")]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one block per constraint family, in SPEC order"
+)]
 pub fn tier1_relaxation(inst: &Instance) -> Tier1Relaxation {
     let mut vars = ProblemVariables::new();
     let mut constraints = Vec::new();
@@ -112,7 +120,9 @@ pub fn tier1_relaxation(inst: &Instance) -> Tier1Relaxation {
     }
     // Unit cap (5): h[p,u] >= y[p,m] for the unit's modules.
     for (u, unit) in inst.units.iter().enumerate() {
-        let Some(cap) = unit.headcount_cap else { continue };
+        let Some(cap) = unit.headcount_cap else {
+            continue;
+        };
         let mods: Vec<usize> = (0..nm)
             .filter(|&m| inst.modules[m].unit.is_some_and(|x| x.index() == u))
             .collect();

@@ -78,7 +78,11 @@ struct Output {
 impl Output {
     /// The format asked for, or the natural one for the destination.
     fn format(&self) -> Format {
-        self.format.unwrap_or(if self.out.is_some() { Format::Json } else { Format::Table })
+        self.format.unwrap_or(if self.out.is_some() {
+            Format::Json
+        } else {
+            Format::Table
+        })
     }
 
     /// Writes machine output to `--out` (atomically) or stdout.

@@ -36,7 +36,10 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if !(args.time_limit.is_finite() && args.time_limit > 0.0) {
-        eprintln!("error: `--time-limit` must be a number of seconds greater than 0, found {}", args.time_limit);
+        eprintln!(
+            "error: `--time-limit` must be a number of seconds greater than 0, found {}",
+            args.time_limit
+        );
         return Ok(ExitCode::from(2));
     }
     if args.threads == Some(0) {

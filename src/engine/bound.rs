@@ -71,7 +71,13 @@ impl LagrangianBound {
     /// allowed would price them: a person who is full values an hour at the lightest weight
     /// they work on, and a duty is worth no more than the cheapest person who could do it.
     /// This starts the ascent near the flow bound instead of far below zero.
-    pub fn warm_start(&mut self, inst: &Instance, elig: &Eligibility, x: &[(StaffIdx, crate::model::DutyIdx, f64)], load: &[f64]) {
+    pub fn warm_start(
+        &mut self,
+        inst: &Instance,
+        elig: &Eligibility,
+        x: &[(StaffIdx, crate::model::DutyIdx, f64)],
+        load: &[f64],
+    ) {
         let mut price = vec![0.0_f64; inst.staff.len()];
         let mut lightest = vec![f64::INFINITY; inst.staff.len()];
         for &(p, d, h) in x {
@@ -185,7 +191,9 @@ impl LagrangianBound {
                     }
                 }
             }
-            if std::env::var_os("MODSTAFF_DEBUG_BOUND").is_some() { eprintln!("L {value:.3} theta {:.5}", self.theta); }
+            if std::env::var_os("MODSTAFF_DEBUG_BOUND").is_some() {
+                eprintln!("L {value:.3} theta {:.5}", self.theta);
+            }
             if value > self.best + 1e-9 {
                 self.best = value;
                 self.stall = 0;

@@ -265,19 +265,31 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     // The strengthened LP relaxation (microlp) is the stronger bound where it is affordable.
     let lp_bound = if crate::build::relaxation_size(inst) <= crate::build::MAX_LP_VARIABLES {
         let seconds = options.time_limit.as_secs_f64() * 0.3;
-        crate::build::tier1_relaxation(inst).solve(seconds).map(|v| v.max(0.0))
+        crate::build::tier1_relaxation(inst)
+            .solve(seconds)
+            .map(|v| v.max(0.0))
     } else {
         None
     };
     let lp = lp_bound.unwrap_or(0.0);
+    let debug = std::env::var_os("MODSTAFF_DEBUG").is_some();
+    let phase = |name: &str| {
+        if debug {
+            eprintln!("[{:>7.3} s] {name}", start.elapsed().as_secs_f64());
+        }
+    };
+    phase(&format!("lp bound {lp_bound:?}"));
 
     let mut eval = Evaluator::new(inst, &elig, BestOptions::greedy());
     let mut rng = Rng::new(options.seed);
     let start_state = PostState::current(inst, &elig);
     let base = eval.evaluate(start_state.clone());
     let everyone: Vec<StaffIdx> = inst.staff_indices().collect();
+    phase(&format!("start evaluated {}", base.key.coverage));
     let built = repair(inst, &elig, &base, start_state, &everyone, &mut rng, 0.0);
+    phase("repaired");
     let mut best = eval.evaluate(built);
+    phase(&format!("constructed {}", best.key.coverage));
     if base.key.better(&best.key) {
         best = base;
     }
@@ -292,6 +304,11 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
         60,
         Some(lag_deadline.min(deadline)),
     );
+    phase(&format!(
+        "lagrangian {} after {} iterations",
+        bound.value(),
+        bound.iterations
+    ));
     let lower = |b: &LagrangianBound| b.value().max(lp);
     report(best.key.coverage, lower(&bound), 0);
 
@@ -343,7 +360,9 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
 
     // Settle the final plan: full oracle effort on non-splittable duties, drop useless posts.
     let mut exact = Evaluator::new(inst, &elig, BestOptions::default());
+    phase(&format!("search stopped: {}", stop.as_str()));
     let mut final_best = exact.evaluate(best.state.clone());
+    phase("final evaluation");
     if !cancelled() {
         final_best = prune(inst, &mut exact, final_best, hard_deadline);
     }

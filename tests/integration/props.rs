@@ -41,7 +41,12 @@ fn random_raw(seed: u64) -> RawInstance {
 }
 
 /// A random valid raw instance with at most these sizes.
-pub fn random_raw_sized(seed: u64, max_staff: usize, max_modules: usize, max_duties: usize) -> RawInstance {
+pub fn random_raw_sized(
+    seed: u64,
+    max_staff: usize,
+    max_modules: usize,
+    max_duties: usize,
+) -> RawInstance {
     let mut r = Rng(seed);
     let skills = ["policy", "finance", "field", "law"];
     let n_units = 1 + r.below(2);
@@ -158,7 +163,9 @@ pub fn random_raw_sized(seed: u64, max_staff: usize, max_modules: usize, max_dut
 
 /// A random valid instance with at most these sizes.
 pub fn random_instance(seed: u64, staff: usize, modules: usize, duties: usize) -> Instance {
-    validate(&random_raw_sized(seed, staff, modules, duties)).expect("generated instances are valid").0
+    validate(&random_raw_sized(seed, staff, modules, duties))
+        .expect("generated instances are valid")
+        .0
 }
 
 fn instance(seed: u64) -> Instance {

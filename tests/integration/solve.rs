@@ -44,8 +44,15 @@ fn shipped_instances_solve_and_pass_check() {
         let sol = solve(&inst, &quick(seconds));
         let report = verify(&inst, &sol.plan);
         assert!(report.is_valid(), "{name}: {:#?}", report.violations);
-        assert!(sol.bound <= sol.plan.objective.coverage + 1e-6, "{name}: bound above value");
-        assert!(sol.plan.solver.seconds <= seconds * 1.1 + 0.5, "{name}: {} s", sol.plan.solver.seconds);
+        assert!(
+            sol.bound <= sol.plan.objective.coverage + 1e-6,
+            "{name}: bound above value"
+        );
+        assert!(
+            sol.plan.solver.seconds <= seconds * 1.1 + 0.5,
+            "{name}: {} s",
+            sol.plan.solver.seconds
+        );
     }
 }
 
@@ -54,21 +61,42 @@ fn cli_solve_writes_a_plan_that_check_accepts() {
     let dir = tempfile::tempdir().expect("tempdir");
     let plan = dir.path().join("plan.json");
     let plan = plan.to_str().expect("utf-8");
-    let run = modstaff(["solve", "instances/tiny.json", "--out", plan, "--time-limit", "5"]);
+    let run = modstaff([
+        "solve",
+        "instances/tiny.json",
+        "--out",
+        plan,
+        "--time-limit",
+        "5",
+    ]);
     assert_eq!(run.code, 0, "{}", run.snapshot());
     let check = modstaff(["check", "instances/tiny.json", plan]);
     assert_eq!(check.code, 0, "{}", check.snapshot());
     let table = modstaff(["solve", "instances/tiny.json", "-q"]);
     assert_eq!(table.code, 0);
-    assert!(table.stdout.contains("Uncovered duties"), "{}", table.stdout);
+    assert!(
+        table.stdout.contains("Uncovered duties"),
+        "{}",
+        table.stdout
+    );
     assert!(table.stdout.contains("d5"), "{}", table.stdout);
-    assert!(table.stdout.contains("optimal, coverage 80"), "{}", table.stdout);
+    assert!(
+        table.stdout.contains("optimal, coverage 80"),
+        "{}",
+        table.stdout
+    );
 }
 
 #[test]
 fn bad_solve_arguments_are_usage_errors() {
-    assert_eq!(modstaff(["solve", "instances/tiny.json", "--time-limit", "0"]).code, 2);
-    assert_eq!(modstaff(["solve", "instances/tiny.json", "--threads", "0"]).code, 2);
+    assert_eq!(
+        modstaff(["solve", "instances/tiny.json", "--time-limit", "0"]).code,
+        2
+    );
+    assert_eq!(
+        modstaff(["solve", "instances/tiny.json", "--threads", "0"]).code,
+        2
+    );
     let run = modstaff(["solve", "tests/fixtures/invalid/many-errors.json"]);
     assert_eq!(run.code, 2);
     assert!(run.stdout.is_empty());
@@ -97,9 +125,19 @@ fn tier1_of(inst: &Instance, posts: &Posts, oracle: &mut HoursOracle<'_>) -> f64
     assert!(hours.optimal, "the oracle proves tiny cases");
     // Liaisons: try every assignment of listed counterparts to eligible people (or nobody).
     let listed: Vec<usize> = (0..inst.counterparts.len())
-        .filter(|&c| inst.modules.iter().any(|m| m.counterparts.iter().any(|x| x.index() == c)))
+        .filter(|&c| {
+            inst.modules
+                .iter()
+                .any(|m| m.counterparts.iter().any(|x| x.index() == c))
+        })
         .collect();
-    fn best_unmet(inst: &Instance, posts: &Posts, listed: &[usize], i: usize, used: &mut Vec<u32>) -> usize {
+    fn best_unmet(
+        inst: &Instance,
+        posts: &Posts,
+        listed: &[usize],
+        i: usize,
+        used: &mut Vec<u32>,
+    ) -> usize {
         if i == listed.len() {
             return 0;
         }
@@ -159,7 +197,12 @@ fn brute_force(inst: &Instance) -> f64 {
         for (u, unit) in inst.units.iter().enumerate() {
             let n = inst
                 .staff_indices()
-                .filter(|&p| posts.of(p).iter().any(|m| inst.module(*m).unit.is_some_and(|x| x.index() == u)))
+                .filter(|&p| {
+                    posts
+                        .of(p)
+                        .iter()
+                        .any(|m| inst.module(*m).unit.is_some_and(|x| x.index() == u))
+                })
                 .count() as u32;
             legal &= unit.headcount_cap.is_none_or(|c| n <= c);
         }
