@@ -48,6 +48,9 @@ struct PersonChoice {
 
 struct Scratch {
     items: Vec<(f64, f64, usize)>,
+    /// Per module of the current person: (lambda, hours) of doable duties, best first.
+    lists: Vec<Vec<(f64, f64)>>,
+    heads: Vec<usize>,
     cps: Vec<f64>,
     seen_cp: Vec<bool>,
 }
@@ -120,6 +123,8 @@ impl LagrangianBound {
         let nm = inst.modules.len();
         let mut scratch = Scratch {
             items: Vec::new(),
+            lists: Vec::new(),
+            heads: Vec::new(),
             cps: Vec::new(),
             seen_cp: vec![false; nc],
         };
@@ -225,14 +230,14 @@ impl LagrangianBound {
                 self.best.abs() * 1.1 + 1.0
             };
             let step = self.theta * (target - value).max(1e-9) / norm;
-            for d in 0..nd {
-                self.lambda[d] = (self.lambda[d] + step * g_d[d]).clamp(0.0, inst.duties[d].weight);
+            for ((l, g), duty) in self.lambda.iter_mut().zip(&g_d).zip(&inst.duties) {
+                *l = (*l + step * g).clamp(0.0, duty.weight);
             }
-            for c in 0..nc {
-                self.rho[c] = (self.rho[c] + step * g_c[c]).clamp(0.0, inst.rules.liaison_weight);
+            for (r, g) in self.rho.iter_mut().zip(&g_c) {
+                *r = (*r + step * g).clamp(0.0, inst.rules.liaison_weight);
             }
-            for m in 0..nm {
-                self.nu[m] = (self.nu[m] + step * g_m[m]).clamp(0.0, inst.rules.min_staff_weight);
+            for (n, g) in self.nu.iter_mut().zip(&g_m) {
+                *n = (*n + step * g).clamp(0.0, inst.rules.min_staff_weight);
             }
         }
         self.value()
@@ -270,14 +275,24 @@ impl LagrangianBound {
         listed: &[bool],
         scratch: &mut Scratch,
     ) -> f64 {
-        self.fill(inst, elig, p, js, scratch);
+        // Fill capacity with the best hours: a merge of the modules' presorted lists.
         let person = inst.person(p);
         let mut cap = person.capacity;
         let mut v = 0.0;
-        for &(l, h, _) in &scratch.items {
-            if cap <= 0.0 {
-                break;
+        scratch.heads.clear();
+        scratch.heads.resize(js.len(), 0);
+        while cap > 0.0 {
+            let mut pick: Option<(f64, usize)> = None;
+            for (i, &j) in js.iter().enumerate() {
+                if let Some(&(l, _)) = scratch.lists[j].get(scratch.heads[i])
+                    && pick.is_none_or(|(b, _)| l > b)
+                {
+                    pick = Some((l, i));
+                }
             }
+            let Some((l, i)) = pick else { break };
+            let h = scratch.lists[js[i]][scratch.heads[i]].1;
+            scratch.heads[i] += 1;
             let x = h.min(cap);
             v += l * x;
             cap -= x;
@@ -321,6 +336,20 @@ impl LagrangianBound {
         let q = elig.modules_of[p.index()].len();
         if k == 0 || q == 0 {
             return PersonChoice::default();
+        }
+        scratch
+            .lists
+            .resize_with(q.max(scratch.lists.len()), Vec::new);
+        for j in 0..q {
+            let list = &mut scratch.lists[j];
+            list.clear();
+            for &d in &elig.duties_of[p.index()][j] {
+                let l = self.lambda[d.index()];
+                if l > 0.0 {
+                    list.push((l, inst.duty(d).hours));
+                }
+            }
+            list.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
         }
         let mut single: Vec<(f64, usize)> = (0..q)
             .map(|j| (self.set_value(inst, elig, p, &[j], listed, scratch), j))

@@ -3,11 +3,11 @@
 //! few related people, re-post them greedily with noise, keep the result if it is no worse).
 
 use super::eligibility::Eligibility;
-use super::hours::{BestOptions, Hours, HoursOracle};
+use super::hours::{BestOptions, Hours, HoursOracle, Posts};
 use super::liaisons::best_liaisons;
 use super::state::PostState;
 use crate::generate::Rng;
-use crate::model::{CounterpartIdx, Instance, ModuleIdx, StaffIdx};
+use crate::model::{CounterpartIdx, DutyIdx, Instance, ModuleIdx, StaffIdx};
 
 /// Tier-1 values closer than this (relative) count as equal, so tiers 2-3 decide.
 pub const TIER_TOL: f64 = 1e-7;
@@ -79,6 +79,147 @@ impl<'a> Evaluator<'a> {
     pub fn evaluate(&mut self, state: PostState) -> Evaluated {
         self.evaluations += 1;
         let hours = self.oracle.best_hours(&state.posts, &self.options);
+        self.finish(state, hours)
+    }
+
+    /// Evaluates `state`, which differs from `cur` only in the posts of `freed`, by
+    /// re-optimising the hours of `freed` alone: everyone else keeps their hours from `cur`,
+    /// and `freed` work on what is left. The result is a valid plan whose hours may be
+    /// improved by a full evaluation (rerouting through other people); on large instances it
+    /// costs a small fraction of one.
+    pub fn evaluate_partial(
+        &mut self,
+        cur: &Evaluated,
+        state: PostState,
+        freed: &[StaffIdx],
+    ) -> Evaluated {
+        self.evaluations += 1;
+        let inst = self.inst;
+        let nd = inst.duties.len();
+        let mut is_freed = vec![false; inst.staff.len()];
+        for &p in freed {
+            is_freed[p.index()] = true;
+        }
+        // What everyone else keeps.
+        let mut done = vec![0.0_f64; nd];
+        let mut taken = vec![false; nd];
+        let mut x: Vec<(StaffIdx, DutyIdx, f64)> = Vec::with_capacity(cur.hours.x.len());
+        let mut load = cur.hours.load.clone();
+        for &p in freed {
+            load[p.index()] = 0.0;
+        }
+        for &(p, d, h) in &cur.hours.x {
+            if !is_freed[p.index()] {
+                done[d.index()] += h;
+                taken[d.index()] = true;
+                x.push((p, d, h));
+            }
+        }
+        // The sub-problem: the freed people and what is left of the duties they may work on.
+        let mut sub_of_duty: Vec<Option<usize>> = vec![None; nd];
+        let mut sub_duties: Vec<DutyIdx> = Vec::new();
+        for &p in freed {
+            for &m in state.posts.of(p) {
+                let Ok(j) = self.elig.modules_of[p.index()].binary_search(&m) else {
+                    continue;
+                };
+                for &d in &self.elig.duties_of[p.index()][j] {
+                    let duty = inst.duty(d);
+                    let left = duty.hours - done[d.index()];
+                    let open = if duty.splittable {
+                        left > 1e-9
+                    } else {
+                        !taken[d.index()]
+                    };
+                    if open && sub_of_duty[d.index()].is_none() {
+                        sub_of_duty[d.index()] = Some(sub_duties.len());
+                        sub_duties.push(d);
+                    }
+                }
+            }
+        }
+        let mut sub = Instance {
+            name: String::new(),
+            description: None,
+            skills: Vec::new(),
+            has_skill_catalogue: false,
+            units: Vec::new(),
+            counterparts: Vec::new(),
+            staff: freed.iter().map(|&p| inst.person(p).clone()).collect(),
+            modules: inst
+                .modules
+                .iter()
+                .map(|_| crate::model::Module {
+                    id: String::new(),
+                    name: String::new(),
+                    unit: None,
+                    min_staff: 0,
+                    max_staff: None,
+                    counterparts: Vec::new(),
+                    duties: Vec::new(),
+                })
+                .collect(),
+            duties: Vec::with_capacity(sub_duties.len()),
+            rules: inst.rules.clone(),
+            ids: crate::model::IdMaps::default(),
+        };
+        for (j, &d) in sub_duties.iter().enumerate() {
+            let mut duty = inst.duty(d).clone();
+            duty.hours = (duty.hours - done[d.index()]).max(0.0);
+            duty.id = String::new();
+            duty.tags = Vec::new();
+            sub.modules[duty.module.index()]
+                .duties
+                .push(DutyIdx::from(j));
+            sub.duties.push(duty);
+        }
+        let sub_posts = Posts::from_pairs(
+            freed.len(),
+            freed.iter().enumerate().flat_map(|(i, &p)| {
+                state
+                    .posts
+                    .of(p)
+                    .iter()
+                    .map(move |&m| (StaffIdx::from(i), m))
+            }),
+        );
+        let sub_hours = HoursOracle::new(&sub).best_hours(&sub_posts, &BestOptions::greedy());
+        let mut assigned = cur.hours.assigned.clone();
+        for (d, a) in assigned.iter_mut().enumerate() {
+            if a.is_some_and(|p| is_freed[p.index()]) || sub_of_duty[d].is_some() {
+                *a = None;
+            }
+        }
+        for &(i, j, h) in &sub_hours.x {
+            let (p, d) = (freed[i.index()], sub_duties[j.index()]);
+            done[d.index()] += h;
+            load[p.index()] += h;
+            x.push((p, d, h));
+            if !inst.duty(d).splittable {
+                assigned[d.index()] = Some(p);
+            }
+        }
+        x.sort_unstable_by_key(|&(p, d, _)| (d, p));
+        let uncovered: Vec<f64> = inst
+            .duties
+            .iter()
+            .zip(&done)
+            .map(|(duty, &h)| (duty.hours - h).max(0.0))
+            .collect();
+        let value = inst
+            .duties
+            .iter()
+            .zip(&uncovered)
+            .map(|(d, u)| d.weight * u)
+            .sum();
+        let hours = Hours {
+            x,
+            uncovered,
+            load,
+            value,
+            assigned,
+            optimal: false,
+        };
         self.finish(state, hours)
     }
 
@@ -338,6 +479,7 @@ pub fn lns_step(
     eval: &mut Evaluator<'_>,
     cur: &Evaluated,
     rng: &mut Rng,
+    partial: bool,
 ) -> Evaluated {
     let size = 2 + rng.below(5);
     let people = neighbourhood(inst, elig, cur, rng, size);
@@ -352,7 +494,11 @@ pub fn lns_step(
     }
     let noise = [0.0, 0.1, 0.3][rng.below(3)];
     let state = repair(inst, elig, cur, state, &order, rng, noise);
-    eval.evaluate(state)
+    if partial {
+        eval.evaluate_partial(cur, state, &people)
+    } else {
+        eval.evaluate(state)
+    }
 }
 
 /// Drops posts that do not help: each post whose removal leaves the key no worse.

@@ -219,6 +219,40 @@ fn enumerate(inst: &Instance, elig: &Eligibility, limit: usize) -> Option<Evalua
     }
 }
 
+/// A quick valid bound: every post allowed and every duty splittable is a relaxation whose
+/// hours part is one flow; penalties no plan can avoid (a counterpart nobody may liaise with,
+/// a staffing floor above the people who qualify) are added. Returns the bound and the
+/// relaxed hours (whose prices warm-start the Lagrangian).
+fn flow_bound(inst: &Instance, elig: &Eligibility) -> (f64, super::hours::Hours) {
+    let mut relaxed = inst.clone();
+    for d in &mut relaxed.duties {
+        d.splittable = true;
+    }
+    let posts = Posts::from_pairs(
+        inst.staff.len(),
+        inst.staff_indices()
+            .flat_map(|p| elig.modules_of[p.index()].iter().map(move |&m| (p, m))),
+    );
+    let hours = HoursOracle::new(&relaxed).splittable_hours(&posts, &[]);
+    let mut bound = hours.value;
+    for c in &elig.listed {
+        let reachable = elig.listing[c.index()].iter().any(|m| {
+            elig.people_of[m.index()]
+                .iter()
+                .any(|p| inst.person(*p).max_liaisons > 0)
+        });
+        if !reachable {
+            bound += inst.rules.liaison_weight;
+        }
+    }
+    for (m, module) in inst.modules.iter().enumerate() {
+        let could = u32::try_from(elig.people_of[m].len()).unwrap_or(u32::MAX);
+        let could = module.max_staff.map_or(could, |c| c.min(could));
+        bound += inst.rules.min_staff_weight * f64::from(module.min_staff.saturating_sub(could));
+    }
+    (bound, hours)
+}
+
 /// Solves `inst`.
 #[must_use]
 pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
@@ -294,16 +328,28 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
         best = base;
     }
 
+    let (flow, relaxed_hours) = flow_bound(inst, &elig);
+    let lp = lp.max(flow);
+    phase(&format!("flow bound {flow}"));
+    // The Lagrangian gets at most 15% of the time; its iterations are deterministic, so the
+    // budget only decides how far it gets, not what it computes.
     let mut bound = LagrangianBound::new(inst);
+    // Prices read off the incumbent start the ascent near the flow bound (measured: far
+    // better than prices from the relaxed flow itself, whose people are spread thin).
+    let _ = &relaxed_hours;
     bound.warm_start(inst, &elig, &best.hours.x, &best.hours.load);
-    let lag_deadline = start + options.time_limit.mul_f64(0.2);
-    bound.improve(
-        inst,
-        &elig,
-        best.key.coverage,
-        60,
-        Some(lag_deadline.min(deadline)),
-    );
+    let lag_budget = options.time_limit.mul_f64(0.15);
+    let mut lag_spent = Duration::ZERO;
+    let mut run_lagrangian = |bound: &mut LagrangianBound, upper: f64, iterations: usize| {
+        if lag_spent >= lag_budget {
+            return;
+        }
+        let t = Instant::now();
+        let until = (t + (lag_budget - lag_spent)).min(deadline);
+        bound.improve(inst, &elig, upper, iterations, Some(until));
+        lag_spent += t.elapsed();
+    };
+    run_lagrangian(&mut bound, best.key.coverage, 60);
     phase(&format!(
         "lagrangian {} after {} iterations",
         bound.value(),
@@ -351,9 +397,17 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
                 improved = true;
             }
         }
+        if improved && (inst.duties.len() > 600 || inst.staff.len() > 150) {
+            // Partial evaluations never reroute through people outside the neighbourhood:
+            // a full evaluation of the new best may find better hours for the same posts.
+            let full = eval.evaluate(best.state.clone());
+            if full.key.better(&best.key) {
+                best = full;
+            }
+        }
         stall = if improved { 0 } else { stall + 1 };
         if !proven(best.key.coverage, lower(&bound)) && !out_of_time() {
-            bound.improve(inst, &elig, best.key.coverage, 8, Some(deadline));
+            run_lagrangian(&mut bound, best.key.coverage, 8);
         }
         report(best.key.coverage, lower(&bound), steps);
     };
@@ -387,6 +441,8 @@ fn run_epoch(
     deadline: Instant,
     cancel: Option<&Arc<AtomicBool>>,
 ) -> Vec<(Evaluated, u64)> {
+    // Large instances re-optimise only the freed people's hours in each step.
+    let partial = inst.duties.len() > 600 || inst.staff.len() > 150;
     let worker = |w: usize| -> (Evaluated, u64) {
         let mut rng = Rng::new(seed ^ (epoch.wrapping_mul(0x1000_0001)) ^ ((w as u64) << 48));
         let mut eval = Evaluator::new(inst, elig, BestOptions::greedy());
@@ -398,7 +454,7 @@ fn run_epoch(
                 break;
             }
             n += 1;
-            let cand = lns_step(inst, elig, &mut eval, &cur, &mut rng);
+            let cand = lns_step(inst, elig, &mut eval, &cur, &mut rng, partial);
             // Accept equal moves too: they let the search walk across plateaus.
             if !cur.key.better(&cand.key) {
                 cur = cand;
