@@ -688,11 +688,20 @@ fn reason(inst: &Instance, elig: &Eligibility, ev: &Evaluated, load: &[f64], d: 
         }
     }
     if full {
-        format!(
-            "the {} people who can do it in `{}` are at capacity on work of equal or higher weight",
-            holding.len(),
-            module.id
-        )
+        let who = if holding.len() == 1 {
+            format!(
+                "`{}`, the only post holder in `{}` who can do it, is",
+                inst.person(holding[0]).id,
+                module.id
+            )
+        } else {
+            format!(
+                "the {} post holders in `{}` who can do it are",
+                holding.len(),
+                module.id
+            )
+        };
+        format!("{who} at capacity on work of equal or higher weight")
     } else {
         "capacity left goes to work of equal or higher weight".to_owned()
     }

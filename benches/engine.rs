@@ -1,0 +1,82 @@
+//! Criterion benches of the engine's parts, over shipped and generated instances:
+//! model building (the LP relaxation), the hours oracle, the bounds and a full solve.
+//!
+//! `cargo bench --bench engine`; compare against the peers with `scripts/compare-peers.sh`.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use modstaff::engine::eligibility::Eligibility;
+use modstaff::engine::{BestOptions, HoursOracle, Posts, SolveOptions, solve};
+use modstaff::generate::{GenerateSettings, generate};
+use modstaff::model::Instance;
+
+fn shipped(name: &str) -> Instance {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("instances/{name}.json"));
+    modstaff::io::load_instance(&path)
+        .expect("shipped instance")
+        .0
+}
+
+fn generated(staff: usize, modules: usize, duties: usize) -> Instance {
+    let raw = generate(&GenerateSettings {
+        staff,
+        modules,
+        duties,
+        seed: 1,
+        tight: 1.15,
+    });
+    modstaff::io::validate(&raw).expect("valid").0
+}
+
+fn bench_build(c: &mut Criterion) {
+    let agri = shipped("longgang-agri");
+    c.bench_function("build/lp-relaxation/agri", |b| {
+        b.iter(|| black_box(modstaff::build::tier1_relaxation(&agri).variables));
+    });
+    let econ = shipped("longgang-econ");
+    c.bench_function("build/eligibility/econ", |b| {
+        b.iter(|| black_box(Eligibility::new(&econ)))
+    });
+}
+
+fn bench_oracle(c: &mut Criterion) {
+    for (name, inst) in [
+        ("agri", shipped("longgang-agri")),
+        ("enforcement", shipped("longgang-enforcement")),
+        ("300x80x600", generated(300, 80, 600)),
+        ("2000x300x4000", generated(2000, 300, 4000)),
+    ] {
+        let posts = Posts::current(&inst);
+        let mut oracle = HoursOracle::new(&inst);
+        c.bench_function(&format!("oracle/greedy/{name}"), |b| {
+            b.iter(|| black_box(oracle.best_hours(&posts, &BestOptions::greedy()).value));
+        });
+    }
+}
+
+fn bench_solve(c: &mut Criterion) {
+    let mut group = c.benchmark_group("solve");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
+    for (name, inst) in [
+        ("tiny", shipped("tiny")),
+        ("econ", shipped("longgang-econ")),
+    ] {
+        let options = SolveOptions {
+            time_limit: Duration::from_secs(30),
+            threads: 2,
+            ..SolveOptions::default()
+        };
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(solve(&inst, &options).plan.objective.coverage))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_build, bench_oracle, bench_solve);
+criterion_main!(benches);
