@@ -481,7 +481,8 @@ pub fn lns_step(
     rng: &mut Rng,
     partial: bool,
 ) -> Evaluated {
-    let size = 2 + rng.below(5);
+    // Bigger neighbourhoods on big instances, where a handful of people is too local.
+    let size = if inst.staff.len() > 200 { 3 + rng.below(10) } else { 2 + rng.below(5) };
     let people = neighbourhood(inst, elig, cur, rng, size);
     let mut state = cur.state.clone();
     for &p in &people {
