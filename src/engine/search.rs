@@ -405,6 +405,9 @@ pub fn neighbourhood(
 ) -> Vec<StaffIdx> {
     let np = inst.staff.len();
     let mut chosen: Vec<StaffIdx> = Vec::new();
+    if np == 0 || inst.modules.is_empty() {
+        return chosen;
+    }
     let push = |p: StaffIdx, chosen: &mut Vec<StaffIdx>| {
         if chosen.len() < size && !chosen.contains(&p) {
             chosen.push(p);
@@ -482,7 +485,11 @@ pub fn lns_step(
     partial: bool,
 ) -> Evaluated {
     // Bigger neighbourhoods on big instances, where a handful of people is too local.
-    let size = if inst.staff.len() > 200 { 3 + rng.below(10) } else { 2 + rng.below(5) };
+    let size = if inst.staff.len() > 200 {
+        3 + rng.below(10)
+    } else {
+        2 + rng.below(5)
+    };
     let people = neighbourhood(inst, elig, cur, rng, size);
     let mut state = cur.state.clone();
     for &p in &people {

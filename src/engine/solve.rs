@@ -350,7 +350,8 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
         bound.improve(inst, &elig, upper, iterations, Some(until));
         lag_spent += t.elapsed();
         // Too slow to converge in the budget (huge instances): leave the time to the search.
-        let per_iteration = t.elapsed() / u32::try_from((bound.iterations - before).max(1)).unwrap_or(1);
+        let per_iteration =
+            t.elapsed() / u32::try_from((bound.iterations - before).max(1)).unwrap_or(1);
         if per_iteration > options.time_limit / 200 {
             lag_spent = lag_budget;
         }

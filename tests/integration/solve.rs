@@ -103,6 +103,57 @@ fn bad_solve_arguments_are_usage_errors() {
 }
 
 #[test]
+fn degenerate_instances_solve_on_both_paths() {
+    for text in [
+        r#"{"name":"e","staff":[],"modules":[],"duties":[]}"#,
+        r#"{"name":"e","staff":[{"id":"p"}],"modules":[],"duties":[]}"#,
+        r#"{"name":"e","staff":[],"modules":[{"id":"m","min_staff":2}],"duties":[{"id":"d","module":"m","hours":3}],"counterparts":[{"id":"c"}]}"#,
+        r#"{"name":"e","staff":[{"id":"p","max_posts":0}],"modules":[{"id":"m"}],"duties":[{"id":"d","module":"m","hours":3}]}"#,
+    ] {
+        let (inst, _) = modstaff::io::parse_instance(text, "e.json").expect("valid");
+        for enumeration_limit in [0, 4096] {
+            let sol = solve(
+                &inst,
+                &SolveOptions {
+                    enumeration_limit,
+                    work_limit: Some(100),
+                    ..quick(2.0)
+                },
+            );
+            assert!(verify(&inst, &sol.plan).is_valid(), "{text}");
+        }
+    }
+}
+
+#[test]
+fn cancellation_returns_the_best_plan_so_far() {
+    let (inst, _) =
+        load_instance(&path("instances/longgang-enforcement.json")).expect("enforcement");
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = cancel.clone();
+    let stopper = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(700));
+        flag.store(true, std::sync::atomic::Ordering::SeqCst);
+    });
+    let t = Instant::now();
+    let sol = solve(
+        &inst,
+        &SolveOptions {
+            cancel: Some(cancel),
+            ..quick(60.0)
+        },
+    );
+    stopper.join().expect("stopper");
+    assert!(
+        t.elapsed() < Duration::from_secs(10),
+        "stopped promptly: {:?}",
+        t.elapsed()
+    );
+    assert_eq!(sol.stop, modstaff::engine::StopReason::Cancelled);
+    assert!(verify(&inst, &sol.plan).is_valid());
+}
+
+#[test]
 fn the_time_limit_is_honoured() {
     let raw = modstaff::generate::generate(&modstaff::generate::GenerateSettings {
         staff: 300,
