@@ -117,6 +117,7 @@ impl LagrangianBound {
         upper: f64,
         max_iterations: usize,
         deadline: Option<Instant>,
+        stop: &dyn Fn() -> bool,
     ) -> f64 {
         let nd = inst.duties.len();
         let nc = inst.counterparts.len();
@@ -139,7 +140,7 @@ impl LagrangianBound {
         let mut liaisons = vec![0.0_f64; nc];
         let mut holders = vec![0.0_f64; nm];
         for _ in 0..max_iterations {
-            if deadline.is_some_and(|d| Instant::now() >= d) || self.theta < 1e-5 {
+            if deadline.is_some_and(|d| Instant::now() >= d) || self.theta < 1e-5 || stop() {
                 break;
             }
             self.iterations += 1;

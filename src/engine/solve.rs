@@ -346,15 +346,23 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
         }
         let t = Instant::now();
         let until = (t + (lag_budget - lag_spent)).min(deadline);
-        let before = bound.iterations;
-        bound.improve(inst, &elig, upper, iterations, Some(until));
-        lag_spent += t.elapsed();
-        // Too slow to converge in the budget (huge instances): leave the time to the search.
-        let per_iteration =
-            t.elapsed() / u32::try_from((bound.iterations - before).max(1)).unwrap_or(1);
-        if per_iteration > options.time_limit / 200 {
+        // One iteration first: if it is too slow to converge in the budget (huge instances),
+        // leave the time to the search.
+        let first = if bound.iterations == 0 { 1 } else { 0 };
+        bound.improve(inst, &elig, upper, first, Some(until), &cancelled);
+        if first == 1 && t.elapsed() > options.time_limit / 200 {
             lag_spent = lag_budget;
+            return;
         }
+        bound.improve(
+            inst,
+            &elig,
+            upper,
+            iterations - first,
+            Some(until),
+            &cancelled,
+        );
+        lag_spent += t.elapsed();
     };
     run_lagrangian(&mut bound, best.key.coverage, 60);
     phase(&format!(
