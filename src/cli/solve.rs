@@ -35,6 +35,15 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let Ok(time_limit) = Duration::try_from_secs_f64(args.time_limit) else {
+        eprintln!(
+            "error: `--time-limit` must be a number of seconds greater than 0, found {}",
+            args.time_limit
+        );
+        return Ok(ExitCode::from(2));
+    };
+    // Deadlines are instants: keep them representable (a year is "no limit" in practice).
+    let time_limit = time_limit.min(Duration::from_secs(365 * 24 * 3600));
     if !(args.time_limit.is_finite() && args.time_limit > 0.0) {
         eprintln!(
             "error: `--time-limit` must be a number of seconds greater than 0, found {}",
@@ -78,7 +87,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }) as modstaff::engine::ProgressFn
     });
     let mut options = SolveOptions {
-        time_limit: Duration::from_secs_f64(args.time_limit),
+        time_limit,
         seed: args.seed,
         work_limit: args.work_limit,
         cancel: Some(cancel),

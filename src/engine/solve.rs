@@ -257,9 +257,11 @@ fn flow_bound(inst: &Instance, elig: &Eligibility) -> (f64, super::hours::Hours)
 #[must_use]
 pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     let start = Instant::now();
+    // Deadlines are instants: keep them representable (a year is "no limit" in practice).
+    let time_limit = options.time_limit.min(Duration::from_secs(365 * 24 * 3600));
     // The search stops a little early so that settling the final plan fits in the limit.
-    let hard_deadline = start + options.time_limit;
-    let deadline = start + options.time_limit.mul_f64(0.92);
+    let hard_deadline = start + time_limit;
+    let deadline = start + time_limit.mul_f64(0.92);
     let elig = Eligibility::new(inst);
     let cancelled = || {
         options
@@ -298,7 +300,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
 
     // The strengthened LP relaxation (microlp) is the stronger bound where it is affordable.
     let lp_bound = if crate::build::relaxation_size(inst) <= crate::build::MAX_LP_VARIABLES {
-        let seconds = options.time_limit.as_secs_f64() * 0.3;
+        let seconds = time_limit.as_secs_f64() * 0.3;
         crate::build::tier1_relaxation(inst)
             .solve(seconds)
             .map(|v| v.max(0.0))
@@ -338,7 +340,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     // better than prices from the relaxed flow itself, whose people are spread thin).
     let _ = &relaxed_hours;
     bound.warm_start(inst, &elig, &best.hours.x, &best.hours.load);
-    let lag_budget = options.time_limit.mul_f64(0.15);
+    let lag_budget = time_limit.mul_f64(0.15);
     let mut lag_spent = Duration::ZERO;
     let mut run_lagrangian = |bound: &mut LagrangianBound, upper: f64, iterations: usize| {
         if lag_spent >= lag_budget {
@@ -350,7 +352,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
         // leave the time to the search.
         let first = if bound.iterations == 0 { 1 } else { 0 };
         bound.improve(inst, &elig, upper, first, Some(until), &cancelled);
-        if first == 1 && t.elapsed() > options.time_limit / 200 {
+        if first == 1 && t.elapsed() > time_limit / 200 {
             lag_spent = lag_budget;
             return;
         }

@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use modstaff::generate::Rng;
 use modstaff::io::{
     RawDuty, RawInstance, RawModule, RawRules, RawStaff, RawUnit, parse_instance, to_raw, validate,
 };
@@ -16,24 +17,6 @@ use modstaff::model::{
     Understaffed, ViolationKind, verify,
 };
 use proptest::prelude::*;
-
-/// A tiny deterministic generator, so a failing case is reproduced by its seed alone.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, p: f64) -> bool {
-        (self.next() % 1_000_000) as f64 / 1e6 < p
-    }
-}
 
 /// A random valid raw instance exercising every field of SPEC section 1.
 fn random_raw(seed: u64) -> RawInstance {
@@ -47,7 +30,7 @@ pub fn random_raw_sized(
     max_modules: usize,
     max_duties: usize,
 ) -> RawInstance {
-    let mut r = Rng(seed);
+    let mut r = Rng::new(seed);
     let skills = ["policy", "finance", "field", "law"];
     let n_units = 1 + r.below(2);
     let n_modules = 1 + r.below(max_modules);
@@ -177,7 +160,7 @@ fn instance(seed: u64) -> Instance {
 /// A plan built by a naive rule that respects every constraint, with its objective computed
 /// here (a third reading of SPEC section 2, independent of both checker and solver).
 fn naive_plan(inst: &Instance, seed: u64) -> Plan {
-    let mut r = Rng(seed ^ 0xABCD);
+    let mut r = Rng::new(seed ^ 0xABCD);
     let mut held: Vec<Vec<usize>> = vec![Vec::new(); inst.staff.len()];
     let mut holders = vec![0_u32; inst.modules.len()];
     let mut unit_people: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); inst.units.len()];
