@@ -22,9 +22,11 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod batch;
 pub mod build;
 pub mod engine;
 pub mod generate;
 pub mod io;
 pub mod model;
 pub mod report;
+pub mod scenario;

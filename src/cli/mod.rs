@@ -5,6 +5,7 @@ mod check;
 mod generate;
 mod solve;
 mod validate;
+mod whatif;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -62,6 +63,13 @@ enum Command {
     /// staffing floors and caps, unit headcount caps, conflicts, counterparts, today's posts and
     /// unavailability. The same settings always give the same instance.
     Generate(generate::Args),
+    /// Run a batch of what-if scenarios and compare them with the baseline
+    ///
+    /// Solves the baseline once, then every scenario (from a TOML file, or a built-in
+    /// `--sweep`) in parallel, each warm-started from the baseline plan; posts changed and
+    /// people moved are counted against the baseline plan. One row per scenario, in file order
+    /// whatever `--jobs` is.
+    Whatif(whatif::Args),
 }
 
 /// Output options shared by the commands.
@@ -134,6 +142,7 @@ pub fn run() -> ExitCode {
         Command::Validate(args) => validate::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Generate(args) => generate::run(&args),
+        Command::Whatif(args) => whatif::run(&args),
     };
     match result {
         Ok(code) => code,

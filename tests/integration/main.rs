@@ -4,5 +4,7 @@ mod check;
 mod common;
 mod instances;
 mod props;
+mod scenario;
 mod solve;
 mod validate;
+mod whatif;

@@ -1,0 +1,314 @@
+//! What-if batches: solve a baseline once, then many scenario instances in parallel, each
+//! warm-started from the baseline plan and measured against it.
+//!
+//! Stability is relative to the baseline plan: each scenario's `current_posts` are replaced by
+//! the posts the baseline plan gives the same people, so tier 2 counts who has to move (and
+//! the search starts from the baseline's posts). Results come back in scenario order whatever
+//! the number of jobs; each solve runs single-threaded with the batch's seed, so a batch is as
+//! deterministic as its solves (see [`crate::engine::solve`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::engine::{SolveOptions, solve};
+use crate::io::{RawStaff, to_raw, validate};
+use crate::model::{Instance, Plan, PlanStatus};
+
+/// One scenario of a batch: a name and its instance (already modified).
+#[derive(Clone, Debug)]
+pub struct Case {
+    /// Scenario name.
+    pub name: String,
+    /// The scenario's instance.
+    pub instance: Instance,
+}
+
+/// The figures of one solved scenario (or of the baseline).
+#[derive(Clone, Debug, Serialize)]
+pub struct Outcome {
+    /// Position in the batch (0 = first scenario); `None` for the baseline.
+    pub index: Option<usize>,
+    /// Scenario name (`baseline` for the baseline).
+    pub name: String,
+    /// `optimal` or `feasible`.
+    pub status: PlanStatus,
+    /// Relative gap of tier 1.
+    pub gap: f64,
+    /// Tier 1.
+    pub coverage: f64,
+    /// Tier 1 minus the baseline's.
+    pub coverage_change: f64,
+    /// Uncovered hours per duty weight (weight as text, e.g. `"10"`).
+    pub uncovered_by_weight: BTreeMap<String, f64>,
+    /// Counterparts without a liaison.
+    pub unmet_counterparts: usize,
+    /// Posts added plus removed against the baseline plan (tier 2).
+    pub posts_changed: u64,
+    /// People present in both whose posts differ from the baseline plan.
+    pub people_moved: usize,
+    /// Seconds spent solving.
+    pub seconds: f64,
+    /// The plan.
+    #[serde(skip)]
+    pub plan: Plan,
+}
+
+/// Batch settings.
+#[derive(Clone)]
+pub struct BatchOptions {
+    /// Per-solve settings (time limit, seed, work limit); threads are forced to 1 per solve.
+    pub solve: SolveOptions,
+    /// Scenarios solved at once.
+    pub jobs: usize,
+    /// Run only scenarios `k` with `k % n == i` (`(i, n)`, 0-based `i`).
+    pub shard: Option<(usize, usize)>,
+    /// Called after each scenario with (done, total).
+    pub progress: Option<Arc<dyn Fn(usize, usize) + Send + Sync>>,
+    /// Stops the batch (scenarios not yet started are skipped).
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+/// Summarises a solved plan against the baseline.
+fn outcome(
+    index: Option<usize>,
+    name: &str,
+    inst: &Instance,
+    plan: Plan,
+    baseline: Option<(&Instance, &Plan)>,
+    seconds: f64,
+) -> Outcome {
+    let mut by_weight: BTreeMap<String, f64> = BTreeMap::new();
+    for u in &plan.uncovered {
+        if let Some(&d) = inst.ids.duties.get(&u.duty) {
+            *by_weight
+                .entry(crate::report::hours(inst.duty(d).weight))
+                .or_default() += u.hours;
+        }
+    }
+    let mut moved = 0;
+    if let Some((base, base_plan)) = baseline {
+        let posts_of = |plan: &Plan| -> BTreeMap<String, BTreeSet<String>> {
+            let mut m: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+            for p in &plan.posts {
+                m.entry(p.person.clone())
+                    .or_default()
+                    .insert(p.module.clone());
+            }
+            m
+        };
+        let (before, after) = (posts_of(base_plan), posts_of(&plan));
+        let empty = BTreeSet::new();
+        // People of the baseline who are still here; hires are not "moved".
+        for person in inst
+            .staff
+            .iter()
+            .filter(|p| base.ids.staff.contains_key(&p.id))
+        {
+            let was = before.get(&person.id).unwrap_or(&empty);
+            let now = after.get(&person.id).unwrap_or(&empty);
+            if was != now {
+                moved += 1;
+            }
+        }
+    }
+    let coverage_change =
+        baseline.map_or(0.0, |(_, b)| plan.objective.coverage - b.objective.coverage);
+    Outcome {
+        index,
+        name: name.to_owned(),
+        status: plan.status,
+        gap: plan.solver.gap,
+        coverage: plan.objective.coverage,
+        coverage_change,
+        uncovered_by_weight: by_weight,
+        unmet_counterparts: plan.unmet_counterparts.len(),
+        posts_changed: plan.objective.stability,
+        people_moved: moved,
+        seconds,
+        plan,
+    }
+}
+
+/// Replaces each person's `current_posts` by their posts in `baseline` (for people and
+/// modules the scenario still has), so that tier 2 measures change against the baseline plan.
+#[must_use]
+pub fn anchor_to(inst: &Instance, baseline: &Plan) -> Instance {
+    let mut raw = to_raw(inst);
+    let mut posts: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for p in &baseline.posts {
+        if inst.ids.modules.contains_key(&p.module) {
+            posts
+                .entry(p.person.as_str())
+                .or_default()
+                .push(p.module.clone());
+        }
+    }
+    for person in &mut raw.staff {
+        person.current_posts = posts.get(person.id.as_str()).cloned().unwrap_or_default();
+    }
+    match validate(&raw) {
+        Ok((anchored, _)) => anchored,
+        // Cannot happen (only existing modules are named), but a batch must never panic.
+        Err(_) => inst.clone(),
+    }
+}
+
+/// Solves the baseline.
+#[must_use]
+pub fn solve_baseline(base: &Instance, options: &SolveOptions) -> Outcome {
+    let t = Instant::now();
+    let sol = solve(base, options);
+    outcome(
+        None,
+        "baseline",
+        base,
+        sol.plan,
+        None,
+        t.elapsed().as_secs_f64(),
+    )
+}
+
+/// Solves every case (of this shard) against the baseline plan, `jobs` at a time; results in
+/// case order.
+#[must_use]
+pub fn run(
+    base: &Instance,
+    baseline: &Plan,
+    cases: &[Case],
+    options: &BatchOptions,
+) -> Vec<Outcome> {
+    let selected: Vec<usize> = (0..cases.len())
+        .filter(|k| options.shard.is_none_or(|(i, n)| k % n == i))
+        .collect();
+    let total = selected.len();
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; total]);
+    let mut solve_options = options.solve.clone();
+    solve_options.threads = 1;
+    solve_options.progress = None;
+    solve_options.cancel.clone_from(&options.cancel);
+    let cancelled = || {
+        options
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+    };
+    let jobs = options.jobs.clamp(1, total.max(1));
+    std::thread::scope(|s| {
+        for _ in 0..jobs {
+            s.spawn(|| {
+                loop {
+                    let slot = next.fetch_add(1, Ordering::SeqCst);
+                    if slot >= total || cancelled() {
+                        break;
+                    }
+                    let k = selected[slot];
+                    let case = &cases[k];
+                    let anchored = anchor_to(&case.instance, baseline);
+                    let t = Instant::now();
+                    let sol = solve(&anchored, &solve_options);
+                    let o = outcome(
+                        Some(k),
+                        &case.name,
+                        &anchored,
+                        sol.plan,
+                        Some((base, baseline)),
+                        t.elapsed().as_secs_f64(),
+                    );
+                    if let Ok(mut r) = results.lock() {
+                        r[slot] = Some(o);
+                    }
+                    let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+                    if let Some(f) = &options.progress {
+                        f(n, total);
+                    }
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// Built-in sweeps.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Sweep {
+    /// Each person leaves in turn: ranks single points of failure.
+    LeaveOneOut,
+    /// One extra person per skill at this level (capacity 40): ranks hires.
+    HireOne {
+        /// Skill level of the hire.
+        level: u8,
+    },
+    /// The posts cap set to each value of the range (for everyone).
+    MaxPosts {
+        /// Lowest cap.
+        from: u32,
+        /// Highest cap.
+        to: u32,
+    },
+}
+
+/// The cases of a sweep.
+#[must_use]
+pub fn sweep_cases(base: &Instance, sweep: &Sweep) -> Vec<Case> {
+    let raw = to_raw(base);
+    let mut out = Vec::new();
+    let mut push = |name: String, raw: crate::io::RawInstance| {
+        if let Ok((instance, _)) = validate(&raw) {
+            out.push(Case { name, instance });
+        }
+    };
+    match sweep {
+        Sweep::LeaveOneOut => {
+            for (i, person) in base.staff.iter().enumerate() {
+                let mut r = raw.clone();
+                r.staff.remove(i);
+                push(format!("without {}", person.id), r);
+            }
+        }
+        Sweep::HireOne { level } => {
+            for skill in &base.skills {
+                let mut r = raw.clone();
+                let mut id = format!("hire-{}", skill.id);
+                while base.ids.staff.contains_key(&id) {
+                    id.push('+');
+                }
+                r.staff.push(RawStaff {
+                    id,
+                    name: Some(format!("New {} officer", skill.name)),
+                    unit: None,
+                    capacity: Some(40.0),
+                    skills: BTreeMap::from([(skill.id.clone(), i64::from(*level))]),
+                    max_posts: None,
+                    max_liaisons: None,
+                    current_posts: Vec::new(),
+                    unavailable: Vec::new(),
+                });
+                push(format!("hire {} (level {level})", skill.id), r);
+            }
+        }
+        Sweep::MaxPosts { from, to } => {
+            for cap in *from..=*to {
+                let mut r = raw.clone();
+                let rules = r.rules.get_or_insert_with(Default::default);
+                rules.max_posts = Some(i64::from(cap));
+                for p in &mut r.staff {
+                    p.max_posts = p.max_posts.map(|m| m.min(i64::from(cap)));
+                }
+                push(format!("max posts {cap}"), r);
+            }
+        }
+    }
+    out
+}

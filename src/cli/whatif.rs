@@ -1,0 +1,356 @@
+//! `modstaff whatif INSTANCE [SCENARIOS] [--sweep ...] [--jobs N] [--format ...] [--plans DIR]
+//! [--time-limit S] [--shard I/N]`
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use modstaff::batch::{self, BatchOptions, Case, Outcome, Sweep};
+use modstaff::engine::SolveOptions;
+use modstaff::io::load_instance;
+use modstaff::report::table::{Align, Table};
+use modstaff::report::{hours, to_json};
+
+/// Output formats of a batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum BatchFormat {
+    /// Aligned text.
+    Table,
+    /// Comma-separated values.
+    Csv,
+    /// One JSON object per line (shards concatenate).
+    Jsonl,
+    /// Markdown table.
+    Md,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Instance file (the baseline)
+    instance: PathBuf,
+    /// Scenario file (TOML, see instances/scenarios/README.md); not needed with --sweep
+    scenarios: Option<PathBuf>,
+    /// A built-in sweep instead of a file: `leave-one-out`, `hire-one` (with --level), or
+    /// `max-posts A..B`
+    #[arg(long, num_args = 1..=2, value_names = ["KIND", "RANGE"])]
+    sweep: Vec<String>,
+    /// Skill level of the hire in `--sweep hire-one`
+    #[arg(long, default_value_t = 3)]
+    level: u8,
+    /// Scenarios solved at once [default: available cores]
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value_t = BatchFormat::Table)]
+    format: BatchFormat,
+    /// Write each scenario's plan (and the baseline's) into this folder
+    #[arg(long, value_name = "DIR")]
+    plans: Option<PathBuf>,
+    /// Time limit per solve, in seconds
+    #[arg(long, short = 't', default_value_t = 10.0)]
+    time_limit: f64,
+    /// Random seed of every solve
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Run only every N-th scenario, starting at the I-th (1-based), for array jobs
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
+    /// Write to this file (atomically) instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// No progress on standard error
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+fn usage(message: &str) -> anyhow::Result<ExitCode> {
+    eprintln!("error: {message}");
+    Ok(ExitCode::from(2))
+}
+
+fn parse_shard(s: &str) -> Option<(usize, usize)> {
+    let (i, n) = s.split_once('/')?;
+    let (i, n): (usize, usize) = (i.trim().parse().ok()?, n.trim().parse().ok()?);
+    (n >= 1 && (1..=n).contains(&i)).then_some((i - 1, n))
+}
+
+fn parse_sweep(words: &[String], level: u8) -> Result<Sweep, String> {
+    match words.first().map(String::as_str) {
+        Some("leave-one-out") if words.len() == 1 => Ok(Sweep::LeaveOneOut),
+        Some("hire-one") if words.len() == 1 => {
+            if (1..=5).contains(&level) {
+                Ok(Sweep::HireOne { level })
+            } else {
+                Err(format!("`--level` must be between 1 and 5, found {level}"))
+            }
+        }
+        Some("max-posts") => {
+            let range = words
+                .get(1)
+                .ok_or("`--sweep max-posts` needs a range such as `1..4`")?;
+            let (a, b) = range
+                .split_once("..")
+                .and_then(|(a, b)| {
+                    Some((
+                        a.parse::<u32>().ok()?,
+                        b.trim_start_matches('=').parse::<u32>().ok()?,
+                    ))
+                })
+                .filter(|(a, b)| a <= b && *b <= 100)
+                .ok_or_else(|| {
+                    format!("invalid range `{range}`: expected `A..B` with A <= B, e.g. `1..4`")
+                })?;
+            Ok(Sweep::MaxPosts { from: a, to: b })
+        }
+        Some(_) => Err(format!(
+            "unknown sweep `{}`: expected `leave-one-out`, `hire-one` or `max-posts A..B`",
+            words.join(" ")
+        )),
+        None => Err("`--sweep` needs a kind".into()),
+    }
+}
+
+/// `w10:12 w5:3 w1:40`: uncovered hours by weight, heaviest first.
+fn weights(o: &Outcome) -> String {
+    let mut rows: Vec<(f64, &String, f64)> = o
+        .uncovered_by_weight
+        .iter()
+        .map(|(w, h)| (w.parse::<f64>().unwrap_or(0.0), w, *h))
+        .collect();
+    rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+    rows.iter()
+        .map(|(_, w, h)| format!("w{w}:{}", hours(*h)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn table(rows: &[&Outcome]) -> Table {
+    let mut t = Table::new(&[
+        ("scenario", Align::Left),
+        ("status", Align::Left),
+        ("gap", Align::Right),
+        ("tier 1", Align::Right),
+        ("change", Align::Right),
+        ("uncovered h by weight", Align::Left),
+        ("no liaison", Align::Right),
+        ("posts changed", Align::Right),
+        ("moved", Align::Right),
+        ("s", Align::Right),
+    ]);
+    for o in rows {
+        t.row(vec![
+            o.name.clone(),
+            o.status.as_str().into(),
+            format!("{:.2}%", o.gap * 100.0),
+            hours(o.coverage),
+            if o.index.is_some() {
+                format!("{:+}", (o.coverage_change * 100.0).round() / 100.0)
+            } else {
+                String::new()
+            },
+            weights(o),
+            o.unmet_counterparts.to_string(),
+            if o.index.is_some() {
+                o.posts_changed.to_string()
+            } else {
+                String::new()
+            },
+            if o.index.is_some() {
+                o.people_moved.to_string()
+            } else {
+                String::new()
+            },
+            format!("{:.2}", o.seconds),
+        ]);
+    }
+    t
+}
+
+fn slug(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    s.split('-')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let Ok(time_limit) = Duration::try_from_secs_f64(args.time_limit) else {
+        return usage(&format!(
+            "`--time-limit` must be a number of seconds greater than 0, found {}",
+            args.time_limit
+        ));
+    };
+    if time_limit.is_zero() {
+        return usage("`--time-limit` must be greater than 0");
+    }
+    let shard = match &args.shard {
+        None => None,
+        Some(s) => match parse_shard(s) {
+            Some(v) => Some(v),
+            None => {
+                return usage(&format!(
+                    "invalid `--shard {s}`: expected `I/N` with 1 <= I <= N, e.g. `2/8`"
+                ));
+            }
+        },
+    };
+    if args.jobs == Some(0) {
+        return usage("`--jobs` must be at least 1");
+    }
+    let (base, warnings) = match load_instance(&args.instance) {
+        Ok(v) => v,
+        Err(e) => return Ok(super::report_load_error(&e)),
+    };
+    if !args.quiet {
+        eprint!("{warnings}");
+    }
+    let cases: Vec<Case> = match (&args.scenarios, args.sweep.is_empty()) {
+        (Some(_), false) => return usage("give a scenario file or `--sweep`, not both"),
+        (None, true) => return usage("give a scenario file or `--sweep KIND`"),
+        (None, false) => match parse_sweep(&args.sweep, args.level) {
+            Ok(sweep) => batch::sweep_cases(&base, &sweep),
+            Err(e) => return usage(&e),
+        },
+        (Some(path), true) => match scenario_cases(&base, path) {
+            Ok(c) => c,
+            Err(code) => return Ok(code),
+        },
+    };
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let cancel = cancel.clone();
+        let _ = ctrlc::set_handler(move || {
+            if cancel.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+        });
+    }
+    let solve = SolveOptions {
+        time_limit,
+        seed: args.seed,
+        threads: 1,
+        cancel: Some(cancel.clone()),
+        ..SolveOptions::default()
+    };
+    let tty = std::io::stderr().is_terminal() && !args.quiet;
+    let started = Instant::now();
+    if tty {
+        eprint!("baseline ...");
+    }
+    let baseline = batch::solve_baseline(
+        &base,
+        &SolveOptions {
+            threads: args.jobs.unwrap_or(solve.threads).max(1),
+            ..solve.clone()
+        },
+    );
+    let progress: Option<Arc<dyn Fn(usize, usize) + Send + Sync>> = tty.then(|| {
+        Arc::new(move |done: usize, total: usize| {
+            let elapsed = started.elapsed().as_secs_f64();
+            #[expect(clippy::cast_precision_loss, reason = "small counts")]
+            let eta = elapsed / done.max(1) as f64 * (total - done) as f64;
+            let mut err = std::io::stderr().lock();
+            let _ = write!(
+                err,
+                "\r\x1b[2Kscenarios {done}/{total}  {elapsed:.0} s  ETA {eta:.0} s"
+            );
+            let _ = err.flush();
+        }) as Arc<dyn Fn(usize, usize) + Send + Sync>
+    });
+    let options = BatchOptions {
+        solve,
+        jobs: args.jobs.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+        }),
+        shard,
+        progress,
+        cancel: Some(cancel),
+    };
+    let outcomes = batch::run(&base, &baseline.plan, &cases, &options);
+    if tty {
+        eprintln!();
+    }
+    if let Some(dir) = &args.plans {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| anyhow::anyhow!("cannot create `{}`: {e}", dir.display()))?;
+        let width = cases.len().to_string().len().max(3);
+        let write = |name: String, plan: &modstaff::model::Plan| -> anyhow::Result<()> {
+            let path = dir.join(name);
+            modstaff::io::write_atomic(&path, to_json(plan).as_bytes())
+                .map_err(|e| anyhow::anyhow!("cannot write `{}`: {e}", path.display()))
+        };
+        if shard.is_none_or(|(i, _)| i == 0) {
+            write("baseline.json".into(), &baseline.plan)?;
+        }
+        for o in &outcomes {
+            let k = o.index.unwrap_or(0);
+            write(format!("{:0width$}-{}.json", k + 1, slug(&o.name)), &o.plan)?;
+        }
+    }
+    // The baseline row belongs to the first shard only, so shards concatenate to the whole.
+    let mut rows: Vec<&Outcome> = Vec::new();
+    if shard.is_none_or(|(i, _)| i == 0) {
+        rows.push(&baseline);
+    }
+    rows.extend(outcomes.iter());
+    let text = match args.format {
+        BatchFormat::Table => table(&rows).to_text(),
+        BatchFormat::Md => table(&rows).to_markdown(),
+        BatchFormat::Csv => table(&rows).to_csv(),
+        BatchFormat::Jsonl => {
+            let mut s = String::new();
+            for o in &rows {
+                s.push_str(&serde_json::to_string(o)?);
+                s.push('\n');
+            }
+            s
+        }
+    };
+    let output = super::Output {
+        format: None,
+        out: args.out.clone(),
+    };
+    output.emit(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Loads and applies a scenario file; on error prints it and returns exit code 2.
+fn scenario_cases(
+    base: &modstaff::model::Instance,
+    path: &std::path::Path,
+) -> Result<Vec<Case>, ExitCode> {
+    let scenarios =
+        modstaff::scenario::load_scenarios(path, base).map_err(|e| super::report_load_error(&e))?;
+    let mut cases = Vec::with_capacity(scenarios.len());
+    for s in &scenarios {
+        match s.apply(base) {
+            Ok(instance) => cases.push(Case {
+                name: s.name.clone(),
+                instance,
+            }),
+            Err(d) => {
+                eprint!("{d}");
+                eprintln!(
+                    "error: scenario `{}` of `{}` gives an invalid instance",
+                    s.name,
+                    path.display()
+                );
+                return Err(ExitCode::from(2));
+            }
+        }
+    }
+    Ok(cases)
+}
