@@ -49,6 +49,10 @@ pub(crate) struct Args {
     /// Write each scenario's plan (and the baseline's) into this folder
     #[arg(long, value_name = "DIR")]
     plans: Option<PathBuf>,
+    /// Write each scenario's instance (today's posts = the baseline plan's) into this folder,
+    /// e.g. to solve one again on its own
+    #[arg(long, value_name = "DIR")]
+    instances: Option<PathBuf>,
     /// Time limit per solve, in seconds
     #[arg(long, short = 't', default_value_t = 10.0)]
     time_limit: f64,
@@ -298,6 +302,18 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         for o in &outcomes {
             let k = o.index.unwrap_or(0);
             write(format!("{:0width$}-{}.json", k + 1, slug(&o.name)), &o.plan)?;
+        }
+    }
+    if let Some(dir) = &args.instances {
+        std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create `{}`: {e}", dir.display()))?;
+        let width = cases.len().to_string().len().max(3);
+        for o in &outcomes {
+            let k = o.index.unwrap_or(0);
+            let anchored = batch::anchor_to(&cases[k].instance, &baseline.plan);
+            let path = dir.join(format!("{:0width$}-{}.json", k + 1, slug(&o.name)));
+            let text = to_json(&modstaff::io::to_raw(&anchored));
+            modstaff::io::write_atomic(&path, text.as_bytes())
+                .map_err(|e| anyhow::anyhow!("cannot write `{}`: {e}", path.display()))?;
         }
     }
     // The baseline row belongs to the first shard only, so shards concatenate to the whole.
