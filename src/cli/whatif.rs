@@ -49,8 +49,8 @@ pub(crate) struct Args {
     /// Write each scenario's plan (and the baseline's) into this folder
     #[arg(long, value_name = "DIR")]
     plans: Option<PathBuf>,
-    /// Write each scenario's instance (today's posts = the baseline plan's) into this folder,
-    /// e.g. to solve one again on its own
+    /// Write each scenario's instance (the baseline file with the scenario applied) into this
+    /// folder, e.g. to solve one on its own
     #[arg(long, value_name = "DIR")]
     instances: Option<PathBuf>,
     /// Time limit per solve, in seconds
@@ -305,13 +305,13 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(dir) = &args.instances {
-        std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create `{}`: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| anyhow::anyhow!("cannot create `{}`: {e}", dir.display()))?;
         let width = cases.len().to_string().len().max(3);
         for o in &outcomes {
             let k = o.index.unwrap_or(0);
-            let anchored = batch::anchor_to(&cases[k].instance, &baseline.plan);
             let path = dir.join(format!("{:0width$}-{}.json", k + 1, slug(&o.name)));
-            let text = to_json(&modstaff::io::to_raw(&anchored));
+            let text = to_json(&modstaff::io::to_raw(&cases[k].instance));
             modstaff::io::write_atomic(&path, text.as_bytes())
                 .map_err(|e| anyhow::anyhow!("cannot write `{}`: {e}", path.display()))?;
         }

@@ -85,7 +85,9 @@ pub struct SolveOptions {
     pub seed: u64,
     /// Most LNS steps over all workers; `None` for no limit.
     pub work_limit: Option<u64>,
-    /// Epochs without improvement before stopping.
+    /// Epochs without improvement before stopping, at least; the search also keeps going for
+    /// as many epochs as it took to find its last improvement, so a search that starts from
+    /// a good plan (a what-if warm start) settles sooner than one that had to work for it.
     pub stall_epochs: usize,
     /// Instances with at most this many combinations of post sets are solved by exhaustive
     /// enumeration (proving tiers 1-3); 0 turns it off.
@@ -103,7 +105,7 @@ impl Default for SolveOptions {
             threads: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
             seed: 0,
             work_limit: None,
-            stall_epochs: 60,
+            stall_epochs: 12,
             enumeration_limit: 4096,
             cancel: None,
             progress: None,
@@ -376,6 +378,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     let mut steps: u64 = 0;
     let mut stall = 0_usize;
     let mut epoch: u64 = 0;
+    let mut last_improvement: u64 = 0;
     let stop = loop {
         if cancelled() {
             break StopReason::Cancelled;
@@ -389,7 +392,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
         if proven(best.key.coverage, lower(&bound, lp)) && stall >= 3 {
             break StopReason::Proven;
         }
-        if stall >= options.stall_epochs {
+        if stall >= options.stall_epochs.max(last_improvement as usize) {
             break StopReason::Stalled;
         }
         epoch += 1;
@@ -420,6 +423,9 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
             }
         }
         stall = if improved { 0 } else { stall + 1 };
+        if improved {
+            last_improvement = epoch;
+        }
         // The LP is solved at a fixed point of the search (so runs stay deterministic): once
         // the search has settled a little and the cheap bounds have not closed the gap.
         if lp_affordable
@@ -511,10 +517,25 @@ fn run_epoch(
     results.into_iter().flatten().collect()
 }
 
+/// The hours value as a plan states it: slivers of 1e-6 h or less are not written.
+fn stated_value(inst: &Instance, hours: &super::hours::Hours) -> f64 {
+    let mut done = vec![0.0_f64; inst.duties.len()];
+    for &(_, d, h) in &hours.x {
+        if h > 1e-6 {
+            done[d.index()] += h;
+        }
+    }
+    inst.duties
+        .iter()
+        .zip(&done)
+        .map(|(duty, &h)| duty.weight * (duty.hours - h).max(0.0))
+        .sum()
+}
+
 /// Tier 4: the least `alpha` such that capacities scaled by `alpha` still give the same hours
 /// value with the same non-splittable choices (bisection; each probe is one exact flow).
 fn balance_hours(inst: &Instance, ev: &Evaluated, deadline: Instant) -> super::hours::Hours {
-    let target = ev.hours.value;
+    let target = stated_value(inst, &ev.hours).max(ev.hours.value);
     let tol = 1e-9 * target.abs().max(1.0);
     let top = inst
         .staff
@@ -542,7 +563,7 @@ fn balance_hours(inst: &Instance, ev: &Evaluated, deadline: Instant) -> super::h
         }
         let mid = 0.5 * (lo + hi);
         let h = probe(mid, &mut scaled);
-        if h.value <= target + tol {
+        if stated_value(inst, &h) <= target + tol {
             hi = mid;
             best = h;
         } else {
@@ -567,7 +588,9 @@ fn finish(
     let mut assignments = Vec::new();
     let mut done = vec![0.0_f64; inst.duties.len()];
     for &(p, d, h) in &hours.x {
-        if h <= 1e-9 {
+        // Slivers from the bisection's flows are below what a plan can state (SPEC: hours
+        // carry at most 1e-6 error): drop them here and in the totals alike.
+        if h <= 1e-6 {
             continue;
         }
         load[p.index()] += h;
