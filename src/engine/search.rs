@@ -349,10 +349,13 @@ pub fn repair(
                 {
                     gain += lw * open as f64;
                 }
-                if gain <= 1e-9 {
+                // Today's posts are worth keeping even when they add nothing to tier 1: every
+                // post dropped or added counts in tier 2.
+                let today = inst.person(p).current_posts.binary_search(&m).is_ok();
+                if gain <= 1e-9 && !today {
                     continue;
                 }
-                if inst.person(p).current_posts.binary_search(&m).is_ok() {
+                if today {
                     gain += 1e-3;
                 }
                 let score = gain * (1.0 + noise * rng.unit());

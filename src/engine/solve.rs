@@ -389,7 +389,8 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
         if options.work_limit.is_some_and(|w| steps >= w) {
             break StopReason::WorkLimit;
         }
-        if proven(best.key.coverage, lower(&bound, lp)) && stall >= 3 {
+        // Tier 1 proven: a few more epochs still work on tiers 2-3 (who has to move).
+        if proven(best.key.coverage, lower(&bound, lp)) && stall >= 6 {
             break StopReason::Proven;
         }
         if stall >= options.stall_epochs.max(last_improvement as usize) {
