@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use super::bound::LagrangianBound;
 use super::eligibility::Eligibility;
 use super::hours::{BestOptions, HoursOracle, Posts};
-use super::search::{Evaluated, Evaluator, lns_step, prune, repair};
+use super::search::{Evaluated, Evaluator, lns_step, prune, repair, restore};
 use super::state::PostState;
 use crate::generate::Rng;
 use crate::model::{
@@ -456,6 +456,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     let mut final_best = exact.evaluate(best.state.clone());
     phase("final evaluation");
     if !cancelled() {
+        final_best = restore(inst, &elig, &mut exact, final_best, hard_deadline);
         final_best = prune(inst, &mut exact, final_best, hard_deadline);
     }
     let lb = lower(&bound, lp).min(final_best.key.coverage);
