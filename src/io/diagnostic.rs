@@ -171,3 +171,19 @@ pub fn did_you_mean<'a>(
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
 }
+
+/// `` `a`, `b`, `c` and 4 more ``: a short list of ids for a hint.
+#[must_use]
+pub fn quoted_list<'a>(items: impl IntoIterator<Item = &'a str>, limit: usize) -> String {
+    let items: Vec<&str> = items.into_iter().collect();
+    let mut s = items
+        .iter()
+        .take(limit)
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > limit {
+        s.push_str(&format!(" and {} more", items.len() - limit));
+    }
+    s
+}

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::decode::Origins;
-use super::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
+use super::diagnostic::{Diagnostic, Diagnostics, did_you_mean, quoted_list};
 use super::position::{PositionIndex, join_index, join_key};
 use super::raw::RawInstance;
 use crate::model::{
@@ -43,20 +43,6 @@ impl Sink<'_> {
         };
         join_index(list, origin.get(i).copied().unwrap_or(i))
     }
-}
-
-fn quoted_list<'a>(items: impl IntoIterator<Item = &'a str>, limit: usize) -> String {
-    let items: Vec<&str> = items.into_iter().collect();
-    let mut s = items
-        .iter()
-        .take(limit)
-        .map(|i| format!("`{i}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    if items.len() > limit {
-        s.push_str(&format!(" and {} more", items.len() - limit));
-    }
-    s
 }
 
 /// Builds an id -> position map, reporting empty and duplicate ids.

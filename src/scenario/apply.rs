@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::{DutyFilter, ModuleChange, NewStaff, Operation, RulesChange, StaffFilter};
 use crate::generate::Rng;
-use crate::io::diagnostic::did_you_mean;
+use crate::io::diagnostic::{did_you_mean, quoted_list};
 use crate::io::position::{join_index, join_key};
 use crate::io::{Diagnostic, RawInstance, RawRules, RawStaff};
 
@@ -63,21 +63,6 @@ struct Engine<'r> {
     removed_staff: HashMap<String, String>,
     removed_modules: HashMap<String, String>,
     removed_duties: HashMap<String, String>,
-}
-
-/// `` `a`, `b`, `c` and 4 more ``.
-fn quoted_list<'a>(items: impl IntoIterator<Item = &'a str>, limit: usize) -> String {
-    let items: Vec<&str> = items.into_iter().collect();
-    let mut s = items
-        .iter()
-        .take(limit)
-        .map(|i| format!("`{i}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    if items.len() > limit {
-        s.push_str(&format!(" and {} more", items.len() - limit));
-    }
-    s
 }
 
 /// A positive, finite factor.
