@@ -57,6 +57,21 @@ fn struct_fields<T: DeserializeOwned>() -> &'static [&'static str] {
     fields
 }
 
+/// The hint for an unknown field: the likely typo, or every field that is allowed.
+fn unknown_field_hint(key: &str, fields: &[&str]) -> String {
+    match did_you_mean(key, fields.iter().copied()) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!(
+            "expected one of {}",
+            fields
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 /// Rewrites serde's `invalid type: X, expected Y` into planner words.
 fn humanize(message: &str) -> String {
     let nice = |s: &str| -> String {
@@ -132,17 +147,7 @@ fn decode_struct<T: DeserializeOwned>(
         .collect();
     for key in unknown {
         let p = join_key(path, &key);
-        let hint = match did_you_mean(&key, fields.iter().copied()) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => format!(
-                "expected one of {}",
-                fields
-                    .iter()
-                    .map(|f| format!("`{f}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        };
+        let hint = unknown_field_hint(&key, fields);
         diags.push(
             Diagnostic::error(&p, format!("unknown field `{key}` in {what}"))
                 .hint(hint)
@@ -243,19 +248,7 @@ pub fn decode(
     };
     let fields = struct_fields::<RawInstance>();
     for key in root.keys().filter(|k| !fields.contains(&k.as_str())) {
-        let hint = did_you_mean(key, fields.iter().copied()).map_or_else(
-            || {
-                format!(
-                    "expected one of {}",
-                    fields
-                        .iter()
-                        .map(|f| format!("`{f}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            },
-            |s| format!("did you mean `{s}`?"),
-        );
+        let hint = unknown_field_hint(key, fields);
         diags.push(
             Diagnostic::error(
                 join_key("", key),
