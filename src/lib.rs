@@ -25,6 +25,7 @@
 pub mod batch;
 pub mod build;
 pub mod engine;
+pub mod explain;
 pub mod generate;
 pub mod io;
 pub mod model;

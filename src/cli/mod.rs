@@ -2,6 +2,7 @@
 //! 0 success, 1 a requested check failed, 2 bad input or usage.
 
 mod check;
+mod explain;
 mod generate;
 mod solve;
 mod validate;
@@ -70,6 +71,14 @@ enum Command {
     /// people moved are counted against the baseline plan. One row per scenario, in file order
     /// whatever `--jobs` is.
     Whatif(whatif::Args),
+    /// Explain why each uncovered duty is uncovered, and which hire would help most
+    ///
+    /// Solves first if no plan is given. For each uncovered duty (largest weighted hours
+    /// first): the rule or trade-off responsible, with the people and numbers involved. Then
+    /// counterparts without a liaison, understaffed modules, duties only one person can do,
+    /// and bottleneck skills ranked by what one more person with the skill covers, each
+    /// confirmed by a re-solve. `--format json` gives the same as data.
+    Explain(explain::Args),
 }
 
 /// Output options shared by the commands.
@@ -104,6 +113,17 @@ impl Output {
                 out.flush()?;
                 Ok(())
             }
+        }
+    }
+}
+
+/// A `--time-limit`-like option as a duration, or exit code 2 after saying what is wrong.
+fn seconds(flag: &str, value: f64) -> Result<std::time::Duration, ExitCode> {
+    match std::time::Duration::try_from_secs_f64(value) {
+        Ok(d) if !d.is_zero() => Ok(d.min(std::time::Duration::from_secs(365 * 24 * 3600))),
+        _ => {
+            eprintln!("error: `{flag}` must be a number of seconds greater than 0, found {value}");
+            Err(ExitCode::from(2))
         }
     }
 }
@@ -143,6 +163,7 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Whatif(args) => whatif::run(&args),
+        Command::Explain(args) => explain::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -623,7 +623,7 @@ fn finish(
             uncovered.push(Uncovered {
                 duty: duty.id.clone(),
                 hours: u,
-                reason: reason(inst, elig, ev, &load, i),
+                reason: String::new(),
             });
         }
     }
@@ -677,7 +677,7 @@ fn finish(
     } else {
         PlanStatus::Feasible
     };
-    Plan {
+    let mut plan = Plan {
         instance: inst.name.clone(),
         status,
         solver: SolverInfo {
@@ -702,65 +702,19 @@ fn finish(
         uncovered,
         unmet_counterparts,
         understaffed,
-    }
-}
-
-/// A short reason for an uncovered duty, in the planner's words.
-fn reason(inst: &Instance, elig: &Eligibility, ev: &Evaluated, load: &[f64], d: usize) -> String {
-    let duty = &inst.duties[d];
-    let module = inst.module(duty.module);
-    let skill = duty.skill.map(|s| inst.skills[s.index()].id.as_str());
-    let doers = &elig.doers_of[d];
-    if doers.is_empty() {
-        return match skill {
-            Some(s) => format!("nobody available has `{s}` >= {}", duty.min_level),
-            None => format!("nobody may hold a post in `{}`", module.id),
-        };
-    }
-    let holding: Vec<StaffIdx> = doers
-        .iter()
-        .copied()
-        .filter(|&p| ev.state.posts.holds(p, duty.module))
-        .collect();
-    if holding.is_empty() {
-        return format!(
-            "none of the {} qualified people holds a post in `{}`: their posts go to heavier work",
-            doers.len(),
-            module.id
-        );
-    }
-    let full = holding
-        .iter()
-        .all(|&p| load[p.index()] >= inst.person(p).capacity - 1e-6);
-    if !duty.splittable {
-        let fits = holding
-            .iter()
-            .any(|&p| inst.person(p).capacity - load[p.index()] >= duty.hours - 1e-6);
-        if !fits {
-            return format!(
-                "no post holder in `{}` has {} h free in one piece (it cannot be split)",
-                module.id, duty.hours
-            );
+    };
+    // The reasons come from the same analysis `modstaff explain` prints, read off the plan.
+    let why: std::collections::HashMap<String, String> =
+        crate::model::diagnose::uncovered_reasons(inst, &plan)
+            .into_iter()
+            .map(|w| (w.duty, w.summary))
+            .collect();
+    for u in &mut plan.uncovered {
+        if let Some(reason) = why.get(&u.duty) {
+            u.reason.clone_from(reason);
         }
     }
-    if full {
-        let who = if holding.len() == 1 {
-            format!(
-                "`{}`, the only post holder in `{}` who can do it, is",
-                inst.person(holding[0]).id,
-                module.id
-            )
-        } else {
-            format!(
-                "the {} post holders in `{}` who can do it are",
-                holding.len(),
-                module.id
-            )
-        };
-        format!("{who} at capacity on work of equal or higher weight")
-    } else {
-        "capacity left goes to work of equal or higher weight".to_owned()
-    }
+    plan
 }
 
 /// Convenience: the posts of a plan's evaluation, for callers that want to warm-start.

@@ -4,6 +4,7 @@
 
 pub mod instance;
 pub mod plan;
+pub mod diagnose;
 pub mod verify;
 
 pub use instance::{

@@ -2,7 +2,10 @@
 //!
 //! Data in, text out; nothing here decides anything about a plan.
 
+mod explain;
 pub mod table;
+
+pub use explain::render_explanation;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -1,0 +1,238 @@
+//! `modstaff explain` output: a readable report (text or Markdown), the same as JSON for
+//! services, or the uncovered duties as CSV.
+
+use std::fmt::Write as _;
+
+use super::table::{Align, Table};
+use super::{Format, hours, to_json};
+use crate::explain::Explanation;
+
+/// Renders an explanation.
+#[must_use]
+pub fn render_explanation(e: &Explanation, format: Format) -> String {
+    match format {
+        Format::Json => to_json(e),
+        Format::Csv => uncovered_table(e).to_csv(),
+        Format::Table | Format::Md => report(e, format == Format::Md),
+    }
+}
+
+fn uncovered_table(e: &Explanation) -> Table {
+    let mut t = Table::new(&[
+        ("duty", Align::Left),
+        ("module", Align::Left),
+        ("uncovered_hours", Align::Right),
+        ("weight", Align::Right),
+        ("weighted", Align::Right),
+        ("reason", Align::Left),
+        ("why", Align::Left),
+    ]);
+    for u in &e.diagnosis.uncovered {
+        t.row(vec![
+            u.duty.clone(),
+            u.module.clone(),
+            hours(u.hours),
+            hours(u.weight),
+            hours(u.weighted),
+            u.reason.as_str().to_owned(),
+            u.summary.clone(),
+        ]);
+    }
+    t
+}
+
+fn report(e: &Explanation, md: bool) -> String {
+    let mut out = String::new();
+    let heading = |out: &mut String, text: &str| {
+        if md {
+            let _ = writeln!(out, "## {text}\n");
+        } else {
+            let _ = writeln!(out, "{text}");
+        }
+    };
+    let table = |out: &mut String, t: &Table| {
+        if md {
+            let _ = writeln!(out, "{}", t.to_markdown());
+        } else {
+            let _ = writeln!(out, "{}", t.to_text());
+        }
+    };
+    let title = format!(
+        "Why `{}` leaves what it leaves (plan {}, {}; tier 1 {}, of which uncovered duties {}{})",
+        e.instance,
+        e.plan_source,
+        e.status.as_str(),
+        hours(e.coverage),
+        hours(e.uncovered_weighted),
+        if e.gap > 0.0 {
+            format!("; gap {:.2}%", e.gap * 100.0)
+        } else {
+            String::new()
+        }
+    );
+    if md {
+        let _ = writeln!(out, "# {title}\n");
+    } else {
+        let _ = writeln!(out, "{title}\n");
+    }
+
+    let d = &e.diagnosis;
+    if d.uncovered.is_empty() {
+        heading(&mut out, "Every duty is fully covered.");
+        out.push('\n');
+    } else {
+        heading(&mut out, "Uncovered duties by reason");
+        let mut t = Table::new(&[
+            ("reason", Align::Left),
+            ("duties", Align::Right),
+            ("hours", Align::Right),
+            ("weighted", Align::Right),
+        ]);
+        for (r, total) in &e.by_reason {
+            t.row(vec![
+                r.as_str().to_owned(),
+                total.duties.to_string(),
+                hours(total.hours),
+                hours(total.weighted),
+            ]);
+        }
+        table(&mut out, &t);
+        heading(
+            &mut out,
+            &format!("Uncovered duties ({}), largest weighted hours first", d.uncovered.len()),
+        );
+        for (i, u) in d.uncovered.iter().enumerate() {
+            let line = format!(
+                "`{}` in `{}`: {} of {} h uncovered x weight {} = {} [{}]",
+                u.duty,
+                u.module,
+                hours(u.hours),
+                hours(u.duty_hours),
+                hours(u.weight),
+                hours(u.weighted),
+                u.reason.as_str()
+            );
+            if md {
+                let _ = writeln!(out, "{}. {line}  \n   {}", i + 1, u.summary);
+            } else {
+                let _ = writeln!(out, "{:>3}. {line}\n     {}", i + 1, u.summary);
+            }
+        }
+        out.push('\n');
+    }
+
+    if !d.unmet_counterparts.is_empty() {
+        heading(&mut out, "Counterparts without a liaison");
+        let mut t = Table::new(&[("counterpart", Align::Left), ("why", Align::Left)]);
+        for c in &d.unmet_counterparts {
+            t.row(vec![c.counterpart.clone(), c.summary.clone()]);
+        }
+        table(&mut out, &t);
+    }
+    if !d.understaffed.is_empty() {
+        heading(&mut out, "Modules below their minimum staffing");
+        let mut t = Table::new(&[
+            ("module", Align::Left),
+            ("missing", Align::Right),
+            ("why", Align::Left),
+        ]);
+        for u in &d.understaffed {
+            t.row(vec![u.module.clone(), u.missing.to_string(), u.summary.clone()]);
+        }
+        table(&mut out, &t);
+    }
+
+    if d.single_points.is_empty() {
+        heading(&mut out, "No duty depends on a single person.");
+        out.push('\n');
+    } else {
+        heading(
+            &mut out,
+            &format!(
+                "Single points of failure: {} duties only one person can do",
+                d.single_points.len()
+            ),
+        );
+        let mut t = Table::new(&[
+            ("person", Align::Left),
+            ("duties", Align::Right),
+            ("weighted hours at risk", Align::Right),
+            ("heaviest", Align::Left),
+        ]);
+        for p in &e.single_point_people {
+            let heaviest: Vec<String> = d
+                .single_points
+                .iter()
+                .filter(|s| s.person == p.person)
+                .take(3)
+                .map(|s| format!("{} ({} h x {})", s.duty, hours(s.hours), hours(s.weight)))
+                .collect();
+            t.row(vec![
+                p.person.clone(),
+                p.duties.to_string(),
+                hours(p.weighted),
+                heaviest.join(", "),
+            ]);
+        }
+        table(&mut out, &t);
+    }
+
+    if !e.bottlenecks.is_empty() {
+        let confirmed = e.bottlenecks.iter().any(|b| b.confirmed.is_some());
+        heading(
+            &mut out,
+            &if confirmed {
+                format!(
+                    "Bottleneck skills: one more person with the skill, each confirmed by a re-solve \
+                     (compared with tier 1 {})",
+                    hours(e.reference_coverage.unwrap_or(e.coverage))
+                )
+            } else {
+                "Bottleneck skills: one more person with the skill (estimates, not re-solved)"
+                    .to_owned()
+            },
+        );
+        let mut t = Table::new(&[
+            ("rank", Align::Right),
+            ("skill", Align::Left),
+            ("level", Align::Right),
+            ("uncovered duties it can do", Align::Right),
+            ("estimate", Align::Right),
+            ("confirmed gain", Align::Right),
+            ("weighted hours covered", Align::Right),
+            ("tier 1 after", Align::Right),
+            ("people moved", Align::Right),
+        ]);
+        let opt = |x: Option<f64>| x.map_or_else(|| "-".to_owned(), hours);
+        for (i, b) in e.bottlenecks.iter().enumerate() {
+            t.row(vec![
+                (i + 1).to_string(),
+                b.skill.clone().unwrap_or_else(|| "(none)".to_owned()),
+                if b.skill.is_some() {
+                    b.level.to_string()
+                } else {
+                    "-".to_owned()
+                },
+                b.duties.to_string(),
+                hours(b.estimate),
+                opt(b.confirmed),
+                opt(b.covered_weighted),
+                match (b.coverage_after, b.status_after) {
+                    (Some(c), Some(s)) => format!(
+                        "{}{}",
+                        hours(c),
+                        if s == crate::model::PlanStatus::Optimal {
+                            " (optimal)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    _ => "-".to_owned(),
+                },
+                b.people_moved.map_or_else(|| "-".to_owned(), |m| m.to_string()),
+            ]);
+        }
+        table(&mut out, &t);
+    }
+    out
+}
