@@ -207,7 +207,12 @@ fn hire_level(inst: &Instance, plan: &Plan, skill: SkillIdx) -> u8 {
 
 /// Greedy estimate: the hire takes the heaviest uncovered work they can do, in at most
 /// `max_posts` modules that are neither full nor in conflict with each other.
-fn estimate(inst: &Instance, plan: &Plan, skill: Option<(SkillIdx, u8)>, capacity: f64) -> (usize, f64) {
+fn estimate(
+    inst: &Instance,
+    plan: &Plan,
+    skill: Option<(SkillIdx, u8)>,
+    capacity: f64,
+) -> (usize, f64) {
     let mut open: Vec<(DutyIdx, f64)> = plan
         .uncovered
         .iter()
@@ -331,7 +336,9 @@ fn bottlenecks(
                 unit: None,
                 capacity: Some(options.hire_capacity),
                 skills: h
-                    .map(|(s, l)| BTreeMap::from([(inst.skills[s.index()].id.clone(), i64::from(l))]))
+                    .map(|(s, l)| {
+                        BTreeMap::from([(inst.skills[s.index()].id.clone(), i64::from(l))])
+                    })
                     .unwrap_or_default(),
                 max_posts: None,
                 max_liaisons: None,

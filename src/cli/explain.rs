@@ -126,7 +126,10 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }) as Arc<dyn Fn(usize, usize) + Send + Sync>
     });
     if show && plan.is_none() {
-        eprintln!("solving `{}` ({} s at most) ...", inst.name, args.time_limit);
+        eprintln!(
+            "solving `{}` ({} s at most) ...",
+            inst.name, args.time_limit
+        );
     }
     let options = ExplainOptions {
         solve: SolveOptions {

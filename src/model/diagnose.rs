@@ -316,10 +316,8 @@ fn resolve(inst: &Instance, plan: &Plan) -> Resolved {
         }
     }
     for a in &plan.assignments {
-        if let (Some(&p), Some(&d)) = (
-            inst.ids.staff.get(&a.person),
-            inst.ids.duties.get(&a.duty),
-        ) {
+        if let (Some(&p), Some(&d)) = (inst.ids.staff.get(&a.person), inst.ids.duties.get(&a.duty))
+        {
             r.load[p.index()] += a.hours;
             r.covered[d.index()] += a.hours;
             r.work[p.index()].push((d, a.hours));
@@ -552,14 +550,7 @@ fn at_capacity(c: &Candidate) -> String {
         .work
         .iter()
         .take(2)
-        .map(|w| {
-            format!(
-                "`{}` weight {} {} h",
-                w.duty,
-                num(w.weight),
-                num(w.hours)
-            )
-        })
+        .map(|w| format!("`{}` weight {} {} h", w.duty, num(w.weight), num(w.hours)))
         .collect::<Vec<_>>()
         .join(", ");
     let more = if c.work.len() > 2 {
@@ -680,16 +671,24 @@ fn summary(
             let (lo, hi) = full
                 .iter()
                 .flat_map(|c| c.work.iter().map(|w| w.weight))
-                .fold((f64::INFINITY, 0.0_f64), |(lo, hi), w| (lo.min(w), hi.max(w)));
+                .fold((f64::INFINITY, 0.0_f64), |(lo, hi), w| {
+                    (lo.min(w), hi.max(w))
+                });
             let range = if lo.is_finite() && (hi - lo).abs() > EPS {
                 format!("{}-{}", num(lo), num(hi))
             } else {
                 num(hi)
             };
             let what = if reason == Reason::LowerWeight {
-                format!("on heavier work (weight {range}; this duty weighs {})", num(duty.weight))
+                format!(
+                    "on heavier work (weight {range}; this duty weighs {})",
+                    num(duty.weight)
+                )
             } else {
-                format!("on work of weight {range} (this duty weighs {})", num(duty.weight))
+                format!(
+                    "on work of weight {range} (this duty weighs {})",
+                    num(duty.weight)
+                )
             };
             let who = if full.len() == 1 {
                 "the only person who may do it is at capacity".to_owned()
@@ -761,10 +760,7 @@ fn counterparts_why(inst: &Instance, plan: &Plan, r: &Resolved) -> Vec<Counterpa
             .iter()
             .flat_map(|m| r.holders[m.index()].iter().copied())
             .collect();
-        let module_ids: Vec<String> = modules
-            .iter()
-            .map(|&m| inst.module(m).id.clone())
-            .collect();
+        let module_ids: Vec<String> = modules.iter().map(|&m| inst.module(m).id.clone()).collect();
         let spare: Vec<StaffIdx> = possible
             .iter()
             .copied()
@@ -849,15 +845,27 @@ fn understaffed_why(inst: &Instance, r: &Resolved) -> Vec<UnderstaffedWhy> {
                 if held == 1 { "person" } else { "people" }
             )
         } else if let Some(p) = open.first() {
-            format!("`{p}` could take a post here without breaking a rule: this plan is not optimal")
+            format!(
+                "`{p}` could take a post here without breaking a rule: this plan is not optimal"
+            )
         } else {
             let rules: BTreeSet<&str> = qualified_outside
                 .iter()
                 .flat_map(|(_, b)| b.iter().map(Blocker::rule))
                 .collect();
+            let who = if qualified_outside.len() == 1 {
+                format!(
+                    "`{}`, the only other person who qualifies, is",
+                    qualified_outside[0].0
+                )
+            } else {
+                format!(
+                    "the {} other people who qualify are",
+                    qualified_outside.len()
+                )
+            };
             format!(
-                "the {} other people who qualify are kept out by {}",
-                qualified_outside.len(),
+                "{who} kept out by {}",
                 rules.into_iter().collect::<Vec<_>>().join(", ")
             )
         };
@@ -883,7 +891,11 @@ fn single_points(inst: &Instance, r: &Resolved) -> Vec<SinglePoint> {
                 // unavailability remains to be checked.
                 .filter(|&p| {
                     inst.can_do(p, d)
-                        && inst.person(p).unavailable.binary_search(&duty.module).is_err()
+                        && inst
+                            .person(p)
+                            .unavailable
+                            .binary_search(&duty.module)
+                            .is_err()
                 });
             let only = doers.next()?;
             if doers.next().is_some() {

@@ -2,9 +2,9 @@
 //!
 //! Nothing here knows about files, solvers or output formats.
 
+pub mod diagnose;
 pub mod instance;
 pub mod plan;
-pub mod diagnose;
 pub mod verify;
 
 pub use instance::{

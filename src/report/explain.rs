@@ -99,7 +99,10 @@ fn report(e: &Explanation, md: bool) -> String {
         table(&mut out, &t);
         heading(
             &mut out,
-            &format!("Uncovered duties ({}), largest weighted hours first", d.uncovered.len()),
+            &format!(
+                "Uncovered duties ({}), largest weighted hours first",
+                d.uncovered.len()
+            ),
         );
         for (i, u) in d.uncovered.iter().enumerate() {
             let line = format!(
@@ -137,7 +140,11 @@ fn report(e: &Explanation, md: bool) -> String {
             ("why", Align::Left),
         ]);
         for u in &d.understaffed {
-            t.row(vec![u.module.clone(), u.missing.to_string(), u.summary.clone()]);
+            t.row(vec![
+                u.module.clone(),
+                u.missing.to_string(),
+                u.summary.clone(),
+            ]);
         }
         table(&mut out, &t);
     }
@@ -229,7 +236,8 @@ fn report(e: &Explanation, md: bool) -> String {
                     ),
                     _ => "-".to_owned(),
                 },
-                b.people_moved.map_or_else(|| "-".to_owned(), |m| m.to_string()),
+                b.people_moved
+                    .map_or_else(|| "-".to_owned(), |m| m.to_string()),
             ]);
         }
         table(&mut out, &t);

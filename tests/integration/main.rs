@@ -2,6 +2,7 @@
 
 mod check;
 mod common;
+mod explain;
 mod instances;
 mod props;
 mod scenario;
