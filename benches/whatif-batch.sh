@@ -9,7 +9,7 @@ limit=${1:-10}
 inst=${2:-$here/instances/longgang-agri.json}
 scen=${3:-$here/benches/data/agri-100.toml}
 cargo build --release --quiet --manifest-path "$here/Cargo.toml"
-bin=$here/target/release/modstaff
+bin=${MODSTAFF_BIN:-$here/target/release/modstaff}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 t0=$(date +%s.%N)
@@ -28,5 +28,7 @@ sep = [float(l) for l in open(sys.argv[2])]
 t0, t1, t2 = map(float, sys.argv[3:6])
 worse = [(r["name"], r["coverage"], s) for r, s in zip(rows, sep) if r["coverage"] > s + 1e-6 * max(1, s)]
 print(f"scenarios: {len(rows)}; batch {t1 - t0:.1f} s; separate solves {t2 - t1:.1f} s; speed-up {(t2 - t1) / (t1 - t0):.1f}x")
-print(f"batch tier 1 worse than the separate solve on {len(worse)} scenario(s)" + (f": {worse[:5]}" if worse else ""))
+better = [(r["name"], r["coverage"], s) for r, s in zip(rows, sep) if r["coverage"] < s - 1e-6 * max(1, s)]
+print(f"batch tier 1 worse than the separate solve on {len(worse)} scenario(s)" + (f": {worse[:8]}" if worse else ""))
+print(f"batch tier 1 better than the separate solve on {len(better)} scenario(s)")
 PY

@@ -31,7 +31,7 @@ pub(crate) enum BatchFormat {
 pub(crate) struct Args {
     /// Instance file (the baseline)
     instance: PathBuf,
-    /// Scenario file (TOML, see instances/scenarios/README.md); not needed with --sweep
+    /// Scenario file (TOML, see docs/scenarios.md); not needed with --sweep
     scenarios: Option<PathBuf>,
     /// A built-in sweep instead of a file: `leave-one-out`, `hire-one` (with --level), or
     /// `max-posts A..B`
