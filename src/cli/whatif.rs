@@ -322,6 +322,21 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         rows.push(&baseline);
     }
     rows.extend(outcomes.iter());
+    // A sweep is a ranking: the tables put the most critical person (leave-one-out) or the
+    // most useful hire first. jsonl keeps batch order so that shards concatenate.
+    let ranking = match parse_sweep(&args.sweep, args.level) {
+        Ok(Sweep::LeaveOneOut) if !matches!(args.format, BatchFormat::Jsonl) => Some(-1.0),
+        Ok(Sweep::HireOne { .. }) if !matches!(args.format, BatchFormat::Jsonl) => Some(1.0),
+        _ => None,
+    };
+    if let Some(sign) = ranking {
+        let first = usize::from(rows.first().is_some_and(|o| o.index.is_none()));
+        rows[first..].sort_by(|a, b| {
+            (sign * a.coverage_change)
+                .total_cmp(&(sign * b.coverage_change))
+                .then(a.index.cmp(&b.index))
+        });
+    }
     let text = match args.format {
         BatchFormat::Table => table(&rows).to_text(),
         BatchFormat::Md => table(&rows).to_markdown(),

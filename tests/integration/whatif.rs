@@ -101,6 +101,32 @@ fn cli_whatif_sweep_prints_one_row_per_scenario() {
     assert_eq!(lines.len(), 2 + 1 + 3, "{}", run.stdout);
     assert!(lines[2].starts_with("baseline"));
     assert!(lines[3].starts_with("without ann"));
+    // A leave-one-out table is a ranking: the largest loss first.
+    let csv = modstaff([
+        "whatif",
+        "instances/tiny.json",
+        "--sweep",
+        "leave-one-out",
+        "-q",
+        "-t",
+        "5",
+        "-f",
+        "csv",
+    ]);
+    let changes: Vec<f64> = csv
+        .stdout
+        .lines()
+        .skip(2)
+        .map(|l| {
+            l.split(',')
+                .nth(4)
+                .and_then(|c| c.parse().ok())
+                .expect("change")
+        })
+        .collect();
+    assert_eq!(changes.len(), 3, "{}", csv.stdout);
+    assert!(changes.windows(2).all(|w| w[0] >= w[1]), "{changes:?}");
+    assert!(changes[0] > changes[2], "{changes:?}");
     let jsonl = modstaff([
         "whatif",
         "instances/tiny.json",
