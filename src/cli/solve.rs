@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::time::Duration;
 
 use modstaff::engine::{Progress, SolveOptions, solve};
 use modstaff::io::load_instance;
@@ -35,22 +34,10 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let Ok(time_limit) = Duration::try_from_secs_f64(args.time_limit) else {
-        eprintln!(
-            "error: `--time-limit` must be a number of seconds greater than 0, found {}",
-            args.time_limit
-        );
-        return Ok(ExitCode::from(2));
+    let time_limit = match super::seconds("--time-limit", args.time_limit) {
+        Ok(t) => t,
+        Err(code) => return Ok(code),
     };
-    // Deadlines are instants: keep them representable (a year is "no limit" in practice).
-    let time_limit = time_limit.min(Duration::from_secs(365 * 24 * 3600));
-    if !(args.time_limit.is_finite() && args.time_limit > 0.0) {
-        eprintln!(
-            "error: `--time-limit` must be a number of seconds greater than 0, found {}",
-            args.time_limit
-        );
-        return Ok(ExitCode::from(2));
-    }
     if args.threads == Some(0) {
         eprintln!("error: `--threads` must be at least 1");
         return Ok(ExitCode::from(2));

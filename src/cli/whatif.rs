@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use modstaff::batch::{self, BatchOptions, Case, Outcome, Sweep};
 use modstaff::engine::SolveOptions;
@@ -191,15 +191,10 @@ fn slug(name: &str) -> String {
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let Ok(time_limit) = Duration::try_from_secs_f64(args.time_limit) else {
-        return usage(&format!(
-            "`--time-limit` must be a number of seconds greater than 0, found {}",
-            args.time_limit
-        ));
+    let time_limit = match super::seconds("--time-limit", args.time_limit) {
+        Ok(t) => t,
+        Err(code) => return Ok(code),
     };
-    if time_limit.is_zero() {
-        return usage("`--time-limit` must be greater than 0");
-    }
     let shard = match &args.shard {
         None => None,
         Some(s) => match parse_shard(s) {
