@@ -3,6 +3,7 @@
 
 mod check;
 mod generate;
+mod sheets;
 mod solve;
 mod validate;
 mod whatif;
@@ -70,6 +71,17 @@ enum Command {
     /// people moved are counted against the baseline plan. One row per scenario, in file order
     /// whatever `--jobs` is.
     Whatif(whatif::Args),
+    /// Read an instance from a CSV folder or an .xlsx workbook and write it as JSON
+    ///
+    /// The folder holds staff.csv, modules.csv, duties.csv and optionally counterparts.csv,
+    /// units.csv, skills.csv and rules.toml; a workbook has the same tables as sheets (and a
+    /// `rules` sheet of key/value rows). `solve`, `validate`, `whatif` and `check` also read
+    /// these directly. Problems are reported with file, sheet, row and column; exit 2.
+    Import(sheets::ImportArgs),
+    /// Write an instance (JSON, workbook or CSV folder) as a CSV folder or an .xlsx workbook
+    Export(sheets::ExportArgs),
+    /// Write empty sheets with the headers, one example row and notes on every column
+    Template(sheets::TemplateArgs),
 }
 
 /// Output options shared by the commands.
@@ -93,14 +105,30 @@ impl Output {
         })
     }
 
+    /// Refuses `--format xlsx` without `--out` (a workbook is binary), before any work.
+    fn check_binary(&self) -> Result<(), ExitCode> {
+        if self.format == Some(Format::Xlsx) && self.out.is_none() {
+            eprintln!(
+                "error: `--format xlsx` writes a binary workbook: give a file with `--out FILE.xlsx`"
+            );
+            return Err(ExitCode::from(2));
+        }
+        Ok(())
+    }
+
     /// Writes machine output to `--out` (atomically) or stdout.
     fn emit(&self, text: &str) -> anyhow::Result<()> {
+        self.emit_bytes(text.as_bytes())
+    }
+
+    /// Writes bytes to `--out` (atomically) or stdout.
+    fn emit_bytes(&self, bytes: &[u8]) -> anyhow::Result<()> {
         match &self.out {
-            Some(path) => modstaff::io::write_atomic(path, text.as_bytes())
+            Some(path) => modstaff::io::write_atomic(path, bytes)
                 .map_err(|e| anyhow::anyhow!("cannot write `{}`: {e}", path.display())),
             None => {
                 let mut out = std::io::stdout().lock();
-                out.write_all(text.as_bytes())?;
+                out.write_all(bytes)?;
                 out.flush()?;
                 Ok(())
             }
@@ -143,6 +171,9 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Whatif(args) => whatif::run(&args),
+        Command::Import(args) => sheets::import(&args),
+        Command::Export(args) => sheets::export(&args),
+        Command::Template(args) => sheets::template(&args),
     };
     match result {
         Ok(code) => code,
