@@ -3,6 +3,7 @@
 
 mod check;
 mod generate;
+mod report;
 mod sheets;
 mod solve;
 mod validate;
@@ -82,6 +83,13 @@ enum Command {
     Export(sheets::ExportArgs),
     /// Write empty sheets with the headers, one example row and notes on every column
     Template(sheets::TemplateArgs),
+    /// Write a self-contained HTML report of a plan or a what-if batch, with charts
+    ///
+    /// For a plan: headline figures, a people x modules heatmap of hours, coverage per module
+    /// (covered and uncovered by weight), a utilisation histogram and the uncovered duties with
+    /// their reasons. For a `.jsonl` batch from `whatif --format jsonl`: the scenarios compared.
+    /// No script and no network: the page opens and prints anywhere.
+    Report(report::Args),
 }
 
 /// Output options shared by the commands.
@@ -174,6 +182,7 @@ pub fn run() -> ExitCode {
         Command::Import(args) => sheets::import(&args),
         Command::Export(args) => sheets::export(&args),
         Command::Template(args) => sheets::template(&args),
+        Command::Report(args) => report::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -2,6 +2,7 @@
 //!
 //! Data in, text out; nothing here decides anything about a plan.
 
+pub mod html;
 pub mod table;
 
 use std::collections::BTreeMap;
