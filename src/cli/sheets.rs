@@ -64,7 +64,11 @@ fn kind_mismatch(kind: SheetFormat, path: &Path, reading: bool) -> Option<String
             path.display(),
             if reading { "reads" } else { "writes" }
         )),
-        SheetFormat::Xlsx if !path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) => {
+        SheetFormat::Xlsx
+            if !path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) =>
+        {
             Some(format!(
                 "`{}` does not end in `.xlsx`; xlsx {} a workbook",
                 path.display(),
@@ -129,7 +133,10 @@ pub(crate) fn template(args: &TemplateArgs) -> anyhow::Result<ExitCode> {
     // The template must itself be a valid instance: check it the way a planner's file is.
     if let Err(e) = load_instance(&args.out) {
         let _ = super::report_load_error(&e);
-        anyhow::bail!("the template written to `{}` does not validate", args.out.display());
+        anyhow::bail!(
+            "the template written to `{}` does not validate",
+            args.out.display()
+        );
     }
     let what = if input_kind(&args.out) == InputKind::Xlsx {
         "workbook"

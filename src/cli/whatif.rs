@@ -220,9 +220,11 @@ fn scenario_sheet(rows: &[&Outcome]) -> modstaff::sheets::plan::Sheet {
                 Cell::Empty
             },
         ];
-        row.extend(weights.iter().map(|(_, w)| {
-            Cell::Number(o.uncovered_by_weight.get(*w).copied().unwrap_or(0.0))
-        }));
+        row.extend(
+            weights
+                .iter()
+                .map(|(_, w)| Cell::Number(o.uncovered_by_weight.get(*w).copied().unwrap_or(0.0))),
+        );
         row.push(n(o.unmet_counterparts));
         #[expect(clippy::cast_precision_loss, reason = "counts are small")]
         row.push(if scenario {
@@ -230,7 +232,11 @@ fn scenario_sheet(rows: &[&Outcome]) -> modstaff::sheets::plan::Sheet {
         } else {
             Cell::Empty
         });
-        row.push(if scenario { n(o.people_moved) } else { Cell::Empty });
+        row.push(if scenario {
+            n(o.people_moved)
+        } else {
+            Cell::Empty
+        });
         row.push(Cell::Number(o.seconds));
         sheet.rows.push(row);
     }

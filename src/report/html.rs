@@ -148,9 +148,19 @@ pub fn plan_report(inst: &Instance, plan: &Plan) -> String {
 
     // --- headline figures ---
     b.push_str("<section id=\"headline\"><div class=\"cards\">");
-    card(&mut b, "tier 1: weighted uncovered hours", "coverage", &hours(plan.objective.coverage));
+    card(
+        &mut b,
+        "tier 1: weighted uncovered hours",
+        "coverage",
+        &hours(plan.objective.coverage),
+    );
     card(&mut b, "status", "status", plan.status.as_str());
-    card(&mut b, "gap to the bound", "gap", &format!("{:.2}%", plan.solver.gap * 100.0));
+    card(
+        &mut b,
+        "gap to the bound",
+        "gap",
+        &format!("{:.2}%", plan.solver.gap * 100.0),
+    );
     card(
         &mut b,
         &format!("hours covered of {}", hours(total)),
@@ -286,7 +296,12 @@ pub fn plan_report(inst: &Instance, plan: &Plan) -> String {
             *unc[duty.module.index()].entry(k).or_default() += u.hours;
         }
     }
-    let max_total = f.module_hours.iter().copied().fold(0.0_f64, f64::max).max(1e-9);
+    let max_total = f
+        .module_hours
+        .iter()
+        .copied()
+        .fold(0.0_f64, f64::max)
+        .max(1e-9);
     let left = inst
         .modules
         .iter()
@@ -398,10 +413,7 @@ pub fn plan_report(inst: &Instance, plan: &Plan) -> String {
     );
     for (k, &n) in bins.iter().enumerate() {
         #[expect(clippy::cast_precision_loss, reason = "small counts")]
-        let (x, hh) = (
-            30.0 + bw * k as f64,
-            bh * n as f64 / max_bin as f64,
-        );
+        let (x, hh) = (30.0 + bw * k as f64, bh * n as f64 / max_bin as f64);
         let label = if k == 10 {
             "100%".to_owned()
         } else {
@@ -553,7 +565,11 @@ pub fn batch_report(inst: &Instance, rows: &[BatchRow]) -> String {
         &mut b,
         "scenarios",
         "scenarios",
-        &rows.iter().filter(|r| r.index.is_some()).count().to_string(),
+        &rows
+            .iter()
+            .filter(|r| r.index.is_some())
+            .count()
+            .to_string(),
     );
     if let Some(worst) = rows
         .iter()
@@ -582,7 +598,11 @@ pub fn batch_report(inst: &Instance, rows: &[BatchRow]) -> String {
         .map(|r| text_width(&r.name).min(260.0))
         .fold(80.0_f64, f64::max)
         + 12.0;
-    let max_cov = rows.iter().map(|r| r.coverage).fold(0.0_f64, f64::max).max(1e-9);
+    let max_cov = rows
+        .iter()
+        .map(|r| r.coverage)
+        .fold(0.0_f64, f64::max)
+        .max(1e-9);
     let max_unc = rows
         .iter()
         .map(|r| r.uncovered_by_weight.values().sum::<f64>())
@@ -623,7 +643,11 @@ pub fn batch_report(inst: &Instance, rows: &[BatchRow]) -> String {
             y + 13.0,
             escape(&clip(&r.name, 260.0)),
             row_h - 6.0,
-            if r.index.is_none() { "#1e3a8a" } else { "#60a5fa" },
+            if r.index.is_none() {
+                "#1e3a8a"
+            } else {
+                "#60a5fa"
+            },
             escape(&r.name),
             hours(r.coverage),
             left + cw + 4.0,

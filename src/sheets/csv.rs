@@ -53,11 +53,13 @@ pub(crate) fn read_folder(dir: &Path) -> Result<Input, LoadError> {
             file: dir.display().to_string(),
             ..Location::default()
         },
+        broken: std::collections::BTreeSet::new(),
     };
     for table in TABLES {
         let name = format!("{}.csv", table.name);
         let Some(found) = find(&entries, &name) else {
             if table.required {
+                input.broken.insert(table.name);
                 let csvs = entries
                     .iter()
                     .filter(|e| e.to_lowercase().ends_with(".csv"))
@@ -95,6 +97,7 @@ pub(crate) fn read_folder(dir: &Path) -> Result<Input, LoadError> {
             Ok(t) => t,
             Err(d) => {
                 input.diags.push(d);
+                input.broken.insert(table.name);
                 continue;
             }
         };
@@ -102,7 +105,10 @@ pub(crate) fn read_folder(dir: &Path) -> Result<Input, LoadError> {
             Ok(grid) => {
                 input.grids.insert(table.name, grid);
             }
-            Err(d) => input.diags.push(d),
+            Err(d) => {
+                input.diags.push(d);
+                input.broken.insert(table.name);
+            }
         }
     }
     if let Some(found) = find(&entries, "rules.toml") {
@@ -273,7 +279,9 @@ fn rules_toml(raw: &RawInstance, template: bool) -> String {
             "description" => raw.description.as_deref().map(string),
             "max_posts" => rules.max_posts.map(|v| v.to_string()),
             "max_liaisons" => rules.max_liaisons.map(|v| v.to_string()),
-            "liaison_weight" => rules.liaison_weight.map(|v| toml::Value::Float(v).to_string()),
+            "liaison_weight" => rules
+                .liaison_weight
+                .map(|v| toml::Value::Float(v).to_string()),
             "min_staff_weight" => rules
                 .min_staff_weight
                 .map(|v| toml::Value::Float(v).to_string()),

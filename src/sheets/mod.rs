@@ -11,12 +11,12 @@ mod grid;
 pub mod plan;
 mod xlsx;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::io::{
-    Diagnostic, Diagnostics, LoadError, RawCounterpart, RawDuty, RawInstance, RawModule,
-    RawRules, RawSkill, RawStaff, RawUnit, Validated,
+    Diagnostic, Diagnostics, LoadError, RawCounterpart, RawDuty, RawInstance, RawModule, RawRules,
+    RawSkill, RawStaff, RawUnit, Validated,
 };
 
 pub use grid::{Grid, Location};
@@ -78,7 +78,13 @@ pub const TABLES: &[Table] = &[
         columns: &[
             col("id", true, ID, "person id", "p01"),
             col("name", false, TEXT, "display name [the id]", "张伟"),
-            col("unit", false, "a unit id", "unit the person belongs to", "office"),
+            col(
+                "unit",
+                false,
+                "a unit id",
+                "unit the person belongs to",
+                "office",
+            ),
             col("capacity", false, NUMBER, "hours per week [40]", "40"),
             col(
                 "skills",
@@ -87,7 +93,13 @@ pub const TABLES: &[Table] = &[
                 "skills and levels, e.g. `policy:2;finance:1`",
                 "policy:3",
             ),
-            col("max_posts", false, WHOLE, "most posts [rules max_posts]", ""),
+            col(
+                "max_posts",
+                false,
+                WHOLE,
+                "most posts [rules max_posts]",
+                "",
+            ),
             col(
                 "max_liaisons",
                 false,
@@ -95,8 +107,20 @@ pub const TABLES: &[Table] = &[
                 "most counterparts to liaise with [rules max_liaisons]",
                 "",
             ),
-            col("current_posts", false, LIST, "modules held today", "m-policy"),
-            col("unavailable", false, LIST, "modules this person may not hold", ""),
+            col(
+                "current_posts",
+                false,
+                LIST,
+                "modules held today",
+                "m-policy",
+            ),
+            col(
+                "unavailable",
+                false,
+                LIST,
+                "modules this person may not hold",
+                "",
+            ),
         ],
     },
     Table {
@@ -105,9 +129,27 @@ pub const TABLES: &[Table] = &[
         columns: &[
             col("id", true, ID, "module id", "m-policy"),
             col("name", false, TEXT, "display name [the id]", "政策法规"),
-            col("unit", false, "a unit id", "unit the module belongs to", "office"),
-            col("min_staff", false, WHOLE, "fewest people holding a post [0]", "1"),
-            col("max_staff", false, WHOLE, "most people holding a post [no cap]", "3"),
+            col(
+                "unit",
+                false,
+                "a unit id",
+                "unit the module belongs to",
+                "office",
+            ),
+            col(
+                "min_staff",
+                false,
+                WHOLE,
+                "fewest people holding a post [0]",
+                "1",
+            ),
+            col(
+                "max_staff",
+                false,
+                WHOLE,
+                "most people holding a post [no cap]",
+                "3",
+            ),
             col(
                 "counterparts",
                 false,
@@ -122,10 +164,28 @@ pub const TABLES: &[Table] = &[
         required: true,
         columns: &[
             col("id", true, ID, "duty id", "d-policy-1"),
-            col("module", true, "a module id", "module the duty belongs to", "m-policy"),
+            col(
+                "module",
+                true,
+                "a module id",
+                "module the duty belongs to",
+                "m-policy",
+            ),
             col("hours", true, "a number > 0", "weekly hours", "12"),
-            col("skill", false, "a skill id", "skill needed [none]", "policy"),
-            col("min_level", false, "a whole number 1 to 5", "level needed [1]", "2"),
+            col(
+                "skill",
+                false,
+                "a skill id",
+                "skill needed [none]",
+                "policy",
+            ),
+            col(
+                "min_level",
+                false,
+                "a whole number 1 to 5",
+                "level needed [1]",
+                "2",
+            ),
             col(
                 "weight",
                 false,
@@ -140,15 +200,33 @@ pub const TABLES: &[Table] = &[
                 "whether several people may share the duty [true]",
                 "true",
             ),
-            col("tags", false, "labels separated by `;`", "free labels", "weekly;report"),
+            col(
+                "tags",
+                false,
+                "labels separated by `;`",
+                "free labels",
+                "weekly;report",
+            ),
         ],
     },
     Table {
         name: "counterparts",
         required: false,
         columns: &[
-            col("id", true, ID, "counterpart (upstream office) id", "c-policy"),
-            col("name", false, TEXT, "display name [the id]", "市农业农村局政策法规处"),
+            col(
+                "id",
+                true,
+                ID,
+                "counterpart (upstream office) id",
+                "c-policy",
+            ),
+            col(
+                "name",
+                false,
+                TEXT,
+                "display name [the id]",
+                "市农业农村局政策法规处",
+            ),
             col("bureau", false, TEXT, "upstream bureau", "温州市农业农村局"),
         ],
     },
@@ -171,7 +249,13 @@ pub const TABLES: &[Table] = &[
         name: "skills",
         required: false,
         columns: &[
-            col("id", true, ID, "skill id; without this table any skill id is allowed", "policy"),
+            col(
+                "id",
+                true,
+                ID,
+                "skill id; without this table any skill id is allowed",
+                "policy",
+            ),
             col("name", false, TEXT, "display name [the id]", "政策研究"),
         ],
     },
@@ -180,10 +264,22 @@ pub const TABLES: &[Table] = &[
 /// The rules: a `rules.toml` file in a CSV folder, a `rules` sheet of `key`/`value` rows in a
 /// workbook. `conflict` may repeat, one pair of module ids per row (`m1;m2`).
 pub const RULES: &[Column] = &[
-    col("name", false, TEXT, "instance name [the folder or file name]", "示例局"),
+    col(
+        "name",
+        false,
+        TEXT,
+        "instance name [the folder or file name]",
+        "示例局",
+    ),
     col("description", false, TEXT, "free text", "template example"),
     col("max_posts", false, WHOLE, "most posts per person [3]", "3"),
-    col("max_liaisons", false, WHOLE, "most liaisons per person [3]", "3"),
+    col(
+        "max_liaisons",
+        false,
+        WHOLE,
+        "most liaisons per person [3]",
+        "3",
+    ),
     col(
         "liaison_weight",
         false,
@@ -278,7 +374,9 @@ pub fn load_with_raw(path: &Path) -> Result<(RawInstance, Validated), LoadError>
         Err(d) => d.clone(),
     };
     for d in more.0 {
-        diags.push(sources.locate(d));
+        if !sources.is_echo(&d) {
+            diags.push(sources.locate(d));
+        }
     }
     match result {
         Ok((inst, _)) if !diags.has_errors() => Ok((raw, (inst, diags))),
@@ -307,6 +405,9 @@ pub(crate) struct Input {
     pub(crate) diags: Diagnostics,
     /// The input as a whole, for problems with no better place.
     pub(crate) root: Location,
+    /// Tables that are missing or could not be read although they should have been: references
+    /// into them are not reported again.
+    pub(crate) broken: BTreeSet<&'static str>,
 }
 
 /// The rules as read: key/value rows (from a sheet, or from `rules.toml` flattened).
@@ -330,9 +431,26 @@ pub struct Sources {
     rules: BTreeMap<String, Location>,
     conflicts: Vec<Location>,
     root: Location,
+    broken: BTreeSet<&'static str>,
 }
 
 impl Sources {
+    /// Whether `d` only repeats a problem already reported: a reference into a table that is
+    /// missing or unreadable.
+    #[must_use]
+    pub fn is_echo(&self, d: &Diagnostic) -> bool {
+        self.broken.iter().any(|t| {
+            let what = match *t {
+                "modules" => "module",
+                "units" => "unit",
+                "counterparts" => "counterpart",
+                "skills" => "skill",
+                _ => return false,
+            };
+            d.message.starts_with(&format!("unknown {what} `"))
+        })
+    }
+
     /// Moves a diagnostic from its JSON path (`staff[3].skills.policy`) to the sheet, row and
     /// column it came from.
     #[must_use]
@@ -419,8 +537,7 @@ fn header<'g>(
                 }
             }
             None => {
-                let hint = match crate::io::diagnostic::did_you_mean(&key, names.iter().copied())
-                {
+                let hint = match crate::io::diagnostic::did_you_mean(&key, names.iter().copied()) {
                     Some(s) => format!("did you mean \"{s}\"?"),
                     None => format!(
                         "the columns of {} are {}",
@@ -508,7 +625,10 @@ impl RowReader<'_> {
             .grid
             .at(self.r, name)
             .error(format!("{} is empty: expected {}", name, c.kind))
-            .hint(format!("every row of {} needs its {}", self.table.name, c.meaning));
+            .hint(format!(
+                "every row of {} needs its {}",
+                self.table.name, c.meaning
+            ));
         self.diags.push(d);
         self.bad = true;
         String::new()
@@ -627,7 +747,10 @@ fn parse_whole(s: &str) -> Option<i64> {
         return Some(v);
     }
     let v: f64 = s.parse().ok()?;
-    #[expect(clippy::cast_possible_truncation, reason = "checked to be whole and in range")]
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "checked to be whole and in range"
+    )]
     (v.fract() == 0.0 && v.abs() < 9.0e15).then_some(v as i64)
 }
 
@@ -652,7 +775,11 @@ fn map_tables(input: &Input, default_name: String) -> (RawInstance, Diagnostics,
             continue;
         };
         let mut rows = Vec::new();
-        if let Some(cols) = header(grid, table, &mut diags) {
+        let cols = header(grid, table, &mut diags);
+        if cols.is_none() {
+            sources.broken.insert(table.name);
+        }
+        if let Some(cols) = cols {
             for r in grid.data_rows() {
                 let mut rr = RowReader {
                     grid,
@@ -670,9 +797,7 @@ fn map_tables(input: &Input, default_name: String) -> (RawInstance, Diagnostics,
         if table.name == "skills" {
             raw.skills.get_or_insert_with(Vec::new);
         }
-        sources
-            .tables
-            .insert(table.name, (grid.location(), rows));
+        sources.tables.insert(table.name, (grid.location(), rows));
     }
     let mut rules = RawRules::default();
     let mut any_rule = false;
@@ -692,7 +817,10 @@ fn map_tables(input: &Input, default_name: String) -> (RawInstance, Diagnostics,
             let names = RULES.iter().map(|c| c.name);
             let hint = match crate::io::diagnostic::did_you_mean(&key_l, names.clone()) {
                 Some(s) => format!("did you mean `{s}`?"),
-                None => format!("rules are {}", crate::io::diagnostic::quoted_list(names, 10)),
+                None => format!(
+                    "rules are {}",
+                    crate::io::diagnostic::quoted_list(names, 10)
+                ),
             };
             err(format!("unknown rule `{key}`"), Some(hint));
             continue;
@@ -701,7 +829,7 @@ fn map_tables(input: &Input, default_name: String) -> (RawInstance, Diagnostics,
             sources.rules.insert(key_l.clone(), loc.clone());
         }
         let whole = |s: &str| parse_whole(s);
-        let bad = |s: &str| format!("`{}`: expected {}, found \"{s}\"", rule.name, rule.kind);
+        let bad = |s: &str| format!("expected {}, found \"{s}\"", rule.kind);
         match key_l.as_str() {
             "name" => raw.name = text,
             "description" => raw.description = (!text.is_empty()).then_some(text),
@@ -742,6 +870,7 @@ fn map_tables(input: &Input, default_name: String) -> (RawInstance, Diagnostics,
         raw.rules = Some(rules);
     }
     sources.root = input.root.clone();
+    sources.broken.extend(input.broken.iter().copied());
     (raw, diags, sources)
 }
 
@@ -750,7 +879,7 @@ fn map_row(raw: &mut RawInstance, table: &str, r: &mut RowReader<'_>) -> bool {
     match table {
         "staff" => {
             let p = RawStaff {
-                id: r.required("id"),
+                id: r.text("id").unwrap_or_default(),
                 name: r.text("name"),
                 unit: r.text("unit"),
                 capacity: r.number("capacity"),
@@ -764,7 +893,7 @@ fn map_row(raw: &mut RawInstance, table: &str, r: &mut RowReader<'_>) -> bool {
         }
         "modules" => {
             let m = RawModule {
-                id: r.required("id"),
+                id: r.text("id").unwrap_or_default(),
                 name: r.text("name"),
                 unit: r.text("unit"),
                 min_staff: r.whole("min_staff"),
@@ -774,7 +903,7 @@ fn map_row(raw: &mut RawInstance, table: &str, r: &mut RowReader<'_>) -> bool {
             raw.modules.push(m);
         }
         "duties" => {
-            let id = r.required("id");
+            let id = r.text("id").unwrap_or_default();
             let module = r.required("module");
             let hours = if r.text("hours").is_some() {
                 r.number("hours")
@@ -799,17 +928,17 @@ fn map_row(raw: &mut RawInstance, table: &str, r: &mut RowReader<'_>) -> bool {
             raw.duties.push(d);
         }
         "counterparts" => raw.counterparts.push(RawCounterpart {
-            id: r.required("id"),
+            id: r.text("id").unwrap_or_default(),
             name: r.text("name"),
             bureau: r.text("bureau"),
         }),
         "units" => raw.units.push(RawUnit {
-            id: r.required("id"),
+            id: r.text("id").unwrap_or_default(),
             name: r.text("name"),
             headcount_cap: r.whole("headcount_cap"),
         }),
         "skills" => raw.skills.get_or_insert_with(Vec::new).push(RawSkill {
-            id: r.required("id"),
+            id: r.text("id").unwrap_or_default(),
             name: r.text("name"),
         }),
         _ => return false,
@@ -940,7 +1069,12 @@ pub fn template_rows(table: &Table) -> Vec<Cell> {
         .map(|c| {
             if c.example.is_empty() {
                 Cell::Empty
-            } else if c.kind == NUMBER || c.kind == WHOLE || c.name == "hours" || c.name == "min_level" || c.name == "weight" {
+            } else if c.kind == NUMBER
+                || c.kind == WHOLE
+                || c.name == "hours"
+                || c.name == "min_level"
+                || c.name == "weight"
+            {
                 parse_number(c.example).map_or_else(|| Cell::Text(c.example.into()), Cell::Number)
             } else {
                 Cell::Text(c.example.into())
@@ -1014,13 +1148,15 @@ fn template_instance() -> RawInstance {
         rules: RulesInput::default(),
         diags: Diagnostics::default(),
         root: Location::default(),
+        broken: BTreeSet::new(),
     };
     for table in TABLES {
         let header = table.columns.iter().map(|c| c.name.to_owned()).collect();
         let example = template_rows(table).iter().map(Cell::to_text).collect();
-        input
-            .grids
-            .insert(table.name, Grid::new(Location::default(), vec![header, example], vec![1, 2]));
+        input.grids.insert(
+            table.name,
+            Grid::new(Location::default(), vec![header, example], vec![1, 2]),
+        );
     }
     for r in RULES.iter().filter(|r| !r.example.is_empty()) {
         input.rules.entries.push((

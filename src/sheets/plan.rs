@@ -179,18 +179,27 @@ pub fn plan_sheets(inst: &Instance, plan: &Plan) -> Vec<SheetData> {
     let mut add = |k: &str, v: Cell| summary.rows.push(vec![text(k), v]);
     add("instance", text(&plan.instance));
     add("status", text(plan.status.as_str()));
-    add("tier 1 coverage (weighted uncovered)", Cell::Number(o.coverage));
+    add(
+        "tier 1 coverage (weighted uncovered)",
+        Cell::Number(o.coverage),
+    );
     #[expect(clippy::cast_precision_loss, reason = "counts are small")]
     {
-        add("tier 2 stability (posts changed)", Cell::Number(o.stability as f64));
-        add("tier 3 fragmentation (posts held)", Cell::Number(o.fragmentation as f64));
+        add(
+            "tier 2 stability (posts changed)",
+            Cell::Number(o.stability as f64),
+        );
+        add(
+            "tier 3 fragmentation (posts held)",
+            Cell::Number(o.fragmentation as f64),
+        );
     }
-    add("tier 4 balance (highest utilisation)", Cell::Number(o.balance));
-    add("gap", Cell::Number(plan.solver.gap));
     add(
-        "bound",
-        plan.solver.bound.map_or(Cell::Empty, Cell::Number),
+        "tier 4 balance (highest utilisation)",
+        Cell::Number(o.balance),
     );
+    add("gap", Cell::Number(plan.solver.gap));
+    add("bound", plan.solver.bound.map_or(Cell::Empty, Cell::Number));
     add("solver", text(&plan.solver.backend));
     add("seconds", Cell::Number(plan.solver.seconds));
     add("staff", count(inst.staff.len()));
@@ -200,7 +209,10 @@ pub fn plan_sheets(inst: &Instance, plan: &Plan) -> Vec<SheetData> {
     add("covered hours", Cell::Number(covered));
     add("uncovered hours", Cell::Number((total - covered).max(0.0)));
     add("uncovered duties", count(plan.uncovered.len()));
-    add("counterparts without liaison", count(plan.unmet_counterparts.len()));
+    add(
+        "counterparts without liaison",
+        count(plan.unmet_counterparts.len()),
+    );
     add("modules below min_staff", count(plan.understaffed.len()));
     vec![summary, people, modules, uncovered, liaisons, assignments]
 }

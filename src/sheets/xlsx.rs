@@ -52,6 +52,7 @@ pub(crate) fn read_workbook(path: &Path) -> Result<Input, LoadError> {
         rules: RulesInput::default(),
         diags: Diagnostics::default(),
         root: root.clone(),
+        broken: std::collections::BTreeSet::new(),
     };
     let names = book.sheet_names();
     let mut rules_grid = None;
@@ -72,6 +73,9 @@ pub(crate) fn read_workbook(path: &Path) -> Result<Input, LoadError> {
                 input
                     .diags
                     .push(loc.error(format!("cannot read the sheet: {e}")));
+                if let Some(t) = table {
+                    input.broken.insert(t);
+                }
                 continue;
             }
         };
@@ -91,16 +95,16 @@ pub(crate) fn read_workbook(path: &Path) -> Result<Input, LoadError> {
         }
     }
     for t in TABLES.iter().filter(|t| t.required) {
-        if !input.grids.contains_key(t.name) {
-            let hint = match crate::io::diagnostic::did_you_mean(
-                t.name,
-                names.iter().map(String::as_str),
-            ) {
-                Some(s) => format!("rename the sheet `{s}` to `{}`", t.name),
-                None => "a workbook needs the sheets staff, modules and duties; \
+        if !input.grids.contains_key(t.name) && !input.broken.contains(t.name) {
+            input.broken.insert(t.name);
+            let hint =
+                match crate::io::diagnostic::did_you_mean(t.name, names.iter().map(String::as_str))
+                {
+                    Some(s) => format!("rename the sheet `{s}` to `{}`", t.name),
+                    None => "a workbook needs the sheets staff, modules and duties; \
                          `modstaff template --format xlsx` writes them"
-                    .into(),
-            };
+                        .into(),
+                };
             input.diags.push(
                 root.error(format!("no sheet named `{}`", t.name))
                     .hint(hint),
@@ -256,10 +260,7 @@ pub(crate) fn write_instance(raw: &RawInstance, path: &Path, template: bool) -> 
     let rows: Vec<Vec<Cell>> = super::rules_of(raw)
         .into_iter()
         .map(|(k, v)| {
-            let meaning = RULES
-                .iter()
-                .find(|c| c.name == k)
-                .map_or("", |c| c.meaning);
+            let meaning = RULES.iter().find(|c| c.name == k).map_or("", |c| c.meaning);
             vec![Cell::Text(k.into()), v, Cell::Text(meaning.into())]
         })
         .collect();
@@ -267,7 +268,11 @@ pub(crate) fn write_instance(raw: &RawInstance, path: &Path, template: bool) -> 
         ws,
         &["key", "value", "meaning"],
         &rows,
-        &[ColumnFormat::Text, ColumnFormat::General, ColumnFormat::Text],
+        &[
+            ColumnFormat::Text,
+            ColumnFormat::General,
+            ColumnFormat::Text,
+        ],
     )?;
     if template {
         let ws = book.add_worksheet();
