@@ -674,7 +674,14 @@ pub fn batch_report(inst: &Instance, rows: &[BatchRow]) -> String {
             );
             x += ww;
         }
-        b.push_str("</g>");
+        let total: f64 = r.uncovered_by_weight.values().sum();
+        let _ = write!(
+            b,
+            "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#616e7c\">{} h</text></g>",
+            x + 4.0,
+            y + 13.0,
+            hours(total)
+        );
     }
     b.push_str("</svg></section>\n");
 

@@ -512,13 +512,12 @@ fn split_path(path: &str) -> (String, Option<usize>, Option<String>) {
 }
 
 /// The columns of a table found in its header row, with problems reported.
-fn header<'g>(
-    grid: &'g Grid,
+fn header(
+    grid: &Grid,
     table: &Table,
     diags: &mut Diagnostics,
 ) -> Option<BTreeMap<&'static str, usize>> {
     let mut map = BTreeMap::new();
-    let mut ok = true;
     let names: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
     for (j, h) in grid.header().iter().enumerate() {
         let key = h.trim().to_lowercase();
@@ -533,7 +532,6 @@ fn header<'g>(
                             .error(format!("column \"{h}\" appears twice"))
                             .hint("keep one column per header"),
                     );
-                    ok = false;
                 }
             }
             None => {
@@ -550,7 +548,6 @@ fn header<'g>(
                         .error(format!("unknown column \"{h}\""))
                         .hint(hint),
                 );
-                ok = false;
             }
         }
     }
@@ -568,7 +565,6 @@ fn header<'g>(
                         )
                     )),
             );
-            ok = false;
         }
     }
     // Unknown extra columns are errors like unknown JSON fields, but the table can still be
@@ -577,7 +573,6 @@ fn header<'g>(
         .columns
         .iter()
         .any(|c| c.required && !map.contains_key(c.name));
-    let _ = ok;
     (!fatal).then_some(map)
 }
 
@@ -588,7 +583,6 @@ struct RowReader<'a> {
     table: &'a Table,
     r: usize,
     diags: &'a mut Diagnostics,
-    bad: bool,
 }
 
 impl RowReader<'_> {
@@ -613,7 +607,6 @@ impl RowReader<'_> {
             .at(self.r, name)
             .error(format!("expected {}, found \"{found}\"", c.kind));
         self.diags.push(d.maybe_hint(hint));
-        self.bad = true;
     }
 
     fn required(&mut self, name: &str) -> String {
@@ -630,7 +623,6 @@ impl RowReader<'_> {
                 self.table.name, c.meaning
             ));
         self.diags.push(d);
-        self.bad = true;
         String::new()
     }
 
@@ -718,7 +710,6 @@ impl RowReader<'_> {
                         ))
                         .hint(hint);
                     self.diags.push(d);
-                    self.bad = true;
                 }
             }
         }
@@ -787,7 +778,6 @@ fn map_tables(input: &Input, default_name: String) -> (RawInstance, Diagnostics,
                     table,
                     r,
                     diags: &mut diags,
-                    bad: false,
                 };
                 if map_row(&mut raw, table.name, &mut rr) {
                     rows.push(grid.row_number(r));
@@ -828,7 +818,6 @@ fn map_tables(input: &Input, default_name: String) -> (RawInstance, Diagnostics,
         if key_l != "conflict" {
             sources.rules.insert(key_l.clone(), loc.clone());
         }
-        let whole = |s: &str| parse_whole(s);
         let bad = |s: &str| format!("expected {}, found \"{s}\"", rule.kind);
         match key_l.as_str() {
             "name" => raw.name = text,
@@ -842,7 +831,7 @@ fn map_tables(input: &Input, default_name: String) -> (RawInstance, Diagnostics,
                 sources.conflicts.push(loc.clone());
                 rules.conflicts.push(pair);
             }
-            "max_posts" | "max_liaisons" => match whole(&text) {
+            "max_posts" | "max_liaisons" => match parse_whole(&text) {
                 Some(v) => {
                     any_rule = true;
                     if key_l == "max_posts" {
@@ -943,7 +932,6 @@ fn map_row(raw: &mut RawInstance, table: &str, r: &mut RowReader<'_>) -> bool {
         }),
         _ => return false,
     }
-    let _ = r.bad;
     true
 }
 
