@@ -397,19 +397,18 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         rows.push(&baseline);
     }
     rows.extend(outcomes.iter());
-    if args.format == BatchFormat::Xlsx {
-        let mut sheets = vec![scenario_sheet(&rows)];
-        sheets.extend(modstaff::sheets::plan::plan_sheets(&base, &baseline.plan));
-        let bytes = modstaff::sheets::plan::workbook(&sheets)?;
-        let output = super::Output {
-            format: None,
-            out: args.out.clone(),
-        };
-        output.emit_bytes(&bytes)?;
-        return Ok(ExitCode::SUCCESS);
-    }
     let text = match args.format {
-        BatchFormat::Xlsx => unreachable!("written above"),
+        BatchFormat::Xlsx => {
+            let mut sheets = vec![scenario_sheet(&rows)];
+            sheets.extend(modstaff::sheets::plan::plan_sheets(&base, &baseline.plan));
+            let bytes = modstaff::sheets::plan::workbook(&sheets)?;
+            let output = super::Output {
+                format: None,
+                out: args.out.clone(),
+            };
+            output.emit_bytes(&bytes)?;
+            return Ok(ExitCode::SUCCESS);
+        }
         BatchFormat::Table => table(&rows).to_text(),
         BatchFormat::Md => table(&rows).to_markdown(),
         BatchFormat::Csv => table(&rows).to_csv(),

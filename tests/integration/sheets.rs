@@ -386,6 +386,27 @@ fn every_command_reads_sheets() {
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("without bo"), "{}", run.stdout);
+    let book = dir.path().join("batch.xlsx");
+    let run = modstaff([
+        "whatif",
+        s(&folder),
+        "--sweep",
+        "leave-one-out",
+        "-q",
+        "-t",
+        "2",
+        "-j",
+        "1",
+        "--format",
+        "xlsx",
+        "--out",
+        s(&book),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let scenarios = sheet_rows(&book, "scenarios");
+    assert_eq!(scenarios.len(), 1 + 4, "header, baseline and 3 scenarios");
+    assert_eq!(text(&scenarios[2][0]), "without bo");
+    assert_eq!(sheet_rows(&book, "people").len(), 1 + 3);
     match load_instance(&dir.path().join("nowhere.xlsx")) {
         Err(LoadError::Io { .. }) => {}
         other => panic!("a missing workbook is an I/O error, got {other:?}"),
