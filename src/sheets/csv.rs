@@ -21,7 +21,7 @@ fn find(entries: &[String], name: &str) -> Option<String> {
 }
 
 /// UTF-8 text without a BOM, or the place of the first bad byte.
-fn utf8(bytes: &[u8], loc: &Location) -> Result<String, crate::io::Diagnostic> {
+fn utf8(bytes: &[u8], loc: &Location) -> Result<String, Box<crate::io::Diagnostic>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     String::from_utf8(bytes.to_vec()).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
@@ -32,6 +32,7 @@ fn utf8(bytes: &[u8], loc: &Location) -> Result<String, crate::io::Diagnostic> {
         }
         .error(format!("not UTF-8 text (bad byte at offset {at})"))
         .hint("save as \"CSV UTF-8\" (Excel) or choose the UTF-8 character set when saving")
+        .into()
     })
 }
 
@@ -96,7 +97,7 @@ pub(crate) fn read_folder(dir: &Path) -> Result<Input, LoadError> {
         let text = match utf8(&bytes, &loc) {
             Ok(t) => t,
             Err(d) => {
-                input.diags.push(d);
+                input.diags.push(*d);
                 input.broken.insert(table.name);
                 continue;
             }
@@ -106,7 +107,7 @@ pub(crate) fn read_folder(dir: &Path) -> Result<Input, LoadError> {
                 input.grids.insert(table.name, grid);
             }
             Err(d) => {
-                input.diags.push(d);
+                input.diags.push(*d);
                 input.broken.insert(table.name);
             }
         }
@@ -118,7 +119,7 @@ pub(crate) fn read_folder(dir: &Path) -> Result<Input, LoadError> {
     Ok(input)
 }
 
-fn parse_csv(text: &str, loc: &Location) -> Result<Grid, crate::io::Diagnostic> {
+fn parse_csv(text: &str, loc: &Location) -> Result<Grid, Box<crate::io::Diagnostic>> {
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -128,12 +129,13 @@ fn parse_csv(text: &str, loc: &Location) -> Result<Grid, crate::io::Diagnostic> 
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map(|p| usize::try_from(p.line()).unwrap_or(0));
-            Location {
+            let d = Location {
                 line,
                 ..loc.clone()
             }
             .error(format!("not readable as CSV: {e}"))
-            .hint("check the quotes: a cell that starts with `\"` must end with `\"`")
+            .hint("check the quotes: a cell that starts with `\"` must end with `\"`");
+            Box::new(d)
         })?;
         // The row number a spreadsheet program shows: records, not lines (a quoted cell may
         // span lines).
@@ -155,7 +157,7 @@ fn read_rules(path: &Path, input: &mut Input) -> Result<(), LoadError> {
     let text = match utf8(&bytes, &loc) {
         Ok(t) => t,
         Err(d) => {
-            input.diags.push(d);
+            input.diags.push(*d);
             return Ok(());
         }
     };
@@ -164,7 +166,8 @@ fn read_rules(path: &Path, input: &mut Input) -> Result<(), LoadError> {
         Err(e) => {
             let line = e
                 .span()
-                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+                .and_then(|s| text.get(..s.start))
+                .map(|before| before.matches('\n').count() + 1);
             input.diags.push(
                 Location { line, ..loc }
                     .error(format!("not valid TOML: {}", e.message().trim()))

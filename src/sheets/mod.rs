@@ -456,7 +456,9 @@ impl Sources {
     #[must_use]
     pub fn locate(&self, mut d: Diagnostic) -> Diagnostic {
         let (list, index, field) = split_path(&d.path);
-        let place = if list == "rules" {
+        let place = if list == "name" || list == "description" {
+            self.rules.get(&list).cloned()
+        } else if list == "rules" {
             if field.as_deref() == Some("conflicts") {
                 index.and_then(|j| self.conflicts.get(j)).cloned()
             } else {

@@ -310,7 +310,7 @@ fn solve_writes_a_plan_workbook() {
     }
     let plan = modstaff::io::load_plan(&json).expect("plan");
     let (inst, _) = load_instance(&tiny).expect("tiny");
-    let mut wb: Xlsx<_> = open_workbook(&book).expect("workbook opens");
+    let wb: Xlsx<_> = open_workbook(&book).expect("workbook opens");
     assert_eq!(
         wb.sheet_names(),
         [
