@@ -254,6 +254,13 @@ pub(crate) fn write_folder(raw: &RawInstance, dir: &Path, template: bool) -> any
         write(&format!("{}.csv", table.name), &csv_text(&header, &rows)?)?;
     }
     write("rules.toml", rules_toml(raw, template).as_bytes())?;
+    // Without a catalogue there is no skills.csv; one left from an earlier export would make
+    // the folder a different instance.
+    let stale = dir.join("skills.csv");
+    if raw.skills.is_none() && stale.is_file() {
+        std::fs::remove_file(&stale)
+            .with_context(|| format!("cannot remove `{}`", stale.display()))?;
+    }
     if template {
         let rows: Vec<Vec<String>> = super::notes_rows()
             .into_iter()

@@ -405,10 +405,32 @@ fn every_command_reads_sheets() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let scenarios = sheet_rows(&book, "scenarios");
     assert_eq!(scenarios.len(), 1 + 4, "header, baseline and 3 scenarios");
-    assert_eq!(text(&scenarios[2][0]), "without bo");
+    assert_eq!(text(&scenarios[3][0]), "without bo");
     assert_eq!(sheet_rows(&book, "people").len(), 1 + 3);
     match load_instance(&dir.path().join("nowhere.xlsx")) {
         Err(LoadError::Io { .. }) => {}
         other => panic!("a missing workbook is an I/O error, got {other:?}"),
     }
+}
+
+#[test]
+fn an_instance_without_skill_catalogue_round_trips() {
+    let dir = scratch();
+    let (inst, _) = load_instance(&path("instances/tiny.json")).expect("tiny");
+    let mut raw = to_raw(&inst);
+    raw.skills = None;
+    let (inst, _) = modstaff::io::validate(&raw).expect("valid without a catalogue");
+    let folder = dir.path().join("t");
+    // A skills.csv from an earlier export must not survive into this one.
+    sheets::write_csv_folder(
+        &to_raw(&load_instance(&path("instances/tiny.json")).expect("tiny").0),
+        &folder,
+    )
+    .expect("written");
+    sheets::write_csv_folder(&raw, &folder).expect("written");
+    assert!(!folder.join("skills.csv").exists());
+    assert_eq!(load_instance(&folder).expect("loads").0, inst);
+    let book = dir.path().join("t.xlsx");
+    sheets::write_xlsx(&raw, &book).expect("written");
+    assert_eq!(load_instance(&book).expect("loads").0, inst);
 }
