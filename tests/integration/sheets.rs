@@ -373,6 +373,11 @@ fn every_command_reads_sheets() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let run = modstaff(["check", s(&folder), s(&plan)]);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    // A workbook is only for plans.
+    let run = modstaff(["check", s(&folder), s(&plan), "--format", "xlsx"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let run = modstaff(["validate", s(&folder), "--format", "xlsx"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     let run = modstaff([
         "whatif",
         s(&folder),
