@@ -439,3 +439,56 @@ fn an_instance_without_skill_catalogue_round_trips() {
     sheets::write_xlsx(&raw, &book).expect("written");
     assert_eq!(load_instance(&book).expect("loads").0, inst);
 }
+
+/// A workbook saved again by a real spreadsheet program (LibreOffice, xlsx -> ods -> xlsx:
+/// shared strings, its own styles and number types) reads back as the same instance. Runs
+/// when `soffice` is installed (`apt-get install libreoffice-calc-nogui`), skips otherwise.
+#[test]
+fn a_workbook_resaved_by_libreoffice_reads_the_same() {
+    let Some(soffice) = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join("soffice"))
+            .find(|p| p.is_file())
+    }) else {
+        println!("skipped: soffice is not installed (apt-get install libreoffice-calc-nogui)");
+        eprintln!("skipped: soffice is not installed (apt-get install libreoffice-calc-nogui)");
+        return;
+    };
+    let dir = scratch();
+    let (inst, _) = load_instance(&path("instances/tiny.json")).expect("tiny");
+    let book = dir.path().join("tiny.xlsx");
+    sheets::write_xlsx(&to_raw(&inst), &book).expect("written");
+    let profile = format!(
+        "-env:UserInstallation=file://{}",
+        dir.path().join("lo").display()
+    );
+    let convert = |to: &str, input: &Path, out: &Path| {
+        let status = std::process::Command::new(&soffice)
+            .args([
+                "--headless",
+                "--norestore",
+                &profile,
+                "--convert-to",
+                to,
+                "--outdir",
+            ])
+            .arg(out)
+            .arg(input)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("soffice runs");
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+    };
+    convert("ods", &book, &dir.path().join("ods"));
+    convert(
+        "xlsx",
+        &dir.path().join("ods/tiny.ods"),
+        &dir.path().join("again"),
+    );
+    let (again, _) = load_instance(&dir.path().join("again/tiny.xlsx")).expect("re-saved loads");
+    assert_eq!(again, inst);
+}
