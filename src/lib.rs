@@ -7,7 +7,9 @@
 //! - [`model`]: the validated [`model::Instance`], [`model::Plan`] and the independent
 //!   checker [`model::verify`];
 //! - [`io`]: instance and plan files, validation with path-precise [`io::Diagnostic`]s;
-//! - [`report`]: plans, check reports and diagnostics rendered as table, JSON, CSV or Markdown.
+//! - [`report`]: plans, check reports and diagnostics rendered as table, JSON, CSV or Markdown,
+//!   and the HTML report with charts;
+//! - [`sheets`]: instances as CSV folders or `.xlsx` workbooks, plans as workbooks.
 //!
 //! ```
 //! let text = r#"{
@@ -31,3 +33,4 @@ pub mod io;
 pub mod model;
 pub mod report;
 pub mod scenario;
+pub mod sheets;

@@ -9,7 +9,7 @@ use modstaff::report::render_check;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Instance file (JSON, SPEC section 1)
+    /// Instance: JSON file (SPEC section 1), .xlsx workbook or folder of CSV files
     instance: PathBuf,
     /// Plan file (JSON, SPEC section 3)
     plan: PathBuf,
@@ -18,6 +18,10 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    if args.output.format == Some(modstaff::report::Format::Xlsx) {
+        eprintln!("error: `check` writes table, json, csv or md; `--format xlsx` is for plans");
+        return Ok(ExitCode::from(2));
+    }
     let (inst, _warnings) = match load_instance(&args.instance) {
         Ok(v) => v,
         Err(e) => return Ok(super::report_load_error(&e)),

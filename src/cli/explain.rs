@@ -46,6 +46,10 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    if args.output.format == Some(Format::Xlsx) {
+        eprintln!("error: `explain` writes table, json, csv or md; `--format xlsx` is for plans");
+        return Ok(ExitCode::from(2));
+    }
     let time_limit = match super::seconds("--time-limit", args.time_limit) {
         Ok(t) => t,
         Err(code) => return Ok(code),

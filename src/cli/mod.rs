@@ -4,6 +4,8 @@
 mod check;
 mod explain;
 mod generate;
+mod report;
+mod sheets;
 mod solve;
 mod validate;
 mod whatif;
@@ -79,6 +81,24 @@ enum Command {
     /// and bottleneck skills ranked by what one more person with the skill covers, each
     /// confirmed by a re-solve. `--format json` gives the same as data.
     Explain(explain::Args),
+    /// Read an instance from a CSV folder or an .xlsx workbook and write it as JSON
+    ///
+    /// The folder holds staff.csv, modules.csv, duties.csv and optionally counterparts.csv,
+    /// units.csv, skills.csv and rules.toml; a workbook has the same tables as sheets (and a
+    /// `rules` sheet of key/value rows). `solve`, `validate`, `whatif` and `check` also read
+    /// these directly. Problems are reported with file, sheet, row and column; exit 2.
+    Import(sheets::ImportArgs),
+    /// Write an instance (JSON, workbook or CSV folder) as a CSV folder or an .xlsx workbook
+    Export(sheets::ExportArgs),
+    /// Write empty sheets with the headers, one example row and notes on every column
+    Template(sheets::TemplateArgs),
+    /// Write a self-contained HTML report of a plan or a what-if batch, with charts
+    ///
+    /// For a plan: headline figures, a people x modules heatmap of hours, coverage per module
+    /// (covered and uncovered by weight), a utilisation histogram and the uncovered duties with
+    /// their reasons. For a `.jsonl` batch from `whatif --format jsonl`: the scenarios compared.
+    /// No script and no network: the page opens and prints anywhere.
+    Report(report::Args),
 }
 
 /// Output options shared by the commands.
@@ -102,14 +122,30 @@ impl Output {
         })
     }
 
+    /// Refuses `--format xlsx` without `--out` (a workbook is binary), before any work.
+    fn check_binary(&self) -> Result<(), ExitCode> {
+        if self.format == Some(Format::Xlsx) && self.out.is_none() {
+            eprintln!(
+                "error: `--format xlsx` writes a binary workbook: give a file with `--out FILE.xlsx`"
+            );
+            return Err(ExitCode::from(2));
+        }
+        Ok(())
+    }
+
     /// Writes machine output to `--out` (atomically) or stdout.
     fn emit(&self, text: &str) -> anyhow::Result<()> {
+        self.emit_bytes(text.as_bytes())
+    }
+
+    /// Writes bytes to `--out` (atomically) or stdout.
+    fn emit_bytes(&self, bytes: &[u8]) -> anyhow::Result<()> {
         match &self.out {
-            Some(path) => modstaff::io::write_atomic(path, text.as_bytes())
+            Some(path) => modstaff::io::write_atomic(path, bytes)
                 .map_err(|e| anyhow::anyhow!("cannot write `{}`: {e}", path.display())),
             None => {
                 let mut out = std::io::stdout().lock();
-                out.write_all(text.as_bytes())?;
+                out.write_all(bytes)?;
                 out.flush()?;
                 Ok(())
             }
@@ -164,6 +200,10 @@ pub fn run() -> ExitCode {
         Command::Generate(args) => generate::run(&args),
         Command::Whatif(args) => whatif::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Import(args) => sheets::import(&args),
+        Command::Export(args) => sheets::export(&args),
+        Command::Template(args) => sheets::template(&args),
+        Command::Report(args) => report::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -12,7 +12,7 @@ use modstaff::report::{hours, render_plan};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Instance file (JSON, SPEC section 1)
+    /// Instance: JSON file (SPEC section 1), .xlsx workbook or folder of CSV files
     instance: PathBuf,
     /// Stop after this many seconds with the best plan found (earlier on proof)
     #[arg(long, short = 't', default_value_t = 10.0, value_name = "SECONDS")]
@@ -38,6 +38,9 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         Ok(t) => t,
         Err(code) => return Ok(code),
     };
+    if let Err(code) = args.output.check_binary() {
+        return Ok(code);
+    }
     if args.threads == Some(0) {
         eprintln!("error: `--threads` must be at least 1");
         return Ok(ExitCode::from(2));
@@ -101,6 +104,11 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         );
     }
     let format = args.output.format();
+    if format == modstaff::report::Format::Xlsx {
+        let bytes = modstaff::sheets::plan::plan_workbook(&inst, &solution.plan)?;
+        args.output.emit_bytes(&bytes)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let text = render_plan(&inst, &solution.plan, format);
     args.output.emit(&text)?;
     Ok(ExitCode::SUCCESS)

@@ -8,7 +8,7 @@ use modstaff::report::{self, Format, ValidationOutput};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Instance files (JSON, SPEC section 1)
+    /// Instances: JSON files (SPEC section 1), .xlsx workbooks or folders of CSV files
     #[arg(required = true, value_name = "INSTANCE")]
     instances: Vec<PathBuf>,
     /// `table` prints messages and a summary; `json` prints one result object per file
@@ -17,6 +17,10 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    if args.format == Format::Xlsx {
+        eprintln!("error: `validate` writes `table` or `json`; `--format xlsx` is for plans");
+        return Ok(ExitCode::from(2));
+    }
     let mut failed = false;
     let mut json = Vec::new();
     for path in &args.instances {

@@ -25,6 +25,8 @@ pub(crate) enum BatchFormat {
     Jsonl,
     /// Markdown table.
     Md,
+    /// An `.xlsx` workbook (needs `--out`): the scenarios, then the baseline plan's sheets.
+    Xlsx,
 }
 
 #[derive(Debug, clap::Args)]
@@ -173,6 +175,74 @@ fn table(rows: &[&Outcome]) -> Table {
     t
 }
 
+/// The batch as a sheet: the table's columns, with one column of uncovered hours per weight.
+fn scenario_sheet(rows: &[&Outcome]) -> modstaff::sheets::plan::Sheet {
+    use modstaff::sheets::Cell;
+    use modstaff::sheets::plan::{ColumnFormat as F, Sheet};
+    let mut weights: Vec<(f64, &String)> = rows
+        .iter()
+        .flat_map(|o| o.uncovered_by_weight.keys())
+        .map(|w| (w.parse::<f64>().unwrap_or(0.0), w))
+        .collect();
+    weights.sort_by(|a, b| b.0.total_cmp(&a.0));
+    weights.dedup_by(|a, b| a.1 == b.1);
+    let weight_headers: Vec<String> = weights
+        .iter()
+        .map(|(_, w)| format!("uncovered h (weight {w})"))
+        .collect();
+    let mut columns: Vec<(&str, F)> = vec![
+        ("scenario", F::Text),
+        ("status", F::Text),
+        ("gap", F::Percent),
+        ("tier 1", F::Hours),
+        ("change", F::Hours),
+    ];
+    columns.extend(weight_headers.iter().map(|h| (h.as_str(), F::Hours)));
+    columns.extend([
+        ("no liaison", F::General),
+        ("posts changed", F::General),
+        ("moved", F::General),
+        ("seconds", F::Hours),
+    ]);
+    let mut sheet = Sheet::new("scenarios", &columns);
+    #[expect(clippy::cast_precision_loss, reason = "counts are small")]
+    let n = |x: usize| Cell::Number(x as f64);
+    for o in rows {
+        let scenario = o.index.is_some();
+        let mut row = vec![
+            Cell::Text(o.name.clone()),
+            Cell::Text(o.status.as_str().into()),
+            Cell::Number(o.gap),
+            Cell::Number(o.coverage),
+            if scenario {
+                Cell::Number(o.coverage_change)
+            } else {
+                Cell::Empty
+            },
+        ];
+        row.extend(
+            weights
+                .iter()
+                .map(|(_, w)| Cell::Number(o.uncovered_by_weight.get(*w).copied().unwrap_or(0.0))),
+        );
+        row.push(n(o.unmet_counterparts));
+        #[expect(clippy::cast_precision_loss, reason = "counts are small")]
+        row.push(if scenario {
+            Cell::Number(o.posts_changed as f64)
+        } else {
+            Cell::Empty
+        });
+        row.push(if scenario {
+            n(o.people_moved)
+        } else {
+            Cell::Empty
+        });
+        row.push(Cell::Number(o.seconds));
+        sheet.rows.push(row);
+    }
+    sheet
+}
+
 fn slug(name: &str) -> String {
     let s: String = name
         .chars()
@@ -208,6 +278,11 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     };
     if args.jobs == Some(0) {
         return usage("`--jobs` must be at least 1");
+    }
+    if args.format == BatchFormat::Xlsx && args.out.is_none() {
+        return usage(
+            "`--format xlsx` writes a binary workbook: give a file with `--out FILE.xlsx`",
+        );
     }
     let (base, warnings) = match load_instance(&args.instance) {
         Ok(v) => v,
@@ -333,6 +408,17 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         });
     }
     let text = match args.format {
+        BatchFormat::Xlsx => {
+            let mut sheets = vec![scenario_sheet(&rows)];
+            sheets.extend(modstaff::sheets::plan::plan_sheets(&base, &baseline.plan));
+            let bytes = modstaff::sheets::plan::workbook(&sheets)?;
+            let output = super::Output {
+                format: None,
+                out: args.out.clone(),
+            };
+            output.emit_bytes(&bytes)?;
+            return Ok(ExitCode::SUCCESS);
+        }
         BatchFormat::Table => table(&rows).to_text(),
         BatchFormat::Md => table(&rows).to_markdown(),
         BatchFormat::Csv => table(&rows).to_csv(),

@@ -109,11 +109,16 @@ pub fn validate(raw: &RawInstance) -> Result<Validated, Diagnostics> {
     validate::validate_decoded(raw, &origins, None, Diagnostics::default())
 }
 
-/// Reads, parses and validates an instance file.
+/// Reads, parses and validates an instance: a folder of CSV files, an `.xlsx` workbook
+/// (see [`crate::sheets`]) or a JSON file, chosen by the path.
 ///
 /// # Errors
 /// [`LoadError::Io`] when unreadable, [`LoadError::Invalid`] with every problem otherwise.
 pub fn load_instance(path: &Path) -> Result<Validated, LoadError> {
+    use crate::sheets::{InputKind, input_kind};
+    if input_kind(path) != InputKind::Json {
+        return crate::sheets::load(path);
+    }
     let file = path.display().to_string();
     let text = read_text(path)?;
     parse_instance(&text, &file).map_err(|diagnostics| LoadError::Invalid { file, diagnostics })

@@ -12,7 +12,8 @@ use crate::explain::Explanation;
 pub fn render_explanation(e: &Explanation, format: Format) -> String {
     match format {
         Format::Json => to_json(e),
-        Format::Csv => uncovered_table(e).to_csv(),
+        // Workbooks are for plans; as text, the uncovered duties are the sheet.
+        Format::Csv | Format::Xlsx => uncovered_table(e).to_csv(),
         Format::Table | Format::Md => report(e, format == Format::Md),
     }
 }

@@ -3,6 +3,7 @@
 //! Data in, text out; nothing here decides anything about a plan.
 
 mod explain;
+pub mod html;
 pub mod table;
 
 pub use explain::render_explanation;
@@ -28,6 +29,8 @@ pub enum Format {
     Csv,
     /// Markdown tables.
     Md,
+    /// An `.xlsx` workbook (binary, so only with `--out`; see [`crate::sheets::plan`]).
+    Xlsx,
 }
 
 /// Hours without noise: up to 2 decimals, no trailing zeros.
@@ -42,49 +45,115 @@ fn percent(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
 }
 
-/// Per-person and per-module figures derived from a plan for display.
-struct Figures<'a> {
-    load: Vec<f64>,
-    posts: Vec<Vec<&'a str>>,
-    liaisons: Vec<Vec<&'a str>>,
-    holders: Vec<usize>,
-    covered: Vec<f64>,
+/// Per-person and per-module figures derived from a plan for display (ids the instance does
+/// not know are skipped: `check` is the place to report them).
+pub struct PlanFigures<'a> {
+    /// Hours worked, per person.
+    pub load: Vec<f64>,
+    /// Modules held, per person.
+    pub posts: Vec<Vec<&'a str>>,
+    /// Counterparts liaised with, per person.
+    pub liaisons: Vec<Vec<&'a str>>,
+    /// People holding a post, per module.
+    pub holders: Vec<Vec<&'a str>>,
+    /// Hours covered, per module.
+    pub covered: Vec<f64>,
+    /// Hours of duties, per module.
+    pub module_hours: Vec<f64>,
+    /// Hours per (person, module).
+    pub hours: Vec<Vec<f64>>,
+    uncovered: Vec<UncoveredRow>,
 }
 
-fn figures<'a>(inst: &Instance, plan: &'a Plan) -> Figures<'a> {
-    let mut f = Figures {
-        load: vec![0.0; inst.staff.len()],
-        posts: vec![Vec::new(); inst.staff.len()],
-        liaisons: vec![Vec::new(); inst.staff.len()],
-        holders: vec![0; inst.modules.len()],
-        covered: vec![0.0; inst.modules.len()],
-    };
-    for a in &plan.assignments {
-        if let Some(p) = inst.ids.staff.get(&a.person) {
-            f.load[p.index()] += a.hours;
+/// An uncovered duty with its module and weight.
+#[derive(Clone, Debug)]
+pub struct UncoveredRow {
+    /// Duty id.
+    pub duty: String,
+    /// Module id (empty when the duty is unknown).
+    pub module: String,
+    /// Uncovered hours.
+    pub hours: f64,
+    /// Weight of the duty.
+    pub weight: f64,
+    /// Reason from the plan.
+    pub reason: String,
+}
+
+impl<'a> PlanFigures<'a> {
+    /// Derives the figures of `plan` for `inst`.
+    #[must_use]
+    pub fn new(inst: &Instance, plan: &'a Plan) -> Self {
+        let (np, nm) = (inst.staff.len(), inst.modules.len());
+        let mut f = Self {
+            load: vec![0.0; np],
+            posts: vec![Vec::new(); np],
+            liaisons: vec![Vec::new(); np],
+            holders: vec![Vec::new(); nm],
+            covered: vec![0.0; nm],
+            module_hours: inst
+                .modules
+                .iter()
+                .map(|m| m.duties.iter().map(|&d| inst.duty(d).hours).sum())
+                .collect(),
+            hours: vec![vec![0.0; nm]; np],
+            uncovered: Vec::new(),
+        };
+        for a in &plan.assignments {
+            let p = inst.ids.staff.get(&a.person);
+            let m = inst.ids.duties.get(&a.duty).map(|&d| inst.duty(d).module);
+            if let Some(p) = p {
+                f.load[p.index()] += a.hours;
+            }
+            if let Some(m) = m {
+                f.covered[m.index()] += a.hours;
+            }
+            if let (Some(p), Some(m)) = (p, m) {
+                f.hours[p.index()][m.index()] += a.hours;
+            }
         }
-        if let Some(d) = inst.ids.duties.get(&a.duty) {
-            f.covered[inst.duty(*d).module.index()] += a.hours;
+        for post in &plan.posts {
+            if let Some(p) = inst.ids.staff.get(&post.person) {
+                f.posts[p.index()].push(&post.module);
+            }
+            if let Some(m) = inst.ids.modules.get(&post.module) {
+                f.holders[m.index()].push(&post.person);
+            }
         }
+        for l in &plan.liaisons {
+            if let Some(p) = inst.ids.staff.get(&l.person) {
+                f.liaisons[p.index()].push(&l.counterpart);
+            }
+        }
+        f.uncovered = plan
+            .uncovered
+            .iter()
+            .map(|u| {
+                let duty = inst.ids.duties.get(&u.duty).map(|&d| inst.duty(d));
+                UncoveredRow {
+                    duty: u.duty.clone(),
+                    module: duty.map_or(String::new(), |d| inst.module(d.module).id.clone()),
+                    hours: u.hours,
+                    weight: duty.map_or(1.0, |d| d.weight),
+                    reason: u.reason.clone(),
+                }
+            })
+            .collect();
+        // Largest weighted hours first: what a planner should look at first.
+        f.uncovered
+            .sort_by(|a, b| (b.weight * b.hours).total_cmp(&(a.weight * a.hours)));
+        f
     }
-    for post in &plan.posts {
-        if let Some(p) = inst.ids.staff.get(&post.person) {
-            f.posts[p.index()].push(&post.module);
-        }
-        if let Some(m) = inst.ids.modules.get(&post.module) {
-            f.holders[m.index()] += 1;
-        }
+
+    /// Uncovered duties, largest weighted hours first.
+    #[must_use]
+    pub fn uncovered_sorted(&self) -> &[UncoveredRow] {
+        &self.uncovered
     }
-    for l in &plan.liaisons {
-        if let Some(p) = inst.ids.staff.get(&l.person) {
-            f.liaisons[p.index()].push(&l.counterpart);
-        }
-    }
-    f
 }
 
 fn plan_tables(inst: &Instance, plan: &Plan) -> Vec<(&'static str, Table)> {
-    let f = figures(inst, plan);
+    let f = PlanFigures::new(inst, plan);
     let mut people = Table::new(&[
         ("person", Align::Left),
         ("name", Align::Left),
@@ -116,11 +185,11 @@ fn plan_tables(inst: &Instance, plan: &Plan) -> Vec<(&'static str, Table)> {
         ("coverage", Align::Right),
     ]);
     for (i, m) in inst.modules.iter().enumerate() {
-        let total: f64 = m.duties.iter().map(|&d| inst.duty(d).hours).sum();
+        let total = f.module_hours[i];
         modules.row(vec![
             m.id.clone(),
             m.name.clone(),
-            f.holders[i].to_string(),
+            f.holders[i].len().to_string(),
             m.min_staff.to_string(),
             m.max_staff.map_or_else(|| "-".into(), |x| x.to_string()),
             hours(total),
@@ -140,30 +209,15 @@ fn plan_tables(inst: &Instance, plan: &Plan) -> Vec<(&'static str, Table)> {
         ("weighted", Align::Right),
         ("reason", Align::Left),
     ]);
-    let mut rows: Vec<(f64, Vec<String>)> = plan
-        .uncovered
-        .iter()
-        .map(|u| {
-            let duty = inst.ids.duties.get(&u.duty).map(|&d| inst.duty(d));
-            let weight = duty.map_or(1.0, |d| d.weight);
-            let module = duty.map_or(String::new(), |d| inst.module(d.module).id.clone());
-            (
-                weight * u.hours,
-                vec![
-                    u.duty.clone(),
-                    module,
-                    hours(u.hours),
-                    hours(weight),
-                    hours(weight * u.hours),
-                    u.reason.clone(),
-                ],
-            )
-        })
-        .collect();
-    // Largest weighted hours first: what a planner should look at first.
-    rows.sort_by(|a, b| b.0.total_cmp(&a.0));
-    for (_, r) in rows {
-        uncovered.row(r);
+    for u in f.uncovered_sorted() {
+        uncovered.row(vec![
+            u.duty.clone(),
+            u.module.clone(),
+            hours(u.hours),
+            hours(u.weight),
+            hours(u.weight * u.hours),
+            u.reason.clone(),
+        ]);
     }
     let mut other = Table::new(&[("item", Align::Left), ("detail", Align::Left)]);
     for c in &plan.unmet_counterparts {
@@ -265,7 +319,9 @@ pub fn render_plan(inst: &Instance, plan: &Plan, format: Format) -> String {
             }
             out
         }
-        Format::Csv => plan_csv(plan),
+        // A workbook is bytes, written by `sheets::plan::plan_workbook`; as text, the same
+        // records as CSV are the closest.
+        Format::Csv | Format::Xlsx => plan_csv(plan),
     }
 }
 

@@ -1,0 +1,71 @@
+//! `modstaff report INSTANCE PLAN|BATCH.jsonl [--out report.html]`
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use modstaff::io::{load_instance, load_plan};
+use modstaff::report::html;
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Instance: JSON file, .xlsx workbook or folder of CSV files
+    instance: PathBuf,
+    /// Plan file (JSON, as `solve --out` writes), or a what-if batch (`.jsonl`, as
+    /// `whatif --format jsonl` writes)
+    plan: PathBuf,
+    /// Write the HTML page to this file (atomically) instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let (inst, _warnings) = match load_instance(&args.instance) {
+        Ok(v) => v,
+        Err(e) => return Ok(super::report_load_error(&e)),
+    };
+    let batch = args
+        .plan
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
+    let page = if batch {
+        let text = match std::fs::read_to_string(&args.plan) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: cannot read `{}`: {e}", args.plan.display());
+                return Ok(ExitCode::from(2));
+            }
+        };
+        match html::parse_batch(&text) {
+            Ok(rows) if !rows.is_empty() => html::batch_report(&inst, &rows),
+            Ok(_) => {
+                eprintln!("error: `{}` has no scenario", args.plan.display());
+                return Ok(ExitCode::from(2));
+            }
+            Err(e) => {
+                eprintln!(
+                    "error: {}: {e} (hint: write it with `modstaff whatif ... --format jsonl`)",
+                    args.plan.display()
+                );
+                return Ok(ExitCode::from(2));
+            }
+        }
+    } else {
+        let plan = match load_plan(&args.plan) {
+            Ok(p) => p,
+            Err(e) => return Ok(super::report_load_error(&e)),
+        };
+        if plan.instance != inst.name {
+            eprintln!(
+                "warning: the plan is for instance `{}`, not `{}`",
+                plan.instance, inst.name
+            );
+        }
+        html::plan_report(&inst, &plan)
+    };
+    let output = super::Output {
+        format: None,
+        out: args.out.clone(),
+    };
+    output.emit(&page)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,322 @@
+//! A folder of CSV files: `staff.csv`, `modules.csv`, `duties.csv`, optional
+//! `counterparts.csv`, `units.csv`, `skills.csv` and `rules.toml`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::Context as _;
+
+use super::grid::{Grid, Location};
+use super::{Input, RULES, RuleValue, RulesInput, TABLES, tables_of};
+use crate::io::{Diagnostics, LoadError, RawInstance, write_atomic};
+
+/// Finds `name` in the folder, ignoring case (`Staff.csv` saved by a spreadsheet program).
+fn find(entries: &[String], name: &str) -> Option<String> {
+    entries
+        .iter()
+        .find(|e| *e == name)
+        .or_else(|| entries.iter().find(|e| e.eq_ignore_ascii_case(name)))
+        .cloned()
+}
+
+/// UTF-8 text without a BOM, or the place of the first bad byte.
+fn utf8(bytes: &[u8], loc: &Location) -> Result<String, Box<crate::io::Diagnostic>> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    String::from_utf8(bytes.to_vec()).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        Location {
+            line: Some(line),
+            ..loc.clone()
+        }
+        .error(format!("not UTF-8 text (bad byte at offset {at})"))
+        .hint("save as \"CSV UTF-8\" (Excel) or choose the UTF-8 character set when saving")
+        .into()
+    })
+}
+
+pub(crate) fn read_folder(dir: &Path) -> Result<Input, LoadError> {
+    let io_err = |source| LoadError::Io {
+        path: dir.display().to_string(),
+        source,
+    };
+    let mut entries: Vec<String> = std::fs::read_dir(dir)
+        .map_err(io_err)?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    entries.sort();
+    let mut input = Input {
+        grids: BTreeMap::new(),
+        rules: RulesInput::default(),
+        diags: Diagnostics::default(),
+        root: Location {
+            file: dir.display().to_string(),
+            ..Location::default()
+        },
+        broken: std::collections::BTreeSet::new(),
+    };
+    for table in TABLES {
+        let name = format!("{}.csv", table.name);
+        let Some(found) = find(&entries, &name) else {
+            if table.required {
+                input.broken.insert(table.name);
+                let csvs = entries
+                    .iter()
+                    .filter(|e| e.to_lowercase().ends_with(".csv"))
+                    .map(String::as_str);
+                // Point at a likely misnamed file rather than only saying what is missing.
+                let hint = match crate::io::diagnostic::did_you_mean(&name, csvs) {
+                    Some(s) => format!("rename `{s}` to `{name}`"),
+                    None => format!(
+                        "an instance needs staff.csv, modules.csv and duties.csv; \
+                         `modstaff template --format csv --out {}` writes them",
+                        dir.display()
+                    ),
+                };
+                input.diags.push(
+                    Location {
+                        file: dir.join(&name).display().to_string(),
+                        ..Location::default()
+                    }
+                    .error(format!("no {name} in the folder"))
+                    .hint(hint),
+                );
+            }
+            continue;
+        };
+        let path = dir.join(&found);
+        let loc = Location {
+            file: path.display().to_string(),
+            ..Location::default()
+        };
+        let bytes = std::fs::read(&path).map_err(|source| LoadError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let text = match utf8(&bytes, &loc) {
+            Ok(t) => t,
+            Err(d) => {
+                input.diags.push(*d);
+                input.broken.insert(table.name);
+                continue;
+            }
+        };
+        match parse_csv(&text, &loc) {
+            Ok(grid) => {
+                input.grids.insert(table.name, grid);
+            }
+            Err(d) => {
+                input.diags.push(*d);
+                input.broken.insert(table.name);
+            }
+        }
+    }
+    if let Some(found) = find(&entries, "rules.toml") {
+        let path = dir.join(found);
+        read_rules(&path, &mut input)?;
+    }
+    Ok(input)
+}
+
+fn parse_csv(text: &str, loc: &Location) -> Result<Grid, Box<crate::io::Diagnostic>> {
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    let mut numbers = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map(|p| usize::try_from(p.line()).unwrap_or(0));
+            let d = Location {
+                line,
+                ..loc.clone()
+            }
+            .error(format!("not readable as CSV: {e}"))
+            .hint("check the quotes: a cell that starts with `\"` must end with `\"`");
+            Box::new(d)
+        })?;
+        // The row number a spreadsheet program shows: records, not lines (a quoted cell may
+        // span lines).
+        rows.push(record.iter().map(str::to_owned).collect());
+        numbers.push(rows.len());
+    }
+    Ok(Grid::new(loc.clone(), rows, numbers))
+}
+
+fn read_rules(path: &Path, input: &mut Input) -> Result<(), LoadError> {
+    let loc = Location {
+        file: path.display().to_string(),
+        ..Location::default()
+    };
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let text = match utf8(&bytes, &loc) {
+        Ok(t) => t,
+        Err(d) => {
+            input.diags.push(*d);
+            return Ok(());
+        }
+    };
+    let table: toml::Table = match toml::from_str(&text) {
+        Ok(t) => t,
+        Err(e) => {
+            let line = e
+                .span()
+                .and_then(|s| text.get(..s.start))
+                .map(|before| before.matches('\n').count() + 1);
+            input.diags.push(
+                Location { line, ..loc }
+                    .error(format!("not valid TOML: {}", e.message().trim()))
+                    .hint("write one `key = value` per line, text in quotes: `name = \"局\"`"),
+            );
+            return Ok(());
+        }
+    };
+    let at = |key: String| Location {
+        key: Some(key),
+        ..loc.clone()
+    };
+    for (key, value) in table {
+        if key == "conflicts" {
+            match value {
+                toml::Value::Array(pairs) => {
+                    for (j, pair) in pairs.into_iter().enumerate() {
+                        let ids = match pair {
+                            toml::Value::Array(ids) => ids
+                                .into_iter()
+                                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                                .collect(),
+                            other => vec![other.to_string()],
+                        };
+                        input.rules.entries.push((
+                            "conflict".into(),
+                            RuleValue::Pair(ids),
+                            at(format!("conflicts[{j}]")),
+                        ));
+                    }
+                }
+                other => input.diags.push(
+                    at(key)
+                        .error(format!("expected a list of module pairs, found {other}"))
+                        .hint("write `conflicts = [[\"m1\", \"m2\"], [\"m3\", \"m4\"]]`"),
+                ),
+            }
+            continue;
+        }
+        if key == "conflict" {
+            input.diags.push(
+                at(key)
+                    .error("unknown rule `conflict`")
+                    .hint("in rules.toml write `conflicts = [[\"m1\", \"m2\"]]`"),
+            );
+            continue;
+        }
+        let text = match &value {
+            toml::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        input
+            .rules
+            .entries
+            .push((key.clone(), RuleValue::Text(text), at(key)));
+    }
+    Ok(())
+}
+
+/// CSV text of a table: a UTF-8 BOM first so that Excel shows Chinese text correctly.
+fn csv_text(header: &[&str], rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>> {
+    let mut w = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::CRLF)
+        .from_writer(b"\xEF\xBB\xBF".to_vec());
+    w.write_record(header)?;
+    for r in rows {
+        w.write_record(r)?;
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+pub(crate) fn write_folder(raw: &RawInstance, dir: &Path, template: bool) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    let write = |name: &str, bytes: &[u8]| -> anyhow::Result<()> {
+        let path = dir.join(name);
+        write_atomic(&path, bytes).with_context(|| format!("cannot write `{}`", path.display()))
+    };
+    for (table, rows) in tables_of(raw) {
+        let header: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
+        let rows: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| r.iter().map(super::Cell::to_text).collect())
+            .collect();
+        write(&format!("{}.csv", table.name), &csv_text(&header, &rows)?)?;
+    }
+    write("rules.toml", rules_toml(raw, template).as_bytes())?;
+    // Without a catalogue there is no skills.csv; one left from an earlier export would make
+    // the folder a different instance.
+    let stale = dir.join("skills.csv");
+    if raw.skills.is_none() && stale.is_file() {
+        std::fs::remove_file(&stale)
+            .with_context(|| format!("cannot remove `{}`", stale.display()))?;
+    }
+    if template {
+        let rows: Vec<Vec<String>> = super::notes_rows()
+            .into_iter()
+            .map(|r| r.to_vec())
+            .collect();
+        write("notes.csv", &csv_text(&super::NOTES_HEADER, &rows)?)?;
+    }
+    Ok(())
+}
+
+fn rules_toml(raw: &RawInstance, template: bool) -> String {
+    let mut s = String::new();
+    if template {
+        s.push_str(
+            "# Instance-wide rules (optional file). Every key is optional; see notes.csv.\n",
+        );
+    }
+    let string = |v: &str| toml::Value::String(v.to_owned()).to_string();
+    let rules = raw.rules.clone().unwrap_or_default();
+    for c in RULES {
+        if template {
+            let _ = writeln!(s, "\n# {}: {} ({})", c.name, c.meaning, c.kind);
+        }
+        let value = match c.name {
+            "name" => Some(string(&raw.name)),
+            "description" => raw.description.as_deref().map(string),
+            "max_posts" => rules.max_posts.map(|v| v.to_string()),
+            "max_liaisons" => rules.max_liaisons.map(|v| v.to_string()),
+            "liaison_weight" => rules
+                .liaison_weight
+                .map(|v| toml::Value::Float(v).to_string()),
+            "min_staff_weight" => rules
+                .min_staff_weight
+                .map(|v| toml::Value::Float(v).to_string()),
+            _ => {
+                if rules.conflicts.is_empty() {
+                    if template {
+                        s.push_str("# conflicts = [[\"m-a\", \"m-b\"], [\"m-c\", \"m-d\"]]\n");
+                    }
+                    continue;
+                }
+                let pairs: Vec<String> = rules
+                    .conflicts
+                    .iter()
+                    .map(|p| {
+                        let ids: Vec<String> = p.iter().map(|i| string(i)).collect();
+                        format!("[{}]", ids.join(", "))
+                    })
+                    .collect();
+                let _ = writeln!(s, "conflicts = [{}]", pairs.join(", "));
+                continue;
+            }
+        };
+        if let Some(v) = value {
+            let _ = writeln!(s, "{} = {v}", c.name);
+        }
+    }
+    s
+}

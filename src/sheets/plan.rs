@@ -1,0 +1,234 @@
+//! A plan as an `.xlsx` workbook for planners: summary, people, modules, uncovered duties,
+//! liaisons and assignments, one sheet each.
+
+use super::Cell;
+use super::xlsx::{ColumnFormat as F, SheetData, tables_workbook};
+use crate::model::{Instance, Plan};
+
+pub use super::xlsx::{ColumnFormat, SheetData as Sheet};
+
+fn text(s: &str) -> Cell {
+    Cell::Text(s.to_owned())
+}
+
+#[expect(clippy::cast_precision_loss, reason = "counts are small")]
+fn count(n: usize) -> Cell {
+    Cell::Number(n as f64)
+}
+
+/// The sheets of a plan's workbook.
+#[must_use]
+pub fn plan_sheets(inst: &Instance, plan: &Plan) -> Vec<SheetData> {
+    let f = crate::report::PlanFigures::new(inst, plan);
+    let mut people = SheetData::new(
+        "people",
+        &[
+            ("person", F::Text),
+            ("name", F::Text),
+            ("unit", F::Text),
+            ("posts", F::Text),
+            ("liaisons", F::Text),
+            ("hours", F::Hours),
+            ("capacity", F::Hours),
+            ("utilisation", F::Percent),
+        ],
+    );
+    for (i, p) in inst.staff.iter().enumerate() {
+        people.rows.push(vec![
+            text(&p.id),
+            text(&p.name),
+            text(p.unit.map_or("", |u| inst.units[u.index()].id.as_str())),
+            text(&f.posts[i].join(";")),
+            text(&f.liaisons[i].join(";")),
+            Cell::Number(f.load[i]),
+            Cell::Number(p.capacity),
+            Cell::Number(if p.capacity > 0.0 {
+                f.load[i] / p.capacity
+            } else {
+                0.0
+            }),
+        ]);
+    }
+    let mut modules = SheetData::new(
+        "modules",
+        &[
+            ("module", F::Text),
+            ("name", F::Text),
+            ("unit", F::Text),
+            ("staff", F::General),
+            ("people", F::Text),
+            ("min_staff", F::General),
+            ("max_staff", F::General),
+            ("hours", F::Hours),
+            ("covered", F::Hours),
+            ("uncovered", F::Hours),
+            ("coverage", F::Percent),
+        ],
+    );
+    for (i, m) in inst.modules.iter().enumerate() {
+        let total = f.module_hours[i];
+        modules.rows.push(vec![
+            text(&m.id),
+            text(&m.name),
+            text(m.unit.map_or("", |u| inst.units[u.index()].id.as_str())),
+            count(f.holders[i].len()),
+            text(&f.holders[i].join(";")),
+            count(m.min_staff as usize),
+            m.max_staff.map_or(Cell::Empty, |x| count(x as usize)),
+            Cell::Number(total),
+            Cell::Number(f.covered[i]),
+            Cell::Number((total - f.covered[i]).max(0.0)),
+            if total > 0.0 {
+                Cell::Number(f.covered[i] / total)
+            } else {
+                Cell::Empty
+            },
+        ]);
+    }
+    let mut uncovered = SheetData::new(
+        "uncovered",
+        &[
+            ("duty", F::Text),
+            ("module", F::Text),
+            ("hours", F::Hours),
+            ("weight", F::General),
+            ("weighted", F::Hours),
+            ("reason", F::Text),
+        ],
+    );
+    for u in f.uncovered_sorted() {
+        uncovered.rows.push(vec![
+            text(&u.duty),
+            text(&u.module),
+            Cell::Number(u.hours),
+            Cell::Number(u.weight),
+            Cell::Number(u.weight * u.hours),
+            text(&u.reason),
+        ]);
+    }
+    for u in &plan.understaffed {
+        uncovered.rows.push(vec![
+            Cell::Empty,
+            text(&u.module),
+            Cell::Empty,
+            Cell::Number(inst.rules.min_staff_weight),
+            Cell::Number(inst.rules.min_staff_weight * f64::from(u.missing)),
+            text(&format!("{} person(s) below min_staff", u.missing)),
+        ]);
+    }
+    let mut liaisons = SheetData::new(
+        "liaisons",
+        &[
+            ("counterpart", F::Text),
+            ("name", F::Text),
+            ("bureau", F::Text),
+            ("person", F::Text),
+            ("person name", F::Text),
+        ],
+    );
+    for l in &plan.liaisons {
+        let c = inst
+            .ids
+            .counterparts
+            .get(&l.counterpart)
+            .map(|&c| &inst.counterparts[c.index()]);
+        let p = inst.ids.staff.get(&l.person).map(|&p| inst.person(p));
+        liaisons.rows.push(vec![
+            text(&l.counterpart),
+            text(c.map_or("", |c| c.name.as_str())),
+            text(c.and_then(|c| c.bureau.as_deref()).unwrap_or("")),
+            text(&l.person),
+            text(p.map_or("", |p| p.name.as_str())),
+        ]);
+    }
+    for id in &plan.unmet_counterparts {
+        let c = inst
+            .ids
+            .counterparts
+            .get(id)
+            .map(|&c| &inst.counterparts[c.index()]);
+        liaisons.rows.push(vec![
+            text(id),
+            text(c.map_or("", |c| c.name.as_str())),
+            text(c.and_then(|c| c.bureau.as_deref()).unwrap_or("")),
+            Cell::Empty,
+            text("(no liaison)"),
+        ]);
+    }
+    let mut assignments = SheetData::new(
+        "assignments",
+        &[
+            ("person", F::Text),
+            ("duty", F::Text),
+            ("module", F::Text),
+            ("hours", F::Hours),
+        ],
+    );
+    for a in &plan.assignments {
+        assignments.rows.push(vec![
+            text(&a.person),
+            text(&a.duty),
+            text(&a.module),
+            Cell::Number(a.hours),
+        ]);
+    }
+    let mut summary = SheetData::new("summary", &[("item", F::Text), ("value", F::General)]);
+    let o = &plan.objective;
+    let total: f64 = f.module_hours.iter().sum();
+    let covered: f64 = f.covered.iter().sum();
+    let mut add = |k: &str, v: Cell| summary.rows.push(vec![text(k), v]);
+    add("instance", text(&plan.instance));
+    add("status", text(plan.status.as_str()));
+    add(
+        "tier 1 coverage (weighted uncovered)",
+        Cell::Number(o.coverage),
+    );
+    #[expect(clippy::cast_precision_loss, reason = "counts are small")]
+    {
+        add(
+            "tier 2 stability (posts changed)",
+            Cell::Number(o.stability as f64),
+        );
+        add(
+            "tier 3 fragmentation (posts held)",
+            Cell::Number(o.fragmentation as f64),
+        );
+    }
+    add(
+        "tier 4 balance (highest utilisation)",
+        Cell::Number(o.balance),
+    );
+    add("gap", Cell::Number(plan.solver.gap));
+    add("bound", plan.solver.bound.map_or(Cell::Empty, Cell::Number));
+    add("solver", text(&plan.solver.backend));
+    add("seconds", Cell::Number(plan.solver.seconds));
+    add("staff", count(inst.staff.len()));
+    add("modules", count(inst.modules.len()));
+    add("duties", count(inst.duties.len()));
+    add("duty hours", Cell::Number(total));
+    add("covered hours", Cell::Number(covered));
+    add("uncovered hours", Cell::Number((total - covered).max(0.0)));
+    add("uncovered duties", count(plan.uncovered.len()));
+    add(
+        "counterparts without liaison",
+        count(plan.unmet_counterparts.len()),
+    );
+    add("modules below min_staff", count(plan.understaffed.len()));
+    vec![summary, people, modules, uncovered, liaisons, assignments]
+}
+
+/// The plan as `.xlsx` bytes.
+///
+/// # Errors
+/// When the workbook cannot be assembled.
+pub fn plan_workbook(inst: &Instance, plan: &Plan) -> anyhow::Result<Vec<u8>> {
+    tables_workbook(&plan_sheets(inst, plan))
+}
+
+/// Any set of sheets as `.xlsx` bytes (used for what-if batches).
+///
+/// # Errors
+/// When the workbook cannot be assembled.
+pub fn workbook(sheets: &[SheetData]) -> anyhow::Result<Vec<u8>> {
+    tables_workbook(sheets)
+}
