@@ -3,6 +3,8 @@
 
 mod check;
 mod generate;
+#[cfg(feature = "http")]
+mod serve;
 mod solve;
 mod validate;
 mod whatif;
@@ -70,6 +72,14 @@ enum Command {
     /// people moved are counted against the baseline plan. One row per scenario, in file order
     /// whatever `--jobs` is.
     Whatif(whatif::Args),
+    /// Serve validate, check, solve, what-if and jobs over HTTP (JSON)
+    ///
+    /// Binds loopback by default; a non-loopback address needs `--token-file` (bearer token)
+    /// or `--insecure`. Logs one JSON line per request on standard error. SIGTERM or Ctrl-C
+    /// stops accepting, cancels running solves (they answer with their best plan) and exits 0.
+    /// API: `GET /openapi.json`, README.md.
+    #[cfg(feature = "http")]
+    Serve(serve::Args),
 }
 
 /// Output options shared by the commands.
@@ -143,6 +153,8 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Whatif(args) => whatif::run(&args),
+        #[cfg(feature = "http")]
+        Command::Serve(args) => serve::run(&args),
     };
     match result {
         Ok(code) => code,

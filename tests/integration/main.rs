@@ -5,6 +5,8 @@ mod common;
 mod instances;
 mod props;
 mod scenario;
+#[cfg(feature = "http")]
+mod serve;
 mod solve;
 mod validate;
 mod whatif;
