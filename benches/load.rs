@@ -143,8 +143,7 @@ fn phase(
                         }
                     };
                     let seconds = t.elapsed().as_secs_f64();
-                    let json: serde_json::Value =
-                        serde_json::from_str(&text).unwrap_or_default();
+                    let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
                     let plan_ok = (status == 200).then(|| {
                         inst.is_some_and(|inst| {
                             parse_plan(&json["plan"].to_string(), "plan")
@@ -230,10 +229,14 @@ fn phase(
         fail(format!("{wrong_4xx} bad bodies without their 4xx"));
     }
     if too_many_not_full > 0 {
-        fail(format!("{too_many_not_full} 429s while the queue was not full"));
+        fail(format!(
+            "{too_many_not_full} 429s while the queue was not full"
+        ));
     }
     if queue + 2 >= concurrency && too_many > 0 {
-        fail(format!("{too_many} 429s although the queue had room for every client"));
+        fail(format!(
+            "{too_many} 429s although the queue had room for every client"
+        ));
     }
     if queue + 2 < concurrency && too_many == 0 {
         fail("no 429 although the clients outnumber the queue".into());

@@ -76,7 +76,11 @@ fn main() -> ExitCode {
         solution.bound,
         plan.posts.len(),
         plan.uncovered.len(),
-        if report.is_valid() { "valid" } else { "NOT valid" }
+        if report.is_valid() {
+            "valid"
+        } else {
+            "NOT valid"
+        }
     );
     if report.is_valid() {
         ExitCode::SUCCESS

@@ -384,7 +384,14 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     // A deadline of now skips the tier-4 bisection: incumbents must be cheap to publish.
     let publish = |best: &Evaluated, bound: f64| {
         if let Some(f) = &options.improved {
-            f(&finish(inst, &elig, best, bound.min(best.key.coverage), start, Instant::now()));
+            f(&finish(
+                inst,
+                &elig,
+                best,
+                bound.min(best.key.coverage),
+                start,
+                Instant::now(),
+            ));
         }
     };
     publish(&best, lower(&bound, lp));

@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use http_body_util::BodyExt;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use tokio::sync::oneshot;
@@ -43,8 +43,8 @@ impl From<QueueFull> for Problem {
                 q.in_flight
             ),
         );
-        p.in_flight = Some(q.in_flight);
-        p.capacity = Some(q.capacity);
+        p.in_flight = Some(u32::try_from(q.in_flight).unwrap_or(u32::MAX));
+        p.capacity = Some(u32::try_from(q.capacity).unwrap_or(u32::MAX));
         p.retry_after = Some(q.retry_after);
         p
     }
@@ -105,21 +105,34 @@ fn json_depth(text: &str) -> usize {
     max
 }
 
+/// Bytes of an oversized body read and dropped before answering 413, so that a client still
+/// sending gets the answer instead of a broken pipe; beyond this the connection is cut.
+const DRAIN: usize = 8 << 20;
+
 /// Reads the body within the size limit, as UTF-8 JSON within the depth limit.
-async fn read_body(state: &AppState, body: Body) -> Result<String, Problem> {
+async fn read_body(state: &AppState, mut body: Body) -> Result<String, Problem> {
     let limit = state.config.max_body;
-    let bytes = match Limited::new(body, limit).collect().await {
-        Ok(c) => c.to_bytes(),
-        Err(e) if e.is::<LengthLimitError>() => {
-            return Err(Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body-too-large",
-                "Body too large",
-                format!("the request body is larger than {limit} bytes (`--max-body`)"),
-            ));
+    let mut bytes = Vec::new();
+    let mut seen = 0_usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| Problem::malformed(format!("cannot read the body: {e}")))?;
+        if let Ok(data) = frame.into_data() {
+            seen = seen.saturating_add(data.len());
+            if seen <= limit {
+                bytes.extend_from_slice(&data);
+            } else if seen > limit.saturating_add(DRAIN) {
+                break;
+            }
         }
-        Err(e) => return Err(Problem::malformed(format!("cannot read the body: {e}"))),
-    };
+    }
+    if seen > limit {
+        return Err(Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body-too-large",
+            "Body too large",
+            format!("the request body is larger than {limit} bytes (`--max-body`)"),
+        ));
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         Problem::malformed(format!(
@@ -436,7 +449,9 @@ fn whatif_cases(req: &WhatifRequest, base: &Instance) -> Result<Vec<Case>, Probl
                     if from > to || to > 100 {
                         return Err(bad_option(
                             "sweep",
-                            format!("`from` must be at most `to`, and `to` at most 100; found {from}..{to}"),
+                            format!(
+                                "`from` must be at most `to`, and `to` at most 100; found {from}..{to}"
+                            ),
                         ));
                     }
                     Sweep::MaxPosts { from, to }

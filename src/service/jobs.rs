@@ -153,7 +153,9 @@ impl Job {
     }
 
     fn expired(&self, ttl: Duration) -> bool {
-        lock(&self.state).finished.is_some_and(|t| t.elapsed() >= ttl)
+        lock(&self.state)
+            .finished
+            .is_some_and(|t| t.elapsed() >= ttl)
     }
 }
 
@@ -182,7 +184,9 @@ impl JobStore {
     fn next_id(&self) -> String {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         // splitmix64: a bijection, so ids never collide within a process.
-        let mut z = n.wrapping_add(self.salt).wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = n
+            .wrapping_add(self.salt)
+            .wrapping_add(0x9E37_79B9_7F4A_7C15);
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         format!("{:016x}", z ^ (z >> 31))

@@ -24,7 +24,7 @@ pub(crate) struct QueueFull {
     /// Most tasks queued or running at once.
     pub capacity: usize,
     /// Seconds a task takes, on average lately (for `Retry-After`).
-    pub retry_after: u64,
+    pub retry_after: u32,
 }
 
 struct Shared {
@@ -110,7 +110,13 @@ impl Pool {
         let full = |in_flight| QueueFull {
             in_flight,
             capacity: s.capacity,
-            retry_after: s.mean_ms.load(Ordering::Relaxed).div_ceil(1000).clamp(1, 60),
+            retry_after: u32::try_from(
+                s.mean_ms
+                    .load(Ordering::Relaxed)
+                    .div_ceil(1000)
+                    .clamp(1, 60),
+            )
+            .unwrap_or(60),
         };
         if before >= s.capacity {
             s.in_flight.fetch_sub(1, Ordering::SeqCst);

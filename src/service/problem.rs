@@ -17,7 +17,7 @@ pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,
     /// A short summary of the kind of problem.
-    pub title: String,
+    pub title: &'static str,
     /// The HTTP status code.
     pub status: u16,
     /// What went wrong in this request.
@@ -27,22 +27,27 @@ pub struct Problem {
     pub errors: Vec<Diagnostic>,
     /// Requests queued or running when the queue was full (429 only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub in_flight: Option<usize>,
+    pub in_flight: Option<u32>,
     /// Requests the server queues or runs at once (429 only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub capacity: Option<usize>,
+    pub capacity: Option<u32>,
     /// Seconds to wait before retrying (429 and 503).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub retry_after: Option<u64>,
+    pub retry_after: Option<u32>,
 }
 
 impl Problem {
     /// A problem of kind `slug` (the last part of the type URI).
     #[must_use]
-    pub fn new(status: StatusCode, slug: &str, title: &str, detail: impl Into<String>) -> Self {
+    pub fn new(
+        status: StatusCode,
+        slug: &str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
         Self {
             kind: format!("urn:modstaff:problem:{slug}"),
-            title: title.to_owned(),
+            title,
             status: status.as_u16(),
             detail: detail.into(),
             errors: Vec::new(),
@@ -83,13 +88,14 @@ impl Problem {
             ),
             None => format!("invalid {what}"),
         };
-        let slug = format!("invalid-{}", what.replace(' ', "-"));
-        let mut p = Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &slug,
-            &format!("Invalid {what}"),
-            detail,
-        );
+        let title = match what {
+            "instance" => "Invalid instance",
+            "plan" => "Invalid plan",
+            "scenarios" => "Invalid scenarios",
+            _ => "Invalid input",
+        };
+        let slug = title.to_lowercase().replace(' ', "-");
+        let mut p = Self::new(StatusCode::UNPROCESSABLE_ENTITY, &slug, title, detail);
         p.errors = errors;
         p
     }
@@ -127,10 +133,7 @@ impl IntoResponse for Problem {
         let body = serde_json::to_vec(&self).unwrap_or_default();
         let mut response = (status, body).into_response();
         let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(PROBLEM_JSON),
-        );
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         if let Some(s) = retry {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(s));
         }

@@ -271,7 +271,10 @@ fn every_endpoint_answers() {
         &std::fs::read_to_string(path("docs/openapi.json")).unwrap_or_default(),
     )
     .unwrap_or_default();
-    assert_eq!(doc.body, file, "the served document is the committed one");
+    assert!(
+        doc.body == file,
+        "the served document is not the committed one"
+    );
 
     let v = post(&s, "/v1/validate", &solve_body("tiny", &json!({})));
     assert_eq!(v.status, 200, "{:#}", v.body);
@@ -292,7 +295,10 @@ fn every_endpoint_answers() {
         post(
             &s,
             "/v1/check",
-            &format!("{{\"instance\": {}, \"plan\": {plan}}}", instance_text("tiny")),
+            &format!(
+                "{{\"instance\": {}, \"plan\": {plan}}}",
+                instance_text("tiny")
+            ),
         )
     };
     let c = check(&solved.body["plan"]);
@@ -396,10 +402,17 @@ fn bad_requests_get_problem_details() {
     let r = post(
         &s,
         "/v1/check",
-        &format!("{{\"instance\": {}, \"plan\": {{\"instance\": 3}}}}", instance_text("tiny")),
+        &format!(
+            "{{\"instance\": {}, \"plan\": {{\"instance\": 3}}}}",
+            instance_text("tiny")
+        ),
     );
     assert_problem(&r, 422);
-    assert!(r.body["errors"][0]["path"].as_str().is_some_and(|p| p.starts_with("plan")));
+    assert!(
+        r.body["errors"][0]["path"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("plan"))
+    );
     let r = post(
         &s,
         "/v1/whatif",
@@ -488,11 +501,7 @@ fn auth_is_required_when_a_token_is_set() {
     assert!(r.stderr.contains("--token-file"), "{}", r.stderr);
     let empty = dir.path().join("empty");
     std::fs::write(&empty, "\n").expect("empty");
-    let r = modstaff([
-        "serve".as_ref(),
-        "--token-file".as_ref(),
-        empty.as_os_str(),
-    ]);
+    let r = modstaff(["serve".as_ref(), "--token-file".as_ref(), empty.as_os_str()]);
     assert_eq!(r.code, 2, "{}", r.stderr);
 }
 
@@ -516,11 +525,17 @@ fn a_job_gives_the_same_plan_as_the_command_line() {
     let r = post(
         &s,
         "/v1/jobs",
-        &solve_body("longgang-agri", &json!({"work_limit": 120, "time_limit": 60})),
+        &solve_body(
+            "longgang-agri",
+            &json!({"work_limit": 120, "time_limit": 60}),
+        ),
     );
     assert_eq!(r.status, 202, "{:#}", r.body);
     let id = r.body["id"].as_str().expect("id").to_owned();
-    assert_eq!(r.location.as_deref(), Some(format!("/v1/jobs/{id}").as_str()));
+    assert_eq!(
+        r.location.as_deref(),
+        Some(format!("/v1/jobs/{id}").as_str())
+    );
     // While it runs: progress, and a best plan so far that passes `check`.
     let running = poll(&s, &id, |j| j["status"] != "queued");
     if running["status"] == "running" && running["plan"].is_object() {
@@ -528,7 +543,11 @@ fn a_job_gives_the_same_plan_as_the_command_line() {
     }
     let done = poll(&s, &id, |j| j["status"] == "succeeded");
     assert_eq!(done["stop"], "work-limit");
-    assert!(done["progress"]["elapsed"].as_f64().is_some_and(|e| e > 0.0));
+    assert!(
+        done["progress"]["elapsed"]
+            .as_f64()
+            .is_some_and(|e| e > 0.0)
+    );
     assert!(done["progress"]["bound"].as_f64().is_some());
     assert_plan_checks("longgang-agri", &done["plan"]);
 
@@ -619,6 +638,9 @@ fn sigterm_cancels_running_work_and_exits_0() {
     assert_eq!(r.body["stop"], "cancelled");
     assert_plan_checks("longgang-agri", &r.body["plan"]);
     let log = s.log();
-    assert!(log.iter().any(|l| l.contains("\"event\":\"shutting down\"")));
+    assert!(
+        log.iter()
+            .any(|l| l.contains("\"event\":\"shutting down\""))
+    );
     assert!(log.iter().any(|l| l.contains("\"event\":\"stopped\"")));
 }
