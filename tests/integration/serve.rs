@@ -644,3 +644,72 @@ fn sigterm_cancels_running_work_and_exits_0() {
     );
     assert!(log.iter().any(|l| l.contains("\"event\":\"stopped\"")));
 }
+
+#[test]
+fn time_limits_are_capped_and_finished_jobs_expire() {
+    let s = Server::start(&["--max-time-limit", "0.5", "--job-ttl", "0.5"]);
+    let t = Instant::now();
+    let r = post(
+        &s,
+        "/v1/solve",
+        &solve_body("longgang-agri", &json!({"time_limit": 1000})),
+    );
+    assert_eq!(r.status, 200, "{:#}", r.body);
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    assert_plan_checks("longgang-agri", &r.body["plan"]);
+
+    let r = post(&s, "/v1/jobs", &solve_body("tiny", &json!({})));
+    assert_eq!(r.status, 202);
+    let id = r.body["id"].as_str().expect("id").to_owned();
+    poll(&s, &id, |j| j["status"] == "succeeded");
+    let start = Instant::now();
+    while get(&s, &format!("/v1/jobs/{id}")).status == 200 {
+        assert!(start.elapsed() < Duration::from_secs(10), "never expired");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_problem(&get(&s, &format!("/v1/jobs/{id}")), 404);
+}
+
+/// A small version of `benches/load.rs`: concurrent mixed requests against a short queue.
+#[test]
+fn concurrent_mixed_requests_never_get_a_5xx() {
+    let s = Server::start(&["--workers", "2", "--queue", "2"]);
+    let bodies = [
+        solve_body("tiny", &json!({})),
+        "{\"instance\": [}".to_owned(),
+        solve_body("tiny", &json!({})).replace("\"capacity\": 20", "\"capacity\": -20"),
+        solve_body("longgang-agri", &json!({"work_limit": 20, "time_limit": 2})),
+    ];
+    let url = s.url("/v1/solve");
+    let results: Vec<(usize, Reply)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..24)
+            .map(|i| {
+                let (url, body) = (&url, &bodies[i % 4]);
+                scope.spawn(move || (i % 4, send("POST", url, Some(body), None)))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("client"))
+            .collect()
+    });
+    for (kind, r) in &results {
+        assert!(r.status < 500, "{:#}", r.body);
+        if r.status == 429 {
+            assert_eq!(r.body["in_flight"], r.body["capacity"], "{:#}", r.body);
+            continue;
+        }
+        match kind {
+            0 => assert_plan_checks("tiny", &r.body["plan"]),
+            1 => assert_problem(r, 400),
+            2 => assert_problem(r, 422),
+            _ => assert_plan_checks("longgang-agri", &r.body["plan"]),
+        }
+    }
+    // Every slot is given back (a worker frees it just after answering).
+    let start = Instant::now();
+    while get(&s, "/healthz").body["in_flight"] != 0 {
+        assert!(start.elapsed() < Duration::from_secs(10), "slots leaked");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
