@@ -713,3 +713,32 @@ fn concurrent_mixed_requests_never_get_a_5xx() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// The plans a job shows while it runs (`SolveOptions::improved`) pass `check`, improve, and
+/// end at the final plan's tiers 1-3.
+#[test]
+fn incumbent_plans_pass_check() {
+    let (inst, _) = load_instance(&path("instances/longgang-agri.json")).expect("agri");
+    let seen: Arc<Mutex<Vec<modstaff::Plan>>> = Arc::default();
+    let sink = seen.clone();
+    let options = modstaff::SolveOptions {
+        time_limit: Duration::from_secs(60),
+        work_limit: Some(200),
+        improved: Some(Arc::new(move |p: &modstaff::Plan| {
+            sink.lock().unwrap().push(p.clone());
+        })),
+        ..modstaff::SolveOptions::default()
+    };
+    let sol = modstaff::solve(&inst, &options);
+    let plans = seen.lock().unwrap().clone();
+    assert!(plans.len() >= 2, "{} incumbents", plans.len());
+    for p in &plans {
+        let report = verify(&inst, p);
+        assert!(report.is_valid(), "{:#?}", report.violations);
+    }
+    for w in plans.windows(2) {
+        assert!(w[1].objective.coverage <= w[0].objective.coverage + 1e-9);
+    }
+    let last = plans.last().expect("one");
+    assert!(sol.plan.objective.coverage <= last.objective.coverage + 1e-9);
+}
