@@ -629,7 +629,13 @@ fn sigterm_cancels_running_work_and_exits_0() {
     let url = s.url("/v1/solve");
     let body = solve_body("longgang-agri", &json!({"time_limit": 60}));
     let inflight = std::thread::spawn(move || send("POST", &url, Some(&body), None));
-    std::thread::sleep(Duration::from_millis(700));
+    // Wait until the server has queued it (the job and this solve), however slow the machine.
+    let start = Instant::now();
+    while get(&s, "/healthz").body["in_flight"] != 2 {
+        assert!(start.elapsed() < Duration::from_secs(30), "the solve never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
     let t = Instant::now();
     assert_eq!(s.terminate(), Some(0));
     assert!(t.elapsed() < Duration::from_secs(20));
