@@ -632,7 +632,10 @@ fn sigterm_cancels_running_work_and_exits_0() {
     // Wait until the server has queued it (the job and this solve), however slow the machine.
     let start = Instant::now();
     while get(&s, "/healthz").body["in_flight"] != 2 {
-        assert!(start.elapsed() < Duration::from_secs(30), "the solve never started");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the solve never started"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     std::thread::sleep(Duration::from_millis(200));
