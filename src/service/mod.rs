@@ -196,12 +196,38 @@ fn log_event(event: &str, fields: &[(&str, serde_json::Value)]) {
     log_line(&serde_json::Value::Object(map));
 }
 
+/// The log line of one request; written when the answer is ready or, if the client goes
+/// away first (the request future is dropped), with status 499 as nginx does.
+struct RequestLog {
+    start: Instant,
+    method: String,
+    path: String,
+    answer: Option<(u16, Option<String>)>,
+}
+
+impl Drop for RequestLog {
+    fn drop(&mut self) {
+        let (status, job) = self.answer.take().unwrap_or((499, None));
+        log_line(&serde_json::json!({
+            "time": unix_time(),
+            "method": self.method,
+            "path": self.path,
+            "status": status,
+            "ms": (self.start.elapsed().as_secs_f64() * 1e6).round() / 1e3,
+            "job": job,
+        }));
+    }
+}
+
 /// Outermost layer: one log line per request, and problem details for every error
 /// (including those axum makes itself, such as 405).
 async fn log_requests(request: Request, next: Next) -> Response {
-    let start = Instant::now();
-    let method = request.method().clone();
-    let path = request.uri().path().to_owned();
+    let mut log = RequestLog {
+        start: Instant::now(),
+        method: request.method().to_string(),
+        path: request.uri().path().to_owned(),
+        answer: None,
+    };
     let mut response = next.run(request).await;
     let status = response.status();
     let is_problem = response
@@ -211,7 +237,10 @@ async fn log_requests(request: Request, next: Next) -> Response {
     if (status.is_client_error() || status.is_server_error()) && !is_problem {
         let title = status.canonical_reason().unwrap_or("Error");
         let slug = title.to_lowercase().replace(' ', "-");
-        let detail = format!("{title} for `{method} {path}`; see `/openapi.json`");
+        let detail = format!(
+            "{title} for `{} {}`; see `/openapi.json`",
+            log.method, log.path
+        );
         let allow = response.headers().get(header::ALLOW).cloned();
         response = Problem::new(status, &slug, title, detail).into_response();
         if let Some(a) = allow {
@@ -219,14 +248,7 @@ async fn log_requests(request: Request, next: Next) -> Response {
         }
     }
     let job = response.extensions().get::<JobId>().map(|j| j.0.clone());
-    log_line(&serde_json::json!({
-        "time": unix_time(),
-        "method": method.as_str(),
-        "path": path,
-        "status": status.as_u16(),
-        "ms": (start.elapsed().as_secs_f64() * 1e6).round() / 1e3,
-        "job": job,
-    }));
+    log.answer = Some((status.as_u16(), job));
     response
 }
 
