@@ -30,6 +30,7 @@ pub struct Case {
 
 /// The figures of one solved scenario (or of the baseline).
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 pub struct Outcome {
     /// Position in the batch (0 = first scenario); `None` for the baseline.
     pub index: Option<usize>,

@@ -5,6 +5,8 @@ mod check;
 mod explain;
 mod generate;
 mod report;
+#[cfg(feature = "http")]
+mod serve;
 mod sheets;
 mod solve;
 mod validate;
@@ -99,6 +101,14 @@ enum Command {
     /// their reasons. For a `.jsonl` batch from `whatif --format jsonl`: the scenarios compared.
     /// No script and no network: the page opens and prints anywhere.
     Report(report::Args),
+    /// Serve validate, check, solve, what-if and jobs over HTTP (JSON)
+    ///
+    /// Binds loopback by default; a non-loopback address needs `--token-file` (bearer token)
+    /// or `--insecure`. Logs one JSON line per request on standard error. SIGTERM or Ctrl-C
+    /// stops accepting, cancels running solves (they answer with their best plan) and exits 0.
+    /// API: `GET /openapi.json`, README.md.
+    #[cfg(feature = "http")]
+    Serve(serve::Args),
 }
 
 /// Output options shared by the commands.
@@ -204,6 +214,8 @@ pub fn run() -> ExitCode {
         Command::Export(args) => sheets::export(&args),
         Command::Template(args) => sheets::template(&args),
         Command::Report(args) => report::run(&args),
+        #[cfg(feature = "http")]
+        Command::Serve(args) => serve::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -45,6 +45,9 @@ pub struct Progress {
 /// Progress callback.
 pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
 
+/// Callback receiving the best plan so far.
+pub type PlanFn = Arc<dyn Fn(&Plan) + Send + Sync>;
+
 /// Why the search stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StopReason {
@@ -102,6 +105,10 @@ pub struct SolveOptions {
     /// Posts to start the search from instead of today's posts (a post a rule forbids is
     /// skipped). Today's posts still define tier 2.
     pub start: Option<Vec<(StaffIdx, ModuleIdx)>>,
+    /// Called with the incumbent's plan when the search starts and whenever it improves tier
+    /// 1-3, e.g. to serve the best plan so far. These plans pass `check`, but their hours are
+    /// not balanced yet (tier 4 is settled only in the final plan).
+    pub improved: Option<PlanFn>,
 }
 
 impl Default for SolveOptions {
@@ -117,6 +124,7 @@ impl Default for SolveOptions {
             progress: None,
             tier1_stall_epochs: None,
             start: None,
+            improved: None,
         }
     }
 }
@@ -430,6 +438,20 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     }
     let lower = |b: &LagrangianBound, lp: Option<f64>| b.value().max(flow).max(lp.unwrap_or(0.0));
     report(best.key.coverage, lower(&bound, lp), 0);
+    // A deadline of now skips the tier-4 bisection: incumbents must be cheap to publish.
+    let publish = |best: &Evaluated, bound: f64| {
+        if let Some(f) = &options.improved {
+            f(&finish(
+                inst,
+                &elig,
+                best,
+                bound.min(best.key.coverage),
+                start,
+                Instant::now(),
+            ));
+        }
+    };
+    publish(&best, lower(&bound, lp));
 
     let mut exact = Evaluator::new(inst, &elig, BestOptions::default());
     let mut exact_affordable;
@@ -544,6 +566,9 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
             run_lagrangian(&mut bound, best.key.coverage, 8);
         }
         report(best.key.coverage, lower(&bound, lp), steps);
+        if improved {
+            publish(&best, lower(&bound, lp));
+        }
     };
 
     // Settle the final plan: full oracle effort on non-splittable duties, drop useless posts.

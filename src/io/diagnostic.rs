@@ -8,6 +8,7 @@ use super::position::Position;
 
 /// How bad a problem is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The input is rejected.
@@ -18,6 +19,7 @@ pub enum Severity {
 
 /// One problem in an input file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,

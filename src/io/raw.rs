@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// A skill catalogue entry.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawSkill {
     /// Unique id.
@@ -19,6 +20,7 @@ pub struct RawSkill {
 
 /// A unit.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawUnit {
     /// Unique id.
@@ -33,6 +35,7 @@ pub struct RawUnit {
 
 /// An upstream office.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawCounterpart {
     /// Unique id.
@@ -47,6 +50,7 @@ pub struct RawCounterpart {
 
 /// A person.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawStaff {
     /// Unique id.
@@ -79,6 +83,7 @@ pub struct RawStaff {
 
 /// A work module.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawModule {
     /// Unique id.
@@ -102,6 +107,7 @@ pub struct RawModule {
 
 /// A duty.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawDuty {
     /// Unique id.
@@ -129,6 +135,7 @@ pub struct RawDuty {
 
 /// Instance-wide rules.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawRules {
     /// [3]
@@ -150,6 +157,7 @@ pub struct RawRules {
 
 /// The instance file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawInstance {
     /// Required name.

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// Whether tier 1 is proven optimal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum PlanStatus {
     /// Tier 1 is proven optimal (the gap is closed).
@@ -28,6 +29,7 @@ impl PlanStatus {
 
 /// How the plan was made.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SolverInfo {
     /// The engine or backend that produced the plan.
@@ -43,6 +45,7 @@ pub struct SolverInfo {
 
 /// The four lexicographic objective tiers (SPEC section 2).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Objective {
     /// Tier 1: weighted uncovered hours + unmet counterparts + missing staff.
@@ -57,6 +60,7 @@ pub struct Objective {
 
 /// Hours a person works on a duty.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Assignment {
     /// Staff id.
@@ -71,6 +75,7 @@ pub struct Assignment {
 
 /// A post: person holds a post in module (y[p,m] = 1).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Post {
     /// Staff id.
@@ -81,6 +86,7 @@ pub struct Post {
 
 /// A liaison: person is the contact of an upstream office.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Liaison {
     /// Counterpart id.
@@ -91,6 +97,7 @@ pub struct Liaison {
 
 /// Hours of a duty nobody works, and why.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Uncovered {
     /// Duty id.
@@ -104,6 +111,7 @@ pub struct Uncovered {
 
 /// A module below its `min_staff`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Understaffed {
     /// Module id.
@@ -114,6 +122,7 @@ pub struct Understaffed {
 
 /// A staffing plan (SPEC section 3).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Plan {
     /// The instance's name.

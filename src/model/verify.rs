@@ -16,6 +16,7 @@ const EPS: f64 = 1e-6;
 
 /// Which rule a plan breaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ViolationKind {
     /// The plan is for another instance.
@@ -94,6 +95,7 @@ impl ViolationKind {
 
 /// One broken rule, with everything it involves.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 pub struct Violation {
     /// The rule.
     pub kind: ViolationKind,
@@ -140,6 +142,7 @@ impl Violation {
 
 /// The result of checking a plan.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 pub struct CheckReport {
     /// Every broken rule; empty when the plan is valid.
     pub violations: Vec<Violation>,

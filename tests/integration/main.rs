@@ -7,6 +7,8 @@ mod instances;
 mod props;
 mod report;
 mod scenario;
+#[cfg(feature = "http")]
+mod serve;
 mod sheets;
 mod solve;
 mod validate;

@@ -1,0 +1,339 @@
+//! Request and response bodies of the HTTP API, and the OpenAPI document generated from them.
+//!
+//! Instances and plans travel as the very JSON of the files (SPEC sections 1 and 3), embedded
+//! as the `instance` and `plan` members; they are decoded by the same code as the files, so
+//! invalid ones get the same path-precise messages as `modstaff validate`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use utoipa::ToSchema;
+
+use crate::batch::Outcome;
+use crate::engine::{Progress, StopReason};
+use crate::io::{Diagnostic, RawInstance};
+use crate::model::{CheckReport, Plan};
+
+/// Body of `POST /v1/validate`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ValidateRequest<'a> {
+    /// The instance, as in an instance file (SPEC section 1).
+    #[serde(borrow)]
+    #[schema(value_type = RawInstance)]
+    pub instance: &'a RawValue,
+}
+
+/// Result of `POST /v1/validate` for a valid instance (the same as `validate --format json`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ValidateResponse {
+    /// Always `true` here: invalid instances get a 422 problem.
+    pub valid: bool,
+    /// Warnings (legal but suspicious input).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Counts: staff, modules, duties, counterparts, total hours and capacity.
+    pub summary: BTreeMap<String, f64>,
+}
+
+/// Body of `POST /v1/solve` and `POST /v1/jobs`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SolveRequest<'a> {
+    /// The instance, as in an instance file (SPEC section 1).
+    #[serde(borrow)]
+    #[schema(value_type = RawInstance)]
+    pub instance: &'a RawValue,
+    /// Seconds before the search stops with its best plan [10; capped by the server's
+    /// `--max-time-limit` for `/v1/solve` and `--max-job-time` for jobs].
+    #[serde(default)]
+    pub time_limit: Option<f64>,
+    /// Random seed of the search [0]; with the same seed and `work_limit`, the plan is the
+    /// same as the command line's.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Stop after this many search steps: unlike the time limit, deterministic.
+    #[serde(default)]
+    pub work_limit: Option<u64>,
+}
+
+/// Why the search stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stop {
+    /// Tier 1 proven optimal.
+    Proven,
+    /// The work limit was reached.
+    WorkLimit,
+    /// No improvement for many epochs.
+    Stalled,
+    /// The time limit was reached.
+    TimeLimit,
+    /// Cancelled (`DELETE` of a job, or shutdown).
+    Cancelled,
+}
+
+impl From<StopReason> for Stop {
+    fn from(s: StopReason) -> Self {
+        match s {
+            StopReason::Proven => Self::Proven,
+            StopReason::WorkLimit => Self::WorkLimit,
+            StopReason::Stalled => Self::Stalled,
+            StopReason::TimeLimit => Self::TimeLimit,
+            StopReason::Cancelled => Self::Cancelled,
+        }
+    }
+}
+
+/// Result of `POST /v1/solve`.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SolveResponse {
+    /// The plan, exactly as `modstaff solve --out` writes it (SPEC section 3).
+    pub plan: Plan,
+    /// Lower bound on tier 1.
+    pub bound: f64,
+    /// Why the search stopped.
+    pub stop: Stop,
+    /// Search steps done.
+    pub steps: u64,
+    /// Warnings about the instance (legal but suspicious input).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Body of `POST /v1/check`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckRequest<'a> {
+    /// The instance, as in an instance file (SPEC section 1).
+    #[serde(borrow)]
+    #[schema(value_type = RawInstance)]
+    pub instance: &'a RawValue,
+    /// The plan, as in a plan file (SPEC section 3).
+    #[serde(borrow)]
+    #[schema(value_type = Plan)]
+    pub plan: &'a RawValue,
+}
+
+/// Body of `POST /v1/explain`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExplainRequest<'a> {
+    /// The instance, as in an instance file (SPEC section 1).
+    #[serde(borrow)]
+    #[schema(value_type = RawInstance)]
+    pub instance: &'a RawValue,
+    /// The plan to explain (SPEC section 3); solved first when absent. It must pass `check`.
+    #[serde(borrow, default)]
+    #[schema(value_type = Option<Plan>)]
+    pub plan: Option<&'a RawValue>,
+    /// Seconds for solving when no plan is given [10; capped by `--max-time-limit`].
+    #[serde(default)]
+    pub time_limit: Option<f64>,
+    /// Seconds for each re-solve confirming a bottleneck skill [2; capped likewise].
+    #[serde(default)]
+    pub hire_time_limit: Option<f64>,
+    /// Confirm bottleneck skills by re-solving [true]; `false` gives estimates only.
+    #[serde(default)]
+    pub confirm: Option<bool>,
+    /// Weekly hours of the hypothetical hire [40].
+    #[serde(default)]
+    pub hire_capacity: Option<f64>,
+    /// Random seed of the searches [0].
+    #[serde(default)]
+    pub seed: Option<u64>,
+}
+
+/// Result of `POST /v1/check` (the same as `check --format json`): 200 whether or not the
+/// plan is valid.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckResponse {
+    /// Whether the plan breaks no rule.
+    pub valid: bool,
+    /// Violations and the objective, declared and recomputed.
+    #[serde(flatten)]
+    pub report: CheckReport,
+}
+
+/// A built-in what-if sweep.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum SweepRequest {
+    /// Each person leaves in turn.
+    LeaveOneOut,
+    /// One extra person per skill.
+    HireOne {
+        /// Skill level of the hire, 1-5 [3].
+        #[serde(default)]
+        level: Option<u8>,
+    },
+    /// The posts cap set to each value of `from..=to`.
+    MaxPosts {
+        /// Lowest cap.
+        from: u32,
+        /// Highest cap (at most 100).
+        to: u32,
+    },
+}
+
+/// Body of `POST /v1/whatif`: a baseline instance and either scenarios or a sweep.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WhatifRequest<'a> {
+    /// The baseline instance, as in an instance file (SPEC section 1).
+    #[serde(borrow)]
+    #[schema(value_type = RawInstance)]
+    pub instance: &'a RawValue,
+    /// The scenarios as the text of a scenario file (TOML, `instances/scenarios/README.md`).
+    #[serde(default)]
+    pub scenarios: Option<String>,
+    /// A built-in sweep instead of scenarios.
+    #[serde(default)]
+    pub sweep: Option<SweepRequest>,
+    /// Seconds for the whole batch (baseline and every scenario) [10; capped by the server's
+    /// `--max-time-limit`]; each solve gets an equal share.
+    #[serde(default)]
+    pub time_limit: Option<f64>,
+    /// Random seed of every solve [0].
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Search steps per solve (deterministic, unlike the time limit).
+    #[serde(default)]
+    pub work_limit: Option<u64>,
+}
+
+/// Result of `POST /v1/whatif`: one row per scenario, as `whatif --format jsonl` prints them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WhatifResponse {
+    /// The baseline's figures.
+    pub baseline: Outcome,
+    /// Each scenario's figures, in scenario order.
+    pub scenarios: Vec<Outcome>,
+}
+
+/// Where a job is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum JobStatus {
+    /// Waiting for a worker.
+    Queued,
+    /// Being solved.
+    Running,
+    /// Finished by itself (time limit, work limit, proof or stall).
+    Succeeded,
+    /// Cancelled (`DELETE`, or shutdown) before or while running.
+    Cancelled,
+    /// The solver failed (a bug: please report it).
+    Failed,
+}
+
+/// Progress of a running job.
+#[derive(Clone, Copy, Debug, Serialize, ToSchema)]
+pub struct JobProgress {
+    /// Seconds since the solve started.
+    pub elapsed: f64,
+    /// Best tier 1 so far.
+    pub best: f64,
+    /// Best lower bound on tier 1 so far.
+    pub bound: f64,
+    /// `(best - bound) / best`.
+    pub gap: f64,
+    /// Search steps done.
+    pub steps: u64,
+}
+
+impl From<&Progress> for JobProgress {
+    fn from(p: &Progress) -> Self {
+        Self {
+            elapsed: p.elapsed,
+            best: p.best,
+            bound: p.bound,
+            gap: p.gap,
+            steps: p.steps,
+        }
+    }
+}
+
+/// A job: its status, progress and best plan so far.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct JobView {
+    /// The job id.
+    pub id: String,
+    /// Where it is.
+    pub status: JobStatus,
+    /// Seconds since it was submitted.
+    pub age: f64,
+    /// The latest progress report, once running.
+    pub progress: Option<JobProgress>,
+    /// Why the search stopped, once finished.
+    pub stop: Option<Stop>,
+    /// The best plan so far (while running its hours are not balanced yet: tier 4 is settled
+    /// in the final plan), or the final plan.
+    pub plan: Option<Plan>,
+    /// Warnings about the instance.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Result of `GET /healthz`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`.
+    pub status: String,
+    /// The server's version.
+    pub version: String,
+    /// Solves queued or running.
+    pub in_flight: usize,
+    /// Most solves queued or running at once (`--workers` + `--queue`).
+    pub capacity: usize,
+    /// Jobs kept (queued, running, or finished and not expired).
+    pub jobs: usize,
+}
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The OpenAPI 3 document of the service, generated from the types above and the handlers.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "modstaff",
+        description = "Staff-to-module planning over HTTP. Instances and plans are the JSON of \
+the files (SPEC.md); errors are `application/problem+json` (RFC 9457) with the diagnostics of \
+`modstaff validate` in `errors`. With `--token-file`, every `/v1` endpoint needs \
+`Authorization: Bearer TOKEN`."
+    ),
+    paths(
+        super::handlers::healthz,
+        super::handlers::openapi_json,
+        super::handlers::validate,
+        super::handlers::check,
+        super::handlers::solve,
+        super::handlers::whatif,
+        super::handlers::explain,
+        super::handlers::submit_job,
+        super::handlers::get_job,
+        super::handlers::cancel_job,
+    ),
+    components(schemas(super::problem::Problem)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+/// The OpenAPI document as pretty JSON (what `GET /openapi.json` serves).
+#[must_use]
+pub fn openapi_json() -> String {
+    let doc = <ApiDoc as utoipa::OpenApi>::openapi();
+    let mut s = doc.to_pretty_json().unwrap_or_default();
+    s.push('\n');
+    s
+}

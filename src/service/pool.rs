@@ -1,0 +1,168 @@
+//! The bounded worker pool: solves run on plain threads, off the async runtime, and the queue
+//! in front of them is bounded so that overload turns into 429s instead of memory growth.
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+type Work = Box<dyn FnOnce() + Send>;
+
+struct Task {
+    key: u64,
+    work: Work,
+}
+
+/// The queue was full; the figures go into the 429 problem.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct QueueFull {
+    /// Tasks queued or running at the time.
+    pub in_flight: usize,
+    /// Most tasks queued or running at once.
+    pub capacity: usize,
+    /// Seconds a task takes, on average lately (for `Retry-After`).
+    pub retry_after: u32,
+}
+
+struct Shared {
+    in_flight: AtomicUsize,
+    capacity: usize,
+    /// Cancellation flags of queued and running tasks, so that shutdown can stop them all.
+    cancels: Mutex<HashMap<u64, Arc<AtomicBool>>>,
+    next_key: AtomicU64,
+    /// Recent mean task duration in milliseconds (exponential average).
+    mean_ms: AtomicU64,
+}
+
+/// A fixed set of worker threads in front of a bounded queue.
+pub(crate) struct Pool {
+    sender: Mutex<Option<Sender<Task>>>,
+    workers: Mutex<Vec<JoinHandle<()>>>,
+    shared: Arc<Shared>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panicking task is caught before it can poison anything we lock; if it ever happens,
+    // the data (a map of flags, a sender) is still consistent.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn worker(rx: &Mutex<Receiver<Task>>, shared: &Shared) {
+    loop {
+        let task = match lock(rx).recv() {
+            Ok(t) => t,
+            Err(_) => return,
+        };
+        let t = Instant::now();
+        // A bug in a solve must cost one request, never a worker (or the server).
+        let _ = std::panic::catch_unwind(AssertUnwindSafe(task.work));
+        let ms = u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let old = shared.mean_ms.load(Ordering::Relaxed);
+        shared
+            .mean_ms
+            .store(old - old / 8 + ms / 8, Ordering::Relaxed);
+        lock(&shared.cancels).remove(&task.key);
+        shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Pool {
+    /// `workers` threads and room for `queue` waiting tasks.
+    pub(crate) fn new(workers: usize, queue: usize) -> std::io::Result<Self> {
+        let (tx, rx) = channel::<Task>();
+        let rx = Arc::new(Mutex::new(rx));
+        let shared = Arc::new(Shared {
+            in_flight: AtomicUsize::new(0),
+            capacity: workers + queue,
+            cancels: Mutex::new(HashMap::new()),
+            next_key: AtomicU64::new(0),
+            mean_ms: AtomicU64::new(1000),
+        });
+        let mut handles = Vec::with_capacity(workers);
+        for i in 0..workers {
+            let rx = rx.clone();
+            let shared = shared.clone();
+            handles.push(
+                std::thread::Builder::new()
+                    .name(format!("modstaff-worker-{i}"))
+                    .spawn(move || worker(&rx, &shared))?,
+            );
+        }
+        Ok(Self {
+            sender: Mutex::new(Some(tx)),
+            workers: Mutex::new(handles),
+            shared,
+        })
+    }
+
+    /// Queues `work`, or refuses when `capacity` tasks are already queued or running.
+    /// `cancel` is set on shutdown.
+    pub(crate) fn submit(
+        &self,
+        cancel: Arc<AtomicBool>,
+        work: impl FnOnce() + Send + 'static,
+    ) -> Result<(), QueueFull> {
+        let s = &self.shared;
+        let before = s.in_flight.fetch_add(1, Ordering::SeqCst);
+        let full = |in_flight| QueueFull {
+            in_flight,
+            capacity: s.capacity,
+            retry_after: u32::try_from(
+                s.mean_ms
+                    .load(Ordering::Relaxed)
+                    .div_ceil(1000)
+                    .clamp(1, 60),
+            )
+            .unwrap_or(60),
+        };
+        if before >= s.capacity {
+            s.in_flight.fetch_sub(1, Ordering::SeqCst);
+            return Err(full(before));
+        }
+        let key = s.next_key.fetch_add(1, Ordering::Relaxed);
+        lock(&s.cancels).insert(key, cancel);
+        let task = Task {
+            key,
+            work: Box::new(work),
+        };
+        let sent = lock(&self.sender).as_ref().map(|tx| tx.send(task));
+        if !matches!(sent, Some(Ok(()))) {
+            // Shut down already: nobody will run it.
+            lock(&s.cancels).remove(&key);
+            s.in_flight.fetch_sub(1, Ordering::SeqCst);
+            return Err(full(s.capacity));
+        }
+        Ok(())
+    }
+
+    /// Tasks queued or running.
+    pub(crate) fn in_flight(&self) -> usize {
+        self.shared.in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Most tasks queued or running at once.
+    pub(crate) fn capacity(&self) -> usize {
+        self.shared.capacity
+    }
+
+    /// Sets the cancellation flag of every queued and running task: solves stop at once with
+    /// their best plan so far.
+    pub(crate) fn cancel_all(&self) {
+        for c in lock(&self.shared.cancels).values() {
+            c.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// Accepts no more tasks, lets the queued ones run (cancelled ones return at once) and
+    /// waits for every worker to finish.
+    pub(crate) fn shutdown(&self) {
+        lock(&self.sender).take();
+        let handles: Vec<JoinHandle<()>> = lock(&self.workers).drain(..).collect();
+        for h in handles {
+            let _ = h.join();
+        }
+    }
+}
