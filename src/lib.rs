@@ -3,13 +3,6 @@
 //! Assigns staff to work modules and hours to duties so that as little priority-weighted work
 //! as possible stays uncovered — "one person, several posts; one post, several duties".
 //!
-//! The crate is layered; dependencies point one way:
-//! - [`model`]: the validated [`model::Instance`], [`model::Plan`] and the independent
-//!   checker [`model::verify`];
-//! - [`io`]: instance and plan files, validation with path-precise [`io::Diagnostic`]s;
-//! - [`report`]: plans, check reports and diagnostics rendered as table, JSON, CSV or Markdown,
-//!   and the HTML report with charts;
-//! - [`sheets`]: instances as CSV folders or `.xlsx` workbooks, plans as workbooks.
 //! This crate is the library behind the `modstaff` command line and its HTTP service; a
 //! Rust service can link it and make the same calls. The plans are the same as the command
 //! line's: with the same seed and a work limit (or a search that stops by itself), a solve is
@@ -127,8 +120,12 @@
 //! - [`model`]: the validated [`Instance`], [`Plan`] and the independent checker
 //!   [`model::verify`];
 //! - [`io`]: instance and plan files, validation with path-precise [`Diagnostic`]s;
+//! - [`sheets`]: instances as CSV folders or `.xlsx` workbooks, plans as workbooks;
 //! - [`engine`]: the solver; [`scenario`] and [`batch`]: what-if scenarios and batches;
-//! - [`report`]: plans, check reports and diagnostics rendered as table, JSON, CSV or Markdown;
+//!   [`explain`]: why a plan leaves what it leaves (from [`model::diagnose`]) and which hire
+//!   helps most;
+//! - [`report`]: plans, check reports, explanations and diagnostics rendered as table, JSON,
+//!   CSV or Markdown, and the HTML report with charts;
 //! - `service` (feature `http`, on by default): the HTTP service of `modstaff serve`.
 #![deny(missing_docs)]
 
