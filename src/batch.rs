@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::engine::{SolveOptions, StopReason, best_of, solve};
+use crate::engine::{SolveOptions, solve};
 use crate::io::{RawStaff, to_raw, validate};
 use crate::model::{Instance, Plan, PlanStatus};
 
@@ -213,43 +213,7 @@ pub fn run(
                     let case = &cases[k];
                     let anchored = anchor_to(&case.instance, baseline);
                     let t = Instant::now();
-                    let mut sol = solve(
-                        &anchored,
-                        &SolveOptions {
-                            tier1_stall_epochs: Some(solve_options.stall_epochs),
-                            ..solve_options.clone()
-                        },
-                    );
-                    // The warm start can settle in a local optimum a cold start avoids
-                    // (measured: 6 of 100 agri scenarios). When it stops without a proof,
-                    // the rest of the time goes to a search from today's posts, as a
-                    // separate solve would start; the better plan and bound are kept.
-                    let left = solve_options.time_limit.saturating_sub(t.elapsed());
-                    if sol.stop != StopReason::Proven
-                        && !cancelled()
-                        && left >= solve_options.time_limit / 5
-                    {
-                        let start = case
-                            .instance
-                            .staff_indices()
-                            .flat_map(|p| {
-                                case.instance
-                                    .person(p)
-                                    .current_posts
-                                    .iter()
-                                    .map(move |&m| (p, m))
-                            })
-                            .collect();
-                        let cold = solve(
-                            &anchored,
-                            &SolveOptions {
-                                time_limit: left,
-                                start: Some(start),
-                                ..solve_options.clone()
-                            },
-                        );
-                        sol = best_of(sol, cold);
-                    }
+                    let sol = solve(&anchored, &solve_options);
                     let o = outcome(
                         Some(k),
                         &case.name,

@@ -15,4 +15,4 @@ pub mod search;
 pub mod solve;
 pub mod state;
 
-pub use solve::{PlanFn, Progress, ProgressFn, Solution, SolveOptions, StopReason, best_of, solve};
+pub use solve::{PlanFn, Progress, ProgressFn, Solution, SolveOptions, StopReason, solve};

@@ -99,12 +99,6 @@ pub struct SolveOptions {
     pub cancel: Option<Arc<AtomicBool>>,
     /// Called after each epoch.
     pub progress: Option<ProgressFn>,
-    /// Stop, unless tier 1 is proven, after this many epochs without a tier-1 improvement
-    /// (tiers 2-3 may still be improving): for portfolios that would rather restart.
-    pub tier1_stall_epochs: Option<usize>,
-    /// Posts to start the search from instead of today's posts (a post a rule forbids is
-    /// skipped). Today's posts still define tier 2.
-    pub start: Option<Vec<(StaffIdx, ModuleIdx)>>,
     /// Called with the incumbent's plan when the search starts and whenever it improves tier
     /// 1-3, e.g. to serve the best plan so far. These plans pass `check`, but their hours are
     /// not balanced yet (tier 4 is settled only in the final plan).
@@ -122,8 +116,6 @@ impl Default for SolveOptions {
             enumeration_limit: 4096,
             cancel: None,
             progress: None,
-            tier1_stall_epochs: None,
-            start: None,
             improved: None,
         }
     }
@@ -152,41 +144,6 @@ fn gap(value: f64, bound: f64) -> f64 {
 
 fn proven(value: f64, bound: f64) -> bool {
     value <= bound + 1e-6 * value.abs().max(1.0)
-}
-
-/// Of two solutions of the same instance, the better plan (tiers in order) with the better of
-/// the two bounds, its status and gap restated: what a portfolio of solves keeps.
-#[must_use]
-pub fn best_of(a: Solution, b: Solution) -> Solution {
-    let key = |p: &Plan| {
-        (
-            p.objective.coverage,
-            p.objective.stability,
-            p.objective.fragmentation,
-            p.objective.balance,
-        )
-    };
-    let tol = 1e-6 * a.plan.objective.coverage.abs().max(1.0);
-    let (ka, kb) = (key(&a.plan), key(&b.plan));
-    let b_better = kb.0 < ka.0 - tol
-        || ((kb.0 - ka.0).abs() <= tol && (kb.1, kb.2, kb.3) < (ka.1, ka.2, ka.3));
-    let bound = a.bound.max(b.bound);
-    let seconds = a.plan.solver.seconds + b.plan.solver.seconds;
-    let steps = a.steps + b.steps;
-    let mut best = if b_better { b } else { a };
-    let value = best.plan.objective.coverage;
-    best.bound = bound.min(value);
-    best.steps = steps;
-    best.plan.solver.seconds = seconds;
-    best.plan.solver.bound = Some(best.bound);
-    if proven(value, best.bound) {
-        best.plan.status = PlanStatus::Optimal;
-        best.plan.solver.gap = 0.0;
-        best.stop = StopReason::Proven;
-    } else {
-        best.plan.solver.gap = gap(value, best.bound);
-    }
-    best
 }
 
 /// Every post set of one person that is legal on its own (posts cap, conflicts), or `None` if
@@ -365,21 +322,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
 
     let mut eval = Evaluator::new(inst, &elig, BestOptions::greedy());
     let mut rng = Rng::new(options.seed);
-    let start_state = match &options.start {
-        None => PostState::current(inst, &elig),
-        Some(pairs) => {
-            let mut s = PostState::empty(inst);
-            for &(p, m) in pairs {
-                if p.index() < inst.staff.len()
-                    && m.index() < inst.modules.len()
-                    && s.can_add(inst, &elig, p, m)
-                {
-                    s.add(inst, p, m);
-                }
-            }
-            s
-        }
-    };
+    let start_state = PostState::current(inst, &elig);
     let base = eval.evaluate(start_state.clone());
     let everyone: Vec<StaffIdx> = inst.staff_indices().collect();
     phase(&format!("start evaluated {}", base.key.coverage));
@@ -468,7 +411,6 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     let mut stall = 0_usize;
     let mut epoch: u64 = 0;
     let mut last_improvement: u64 = 0;
-    let mut last_tier1_improvement: u64 = 0;
     let stop = loop {
         if cancelled() {
             break StopReason::Cancelled;
@@ -486,12 +428,6 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
         if stall >= options.stall_epochs.max(last_improvement as usize) {
             break StopReason::Stalled;
         }
-        if options
-            .tier1_stall_epochs
-            .is_some_and(|k| epoch - last_tier1_improvement >= k as u64)
-        {
-            break StopReason::Stalled;
-        }
         epoch += 1;
         let results = run_epoch(
             inst,
@@ -504,7 +440,6 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
             options.cancel.as_ref(),
         );
         let mut improved = false;
-        let tier1_before = best.key.coverage;
         for (cand, n) in results {
             steps += n;
             if cand.key.better(&best.key) {
@@ -536,9 +471,6 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
         stall = if improved { 0 } else { stall + 1 };
         if improved {
             last_improvement = epoch;
-        }
-        if best.key.coverage < tier1_before - 1e-9 {
-            last_tier1_improvement = epoch;
         }
         phase(&format!(
             "epoch {epoch}: best {:?} stall {stall} bound {}",
