@@ -367,3 +367,30 @@ pub fn json_syntax_error(e: &serde_json::Error) -> Diagnostic {
     }
     d
 }
+
+/// Decodes one typed JSON document whole (no trailing content), or says what is wrong first:
+/// the JSON path of the offending member, serde's message without its position, or the
+/// syntax error with line and column. The diagnostic names no file yet.
+///
+/// # Errors
+/// The first problem found.
+pub fn typed_json<'a, T: serde::Deserialize<'a>>(text: &'a str) -> Result<T, Box<Diagnostic>> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let result: Result<T, _> = serde_path_to_error::deserialize(&mut de);
+    let value = result.map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let mut d = json_syntax_error(&inner);
+        if !inner.is_syntax() && !inner.is_eof() {
+            d.message = inner
+                .to_string()
+                .rsplit_once(" at line ")
+                .map_or_else(|| inner.to_string(), |(m, _)| m.to_owned());
+            d.hint = None;
+        }
+        d.path = if path == "." { String::new() } else { path };
+        Box::new(d)
+    })?;
+    de.end().map_err(|e| Box::new(json_syntax_error(&e)))?;
+    Ok(value)
+}

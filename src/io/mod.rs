@@ -129,25 +129,7 @@ pub fn load_instance(path: &Path) -> Result<Validated, LoadError> {
 /// # Errors
 /// The problem, with its path and position.
 pub fn parse_plan(text: &str, file: &str) -> Result<Plan, Diagnostics> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let result: Result<Plan, _> = serde_path_to_error::deserialize(&mut de);
-    let plan = result.map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let mut d = decode::json_syntax_error(&inner);
-        if !inner.is_syntax() && !inner.is_eof() {
-            d.message = inner
-                .to_string()
-                .rsplit_once(" at line ")
-                .map_or_else(|| inner.to_string(), |(m, _)| m.to_owned());
-            d.hint = None;
-        }
-        d.path = if path == "." { String::new() } else { path };
-        Diagnostics(vec![with_file(d, file)])
-    })?;
-    de.end()
-        .map_err(|e| Diagnostics(vec![with_file(decode::json_syntax_error(&e), file)]))?;
-    Ok(plan)
+    decode::typed_json::<Plan>(text).map_err(|d| Diagnostics(vec![with_file(*d, file)]))
 }
 
 /// Reads and parses a plan file.

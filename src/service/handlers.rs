@@ -152,29 +152,10 @@ async fn read_body(state: &AppState, mut body: Body) -> Result<String, Problem> 
 
 /// Decodes the request wrapper; a problem names the path of the offending member.
 fn parse_request<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, Problem> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let result: Result<T, _> = serde_path_to_error::deserialize(&mut de);
-    let value = result.map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let mut d = decode::json_syntax_error(&inner);
-        if !inner.is_syntax() && !inner.is_eof() {
-            d.message = inner
-                .to_string()
-                .rsplit_once(" at line ")
-                .map_or_else(|| inner.to_string(), |(m, _)| m.to_owned());
-            d.hint = None;
-        }
-        d.path = if path == "." { String::new() } else { path };
+    decode::typed_json(text).map_err(|mut d| {
         d.file = "request".into();
-        Problem::bad_field(d)
-    })?;
-    de.end().map_err(|e| {
-        let mut d = decode::json_syntax_error(&e);
-        d.file = "request".into();
-        Problem::bad_field(d)
-    })?;
-    Ok(value)
+        Problem::bad_field(*d)
+    })
 }
 
 /// Labels diagnostics of a member decoded on its own as positions in the whole body: file
