@@ -3,6 +3,7 @@
 
 mod check;
 mod generate;
+mod import;
 mod solve;
 mod validate;
 mod whatif;
@@ -70,6 +71,11 @@ enum Command {
     /// people moved are counted against the baseline plan. One row per scenario, in file order
     /// whatever `--jobs` is.
     Whatif(whatif::Args),
+    /// Convert another format into an instance
+    ///
+    /// `import mkp FILE`: a multiple knapsack instance (one person per knapsack, one
+    /// non-splittable duty per item). Bad input is reported with its line and column (exit 2).
+    Import(import::Args),
 }
 
 /// Output options shared by the commands.
@@ -143,6 +149,7 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Whatif(args) => whatif::run(&args),
+        Command::Import(args) => import::run(&args),
     };
     match result {
         Ok(code) => code,
