@@ -272,15 +272,17 @@ impl Packing {
         }
         let debug = std::env::var_os("MODSTAFF_DEBUG").is_some() && n > 30;
         let mut proven = done(&best);
-        // Branch and bound first, with half the time: with a tight bound it finds the
-        // optimum quickly; what it cannot close goes to perturbation rounds.
+        // Branch and bound first, with half the time on small packings (where it often
+        // proves the optimum), a tenth on larger ones (where it rarely does); the rest goes to
+        // the iterated local search.
         if !proven && !out_of_time() {
             let now = Instant::now();
+            let share = if n <= 60 { 2 } else { 10 };
             let half = Effort {
                 nodes: effort.nodes,
                 deadline: effort
                     .deadline
-                    .map(|d| now + d.saturating_duration_since(now) / 2),
+                    .map(|d| now + d.saturating_duration_since(now) / share),
             };
             let mut bb = Branch::new(self, &best, half);
             bb.run();
@@ -302,28 +304,44 @@ impl Packing {
             }
         }
         if !proven && n > 0 && nb > 0 {
-            // Perturbation rounds: empty a few bins and drop some items, re-pack, keep the best.
+            // Iterated local search: re-pack 2-3 random bins exactly one after the other
+            // (in random order, with every unpacked item), walking on when no worse (plateaus
+            // are wide); every 64 rounds drop a few items to move elsewhere, and restart from
+            // the best when that led nowhere.
             let mut rng = Rng::new(0x9e37_79b9);
-            let rounds = (effort.nodes / 20_000).min(2000);
-            for _ in 0..rounds {
-                if done(&best) || out_of_time() {
+            let rounds = (effort.nodes / 200).min(10_000_000);
+            let mut cur = best.clone();
+            let mut bins = Vec::new();
+            for round in 0..rounds {
+                if done(&best) || (round % 16 == 0 && out_of_time()) {
                     break;
                 }
-                let mut trial = best.clone();
-                for _ in 0..2.min(nb) {
-                    let b = rng.below(nb);
-                    trial.empty_bin(b);
+                if round % 64 == 63 {
+                    if cur.profit < best.profit - 1e-9 {
+                        cur = best.clone();
+                    }
+                    for _ in 0..(n / 16).max(1) {
+                        let j = rng.below(n);
+                        cur.take(j);
+                    }
+                    cur.fill();
                 }
-                for _ in 0..(n / 8).max(1) {
-                    let j = rng.below(n);
-                    if trial.bin[j].is_some() {
-                        trial.take(j);
+                bins.clear();
+                let k = (2 + rng.below(2)).min(nb);
+                while bins.len() < k {
+                    let b = rng.below(nb);
+                    if !bins.contains(&b) {
+                        bins.push(b);
                     }
                 }
-                trial.fill();
-                trial.improve(integral, &out_of_time);
-                if trial.profit > best.profit + 1e-9 {
-                    best = trial;
+                if integral {
+                    cur.repack_walk(&bins);
+                } else {
+                    cur.swaps();
+                }
+                cur.fill();
+                if cur.profit > best.profit + 1e-9 {
+                    best = cur.clone();
                 }
             }
             proven = done(&best);
@@ -371,14 +389,6 @@ impl<'a> Solver<'a> {
         if let Some(b) = self.bin[j].take() {
             self.room[b] += self.pk.size[j];
             self.profit -= self.pk.profit[j];
-        }
-    }
-
-    fn empty_bin(&mut self, b: usize) {
-        for j in 0..self.pk.n() {
-            if self.bin[j] == Some(b) {
-                self.take(j);
-            }
         }
     }
 
@@ -435,6 +445,15 @@ impl<'a> Solver<'a> {
     /// unpacked item it may take (and, for later bins, what earlier ones left); kept only if
     /// the profit rises.
     fn repack(&mut self, bins: &[usize]) {
+        self.repack_if(bins, false);
+    }
+
+    /// As [`Self::repack`], also keeping a re-pack of equal profit.
+    fn repack_walk(&mut self, bins: &[usize]) {
+        self.repack_if(bins, true);
+    }
+
+    fn repack_if(&mut self, bins: &[usize], equal: bool) {
         let pk = self.pk;
         let mut pool: Vec<usize> = (0..pk.n())
             .filter(|&j| {
@@ -480,7 +499,8 @@ impl<'a> Solver<'a> {
             }
             pool.retain(|j| !placed.iter().any(|&(i, _)| i == *j));
         }
-        if gained > old + 1e-9 * old.abs().max(1.0) {
+        let tol = 1e-9 * old.abs().max(1.0);
+        if gained > old + tol || (equal && gained >= old - tol) {
             for j in 0..pk.n() {
                 if self.bin[j].is_some_and(|b| bins.contains(&b)) {
                     self.take(j);
@@ -704,7 +724,7 @@ impl<'a> Branch<'a> {
             .filter(|&j| !self.used[j] && self.allowed(j, b) && self.pk.fits(j, b))
             .collect();
         // Later bins' bound with every item left, for pruning inside the subset search.
-        let later = self.loose_bound(i + 1);
+        let later = self.bound(i + 1);
         // First the bin's own best filling (one knapsack, exactly), made maximal: the
         // Martello-Toth dive that finds good packings early.
         if self.integral {
@@ -746,18 +766,6 @@ impl<'a> Branch<'a> {
         }
         let mut taken = Vec::new();
         self.subsets(i, b, &cands, 0, self.pk.cap[b], &mut taken, later);
-    }
-
-    /// LP bound of all items left in the capacity of `bins[i..]` (cheap, loose).
-    fn loose_bound(&self, i: usize) -> f64 {
-        let total: f64 = self.bins[i..].iter().map(|&b| self.pk.cap[b]).sum();
-        let items: Vec<usize> = self
-            .order
-            .iter()
-            .copied()
-            .filter(|&j| !self.used[j])
-            .collect();
-        self.pk.dantzig(&items, total)
     }
 
     #[expect(clippy::too_many_arguments, reason = "recursion state")]

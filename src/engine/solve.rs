@@ -286,19 +286,17 @@ fn unavoidable_penalties(inst: &Instance, elig: &Eligibility) -> f64 {
 /// whose duties are all non-splittable are packing problems, solved by branch and bound or
 /// bounded by their surrogate relaxation ([`super::packing`]); the other components count
 /// nothing. When those posts are legal together they are also a plan, returned too.
+///
+/// When every post is legal at once, those posts are optimal for tier 1 (more posts never
+/// cover less, nor leave more counterparts or floors unmet): the packing is then all that is
+/// left to decide for tier 1 and gets `share_legal` of the time, else `share`.
 fn packing_bound(
     inst: &Instance,
     elig: &Eligibility,
-    deadline: Instant,
+    start: Instant,
+    time_limit: Duration,
+    (share, share_legal): (f64, f64),
 ) -> (f64, Option<Evaluated>) {
-    let options = BestOptions {
-        local_search_evals: 0,
-        exact_max_duties: 0,
-        exact_max_nodes: 0,
-        max_work: 0,
-        packing_nodes: PACKING_NODES,
-        deadline: Some(deadline),
-    };
     let posts = all_posts(inst, elig);
     let mut state = PostState::empty(inst);
     for (p, m) in posts.iter() {
@@ -306,8 +304,17 @@ fn packing_bound(
             state.add(inst, p, m);
         }
     }
+    let legal = state.posts == posts;
+    let options = BestOptions {
+        local_search_evals: 0,
+        exact_max_duties: 0,
+        exact_max_nodes: 0,
+        max_work: 0,
+        packing_nodes: PACKING_NODES,
+        deadline: Some(start + time_limit.mul_f64(if legal { share_legal } else { share })),
+    };
     let penalties = unavoidable_penalties(inst, elig);
-    if state.posts == posts {
+    if legal {
         let ev = Evaluator::new(inst, elig, options).evaluate(state);
         (ev.hours.bound + penalties, Some(ev))
     } else {
@@ -396,9 +403,9 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
 
     let (flow, relaxed_hours) = flow_bound(inst, &elig);
     phase(&format!("flow bound {flow}"));
-    // Packing problems get up to half the time: on them the bound and the plan are all that
-    // matters (the posts are trivial), elsewhere the packing part finishes quickly.
-    let (pack, pack_plan) = packing_bound(inst, &elig, start + time_limit.mul_f64(0.5));
+    // Hard packings get up to 30% of the time for the bound, 80% when they also decide the
+    // plan (see `packing_bound`); elsewhere the packing part finishes quickly.
+    let (pack, pack_plan) = packing_bound(inst, &elig, start, time_limit, (0.3, 0.8));
     let flow = flow.max(pack);
     phase(&format!("packing bound {pack}"));
     if let Some(ev) = &pack_plan {
