@@ -120,7 +120,8 @@ impl Reader<'_> {
 /// Parses an MKP file into an instance named `name` (not yet validated).
 ///
 /// # Errors
-/// Every problem found (missing or extra numbers, non-numbers, counts below 1, values <= 0),
+/// Every problem found (missing or extra numbers, non-numbers, counts below 1, negative
+/// capacities, weights or profits <= 0),
 /// each with its line and column; `file` is set on each.
 pub fn parse_mkp(text: &str, file: &str, name: &str) -> Result<RawInstance, Diagnostics> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -147,25 +148,43 @@ pub fn parse_mkp(text: &str, file: &str, name: &str) -> Result<RawInstance, Diag
         return Err(with_file(r.diagnostics));
     };
     let width = |k: usize| k.to_string().len();
-    let staff: Vec<RawStaff> = (0..m)
-        .map(|i| {
-            let cap = r.positive(
-                &format!("capacities[{i}]"),
-                &format!("the capacity of knapsack {}", i + 1),
-            );
-            RawStaff {
-                id: format!("k{:0w$}", i + 1, w = width(m)),
-                name: None,
-                unit: None,
-                capacity: Some(cap.unwrap_or(1.0)),
-                skills: std::collections::BTreeMap::new(),
-                max_posts: None,
-                max_liaisons: None,
-                current_posts: Vec::new(),
-                unavailable: Vec::new(),
+    // A knapsack of capacity 0 holds nothing (every item weighs more): it becomes nobody,
+    // since a person's capacity must be positive.
+    let mut staff: Vec<RawStaff> = Vec::with_capacity(m);
+    for i in 0..m {
+        let path = format!("capacities[{i}]");
+        let what = format!("the capacity of knapsack {}", i + 1);
+        let Some((text, at)) = r.take(&path, &what) else {
+            continue;
+        };
+        let cap = match text.parse::<f64>() {
+            Ok(v) if v.is_finite() && v >= 0.0 => v,
+            _ => {
+                r.diagnostics.push(
+                    Diagnostic::error(
+                        &path,
+                        format!("{what} must be a number >= 0, found `{text}`"),
+                    )
+                    .at(at),
+                );
+                continue;
             }
-        })
-        .collect();
+        };
+        if cap == 0.0 {
+            continue;
+        }
+        staff.push(RawStaff {
+            id: format!("k{:0w$}", i + 1, w = width(m)),
+            name: None,
+            unit: None,
+            capacity: Some(cap),
+            skills: std::collections::BTreeMap::new(),
+            max_posts: None,
+            max_liaisons: None,
+            current_posts: Vec::new(),
+            unavailable: Vec::new(),
+        });
+    }
     let mut duties = Vec::with_capacity(n);
     for j in 0..n {
         let w = r.positive(
@@ -278,13 +297,19 @@ mod tests {
         assert_eq!(raw.duties[0].weight, Some(2.0));
         assert_eq!(raw.duties[2].splittable, Some(false));
         assert!(crate::io::validate(&raw).is_ok());
+        // An empty knapsack becomes nobody.
+        let raw = parse_mkp("2 1 0 5 4 8", "t.txt", "t").unwrap();
+        assert_eq!(raw.staff.len(), 1);
+        assert_eq!(raw.staff[0].id, "k2");
     }
 
     #[test]
     fn errors_name_the_place() {
         let e = parse_mkp("2\n3\n10\n-5\n4 8\n6 x\n", "t.txt", "t").unwrap_err();
         let text = e.to_string();
-        assert!(text.contains("t.txt: capacities[1]: the capacity of knapsack 2 must be > 0"));
+        assert!(
+            text.contains("t.txt: capacities[1]: the capacity of knapsack 2 must be a number >= 0")
+        );
         assert!(text.contains("items[1].profit: the profit of item 2 must be a number"));
         assert!(text.contains("line 6, column 3"));
         assert!(text.contains("items[2].weight: missing the weight of item 3"));

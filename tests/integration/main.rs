@@ -3,6 +3,7 @@
 mod check;
 mod common;
 mod instances;
+mod mkp;
 mod props;
 mod scenario;
 mod solve;
