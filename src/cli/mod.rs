@@ -4,6 +4,7 @@
 mod check;
 mod explain;
 mod generate;
+mod import;
 mod report;
 #[cfg(feature = "http")]
 mod serve;
@@ -83,13 +84,15 @@ enum Command {
     /// and bottleneck skills ranked by what one more person with the skill covers, each
     /// confirmed by a re-solve. `--format json` gives the same as data.
     Explain(explain::Args),
-    /// Read an instance from a CSV folder or an .xlsx workbook and write it as JSON
+    /// Read an instance from a CSV folder, an .xlsx workbook or a knapsack file; write JSON
     ///
     /// The folder holds staff.csv, modules.csv, duties.csv and optionally counterparts.csv,
     /// units.csv, skills.csv and rules.toml; a workbook has the same tables as sheets (and a
     /// `rules` sheet of key/value rows). `solve`, `validate`, `whatif` and `check` also read
     /// these directly. Problems are reported with file, sheet, row and column; exit 2.
-    Import(sheets::ImportArgs),
+    /// `import mkp FILE`: a multiple knapsack instance (one person per knapsack, one
+    /// non-splittable duty per item), bad input reported with its line and column.
+    Import(import::Args),
     /// Write an instance (JSON, workbook or CSV folder) as a CSV folder or an .xlsx workbook
     Export(sheets::ExportArgs),
     /// Write empty sheets with the headers, one example row and notes on every column
@@ -210,7 +213,7 @@ pub fn run() -> ExitCode {
         Command::Generate(args) => generate::run(&args),
         Command::Whatif(args) => whatif::run(&args),
         Command::Explain(args) => explain::run(&args),
-        Command::Import(args) => sheets::import(&args),
+        Command::Import(args) => import::run(&args),
         Command::Export(args) => sheets::export(&args),
         Command::Template(args) => sheets::template(&args),
         Command::Report(args) => report::run(&args),

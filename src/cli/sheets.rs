@@ -1,4 +1,4 @@
-//! `modstaff import csv|xlsx PATH`, `modstaff export csv|xlsx INSTANCE --out PATH` and
+//! `modstaff import csv|xlsx PATH` (called by `cli::import`), `modstaff export csv|xlsx INSTANCE --out PATH` and
 //! `modstaff template --format csv|xlsx --out PATH`: instances as spreadsheets.
 
 use std::path::{Path, PathBuf};
@@ -15,18 +15,6 @@ pub(crate) enum SheetFormat {
     Csv,
     /// One `.xlsx` workbook with a sheet per table.
     Xlsx,
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct ImportArgs {
-    /// What to read: `csv` (a folder) or `xlsx` (a workbook)
-    #[arg(value_enum)]
-    kind: SheetFormat,
-    /// The folder or workbook
-    path: PathBuf,
-    /// Write the instance JSON to this file (atomically) instead of standard output
-    #[arg(long, short = 'o', value_name = "INSTANCE")]
-    out: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -79,27 +67,28 @@ fn kind_mismatch(kind: SheetFormat, path: &Path, reading: bool) -> Option<String
     }
 }
 
-pub(crate) fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
-    if let Some(m) = kind_mismatch(args.kind, &args.path, true) {
+pub(crate) fn import(
+    kind: SheetFormat,
+    path: &Path,
+    out: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    if let Some(m) = kind_mismatch(kind, path, true) {
         return Ok(usage(&m));
     }
-    if args.kind == SheetFormat::Csv && !args.path.is_dir() {
+    if kind == SheetFormat::Csv && !path.is_dir() {
         return Ok(usage(&format!(
             "cannot read `{}`: no such folder",
-            args.path.display()
+            path.display()
         )));
     }
     // One validation path for every format: the same checks (and messages placed at sheet,
     // row and column) as `validate`.
-    let (raw, (_, warnings)) = match sheets::load_with_raw(&args.path) {
+    let (raw, (_, warnings)) = match sheets::load_with_raw(path) {
         Ok(v) => v,
         Err(e) => return Ok(super::report_load_error(&e)),
     };
     eprint!("{warnings}");
-    let output = super::Output {
-        format: None,
-        out: args.out.clone(),
-    };
+    let output = super::Output { format: None, out };
     output.emit(&to_json(&raw))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -187,6 +187,9 @@ pub struct Hours {
     /// Whether `value` is proven the least possible for these posts (within 1e-9 relative).
     /// Always true from `splittable_hours` (given its non-splittable assignment).
     pub optimal: bool,
+    /// A lower bound on `value` over every choice of people for the non-splittable duties
+    /// under these posts: `value` when `optimal` from `best_hours`, 0 when not computed.
+    pub bound: f64,
 }
 
 /// Effort of [`HoursOracle::best_hours`] on non-splittable duties.
@@ -204,6 +207,12 @@ pub struct BestOptions {
     /// per millisecond on a 2-core development machine). It bounds the time on big components
     /// and, unlike a clock, is deterministic.
     pub max_work: u64,
+    /// Components whose duties are all non-splittable are packing problems
+    /// ([`super::packing`]): most branch-and-bound nodes per such component; 0 leaves them to
+    /// the local search and branch and bound above.
+    pub packing_nodes: u64,
+    /// Stop the packing search by then, keeping the best packing found (not deterministic).
+    pub deadline: Option<std::time::Instant>,
 }
 
 impl Default for BestOptions {
@@ -213,6 +222,8 @@ impl Default for BestOptions {
             exact_max_duties: 12,
             exact_max_nodes: 2000,
             max_work: 10_000_000,
+            packing_nodes: 20_000,
+            deadline: None,
         }
     }
 }
@@ -226,6 +237,8 @@ impl BestOptions {
             exact_max_duties: 0,
             exact_max_nodes: 0,
             max_work: 0,
+            packing_nodes: 0,
+            deadline: None,
         }
     }
 }
@@ -415,7 +428,9 @@ impl<'a> HoursOracle<'a> {
         }
         self.relaxed_hints();
         self.greedy();
-        if opts.max_work == 0 || (opts.local_search_evals == 0 && opts.exact_max_nodes == 0) {
+        if opts.packing_nodes == 0
+            && (opts.max_work == 0 || (opts.local_search_evals == 0 && opts.exact_max_nodes == 0))
+        {
             return self.extract(false);
         }
         self.work = 0;
@@ -423,15 +438,98 @@ impl<'a> HoursOracle<'a> {
         let comps = self.components();
         let mut budget = opts.local_search_evals;
         let mut optimal = true;
+        // What the value may still exceed the optimum by, summed over components.
+        let mut slack = 0.0;
         for comp in &comps {
+            let n = comp.nonsplit.len();
+            if opts.packing_nodes > 0 && comp.duties.len() == n {
+                let (proven, gap) = self.pack(comp, opts);
+                optimal &= proven;
+                slack += gap;
+                continue;
+            }
+            if opts.max_work == 0 {
+                optimal = false;
+                slack = f64::INFINITY;
+                continue;
+            }
             self.local_search(comp, &mut budget);
-            optimal &= self.prove(comp, opts);
+            let proven = self.prove(comp, opts);
+            optimal &= proven;
+            if !proven {
+                let value = self.eval_component(comp, n);
+                let root = self.root_relaxation(comp);
+                slack += (value - root).max(0.0);
+            }
         }
         let assign = self.assign.clone();
         self.accept_fixed(&assign);
         self.build_net_all();
         self.solve_classes();
-        self.extract(optimal)
+        let mut hours = self.extract(optimal);
+        hours.bound = if optimal {
+            hours.value
+        } else {
+            (hours.value - slack).max(0.0)
+        };
+        hours
+    }
+
+    /// The component's value with its non-splittable duties all undecided and relaxed.
+    fn root_relaxation(&mut self, comp: &Comp) -> f64 {
+        let saved: Vec<Option<StaffIdx>> = comp
+            .nonsplit
+            .iter()
+            .map(|d| self.assign[d.index()])
+            .collect();
+        for &d in &comp.nonsplit {
+            self.assign[d.index()] = None;
+        }
+        let root = self.eval_component(comp, 0);
+        for (&d, &p) in comp.nonsplit.iter().zip(&saved) {
+            self.assign[d.index()] = p;
+        }
+        root
+    }
+
+    /// Solves a component of non-splittable duties only as a packing problem, from the
+    /// current assignment. Returns whether it is proven optimal and by how much its value
+    /// may exceed the optimum.
+    fn pack(&mut self, comp: &Comp, opts: &BestOptions) -> (bool, f64) {
+        let inst = self.inst;
+        let mut pk = super::packing::Packing {
+            cap: comp
+                .persons
+                .iter()
+                .map(|&p| inst.staff[p as usize].capacity)
+                .collect(),
+            ..Default::default()
+        };
+        let mut start = Vec::with_capacity(comp.nonsplit.len());
+        for &d in &comp.nonsplit {
+            let duty = inst.duty(d);
+            pk.size.push(duty.hours);
+            pk.profit.push(duty.weight * duty.hours);
+            pk.allowed.push(
+                self.allowed_of(d)
+                    .iter()
+                    .filter_map(|p| comp.persons.binary_search(p).ok().map(u32_of))
+                    .collect(),
+            );
+            start.push(
+                self.assign[d.index()]
+                    .and_then(|p| comp.persons.binary_search(&p.0).ok().map(u32_of)),
+            );
+        }
+        let effort = super::packing::Effort {
+            nodes: opts.packing_nodes,
+            deadline: opts.deadline,
+        };
+        let packed = pk.solve(&start, effort);
+        for (&d, b) in comp.nonsplit.iter().zip(&packed.assign) {
+            self.assign[d.index()] = b.map(|b| StaffIdx(comp.persons[b as usize]));
+        }
+        (packed.proven, (packed.bound - packed.profit).max(0.0))
     }
 
     fn solve_fixed(&mut self, posts: &Posts, fixed: &[Option<StaffIdx>]) {
@@ -1102,6 +1200,7 @@ impl<'a> HoursOracle<'a> {
             value,
             assigned: self.assign.clone(),
             optimal,
+            bound: if optimal { value } else { 0.0 },
         }
     }
 }

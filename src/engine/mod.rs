@@ -11,6 +11,7 @@ pub use hours::{BestOptions, Hours, HoursOracle, Posts, best_hours, splittable_h
 pub mod bound;
 pub mod eligibility;
 pub mod liaisons;
+pub mod packing;
 pub mod search;
 pub mod solve;
 pub mod state;

@@ -219,6 +219,7 @@ impl<'a> Evaluator<'a> {
             value,
             assigned,
             optimal: false,
+            bound: 0.0,
         };
         self.finish(state, hours)
     }

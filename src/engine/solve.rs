@@ -26,6 +26,9 @@ use crate::model::{
 const WORKERS: usize = 4;
 /// LNS steps per worker per epoch.
 const EPOCH_STEPS: usize = 40;
+/// Most branch-and-bound nodes of the packing bound per component (its deadline usually
+/// stops it first).
+const PACKING_NODES: u64 = 2_000_000_000;
 
 /// A progress report, sent after each epoch.
 #[derive(Clone, Copy, Debug)]
@@ -186,10 +189,20 @@ fn enumerate_person_sets(
     Some(all)
 }
 
-/// Exact search over every combination of post sets (tiny instances only).
-fn enumerate(inst: &Instance, elig: &Eligibility, limit: usize) -> Option<Evaluated> {
+/// Exact search over every combination of post sets (tiny instances only); `None` when it
+/// cannot finish by `deadline` (hard packings make each evaluation costly).
+fn enumerate(
+    inst: &Instance,
+    elig: &Eligibility,
+    limit: usize,
+    deadline: Instant,
+) -> Option<Evaluated> {
     let sets = enumerate_person_sets(inst, elig, limit)?;
-    let mut eval = Evaluator::new(inst, elig, BestOptions::default());
+    let options = BestOptions {
+        deadline: Some(deadline),
+        ..BestOptions::default()
+    };
+    let mut eval = Evaluator::new(inst, elig, options);
     let mut idx = vec![0_usize; sets.len()];
     let mut best: Option<Evaluated> = None;
     let mut all_exact = true;
@@ -205,6 +218,9 @@ fn enumerate(inst: &Instance, elig: &Eligibility, limit: usize) -> Option<Evalua
                 }
                 state.add(inst, p, m);
             }
+        }
+        if Instant::now() >= deadline {
+            return None;
         }
         if legal {
             let cand = eval.evaluate(state);
@@ -238,13 +254,24 @@ fn flow_bound(inst: &Instance, elig: &Eligibility) -> (f64, super::hours::Hours)
     for d in &mut relaxed.duties {
         d.splittable = true;
     }
-    let posts = Posts::from_pairs(
+    let posts = all_posts(inst, elig);
+    let hours = HoursOracle::new(&relaxed).splittable_hours(&posts, &[]);
+    (hours.value + unavoidable_penalties(inst, elig), hours)
+}
+
+/// Every post anyone qualifies for, held at once (usually more than the rules allow).
+fn all_posts(inst: &Instance, elig: &Eligibility) -> Posts {
+    Posts::from_pairs(
         inst.staff.len(),
         inst.staff_indices()
             .flat_map(|p| elig.modules_of[p.index()].iter().map(move |&m| (p, m))),
-    );
-    let hours = HoursOracle::new(&relaxed).splittable_hours(&posts, &[]);
-    let mut bound = hours.value;
+    )
+}
+
+/// Penalties no plan can avoid: a counterpart nobody may liaise with, a staffing floor above
+/// the people who qualify.
+fn unavoidable_penalties(inst: &Instance, elig: &Eligibility) -> f64 {
+    let mut bound = 0.0;
     for c in &elig.listed {
         let reachable = elig.listing[c.index()].iter().any(|m| {
             elig.people_of[m.index()]
@@ -260,7 +287,48 @@ fn flow_bound(inst: &Instance, elig: &Eligibility) -> (f64, super::hours::Hours)
         let could = module.max_staff.map_or(could, |c| c.min(could));
         bound += inst.rules.min_staff_weight * f64::from(module.min_staff.saturating_sub(could));
     }
-    (bound, hours)
+    bound
+}
+
+/// The packing bound: with every post held at once (a relaxation of the posts), components
+/// whose duties are all non-splittable are packing problems, solved by branch and bound or
+/// bounded by their surrogate relaxation ([`super::packing`]); the other components count
+/// nothing. When those posts are legal together they are also a plan, returned too.
+///
+/// When every post is legal at once, those posts are optimal for tier 1 (more posts never
+/// cover less, nor leave more counterparts or floors unmet): the packing is then all that is
+/// left to decide for tier 1 and gets `share_legal` of the time, else `share`.
+fn packing_bound(
+    inst: &Instance,
+    elig: &Eligibility,
+    start: Instant,
+    time_limit: Duration,
+    (share, share_legal): (f64, f64),
+) -> (f64, Option<Evaluated>) {
+    let posts = all_posts(inst, elig);
+    let mut state = PostState::empty(inst);
+    for (p, m) in posts.iter() {
+        if state.can_add(inst, elig, p, m) {
+            state.add(inst, p, m);
+        }
+    }
+    let legal = state.posts == posts;
+    let options = BestOptions {
+        local_search_evals: 0,
+        exact_max_duties: 0,
+        exact_max_nodes: 0,
+        max_work: 0,
+        packing_nodes: PACKING_NODES,
+        deadline: Some(start + time_limit.mul_f64(if legal { share_legal } else { share })),
+    };
+    let penalties = unavoidable_penalties(inst, elig);
+    if legal {
+        let ev = Evaluator::new(inst, elig, options).evaluate(state);
+        (ev.hours.bound + penalties, Some(ev))
+    } else {
+        let hours = HoursOracle::new(inst).best_hours(&posts, &options);
+        (hours.bound + penalties, None)
+    }
 }
 
 /// Solves `inst`.
@@ -294,7 +362,14 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
 
     // Tiny instances: enumerate every combination of posts, which proves all of tiers 1-3.
     if let Some(best) = (options.enumeration_limit > 0)
-        .then(|| enumerate(inst, &elig, options.enumeration_limit))
+        .then(|| {
+            enumerate(
+                inst,
+                &elig,
+                options.enumeration_limit,
+                start + time_limit.mul_f64(0.1),
+            )
+        })
         .flatten()
     {
         let bound = best.key.coverage;
@@ -336,6 +411,16 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
 
     let (flow, relaxed_hours) = flow_bound(inst, &elig);
     phase(&format!("flow bound {flow}"));
+    // Hard packings get up to 30% of the time for the bound, 80% when they also decide the
+    // plan (see `packing_bound`); elsewhere the packing part finishes quickly.
+    let (pack, pack_plan) = packing_bound(inst, &elig, start, time_limit, (0.3, 0.8));
+    let flow = flow.max(pack);
+    phase(&format!("packing bound {pack}"));
+    if let Some(ev) = &pack_plan {
+        if ev.key.better(&best.key) {
+            best = ev.clone();
+        }
+    }
     // The Lagrangian gets at most 15% of the time; its iterations are deterministic, so the
     // budget only decides how far it gets, not what it computes.
     let mut bound = LagrangianBound::new(inst);
@@ -396,7 +481,14 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     };
     publish(&best, lower(&bound, lp));
 
-    let mut exact = Evaluator::new(inst, &elig, BestOptions::default());
+    let mut exact = Evaluator::new(
+        inst,
+        &elig,
+        BestOptions {
+            deadline: Some(hard_deadline),
+            ..BestOptions::default()
+        },
+    );
     let mut exact_affordable;
     {
         let t = Instant::now();
@@ -506,6 +598,12 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     // Settle the final plan: full oracle effort on non-splittable duties, drop useless posts.
     phase(&format!("search stopped: {}", stop.as_str()));
     let mut final_best = exact.evaluate(best.state.clone());
+    // The packing bound's plan had far more effort on the same posts.
+    if let Some(ev) = pack_plan {
+        if ev.state.posts == final_best.state.posts && ev.key.better(&final_best.key) {
+            final_best = ev;
+        }
+    }
     phase("final evaluation");
     if !cancelled() {
         final_best = restore(inst, &elig, &mut exact, final_best, hard_deadline);

@@ -2,6 +2,7 @@
 
 pub mod decode;
 pub mod diagnostic;
+pub mod mkp;
 pub mod position;
 pub mod raw;
 mod validate;

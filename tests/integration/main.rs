@@ -4,6 +4,7 @@ mod check;
 mod common;
 mod explain;
 mod instances;
+mod mkp;
 mod props;
 mod report;
 mod scenario;

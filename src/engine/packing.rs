@@ -1,0 +1,944 @@
+//! Exact and heuristic packing of non-splittable duties: a multiple knapsack problem with
+//! assignment restrictions.
+//!
+//! A connected component of the eligibility graph whose duties are all non-splittable is
+//! exactly that problem: people are bins (their capacity), duties are items (size = hours,
+//! profit = weight * hours), and each item may go only to the people allowed to do it. The
+//! hours oracle hands such components here instead of evaluating every move with a flow.
+//!
+//! - Bound: the surrogate relaxation (all capacities pooled into one knapsack), where each
+//!   person's capacity is first cut to the largest sum of item sizes that fits in it, solved
+//!   exactly by dynamic programming when sizes are integral and small enough, else by its LP
+//!   (Dantzig) bound.
+//! - Heuristic: the caller's start, improved by re-packing one person, or a pair of people,
+//!   exactly by dynamic programming over their items and the unpacked ones (integral sizes),
+//!   and by moves and swaps (any sizes); then perturbation rounds.
+//! - Exact: depth-first branch and bound over the items by decreasing profit per hour,
+//!   pruned by the LP bound of the remaining items in the remaining room, with symmetric
+//!   people (same eligibility, same room left) tried once.
+//!
+//! Everything is deterministic for a given node budget; a deadline only stops it earlier.
+
+use std::time::Instant;
+
+use crate::generate::Rng;
+
+/// Sizes and capacities count as integral within this.
+const INT_TOL: f64 = 1e-9;
+/// A size fits when it exceeds the room left by at most this (as in the hours oracle).
+const FIT_TOL: f64 = 1e-9;
+/// Most cells of one dynamic programme (capacity times items).
+const DP_CELLS: usize = 60_000_000;
+
+/// A packing problem: maximise the profit of the items placed.
+#[derive(Clone, Debug, Default)]
+pub struct Packing {
+    /// Capacity of each bin.
+    pub cap: Vec<f64>,
+    /// Size of each item.
+    pub size: Vec<f64>,
+    /// Profit of each item (non-negative).
+    pub profit: Vec<f64>,
+    /// Per item: the bins it may go to, ascending.
+    pub allowed: Vec<Vec<u32>>,
+}
+
+/// Effort limits of [`Packing::solve`].
+#[derive(Clone, Copy, Debug)]
+pub struct Effort {
+    /// Most branch-and-bound nodes (also bounds the local search and perturbation rounds).
+    pub nodes: u64,
+    /// Stop by then, keeping the best packing found.
+    pub deadline: Option<Instant>,
+}
+
+/// A packing and what is known about it.
+#[derive(Clone, Debug)]
+pub struct Packed {
+    /// Per item: its bin, or none.
+    pub assign: Vec<Option<u32>>,
+    /// Profit packed.
+    pub profit: f64,
+    /// Upper bound on the profit of any packing.
+    pub bound: f64,
+    /// Whether `profit` is proven optimal.
+    pub proven: bool,
+}
+
+fn integral(v: f64) -> bool {
+    (v - v.round()).abs() <= INT_TOL
+}
+
+/// Largest sum of a subset of `sizes` (integral) that is at most `cap`.
+fn max_subset_sum(sizes: &[usize], cap: usize) -> usize {
+    let words = cap / 64 + 1;
+    let mut bits = vec![0_u64; words];
+    bits[0] = 1;
+    for &s in sizes {
+        if s == 0 || s > cap {
+            continue;
+        }
+        // bits |= bits << s
+        let (ws, bs) = (s / 64, s % 64);
+        for i in (0..words).rev() {
+            let mut v = 0;
+            if i >= ws {
+                v = bits[i - ws] << bs;
+                if bs > 0 && i > ws {
+                    v |= bits[i - ws - 1] >> (64 - bs);
+                }
+            }
+            bits[i] |= v;
+        }
+    }
+    let last = cap % 64;
+    bits[words - 1] &= if last == 63 {
+        u64::MAX
+    } else {
+        (1_u64 << (last + 1)) - 1
+    };
+    for i in (0..words).rev() {
+        if bits[i] != 0 {
+            return i * 64 + 63 - bits[i].leading_zeros() as usize;
+        }
+    }
+    0
+}
+
+/// Most profit of a 0-1 knapsack with integral sizes (`None` when the table is too big),
+/// and optionally which items achieve it.
+fn knapsack(items: &[(usize, f64)], cap: usize, choose: bool) -> Option<(f64, Vec<bool>)> {
+    if cap.saturating_mul(items.len().max(1)) > DP_CELLS {
+        return None;
+    }
+    let mut best = vec![0.0_f64; cap + 1];
+    let mut take: Vec<u64> = if choose {
+        vec![0; (cap + 1) * items.len().div_ceil(64).max(1)]
+    } else {
+        Vec::new()
+    };
+    let stride = items.len().div_ceil(64).max(1);
+    for (j, &(s, p)) in items.iter().enumerate() {
+        if s > cap || p <= 0.0 {
+            continue;
+        }
+        for c in (s..=cap).rev() {
+            let v = best[c - s] + p;
+            if v > best[c] {
+                best[c] = v;
+                if choose {
+                    take[c * stride + j / 64] |= 1 << (j % 64);
+                }
+            }
+        }
+    }
+    let mut chosen = vec![false; items.len()];
+    if choose {
+        // Walk back: item j was taken at capacity c in its own round iff its bit is set and
+        // no later item claimed c; reconstruct from the last item down.
+        let mut c = cap;
+        for j in (0..items.len()).rev() {
+            if take[c * stride + j / 64] >> (j % 64) & 1 == 1 {
+                chosen[j] = true;
+                c -= items[j].0;
+            }
+        }
+    }
+    Some((best[cap], chosen))
+}
+
+impl Packing {
+    fn n(&self) -> usize {
+        self.size.len()
+    }
+
+    fn integral(&self) -> bool {
+        self.size.iter().all(|&s| integral(s) && s > 0.5) && self.cap.iter().all(|&c| c >= 0.0)
+    }
+
+    fn fits(&self, j: usize, b: usize) -> bool {
+        self.size[j] <= self.cap[b] + FIT_TOL
+    }
+
+    /// Items by decreasing profit per unit of size (then larger profit, then index).
+    fn density_order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.n()).collect();
+        order.sort_by(|&a, &b| {
+            let (da, db) = (
+                self.profit[a] / self.size[a].max(1e-12),
+                self.profit[b] / self.size[b].max(1e-12),
+            );
+            db.total_cmp(&da)
+                .then(self.profit[b].total_cmp(&self.profit[a]))
+                .then(a.cmp(&b))
+        });
+        order
+    }
+
+    /// The surrogate bound (see the module documentation).
+    #[must_use]
+    pub fn bound(&self) -> f64 {
+        let usable: Vec<usize> = (0..self.n())
+            .filter(|&j| {
+                self.profit[j] > 0.0 && self.allowed[j].iter().any(|&b| self.fits(j, b as usize))
+            })
+            .collect();
+        if self.integral() {
+            // Each bin's capacity cut to what its items can fill.
+            let mut total = 0_usize;
+            let mut of_bin: Vec<Vec<usize>> = vec![Vec::new(); self.cap.len()];
+            for &j in &usable {
+                for &b in &self.allowed[j] {
+                    of_bin[b as usize].push(self.size[j].round() as usize);
+                }
+            }
+            let mut ok = true;
+            for (b, sizes) in of_bin.iter().enumerate() {
+                let cap = (self.cap[b] + FIT_TOL).floor().max(0.0) as usize;
+                let sum: usize = sizes.iter().sum();
+                if sum <= cap {
+                    total += sum;
+                } else if cap / 64 * sizes.len() <= DP_CELLS {
+                    total += max_subset_sum(sizes, cap);
+                } else {
+                    ok = false;
+                    break;
+                }
+            }
+            if ok {
+                let items: Vec<(usize, f64)> = usable
+                    .iter()
+                    .map(|&j| (self.size[j].round() as usize, self.profit[j]))
+                    .collect();
+                if let Some((v, _)) = knapsack(&items, total, false) {
+                    return v;
+                }
+                return self.dantzig(&usable, total as f64);
+            }
+        }
+        let total: f64 = self.cap.iter().map(|c| c.max(0.0)).sum();
+        self.dantzig(&usable, total)
+    }
+
+    /// LP bound of one knapsack of capacity `cap` over `items`.
+    fn dantzig(&self, items: &[usize], cap: f64) -> f64 {
+        let mut items = items.to_vec();
+        items.sort_by(|&a, &b| {
+            (self.profit[b] / self.size[b])
+                .total_cmp(&(self.profit[a] / self.size[a]))
+                .then(a.cmp(&b))
+        });
+        let mut room = cap;
+        let mut v = 0.0;
+        for j in items {
+            if self.size[j] <= room {
+                room -= self.size[j];
+                v += self.profit[j];
+            } else {
+                v += self.profit[j] * room / self.size[j];
+                break;
+            }
+        }
+        v
+    }
+
+    /// Best packing found from `start` (entries that do not fit are dropped), within `effort`.
+    #[must_use]
+    pub fn solve(&self, start: &[Option<u32>], effort: Effort) -> Packed {
+        let n = self.n();
+        let nb = self.cap.len();
+        let mut cur = Solver::new(self);
+        for j in 0..n {
+            if let Some(b) = start.get(j).copied().flatten() {
+                let b = b as usize;
+                if self.allowed[j].binary_search(&(b as u32)).is_ok()
+                    && cur.room[b] + FIT_TOL >= self.size[j]
+                {
+                    cur.put(j, b);
+                }
+            }
+        }
+        let bound = self.bound();
+        let done = |s: &Solver| s.profit >= bound - 1e-9 * bound.abs().max(1.0);
+        let out_of_time = || effort.deadline.is_some_and(|d| Instant::now() >= d);
+        cur.fill();
+        let mut best = cur.clone();
+        let integral = self.integral();
+        if !done(&best) && n > 0 && nb > 0 {
+            cur.improve(integral, &out_of_time);
+            if cur.profit > best.profit {
+                best = cur.clone();
+            }
+        }
+        let debug = std::env::var_os("MODSTAFF_DEBUG").is_some() && n > 30;
+        let mut proven = done(&best);
+        // Branch and bound first, with half the time on small packings (where it often
+        // proves the optimum), a tenth on larger ones (where it rarely does); the rest goes to
+        // the iterated local search.
+        if !proven && !out_of_time() {
+            let now = Instant::now();
+            let share = if n <= 60 { 2 } else { 10 };
+            let half = Effort {
+                nodes: effort.nodes,
+                deadline: effort
+                    .deadline
+                    .map(|d| now + d.saturating_duration_since(now) / share),
+            };
+            let mut bb = Branch::new(self, &best, half);
+            bb.run();
+            if bb.best_profit > best.profit + 1e-9 {
+                best = Solver::new(self);
+                for (j, &b) in bb.best_assign.iter().enumerate() {
+                    if let Some(b) = b {
+                        best.put(j, b as usize);
+                    }
+                }
+            }
+            proven = !bb.aborted || done(&best);
+            if debug {
+                eprintln!(
+                    "packing: {n} items {nb} bins: bound {bound}, branch and bound {} nodes, \
+                     aborted {}, best {}",
+                    bb.nodes, bb.aborted, best.profit
+                );
+            }
+        }
+        if !proven && n > 0 && nb > 0 {
+            // Iterated local search: re-pack 2-3 random bins exactly one after the other
+            // (in random order, with every unpacked item), walking on when no worse (plateaus
+            // are wide); every 64 rounds drop a few items to move elsewhere, and restart from
+            // the best when that led nowhere.
+            let mut rng = Rng::new(0x9e37_79b9);
+            let rounds = (effort.nodes / 200).min(10_000_000);
+            let mut cur = best.clone();
+            let mut bins = Vec::new();
+            for round in 0..rounds {
+                if done(&best) || (round % 16 == 0 && out_of_time()) {
+                    break;
+                }
+                if round % 64 == 63 {
+                    if cur.profit < best.profit - 1e-9 {
+                        cur = best.clone();
+                    }
+                    for _ in 0..(n / 16).max(1) {
+                        let j = rng.below(n);
+                        cur.take(j);
+                    }
+                    cur.fill();
+                }
+                bins.clear();
+                let k = (2 + rng.below(2)).min(nb);
+                while bins.len() < k {
+                    let b = rng.below(nb);
+                    if !bins.contains(&b) {
+                        bins.push(b);
+                    }
+                }
+                if integral {
+                    cur.repack_walk(&bins);
+                } else {
+                    cur.swaps();
+                }
+                cur.fill();
+                if cur.profit > best.profit + 1e-9 {
+                    best = cur.clone();
+                }
+            }
+            proven = done(&best);
+            if debug {
+                eprintln!("packing: after perturbation {}", best.profit);
+            }
+        }
+        Packed {
+            assign: best.bin.iter().map(|b| b.map(|b| b as u32)).collect(),
+            profit: best.profit,
+            bound: if proven { best.profit } else { bound },
+            proven,
+        }
+    }
+}
+
+/// A packing under construction.
+#[derive(Clone)]
+struct Solver<'a> {
+    pk: &'a Packing,
+    bin: Vec<Option<usize>>,
+    room: Vec<f64>,
+    profit: f64,
+    order: std::rc::Rc<Vec<usize>>,
+}
+
+impl<'a> Solver<'a> {
+    fn new(pk: &'a Packing) -> Self {
+        Self {
+            pk,
+            bin: vec![None; pk.n()],
+            room: pk.cap.clone(),
+            profit: 0.0,
+            order: std::rc::Rc::new(pk.density_order()),
+        }
+    }
+
+    fn put(&mut self, j: usize, b: usize) {
+        self.bin[j] = Some(b);
+        self.room[b] -= self.pk.size[j];
+        self.profit += self.pk.profit[j];
+    }
+
+    fn take(&mut self, j: usize) {
+        if let Some(b) = self.bin[j].take() {
+            self.room[b] += self.pk.size[j];
+            self.profit -= self.pk.profit[j];
+        }
+    }
+
+    /// Puts unpacked items, by decreasing density, into the allowed bin that fits best.
+    fn fill(&mut self) {
+        let order = self.order.clone();
+        for &j in order.iter() {
+            if self.bin[j].is_some() || self.pk.profit[j] <= 0.0 {
+                continue;
+            }
+            let s = self.pk.size[j];
+            let best = self.pk.allowed[j]
+                .iter()
+                .map(|&b| b as usize)
+                .filter(|&b| self.room[b] + FIT_TOL >= s)
+                .min_by(|&a, &b| self.room[a].total_cmp(&self.room[b]).then(a.cmp(&b)));
+            if let Some(b) = best {
+                self.put(j, b);
+            }
+        }
+    }
+
+    /// Local search to a local optimum: exact re-packs (integral sizes), then moves and swaps.
+    fn improve(&mut self, integral: bool, out_of_time: &dyn Fn() -> bool) {
+        let nb = self.pk.cap.len();
+        loop {
+            let before = self.profit;
+            if integral {
+                for a in 0..nb {
+                    if out_of_time() {
+                        return;
+                    }
+                    self.repack(&[a]);
+                }
+                for a in 0..nb {
+                    for b in a + 1..nb {
+                        if out_of_time() {
+                            return;
+                        }
+                        self.repack(&[a, b]);
+                        self.repack(&[b, a]);
+                    }
+                }
+            }
+            self.swaps();
+            self.fill();
+            if self.profit <= before + 1e-9 {
+                return;
+            }
+        }
+    }
+
+    /// Re-packs `bins` one after the other, each exactly by DP over its items and every
+    /// unpacked item it may take (and, for later bins, what earlier ones left); kept only if
+    /// the profit rises.
+    fn repack(&mut self, bins: &[usize]) {
+        self.repack_if(bins, false);
+    }
+
+    /// As [`Self::repack`], also keeping a re-pack of equal profit.
+    fn repack_walk(&mut self, bins: &[usize]) {
+        self.repack_if(bins, true);
+    }
+
+    fn repack_if(&mut self, bins: &[usize], equal: bool) {
+        let pk = self.pk;
+        let mut pool: Vec<usize> = (0..pk.n())
+            .filter(|&j| {
+                pk.profit[j] > 0.0
+                    && match self.bin[j] {
+                        Some(b) => bins.contains(&b),
+                        None => bins
+                            .iter()
+                            .any(|&b| pk.allowed[j].binary_search(&(b as u32)).is_ok()),
+                    }
+            })
+            .collect();
+        let old: f64 = pool
+            .iter()
+            .filter(|&&j| self.bin[j].is_some())
+            .map(|&j| pk.profit[j])
+            .sum();
+        let mut placed: Vec<(usize, usize)> = Vec::new();
+        let mut gained = 0.0;
+        for &b in bins {
+            let cap_b = pk.cap[b] - self.room_of_others(b, bins);
+            let cap = (cap_b + FIT_TOL).floor();
+            if cap < 0.0 {
+                return;
+            }
+            let cand: Vec<usize> = pool
+                .iter()
+                .copied()
+                .filter(|&j| pk.allowed[j].binary_search(&(b as u32)).is_ok())
+                .collect();
+            let items: Vec<(usize, f64)> = cand
+                .iter()
+                .map(|&j| (pk.size[j].round() as usize, pk.profit[j]))
+                .collect();
+            let Some((v, chosen)) = knapsack(&items, cap as usize, true) else {
+                return;
+            };
+            gained += v;
+            for (k, &j) in cand.iter().enumerate() {
+                if chosen[k] {
+                    placed.push((j, b));
+                }
+            }
+            pool.retain(|j| !placed.iter().any(|&(i, _)| i == *j));
+        }
+        let tol = 1e-9 * old.abs().max(1.0);
+        if gained > old + tol || (equal && gained >= old - tol) {
+            for j in 0..pk.n() {
+                if self.bin[j].is_some_and(|b| bins.contains(&b)) {
+                    self.take(j);
+                }
+            }
+            for (j, b) in placed {
+                self.take(j);
+                self.put(j, b);
+            }
+        }
+    }
+
+    /// Capacity of `b` used by items that are not being re-packed: none (all of `b`'s items
+    /// are in the pool), kept as a hook for partial re-packs.
+    fn room_of_others(&self, _b: usize, _bins: &[usize]) -> f64 {
+        0.0
+    }
+
+    /// Moves of an unpacked item into a bin after ejecting cheaper items, and swaps of two
+    /// packed items of different sizes that let an unpacked item in; first improvement.
+    fn swaps(&mut self) {
+        let pk = self.pk;
+        let n = pk.n();
+        // Unpacked item j replaces a packed item i of lower profit in i's bin.
+        let mut improved = true;
+        while improved {
+            improved = false;
+            for j in 0..n {
+                if self.bin[j].is_some() || pk.profit[j] <= 0.0 {
+                    continue;
+                }
+                for i in 0..n {
+                    let Some(b) = self.bin[i] else { continue };
+                    if pk.profit[i] >= pk.profit[j]
+                        || pk.allowed[j].binary_search(&(b as u32)).is_err()
+                        || self.room[b] + pk.size[i] + FIT_TOL < pk.size[j]
+                    {
+                        continue;
+                    }
+                    self.take(i);
+                    self.put(j, b);
+                    // i may fit elsewhere.
+                    if let Some(&c) = pk.allowed[i]
+                        .iter()
+                        .find(|&&c| self.room[c as usize] + FIT_TOL >= pk.size[i])
+                    {
+                        self.put(i, c as usize);
+                    }
+                    improved = true;
+                    break;
+                }
+            }
+            // Swap packed i (bin a) and k (bin b), larger into the roomier bin, if it makes
+            // room for an unpacked item.
+            for i in 0..n {
+                let Some(a) = self.bin[i] else { continue };
+                for k in 0..n {
+                    let Some(b) = self.bin[k] else { continue };
+                    if a == b || pk.size[i] <= pk.size[k] + FIT_TOL {
+                        continue;
+                    }
+                    // i (bigger) goes to b, k to a: a gains size[i] - size[k] room.
+                    let delta = pk.size[i] - pk.size[k];
+                    if self.room[b] + FIT_TOL < delta
+                        || pk.allowed[i].binary_search(&(b as u32)).is_err()
+                        || pk.allowed[k].binary_search(&(a as u32)).is_err()
+                    {
+                        continue;
+                    }
+                    let room_a = self.room[a] + delta;
+                    let fits = (0..n).find(|&j| {
+                        self.bin[j].is_none()
+                            && pk.profit[j] > 0.0
+                            && pk.size[j] <= room_a + FIT_TOL
+                            && pk.size[j] > self.room[a] + FIT_TOL
+                            && pk.allowed[j].binary_search(&(a as u32)).is_ok()
+                    });
+                    if let Some(j) = fits {
+                        self.take(i);
+                        self.take(k);
+                        self.put(i, b);
+                        self.put(k, a);
+                        self.put(j, a);
+                        improved = true;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Bin-completion branch and bound: people (bins) are filled one after the other, smallest
+/// first, each with a subset of the items left that no further item left could join (any
+/// packing can be made so without losing profit: an item that fits is moved in). Each node is
+/// bounded by the surrogate relaxation of the bins and items left.
+struct Branch<'a> {
+    pk: &'a Packing,
+    /// Bins, by ascending capacity.
+    bins: Vec<usize>,
+    /// Items by decreasing density.
+    order: Vec<usize>,
+    used: Vec<bool>,
+    assign: Vec<Option<u32>>,
+    profit: f64,
+    best_profit: f64,
+    best_assign: Vec<Option<u32>>,
+    nodes: u64,
+    effort: Effort,
+    aborted: bool,
+    integral: bool,
+}
+
+impl<'a> Branch<'a> {
+    fn new(pk: &'a Packing, best: &Solver<'_>, effort: Effort) -> Self {
+        let order: Vec<usize> = pk
+            .density_order()
+            .into_iter()
+            .filter(|&j| {
+                pk.profit[j] > 0.0 && pk.allowed[j].iter().any(|&b| pk.fits(j, b as usize))
+            })
+            .collect();
+        let mut bins: Vec<usize> = (0..pk.cap.len()).collect();
+        bins.sort_by(|&a, &b| pk.cap[a].total_cmp(&pk.cap[b]).then(a.cmp(&b)));
+        Self {
+            pk,
+            bins,
+            order,
+            used: vec![false; pk.n()],
+            assign: vec![None; pk.n()],
+            profit: 0.0,
+            best_profit: best.profit,
+            best_assign: best.bin.iter().map(|b| b.map(|b| b as u32)).collect(),
+            nodes: 0,
+            effort,
+            aborted: false,
+            integral: pk.integral(),
+        }
+    }
+
+    fn run(&mut self) {
+        self.level(0);
+    }
+
+    fn tick(&mut self) -> bool {
+        self.nodes += 1;
+        if self.nodes >= self.effort.nodes
+            || (self.nodes % 256 == 0 && self.effort.deadline.is_some_and(|d| Instant::now() >= d))
+        {
+            self.aborted = true;
+        }
+        self.aborted
+    }
+
+    fn allowed(&self, j: usize, b: usize) -> bool {
+        self.pk.allowed[j].binary_search(&(b as u32)).is_ok()
+    }
+
+    /// Upper bound on the profit of the items left in bins `bins[i..]`.
+    fn bound(&self, i: usize) -> f64 {
+        let pk = self.pk;
+        let rest = &self.bins[i..];
+        let items: Vec<usize> = self
+            .order
+            .iter()
+            .copied()
+            .filter(|&j| !self.used[j] && rest.iter().any(|&b| self.allowed(j, b) && pk.fits(j, b)))
+            .collect();
+        if items.is_empty() {
+            return 0.0;
+        }
+        if self.integral {
+            let mut total = 0_usize;
+            let mut sizes = Vec::new();
+            for &b in rest {
+                sizes.clear();
+                sizes.extend(
+                    items
+                        .iter()
+                        .filter(|&&j| self.allowed(j, b))
+                        .map(|&j| pk.size[j].round() as usize),
+                );
+                let cap = (pk.cap[b] + FIT_TOL).floor().max(0.0) as usize;
+                let sum: usize = sizes.iter().sum();
+                total += if sum <= cap {
+                    sum
+                } else {
+                    max_subset_sum(&sizes, cap)
+                };
+            }
+            let table: Vec<(usize, f64)> = items
+                .iter()
+                .map(|&j| (pk.size[j].round() as usize, pk.profit[j]))
+                .collect();
+            if let Some((v, _)) = knapsack(&table, total, false) {
+                return v;
+            }
+            return pk.dantzig(&items, total as f64);
+        }
+        let total: f64 = rest.iter().map(|&b| pk.cap[b]).sum();
+        pk.dantzig(&items, total)
+    }
+
+    /// Fills `bins[i]` in every non-dominated way, then the next bins.
+    fn level(&mut self, i: usize) {
+        if self.profit > self.best_profit + 1e-9 {
+            self.best_profit = self.profit;
+            self.best_assign.clone_from(&self.assign);
+        }
+        if i == self.bins.len() || self.tick() {
+            return;
+        }
+        let tol = 1e-9 * self.best_profit.abs().max(1.0);
+        if self.profit + self.bound(i) <= self.best_profit + tol {
+            return;
+        }
+        let b = self.bins[i];
+        let cands: Vec<usize> = self
+            .order
+            .iter()
+            .copied()
+            .filter(|&j| !self.used[j] && self.allowed(j, b) && self.pk.fits(j, b))
+            .collect();
+        // Later bins' bound with every item left, for pruning inside the subset search.
+        let later = self.bound(i + 1);
+        // First the bin's own best filling (one knapsack, exactly), made maximal: the
+        // Martello-Toth dive that finds good packings early.
+        if self.integral {
+            let table: Vec<(usize, f64)> = cands
+                .iter()
+                .map(|&j| (self.pk.size[j].round() as usize, self.pk.profit[j]))
+                .collect();
+            let cap = (self.pk.cap[b] + FIT_TOL).floor().max(0.0) as usize;
+            if let Some((_, chosen)) = knapsack(&table, cap, true) {
+                let mut room = self.pk.cap[b];
+                let mut dive = Vec::new();
+                for (k, &j) in cands.iter().enumerate() {
+                    if chosen[k] {
+                        dive.push(j);
+                        room -= self.pk.size[j];
+                    }
+                }
+                for &j in &cands {
+                    if !dive.contains(&j) && self.pk.size[j] <= room + FIT_TOL {
+                        dive.push(j);
+                        room -= self.pk.size[j];
+                    }
+                }
+                for &j in &dive {
+                    self.used[j] = true;
+                    self.assign[j] = Some(b as u32);
+                    self.profit += self.pk.profit[j];
+                }
+                self.level(i + 1);
+                for &j in &dive {
+                    self.used[j] = false;
+                    self.assign[j] = None;
+                    self.profit -= self.pk.profit[j];
+                }
+                if self.aborted {
+                    return;
+                }
+            }
+        }
+        let mut taken = Vec::new();
+        self.subsets(i, b, &cands, 0, self.pk.cap[b], &mut taken, later);
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "recursion state")]
+    fn subsets(
+        &mut self,
+        i: usize,
+        b: usize,
+        cands: &[usize],
+        k: usize,
+        room: f64,
+        taken: &mut Vec<usize>,
+        later: f64,
+    ) {
+        if self.aborted {
+            return;
+        }
+        let pk = self.pk;
+        // LP bound of the candidates left in this bin's room.
+        let mut lp = 0.0;
+        let mut r = room;
+        for &j in &cands[k..] {
+            if self.used[j] {
+                continue;
+            }
+            if pk.size[j] <= r {
+                r -= pk.size[j];
+                lp += pk.profit[j];
+            } else {
+                lp += pk.profit[j] * r / pk.size[j];
+                break;
+            }
+        }
+        let tol = 1e-9 * self.best_profit.abs().max(1.0);
+        if self.profit + lp + later <= self.best_profit + tol {
+            return;
+        }
+        if k == cands.len() {
+            // Maximal: no candidate left out fits in the room left.
+            if cands
+                .iter()
+                .any(|&j| !self.used[j] && pk.size[j] <= room + FIT_TOL)
+            {
+                return;
+            }
+            self.level(i + 1);
+            return;
+        }
+        if self.tick() {
+            return;
+        }
+        let j = cands[k];
+        if pk.size[j] <= room + FIT_TOL {
+            self.used[j] = true;
+            self.assign[j] = Some(b as u32);
+            self.profit += pk.profit[j];
+            taken.push(j);
+            self.subsets(i, b, cands, k + 1, room - pk.size[j], taken, later);
+            taken.pop();
+            self.profit -= pk.profit[j];
+            self.assign[j] = None;
+            self.used[j] = false;
+        }
+        self.subsets(i, b, cands, k + 1, room, taken, later);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Brute force over every assignment.
+    fn brute(pk: &Packing) -> f64 {
+        fn go(pk: &Packing, j: usize, room: &mut Vec<f64>) -> f64 {
+            if j == pk.n() {
+                return 0.0;
+            }
+            let mut best = go(pk, j + 1, room);
+            for &b in &pk.allowed[j] {
+                let b = b as usize;
+                if room[b] + FIT_TOL >= pk.size[j] {
+                    room[b] -= pk.size[j];
+                    best = best.max(pk.profit[j] + go(pk, j + 1, room));
+                    room[b] += pk.size[j];
+                }
+            }
+            best
+        }
+        go(pk, 0, &mut pk.cap.clone())
+    }
+
+    fn random(rng: &mut Rng, bins: usize, items: usize, integral: bool) -> Packing {
+        let mut pk = Packing::default();
+        for _ in 0..bins {
+            pk.cap.push(5.0 + rng.below(30) as f64);
+        }
+        for _ in 0..items {
+            let s = if integral {
+                1.0 + rng.below(15) as f64
+            } else {
+                0.5 + rng.below(1000) as f64 / 70.0
+            };
+            pk.size.push(s);
+            pk.profit.push(s * (1.0 + rng.below(4) as f64));
+            let mut allowed: Vec<u32> = (0..bins as u32).filter(|_| rng.below(4) != 0).collect();
+            if allowed.is_empty() {
+                allowed.push(0);
+            }
+            pk.allowed.push(allowed);
+        }
+        pk
+    }
+
+    fn check(pk: &Packing, p: &Packed) {
+        let mut used = vec![0.0; pk.cap.len()];
+        let mut profit = 0.0;
+        for (j, b) in p.assign.iter().enumerate() {
+            if let Some(b) = *b {
+                assert!(pk.allowed[j].contains(&b));
+                used[b as usize] += pk.size[j];
+                profit += pk.profit[j];
+            }
+        }
+        for (u, c) in used.iter().zip(&pk.cap) {
+            assert!(*u <= c + 1e-6);
+        }
+        assert!((profit - p.profit).abs() < 1e-6);
+        assert!(p.bound >= p.profit - 1e-6);
+    }
+
+    #[test]
+    fn matches_brute_force() {
+        let mut rng = Rng::new(7);
+        for case in 0..200 {
+            let pk = random(&mut rng, 1 + case % 4, 2 + case % 9, case % 3 != 0);
+            let exact = brute(&pk);
+            assert!(
+                pk.bound() >= exact - 1e-6,
+                "case {case}: bound below optimum"
+            );
+            let p = pk.solve(
+                &[],
+                Effort {
+                    nodes: 1_000_000,
+                    deadline: None,
+                },
+            );
+            check(&pk, &p);
+            assert!(p.proven, "case {case}");
+            assert!(
+                (p.profit - exact).abs() < 1e-6,
+                "case {case}: {} vs {exact}",
+                p.profit
+            );
+            // With no branching the heuristic is still valid.
+            let h = pk.solve(
+                &[],
+                Effort {
+                    nodes: 1,
+                    deadline: None,
+                },
+            );
+            check(&pk, &h);
+            assert!(h.profit <= exact + 1e-6);
+        }
+    }
+
+    #[test]
+    fn subset_sums() {
+        assert_eq!(max_subset_sum(&[5, 7, 11], 20), 18);
+        assert_eq!(max_subset_sum(&[64, 65], 130), 129);
+        assert_eq!(max_subset_sum(&[100], 99), 0);
+        let (v, c) = knapsack(&[(3, 4.0), (4, 5.0), (2, 3.0)], 5, true).unwrap();
+        assert_eq!(v, 7.0);
+        assert_eq!(c, vec![true, false, true]);
+    }
+}
