@@ -105,6 +105,48 @@ fn max_subset_sum(sizes: &[usize], cap: usize) -> usize {
     0
 }
 
+/// Which of `sizes` (integral) make the largest sum at most `cap` (one such subset).
+fn max_subset(sizes: &[usize], cap: usize) -> Vec<bool> {
+    let words = cap / 64 + 1;
+    // reach[k]: sums reachable with the first k sizes, kept for the walk back.
+    let mut reach = vec![0_u64; words * (sizes.len() + 1)];
+    reach[0] = 1;
+    for (k, &s) in sizes.iter().enumerate() {
+        let (prev, next) = reach.split_at_mut(words * (k + 1));
+        let prev = &prev[words * k..];
+        let next = &mut next[..words];
+        next.copy_from_slice(prev);
+        if s == 0 || s > cap {
+            continue;
+        }
+        let (ws, bs) = (s / 64, s % 64);
+        for i in ws..words {
+            let mut v = prev[i - ws] << bs;
+            if bs > 0 && i > ws {
+                v |= prev[i - ws - 1] >> (64 - bs);
+            }
+            next[i] |= v;
+        }
+    }
+    let last = &reach[words * sizes.len()..];
+    let mut sum = 0;
+    for c in (0..=cap).rev() {
+        if last[c / 64] >> (c % 64) & 1 == 1 {
+            sum = c;
+            break;
+        }
+    }
+    let mut chosen = vec![false; sizes.len()];
+    for k in (0..sizes.len()).rev() {
+        let prev = &reach[words * k..words * (k + 1)];
+        if prev[sum / 64] >> (sum % 64) & 1 == 0 {
+            chosen[k] = true;
+            sum -= sizes[k];
+        }
+    }
+    chosen
+}
+
 /// Most profit of a 0-1 knapsack with integral sizes (`None` when the table is too big),
 /// and optionally which items achieve it.
 fn knapsack(items: &[(usize, f64)], cap: usize, choose: bool) -> Option<(f64, Vec<bool>)> {
@@ -660,6 +702,12 @@ impl<'a> Branch<'a> {
 
     /// Upper bound on the profit of the items left in bins `bins[i..]`.
     fn bound(&self, i: usize) -> f64 {
+        self.surrogate(i, false).0
+    }
+
+    /// The surrogate bound of the items left in bins `bins[i..]` and, when `choose` (and the
+    /// sizes are integral), the items of its knapsack solution.
+    fn surrogate(&self, i: usize, choose: bool) -> (f64, Vec<usize>) {
         let pk = self.pk;
         let rest = &self.bins[i..];
         let items: Vec<usize> = self
@@ -669,7 +717,7 @@ impl<'a> Branch<'a> {
             .filter(|&j| !self.used[j] && rest.iter().any(|&b| self.allowed(j, b) && pk.fits(j, b)))
             .collect();
         if items.is_empty() {
-            return 0.0;
+            return (0.0, Vec::new());
         }
         if self.integral {
             let mut total = 0_usize;
@@ -690,17 +738,127 @@ impl<'a> Branch<'a> {
                     max_subset_sum(&sizes, cap)
                 };
             }
+            // The LP bound first: it is exact often enough to spare the table.
+            let lp = pk.dantzig(&items, total as f64);
+            if !choose && self.profit + lp <= self.best_profit + 1e-9 * self.best_profit.max(1.0)
+            {
+                return (lp, Vec::new());
+            }
             let table: Vec<(usize, f64)> = items
                 .iter()
                 .map(|&j| (pk.size[j].round() as usize, pk.profit[j]))
                 .collect();
-            if let Some((v, _)) = knapsack(&table, total, false) {
-                return v;
+            if let Some((v, chosen)) = knapsack(&table, total, choose) {
+                let set = if choose {
+                    items
+                        .iter()
+                        .zip(&chosen)
+                        .filter(|&(_, &c)| c)
+                        .map(|(&j, _)| j)
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                return (v, set);
             }
-            return pk.dantzig(&items, total as f64);
+            return (lp, Vec::new());
         }
         let total: f64 = rest.iter().map(|&b| pk.cap[b]).sum();
-        pk.dantzig(&items, total)
+        (pk.dantzig(&items, total), Vec::new())
+    }
+
+    /// Places all of `set` in bins `bins[i..]` if it can within `budget` search nodes: a
+    /// depth-first search over the bins, each filled with a subset of what is left whose
+    /// waste (room left unused) fits in the slack (total room minus the size of `set`).
+    fn pack_set(&self, i: usize, set: &[usize], budget: u64) -> Option<Vec<(usize, usize)>> {
+        let pk = self.pk;
+        let caps: Vec<usize> = self.bins[i..]
+            .iter()
+            .map(|&b| (pk.cap[b] + FIT_TOL).floor().max(0.0) as usize)
+            .collect();
+        let need: usize = set.iter().map(|&j| pk.size[j].round() as usize).sum();
+        let total: usize = caps.iter().sum();
+        if need > total {
+            return None;
+        }
+        // Largest first: big items decide feasibility.
+        let mut items = set.to_vec();
+        items.sort_by(|&a, &b| pk.size[b].total_cmp(&pk.size[a]).then(a.cmp(&b)));
+        let mut search = SetPack {
+            br: self,
+            first: i,
+            caps,
+            items,
+            left: vec![true; set.len()],
+            n_left: set.len(),
+            assign: Vec::new(),
+            nodes: 0,
+            budget,
+        };
+        search.bin(0, total - need).then_some(search.assign)
+    }
+
+    /// Tries to place the surrogate solution `set` in bins `bins[i..]` (each bin in turn
+    /// filled as full as possible from what is left of it, by subset sums), then fills the
+    /// room left with any other item. Returns the placements and their profit; when all of
+    /// `set` is placed, the surrogate bound is reached and the subtree is solved.
+    fn split(&self, i: usize, set: &[usize]) -> (Vec<(usize, usize)>, f64, bool) {
+        let pk = self.pk;
+        let mut left: Vec<usize> = set.to_vec();
+        let mut placed = Vec::new();
+        let mut room: Vec<f64> = self.bins.iter().map(|&b| pk.cap[b]).collect();
+        let mut gained = 0.0;
+        for k in i..self.bins.len() {
+            let b = self.bins[k];
+            let cand: Vec<usize> = left
+                .iter()
+                .copied()
+                .filter(|&j| self.allowed(j, b) && pk.fits(j, b))
+                .collect();
+            if cand.is_empty() {
+                continue;
+            }
+            let sizes: Vec<usize> = cand.iter().map(|&j| pk.size[j].round() as usize).collect();
+            let cap = (pk.cap[b] + FIT_TOL).floor().max(0.0) as usize;
+            let chosen = if sizes.iter().sum::<usize>() <= cap {
+                vec![true; cand.len()]
+            } else {
+                max_subset(&sizes, cap)
+            };
+            for (&j, &c) in cand.iter().zip(&chosen) {
+                if c {
+                    placed.push((j, b));
+                    room[k] -= pk.size[j];
+                    gained += pk.profit[j];
+                }
+            }
+            left.retain(|j| !placed.iter().any(|&(i, _)| i == *j));
+            if left.is_empty() {
+                break;
+            }
+        }
+        let complete = left.is_empty();
+        if !complete {
+            // Fill the room left with the other items, by density.
+            let mut taken = vec![false; pk.n()];
+            for &(j, _) in &placed {
+                taken[j] = true;
+            }
+            for &j in &self.order {
+                if self.used[j] || taken[j] {
+                    continue;
+                }
+                if let Some(k) = (i..self.bins.len()).find(|&k| {
+                    self.allowed(j, self.bins[k]) && pk.size[j] <= room[k] + FIT_TOL
+                }) {
+                    room[k] -= pk.size[j];
+                    placed.push((j, self.bins[k]));
+                    gained += pk.profit[j];
+                    taken[j] = true;
+                }
+            }
+        }
+        (placed, gained, complete)
     }
 
     /// Fills `bins[i]` in every non-dominated way, then the next bins.
@@ -713,8 +871,35 @@ impl<'a> Branch<'a> {
             return;
         }
         let tol = 1e-9 * self.best_profit.abs().max(1.0);
-        if self.profit + self.bound(i) <= self.best_profit + tol {
+        let (bound, set) = self.surrogate(i, self.integral);
+        if self.profit + bound <= self.best_profit + tol {
             return;
+        }
+        if self.integral {
+            let budget = if i == 0 { 200_000 } else { 2_000 };
+            if let Some(placed) = self.pack_set(i, &set, budget) {
+                // The surrogate bound is reached: nothing better below this node.
+                if self.profit + bound > self.best_profit + tol {
+                    self.best_profit = self.profit + bound;
+                    self.best_assign.clone_from(&self.assign);
+                    for &(j, b) in &placed {
+                        self.best_assign[j] = Some(b as u32);
+                    }
+                }
+                return;
+            }
+            let (placed, gained, complete) = self.split(i, &set);
+            if self.profit + gained > self.best_profit + tol {
+                self.best_profit = self.profit + gained;
+                self.best_assign.clone_from(&self.assign);
+                for &(j, b) in &placed {
+                    self.best_assign[j] = Some(b as u32);
+                }
+            }
+            if complete {
+                // The surrogate bound is reached: nothing better below this node.
+                return;
+            }
         }
         let b = self.bins[i];
         let cands: Vec<usize> = self
@@ -829,6 +1014,118 @@ impl<'a> Branch<'a> {
             self.used[j] = false;
         }
         self.subsets(i, b, cands, k + 1, room, taken, later);
+    }
+}
+
+/// Depth-first search of [`Branch::pack_set`].
+struct SetPack<'b, 'a> {
+    br: &'b Branch<'a>,
+    /// Index of the first bin (in `br.bins`).
+    first: usize,
+    /// Integral capacity of each bin from `first` on.
+    caps: Vec<usize>,
+    /// The items to place, by decreasing size.
+    items: Vec<usize>,
+    left: Vec<bool>,
+    n_left: usize,
+    assign: Vec<(usize, usize)>,
+    nodes: u64,
+    budget: u64,
+}
+
+impl SetPack<'_, '_> {
+    fn size(&self, k: usize) -> usize {
+        self.br.pk.size[self.items[k]].round() as usize
+    }
+
+    /// Fills bin `k` (relative to `first`) and the following ones; `slack` is the room that
+    /// may still go unused.
+    fn bin(&mut self, k: usize, slack: usize) -> bool {
+        if self.n_left == 0 {
+            return true;
+        }
+        if k == self.caps.len() {
+            return false;
+        }
+        let b = self.br.bins[self.first + k];
+        // Every item left needs a later bin it may go to.
+        for (t, &j) in self.items.iter().enumerate() {
+            if self.left[t]
+                && !self.br.bins[self.first + k..]
+                    .iter()
+                    .any(|&c| self.br.allowed(j, c) && self.br.pk.fits(j, c))
+            {
+                return false;
+            }
+        }
+        let cand: Vec<usize> = (0..self.items.len())
+            .filter(|&t| self.left[t] && self.br.allowed(self.items[t], b))
+            .filter(|&t| self.size(t) <= self.caps[k])
+            .collect();
+        let mut suffix = vec![0_usize; cand.len() + 1];
+        for x in (0..cand.len()).rev() {
+            suffix[x] = suffix[x + 1] + self.size(cand[x]);
+        }
+        let cap = self.caps[k];
+        let mut chosen = Vec::new();
+        self.subset(k, slack, &cand, &suffix, 0, cap, &mut chosen)
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "recursion state")]
+    fn subset(
+        &mut self,
+        k: usize,
+        slack: usize,
+        cand: &[usize],
+        suffix: &[usize],
+        x: usize,
+        room: usize,
+        chosen: &mut Vec<usize>,
+    ) -> bool {
+        self.nodes += 1;
+        if self.nodes > self.budget {
+            return false;
+        }
+        // Even taking every candidate left wastes too much.
+        if room > suffix[x] + slack {
+            return false;
+        }
+        if x == cand.len() || room == 0 {
+            let b = self.br.bins[self.first + k];
+            let mark = self.assign.len();
+            for &t in chosen.iter() {
+                self.assign.push((self.items[t], b));
+            }
+            if self.bin(k + 1, slack - room) {
+                return true;
+            }
+            self.assign.truncate(mark);
+            return false;
+        }
+        let t = cand[x];
+        let s = self.size(t);
+        if s <= room {
+            self.left[t] = false;
+            self.n_left -= 1;
+            chosen.push(t);
+            if self.subset(k, slack, cand, suffix, x + 1, room - s, chosen) {
+                return true;
+            }
+            chosen.pop();
+            self.left[t] = true;
+            self.n_left += 1;
+        }
+        // Leaving item t out of this bin: leave out its identical twins as well (the same
+        // subsets otherwise come back in another order).
+        let j = self.items[t];
+        let mut y = x + 1;
+        while y < cand.len() && {
+            let i = self.items[cand[y]];
+            self.br.pk.size[i] == self.br.pk.size[j] && self.br.pk.allowed[i] == self.br.pk.allowed[j]
+        } {
+            y += 1;
+        }
+        self.subset(k, slack, cand, suffix, y, room, chosen)
     }
 }
 
