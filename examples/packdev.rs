@@ -15,7 +15,10 @@ fn main() {
     let (mut matched, mut proven, mut gapsum, mut total, mut secs) = (0, 0, 0.0, 0, 0.0);
     for file in &args[2..] {
         let text = std::fs::read_to_string(file).unwrap();
-        let v: Vec<f64> = text.split_whitespace().map(|x| x.parse().unwrap()).collect();
+        let v: Vec<f64> = text
+            .split_whitespace()
+            .map(|x| x.parse().unwrap())
+            .collect();
         let (m, n) = (v[0] as usize, v[1] as usize);
         let cap = v[2..2 + m].to_vec();
         let mut pk = Packing {
@@ -27,7 +30,11 @@ fn main() {
             pk.profit.push(v[3 + m + 2 * j]);
             pk.allowed.push((0..m as u32).collect());
         }
-        let name = std::path::Path::new(file).file_stem().unwrap().to_string_lossy().to_string();
+        let name = std::path::Path::new(file)
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
         let o = opt[&name];
         let s = Instant::now();
         let p = pk.solve(
@@ -38,6 +45,15 @@ fn main() {
             },
         );
         let el = s.elapsed().as_secs_f64();
+        let ls = Instant::now();
+        let lag = pk.lagrangian(p.profit, 2000, None);
+        let lag = lag.map(|(b, _, h)| (b, h));
+        eprintln!(
+            "{name}: opt {o} got {} surrogate {:.1} lagrangian {lag:?} in {:.2}s",
+            p.profit,
+            p.bound,
+            ls.elapsed().as_secs_f64()
+        );
         let gap = (o - p.profit) / o;
         total += 1;
         secs += el;
@@ -50,7 +66,10 @@ fn main() {
         }
         println!(
             "{name} m{m} n{n} opt {o} got {} bound {:.0} proven {} gap {:.4}% {el:.2}s",
-            p.profit, p.bound, p.proven, gap * 100.0
+            p.profit,
+            p.bound,
+            p.proven,
+            gap * 100.0
         );
     }
     println!(

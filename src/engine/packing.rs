@@ -27,6 +27,19 @@ use crate::generate::Rng;
 const INT_TOL: f64 = 1e-9;
 /// A size fits when it exceeds the room left by at most this (as in the hours oracle).
 const FIT_TOL: f64 = 1e-9;
+fn lag_step() -> f64 {
+    std::env::var("LAG_STEP")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2.0)
+}
+fn lag_patience() -> usize {
+    std::env::var("LAG_PAT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20)
+}
+
 /// Most cells of one dynamic programme (capacity times items).
 const DP_CELLS: usize = 60_000_000;
 
@@ -262,6 +275,218 @@ impl Packing {
         self.dantzig(&usable, total)
     }
 
+    /// The Lagrangian bound that relaxes "each item at most once" (integral sizes): with a
+    /// price `u_j` on each item, every bin is its own 0-1 knapsack over profits `p_j - u_j`,
+    /// and `sum_j u_j + sum_b knapsack_b` bounds the packing. Its best value equals the LP
+    /// over each bin's feasible fillings (column generation's bound), far tighter than the
+    /// surrogate when bins hold few items. Prices follow subgradient steps from the surrogate
+    /// LP's critical density, aimed at `target` (the best profit known); stops after
+    /// `iterations` or at `deadline`. `None` when sizes are not integral or tables too big.
+    #[must_use]
+    pub fn lagrangian(
+        &self,
+        target: f64,
+        iterations: usize,
+        deadline: Option<Instant>,
+    ) -> Option<(f64, Vec<Option<u32>>, f64)> {
+        if !self.integral() {
+            return None;
+        }
+        let n = self.n();
+        let nb = self.cap.len();
+        let caps: Vec<usize> = self
+            .cap
+            .iter()
+            .map(|&c| (c + FIT_TOL).floor().max(0.0) as usize)
+            .collect();
+        let cells: usize = caps.iter().map(|&c| c * n).sum();
+        if cells > DP_CELLS || n == 0 || nb == 0 {
+            return None;
+        }
+        let sizes: Vec<usize> = self.size.iter().map(|&s| s.round() as usize).collect();
+        let integral_profits = self.profit.iter().all(|&p| (p - p.round()).abs() <= 1e-6);
+        let mut of_bin: Vec<Vec<usize>> = vec![Vec::new(); nb];
+        for (j, &size) in sizes.iter().enumerate() {
+            for &b in &self.allowed[j] {
+                if size <= caps[b as usize] && self.profit[j] > 0.0 {
+                    of_bin[b as usize].push(j);
+                }
+            }
+        }
+        // Start from the surrogate LP's critical density r: u_j = r * w_j.
+        let usable: Vec<usize> = (0..n).filter(|&j| self.profit[j] > 0.0).collect();
+        let mut order = usable.clone();
+        order.sort_by(|&a, &b| {
+            (self.profit[b] / self.size[b]).total_cmp(&(self.profit[a] / self.size[a]))
+        });
+        let mut room: f64 = self.cap.iter().sum();
+        let mut r = 0.0;
+        for &j in &order {
+            if self.size[j] > room {
+                r = self.profit[j] / self.size[j];
+                break;
+            }
+            room -= self.size[j];
+        }
+        let mut u: Vec<f64> = (0..n)
+            .map(|j| (r * self.size[j]).min(self.profit[j]))
+            .collect();
+        let mut best = f64::INFINITY;
+        let mut step = lag_step();
+        let mut since = 0;
+        let mut count = vec![0_u32; n];
+        let mut table = Vec::new();
+        // Lagrangian heuristic: each relaxed solution, its items kept once (bins by
+        // ascending capacity), then completed greedily.
+        let mut bins_up: Vec<usize> = (0..nb).collect();
+        bins_up.sort_by(|&a, &b| self.cap[a].total_cmp(&self.cap[b]).then(a.cmp(&b)));
+        let mut picks: Vec<Vec<usize>> = vec![Vec::new(); nb];
+        let mut primal = Solver::new(self);
+        let mut primal_profit = f64::NEG_INFINITY;
+        let mut target = target;
+        for it in 0..iterations {
+            if it % 8 == 0 && deadline.is_some_and(|d| Instant::now() >= d) {
+                break;
+            }
+            count.iter_mut().for_each(|c| *c = 0);
+            let mut value: f64 = (0..n).map(|j| u[j].max(0.0)).sum();
+            for b in 0..nb {
+                table.clear();
+                let items: Vec<usize> = of_bin[b]
+                    .iter()
+                    .copied()
+                    .filter(|&j| self.profit[j] - u[j] > 1e-12)
+                    .collect();
+                table.extend(items.iter().map(|&j| (sizes[j], self.profit[j] - u[j])));
+                let (v, chosen) = knapsack(&table, caps[b], true)?;
+                value += v;
+                picks[b].clear();
+                for (k, &j) in items.iter().enumerate() {
+                    if chosen[k] {
+                        count[j] += 1;
+                        picks[b].push(j);
+                    }
+                }
+            }
+            let mut cur = Solver::new(self);
+            for &b in &bins_up {
+                for &j in &picks[b] {
+                    if cur.bin[j].is_none() {
+                        cur.put(j, b);
+                    }
+                }
+            }
+            cur.fill();
+            if cur.profit > primal_profit {
+                primal_profit = cur.profit;
+                primal = cur;
+                target = target.max(primal_profit);
+            }
+            if value < best - 1e-9 {
+                best = value;
+                since = 0;
+            } else {
+                since += 1;
+                if since >= lag_patience() {
+                    step /= 2.0;
+                    since = 0;
+                }
+            }
+            if best <= target + 1e-9 * target.abs().max(1.0) || step < 1e-4 {
+                break;
+            }
+            if best < f64::INFINITY && (best - target.max(0.0)) < 1.0 - 1e-6 && integral_profits {
+                break;
+            }
+            // Subgradient of the relaxed rows: 1 - (times item j is packed).
+            let g: Vec<f64> = (0..n).map(|j| 1.0 - f64::from(count[j])).collect();
+            let norm: f64 = g.iter().map(|x| x * x).sum();
+            if norm == 0.0 {
+                break;
+            }
+            let t = step * (value - target).max(1e-6) / norm;
+            for j in 0..n {
+                u[j] = (u[j] - t * g[j]).max(0.0);
+            }
+        }
+        let assign = primal.bin.iter().map(|b| b.map(|b| b as u32)).collect();
+        Some((best, assign, primal_profit))
+    }
+
+    /// The sampling phase of [`Self::solve`]: perturbed pooled knapsacks packed exactly.
+    fn sample_surrogates<'a>(
+        &'a self,
+        best: &Solver<'a>,
+        rounds: u64,
+        until: Option<Instant>,
+        bound: f64,
+    ) -> Solver<'a> {
+        let mut best = best.clone();
+        let branch = Branch::new(
+            self,
+            &best,
+            Effort {
+                nodes: 0,
+                deadline: until,
+            },
+        );
+        let usable: Vec<usize> = branch.order.clone();
+        let mut total = 0_usize;
+        for &b in &branch.bins {
+            let sizes: Vec<usize> = usable
+                .iter()
+                .filter(|&&j| branch.allowed(j, b))
+                .map(|&j| self.size[j].round() as usize)
+                .collect();
+            let cap = (self.cap[b] + FIT_TOL).floor().max(0.0) as usize;
+            total += if sizes.iter().sum::<usize>() <= cap {
+                sizes.iter().sum()
+            } else {
+                max_subset_sum(&sizes, cap)
+            };
+        }
+        let mut rng = Rng::new(0x5eed_cafe);
+        let mut table: Vec<(usize, f64)> = Vec::with_capacity(usable.len());
+        for round in 0..rounds {
+            if best.profit >= bound - 1e-9 * bound.abs().max(1.0)
+                || until.is_some_and(|d| Instant::now() >= d)
+            {
+                break;
+            }
+            // Noise and cut grow with the round, cycling: first near the surrogate optimum.
+            let phase = (round % 64) as f64 / 64.0;
+            let noise = 0.002 + 0.05 * phase;
+            let cut = (total as f64 * 0.03 * phase * (rng.below(1000) as f64 / 1000.0)) as usize;
+            table.clear();
+            for &j in &usable {
+                let e = (rng.below(2001) as f64 / 1000.0 - 1.0) * noise;
+                table.push((self.size[j].round() as usize, self.profit[j] * (1.0 + e)));
+            }
+            let Some((_, chosen)) = knapsack(&table, total.saturating_sub(cut), true) else {
+                break;
+            };
+            let set: Vec<usize> = usable
+                .iter()
+                .zip(&chosen)
+                .filter(|&(_, &c)| c)
+                .map(|(&j, _)| j)
+                .collect();
+            let placed = match branch.pack_set(0, &set, 5_000) {
+                Some(p) => p,
+                None => branch.split(0, &set).0,
+            };
+            let mut cur = Solver::new(self);
+            for (j, b) in placed {
+                cur.put(j, b);
+            }
+            cur.fill();
+            if cur.profit > best.profit + 1e-9 {
+                best = cur;
+            }
+        }
+        best
+    }
+
     /// LP bound of one knapsack of capacity `cap` over `items`.
     fn dantzig(&self, items: &[usize], cap: f64) -> f64 {
         let mut items = items.to_vec();
@@ -300,20 +525,49 @@ impl Packing {
                 }
             }
         }
-        let bound = self.bound();
-        let done = |s: &Solver| s.profit >= bound - 1e-9 * bound.abs().max(1.0);
+        let mut bound = self.bound();
+        let done = |s: &Solver, bound: f64| s.profit >= bound - 1e-9 * bound.abs().max(1.0);
         let out_of_time = || effort.deadline.is_some_and(|d| Instant::now() >= d);
         cur.fill();
         let mut best = cur.clone();
         let integral = self.integral();
-        if !done(&best) && n > 0 && nb > 0 {
+        if !done(&best, bound) && n > 0 && nb > 0 {
             cur.improve(integral, &out_of_time);
             if cur.profit > best.profit {
                 best = cur.clone();
             }
         }
         let debug = std::env::var_os("MODSTAFF_DEBUG").is_some() && n > 30;
-        let mut proven = done(&best);
+        // The Lagrangian bound (and its heuristic) where the surrogate leaves a gap: decisive
+        // when people hold few duties each, where the surrogate is weak. Up to 15% of the time.
+        if !done(&best, bound) && !out_of_time() && integral {
+            let now = Instant::now();
+            let until = effort
+                .deadline
+                .map(|d| now + d.saturating_duration_since(now).mul_f64(0.15));
+            let iterations = (effort.nodes / 20).clamp(1, 5_000) as usize;
+            if let Some((lag, assign, profit)) = self.lagrangian(best.profit, iterations, until) {
+                if profit > best.profit + 1e-9 {
+                    best = Solver::new(self);
+                    for (j, b) in assign.iter().enumerate() {
+                        if let Some(b) = *b {
+                            best.put(j, b as usize);
+                        }
+                    }
+                }
+                let lag = if self.profit.iter().all(|&p| (p - p.round()).abs() <= 1e-6) {
+                    // Integral profits: no packing reaches the fraction.
+                    (lag + 1e-6).floor()
+                } else {
+                    lag
+                };
+                bound = bound.min(lag);
+                if debug {
+                    eprintln!("packing: lagrangian {lag}, its heuristic {profit}");
+                }
+            }
+        }
+        let mut proven = done(&best, bound);
         // Branch and bound first, with half the time on small packings (where it often
         // proves the optimum), a tenth on larger ones (where it rarely does); the rest goes to
         // the iterated local search.
@@ -336,13 +590,32 @@ impl Packing {
                     }
                 }
             }
-            proven = !bb.aborted || done(&best);
+            proven = !bb.aborted || done(&best, bound);
             if debug {
                 eprintln!(
                     "packing: {n} items {nb} bins: bound {bound}, branch and bound {} nodes, \
                      aborted {}, best {}",
                     bb.nodes, bb.aborted, best.profit
                 );
+            }
+        }
+        if !proven && n > 0 && nb > 0 && integral && !out_of_time() {
+            // Surrogate sampling: solve the pooled knapsack again with profits perturbed and
+            // the pooled room cut by a little (the room packings lose to fragmentation), and
+            // pack each solution's items exactly into the bins (or as much of them as the
+            // subset-sum split places). Half of the time left.
+            let now = Instant::now();
+            let until = effort
+                .deadline
+                .map(|d| now + d.saturating_duration_since(now) / 2);
+            let rounds = (effort.nodes / 2_000).clamp(1, 100_000);
+            let sampled = self.sample_surrogates(&best, rounds, until, bound);
+            if sampled.profit > best.profit + 1e-9 {
+                best = sampled;
+            }
+            proven = done(&best, bound);
+            if debug {
+                eprintln!("packing: after surrogate sampling {}", best.profit);
             }
         }
         if !proven && n > 0 && nb > 0 {
@@ -355,7 +628,7 @@ impl Packing {
             let mut cur = best.clone();
             let mut bins = Vec::new();
             for round in 0..rounds {
-                if done(&best) || (round % 16 == 0 && out_of_time()) {
+                if done(&best, bound) || (round % 16 == 0 && out_of_time()) {
                     break;
                 }
                 if round % 64 == 63 {
@@ -386,7 +659,7 @@ impl Packing {
                     best = cur.clone();
                 }
             }
-            proven = done(&best);
+            proven = done(&best, bound);
             if debug {
                 eprintln!("packing: after perturbation {}", best.profit);
             }
@@ -740,8 +1013,7 @@ impl<'a> Branch<'a> {
             }
             // The LP bound first: it is exact often enough to spare the table.
             let lp = pk.dantzig(&items, total as f64);
-            if !choose && self.profit + lp <= self.best_profit + 1e-9 * self.best_profit.max(1.0)
-            {
+            if !choose && self.profit + lp <= self.best_profit + 1e-9 * self.best_profit.max(1.0) {
                 return (lp, Vec::new());
             }
             let table: Vec<(usize, f64)> = items
@@ -808,8 +1080,7 @@ impl<'a> Branch<'a> {
         let mut placed = Vec::new();
         let mut room: Vec<f64> = self.bins.iter().map(|&b| pk.cap[b]).collect();
         let mut gained = 0.0;
-        for k in i..self.bins.len() {
-            let b = self.bins[k];
+        for (k, &b) in self.bins.iter().enumerate().skip(i) {
             let cand: Vec<usize> = left
                 .iter()
                 .copied()
@@ -848,9 +1119,9 @@ impl<'a> Branch<'a> {
                 if self.used[j] || taken[j] {
                     continue;
                 }
-                if let Some(k) = (i..self.bins.len()).find(|&k| {
-                    self.allowed(j, self.bins[k]) && pk.size[j] <= room[k] + FIT_TOL
-                }) {
+                if let Some(k) = (i..self.bins.len())
+                    .find(|&k| self.allowed(j, self.bins[k]) && pk.size[j] <= room[k] + FIT_TOL)
+                {
                     room[k] -= pk.size[j];
                     placed.push((j, self.bins[k]));
                     gained += pk.profit[j];
@@ -1121,7 +1392,8 @@ impl SetPack<'_, '_> {
         let mut y = x + 1;
         while y < cand.len() && {
             let i = self.items[cand[y]];
-            self.br.pk.size[i] == self.br.pk.size[j] && self.br.pk.allowed[i] == self.br.pk.allowed[j]
+            self.br.pk.size[i] == self.br.pk.size[j]
+                && self.br.pk.allowed[i] == self.br.pk.allowed[j]
         } {
             y += 1;
         }
