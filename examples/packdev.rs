@@ -46,8 +46,15 @@ fn main() {
         );
         let el = s.elapsed().as_secs_f64();
         let ls = Instant::now();
-        let lag = pk.lagrangian(p.profit, 2000, None);
-        let lag = lag.map(|(b, _, h)| (b, h));
+        let lag = pk.lagrangian(
+            o,
+            std::env::var("LAG_IT")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(2000),
+            None,
+        );
+        let lag = lag.map(|l| (l.bound, l.profit));
         eprintln!(
             "{name}: opt {o} got {} surrogate {:.1} lagrangian {lag:?} in {:.2}s",
             p.profit,

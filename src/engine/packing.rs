@@ -27,18 +27,11 @@ use crate::generate::Rng;
 const INT_TOL: f64 = 1e-9;
 /// A size fits when it exceeds the room left by at most this (as in the hours oracle).
 const FIT_TOL: f64 = 1e-9;
-fn lag_step() -> f64 {
-    std::env::var("LAG_STEP")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2.0)
-}
-fn lag_patience() -> usize {
-    std::env::var("LAG_PAT")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20)
-}
+/// Subgradient steps of [`Packing::lagrangian`]: the first step length (times the gap over
+/// the squared norm), halved after this many iterations without a better bound (measured on
+/// the literature sets: converges to the dual's value where 1 and 10 stopped short).
+const LAG_STEP: f64 = 2.0;
+const LAG_PATIENCE: usize = 20;
 
 /// Most cells of one dynamic programme (capacity times items).
 const DP_CELLS: usize = 60_000_000;
@@ -54,6 +47,19 @@ pub struct Packing {
     pub profit: Vec<f64>,
     /// Per item: the bins it may go to, ascending.
     pub allowed: Vec<Vec<u32>>,
+}
+
+/// What [`Packing::lagrangian`] found.
+#[derive(Clone, Debug)]
+pub struct Lagrangian {
+    /// The best (lowest) bound.
+    pub bound: f64,
+    /// The item prices that gave it (valid for bounding any sub-problem as well).
+    pub prices: Vec<f64>,
+    /// The best packing its heuristic built.
+    pub assign: Vec<Option<u32>>,
+    /// That packing's profit.
+    pub profit: f64,
 }
 
 /// Effort limits of [`Packing::solve`].
@@ -158,6 +164,23 @@ fn max_subset(sizes: &[usize], cap: usize) -> Vec<bool> {
         }
     }
     chosen
+}
+
+/// Whether every element of `a` is in `b` (both ascending).
+fn is_subset(a: &[u32], b: &[u32]) -> bool {
+    if a.len() > b.len() {
+        return false;
+    }
+    let mut k = 0;
+    for &x in a {
+        while k < b.len() && b[k] < x {
+            k += 1;
+        }
+        if k == b.len() || b[k] != x {
+            return false;
+        }
+    }
+    true
 }
 
 /// Most profit of a 0-1 knapsack with integral sizes (`None` when the table is too big),
@@ -288,7 +311,7 @@ impl Packing {
         target: f64,
         iterations: usize,
         deadline: Option<Instant>,
-    ) -> Option<(f64, Vec<Option<u32>>, f64)> {
+    ) -> Option<Lagrangian> {
         if !self.integral() {
             return None;
         }
@@ -332,9 +355,11 @@ impl Packing {
             .map(|j| (r * self.size[j]).min(self.profit[j]))
             .collect();
         let mut best = f64::INFINITY;
-        let mut step = lag_step();
+        let mut best_u = u.clone();
+        let mut step = LAG_STEP;
         let mut since = 0;
         let mut count = vec![0_u32; n];
+        let mut g = vec![0.0_f64; n];
         let mut table = Vec::new();
         // Lagrangian heuristic: each relaxed solution, its items kept once (bins by
         // ascending capacity), then completed greedily.
@@ -384,10 +409,11 @@ impl Packing {
             }
             if value < best - 1e-9 {
                 best = value;
+                best_u.clone_from(&u);
                 since = 0;
             } else {
                 since += 1;
-                if since >= lag_patience() {
+                if since >= LAG_PATIENCE {
                     step /= 2.0;
                     since = 0;
                 }
@@ -399,7 +425,9 @@ impl Packing {
                 break;
             }
             // Subgradient of the relaxed rows: 1 - (times item j is packed).
-            let g: Vec<f64> = (0..n).map(|j| 1.0 - f64::from(count[j])).collect();
+            for j in 0..n {
+                g[j] = 1.0 - f64::from(count[j]);
+            }
             let norm: f64 = g.iter().map(|x| x * x).sum();
             if norm == 0.0 {
                 break;
@@ -409,8 +437,12 @@ impl Packing {
                 u[j] = (u[j] - t * g[j]).max(0.0);
             }
         }
-        let assign = primal.bin.iter().map(|b| b.map(|b| b as u32)).collect();
-        Some((best, assign, primal_profit))
+        Some(Lagrangian {
+            bound: best,
+            prices: best_u,
+            assign: primal.bin.iter().map(|b| b.map(|b| b as u32)).collect(),
+            profit: primal_profit,
+        })
     }
 
     /// The sampling phase of [`Self::solve`]: perturbed pooled knapsacks packed exactly.
@@ -538,6 +570,7 @@ impl Packing {
             }
         }
         let debug = std::env::var_os("MODSTAFF_DEBUG").is_some() && n > 30;
+        let mut prices = Vec::new();
         // The Lagrangian bound (and its heuristic) where the surrogate leaves a gap: decisive
         // when people hold few duties each, where the surrogate is weak. Up to 15% of the time.
         if !done(&best, bound) && !out_of_time() && integral {
@@ -546,7 +579,14 @@ impl Packing {
                 .deadline
                 .map(|d| now + d.saturating_duration_since(now).mul_f64(0.15));
             let iterations = (effort.nodes / 20).clamp(1, 5_000) as usize;
-            if let Some((lag, assign, profit)) = self.lagrangian(best.profit, iterations, until) {
+            if let Some(Lagrangian {
+                bound: lag,
+                prices: p,
+                assign,
+                profit,
+            }) = self.lagrangian(best.profit, iterations, until)
+            {
+                prices = p;
                 if profit > best.profit + 1e-9 {
                     best = Solver::new(self);
                     for (j, b) in assign.iter().enumerate() {
@@ -581,6 +621,7 @@ impl Packing {
                     .map(|d| now + d.saturating_duration_since(now) / share),
             };
             let mut bb = Branch::new(self, &best, half);
+            bb.prices = prices;
             bb.run();
             if bb.best_profit > best.profit + 1e-9 {
                 best = Solver::new(self);
@@ -649,7 +690,10 @@ impl Packing {
                         bins.push(b);
                     }
                 }
-                if integral {
+                if bins.len() == 2 && round % 2 == 0 {
+                    // Any sizes: the two people re-packed jointly and exactly.
+                    cur.repack_pair(bins[0], bins[1], 20_000);
+                } else if integral {
                     cur.repack_walk(&bins);
                 } else {
                     cur.swaps();
@@ -828,6 +872,108 @@ impl<'a> Solver<'a> {
         }
     }
 
+    /// Re-packs bins `a` and `b` jointly, with their items and every unpacked item either may
+    /// take: depth-first over the items by density (each to `a`, to `b` or out), pruned by
+    /// the LP bound of the pooled room, within `budget` nodes. Equal profit is kept too (a
+    /// walk on plateaus), with the bins' contents changed.
+    fn repack_pair(&mut self, a: usize, b: usize, budget: u64) {
+        let pk = self.pk;
+        let ok = |j: usize, c: usize| pk.allowed[j].binary_search(&(c as u32)).is_ok();
+        let pool: Vec<usize> = self
+            .order
+            .iter()
+            .copied()
+            .filter(|&j| {
+                pk.profit[j] > 0.0
+                    && match self.bin[j] {
+                        Some(c) => c == a || c == b,
+                        None => ok(j, a) || ok(j, b),
+                    }
+            })
+            .collect();
+        let old: f64 = pool
+            .iter()
+            .filter(|&&j| self.bin[j].is_some())
+            .map(|&j| pk.profit[j])
+            .sum();
+        struct Dfs<'p> {
+            pk: &'p Packing,
+            pool: &'p [usize],
+            bins: [usize; 2],
+            cur: Vec<u8>,
+            best: Vec<u8>,
+            best_profit: f64,
+            nodes: u64,
+            budget: u64,
+        }
+        impl Dfs<'_> {
+            fn go(&mut self, k: usize, room: [f64; 2], profit: f64) {
+                if profit > self.best_profit + 1e-9 {
+                    self.best_profit = profit;
+                    self.best.clone_from(&self.cur);
+                }
+                self.nodes += 1;
+                if k == self.pool.len() || self.nodes > self.budget {
+                    return;
+                }
+                // LP bound of the rest in the pooled room.
+                let mut r = room[0] + room[1];
+                let mut lp = 0.0;
+                for &j in &self.pool[k..] {
+                    let s = self.pk.size[j];
+                    if s <= r {
+                        r -= s;
+                        lp += self.pk.profit[j];
+                    } else {
+                        lp += self.pk.profit[j] * r / s;
+                        break;
+                    }
+                }
+                if profit + lp <= self.best_profit + 1e-9 {
+                    return;
+                }
+                let j = self.pool[k];
+                let s = self.pk.size[j];
+                for side in 0..2 {
+                    let c = self.bins[side] as u32;
+                    if s <= room[side] + FIT_TOL && self.pk.allowed[j].binary_search(&c).is_ok() {
+                        let mut next = room;
+                        next[side] -= s;
+                        self.cur[k] = side as u8 + 1;
+                        self.go(k + 1, next, profit + self.pk.profit[j]);
+                        self.cur[k] = 0;
+                    }
+                }
+                self.go(k + 1, room, profit);
+            }
+        }
+        let mut dfs = Dfs {
+            pk,
+            pool: &pool,
+            bins: [a, b],
+            cur: vec![0; pool.len()],
+            best: Vec::new(),
+            // Strictly better than the current contents, or a plateau move found on the way.
+            best_profit: old - 1e-6,
+            nodes: 0,
+            budget,
+        };
+        dfs.go(0, [pk.cap[a], pk.cap[b]], 0.0);
+        if dfs.best.is_empty() {
+            return;
+        }
+        for &j in &pool {
+            self.take(j);
+        }
+        for (k, &j) in pool.iter().enumerate() {
+            match dfs.best[k] {
+                1 => self.put(j, a),
+                2 => self.put(j, b),
+                _ => {}
+            }
+        }
+    }
+
     /// Capacity of `b` used by items that are not being re-packed: none (all of `b`'s items
     /// are in the pool), kept as a hook for partial re-packs.
     fn room_of_others(&self, _b: usize, _bins: &[usize]) -> f64 {
@@ -926,6 +1072,10 @@ struct Branch<'a> {
     effort: Effort,
     aborted: bool,
     integral: bool,
+    /// Profits are whole numbers: a bound below the best plus one prunes.
+    whole: bool,
+    /// Item prices of the root's Lagrangian bound (empty: none), for node bounds.
+    prices: Vec<f64>,
 }
 
 impl<'a> Branch<'a> {
@@ -952,7 +1102,49 @@ impl<'a> Branch<'a> {
             effort,
             aborted: false,
             integral: pk.integral(),
+            whole: pk.profit.iter().all(|&p| (p - p.round()).abs() <= 1e-9),
+            prices: Vec::new(),
         }
+    }
+
+    /// Whether no packing below the current node beats the best, given `upper`, a bound on
+    /// the profit of what is left.
+    fn pruned(&self, upper: f64) -> bool {
+        let margin = if self.whole {
+            1.0 - 1e-6
+        } else {
+            1e-9 * self.best_profit.abs().max(1.0)
+        };
+        self.profit + upper <= self.best_profit + margin
+    }
+
+    /// The Lagrangian bound of the items left in bins `bins[i..]` at the root's prices.
+    fn lagrangian_bound(&self, i: usize) -> f64 {
+        let pk = self.pk;
+        let rest = &self.bins[i..];
+        let mut value = 0.0;
+        let mut table = Vec::new();
+        for &j in &self.order {
+            if !self.used[j] && rest.iter().any(|&b| self.allowed(j, b) && pk.fits(j, b)) {
+                value += self.prices[j];
+            }
+        }
+        for &b in rest {
+            table.clear();
+            table.extend(
+                self.order
+                    .iter()
+                    .filter(|&&j| !self.used[j] && self.allowed(j, b))
+                    .filter(|&&j| pk.profit[j] - self.prices[j] > 1e-12)
+                    .map(|&j| (pk.size[j].round() as usize, pk.profit[j] - self.prices[j])),
+            );
+            let cap = (pk.cap[b] + FIT_TOL).floor().max(0.0) as usize;
+            match knapsack(&table, cap, false) {
+                Some((v, _)) => value += v,
+                None => return f64::INFINITY,
+            }
+        }
+        value
     }
 
     fn run(&mut self) {
@@ -1013,7 +1205,7 @@ impl<'a> Branch<'a> {
             }
             // The LP bound first: it is exact often enough to spare the table.
             let lp = pk.dantzig(&items, total as f64);
-            if !choose && self.profit + lp <= self.best_profit + 1e-9 * self.best_profit.max(1.0) {
+            if !choose && self.pruned(lp) {
                 return (lp, Vec::new());
             }
             let table: Vec<(usize, f64)> = items
@@ -1143,7 +1335,7 @@ impl<'a> Branch<'a> {
         }
         let tol = 1e-9 * self.best_profit.abs().max(1.0);
         let (bound, set) = self.surrogate(i, self.integral);
-        if self.profit + bound <= self.best_profit + tol {
+        if self.pruned(bound) {
             return;
         }
         if self.integral {
@@ -1171,6 +1363,9 @@ impl<'a> Branch<'a> {
                 // The surrogate bound is reached: nothing better below this node.
                 return;
             }
+        }
+        if !self.prices.is_empty() && i > 0 && self.pruned(self.lagrangian_bound(i)) {
+            return;
         }
         let b = self.bins[i];
         let cands: Vec<usize> = self
@@ -1254,8 +1449,7 @@ impl<'a> Branch<'a> {
                 break;
             }
         }
-        let tol = 1e-9 * self.best_profit.abs().max(1.0);
-        if self.profit + lp + later <= self.best_profit + tol {
+        if self.pruned(lp + later) {
             return;
         }
         if k == cands.len() {
@@ -1265,6 +1459,27 @@ impl<'a> Branch<'a> {
                 .any(|&j| !self.used[j] && pk.size[j] <= room + FIT_TOL)
             {
                 return;
+            }
+            // Dominated (Fukunaga and Korf): an item left out, no smaller and no less
+            // profitable than one taken, allowed wherever that one is, could replace it here;
+            // the swap loses nothing wherever the left-out item ends up.
+            for &j in cands {
+                if self.used[j] {
+                    continue;
+                }
+                for &t in taken.iter() {
+                    let (sj, st) = (pk.size[j], pk.size[t]);
+                    let (pj, pt) = (pk.profit[j], pk.profit[t]);
+                    let no_worse = sj >= st && pj >= pt;
+                    let strictly = sj > st || pj > pt || j < t;
+                    if no_worse
+                        && strictly
+                        && sj <= room + st + FIT_TOL
+                        && is_subset(&pk.allowed[j], &pk.allowed[t])
+                    {
+                        return;
+                    }
+                }
             }
             self.level(i + 1);
             return;
