@@ -27,6 +27,7 @@ fn generated(staff: usize, modules: usize, duties: usize) -> Instance {
         duties,
         seed: 1,
         tight: 1.15,
+        non_splittable: modstaff::generate::DEFAULT_NON_SPLITTABLE,
     });
     modstaff::io::validate(&raw).expect("valid").0
 }

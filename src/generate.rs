@@ -8,6 +8,9 @@ use crate::io::{
     RawCounterpart, RawDuty, RawInstance, RawModule, RawRules, RawSkill, RawStaff, RawUnit,
 };
 
+/// The share of non-splittable duties unless told otherwise.
+pub const DEFAULT_NON_SPLITTABLE: f64 = 0.15;
+
 /// Sizes and tightness of a generated instance.
 #[derive(Clone, Debug)]
 pub struct GenerateSettings {
@@ -21,6 +24,8 @@ pub struct GenerateSettings {
     pub seed: u64,
     /// Demand over supply: total duty hours / total capacity.
     pub tight: f64,
+    /// Share of duties that are non-splittable (one person does all of it, or nobody).
+    pub non_splittable: f64,
 }
 
 impl GenerateSettings {
@@ -36,6 +41,12 @@ impl GenerateSettings {
             return Err(format!(
                 "`--tight` must be a number greater than 0, found {}",
                 self.tight
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.non_splittable) {
+            return Err(format!(
+                "`--non-splittable` must be a share between 0 and 1, found {}",
+                self.non_splittable
             ));
         }
         Ok(())
@@ -184,7 +195,8 @@ pub fn generate(s: &GenerateSettings) -> RawInstance {
             skill: skill.map(|k| format!("s{k:02}")),
             min_level: (min_level != 1).then_some(min_level),
             weight: Some([1.0, 2.0, 5.0, 10.0][r.below(4)]),
-            splittable: r.chance(0.15).then_some(false),
+            // One draw whatever the share: the rest of the instance does not change with it.
+            splittable: r.chance(s.non_splittable).then_some(false),
             tags: if r.chance(0.1) {
                 vec!["transferable".into()]
             } else {
@@ -291,8 +303,17 @@ pub fn generate(s: &GenerateSettings) -> RawInstance {
     RawInstance {
         name: format!("gen-{}x{}x{}-s{}", s.staff, s.modules, s.duties, s.seed),
         description: Some(format!(
-            "Synthetic instance from `modstaff generate --staff {} --modules {} --duties {} --seed {} --tight {}`",
-            s.staff, s.modules, s.duties, s.seed, s.tight
+            "Synthetic instance from `modstaff generate --staff {} --modules {} --duties {} --seed {} --tight {}{}`",
+            s.staff,
+            s.modules,
+            s.duties,
+            s.seed,
+            s.tight,
+            if s.non_splittable == DEFAULT_NON_SPLITTABLE {
+                String::new()
+            } else {
+                format!(" --non-splittable {}", s.non_splittable)
+            }
         )),
         skills: Some(skills),
         units,
@@ -323,9 +344,23 @@ mod tests {
                 duties: d,
                 seed: 7,
                 tight: 1.15,
+                non_splittable: DEFAULT_NON_SPLITTABLE,
             };
             let raw = generate(&s);
             assert_eq!(raw, generate(&s));
+            // The share of non-splittable duties changes only that.
+            for share in [0.0, 1.0] {
+                let other = generate(&GenerateSettings {
+                    non_splittable: share,
+                    ..s.clone()
+                });
+                assert_eq!(other.duties.len(), raw.duties.len());
+                for (a, b) in other.duties.iter().zip(&raw.duties) {
+                    assert_eq!((&a.id, a.hours, &a.skill), (&b.id, b.hours, &b.skill));
+                    assert_eq!(a.splittable, (share == 1.0).then_some(false));
+                }
+                assert_eq!(other.staff, raw.staff);
+            }
             let (inst, _) = crate::io::validate(&raw).expect("valid");
             assert_eq!(
                 (inst.staff.len(), inst.modules.len(), inst.duties.len()),

@@ -1,4 +1,5 @@
-//! `modstaff generate --staff N --modules M --duties D --seed S [--tight F]`
+//! `modstaff generate --staff N --modules M --duties D --seed S [--tight F]
+//! [--non-splittable SHARE]`
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,6 +23,10 @@ pub(crate) struct Args {
     /// Demand over supply: total duty hours / total capacity
     #[arg(long, default_value_t = 1.15)]
     tight: f64,
+    /// Share of duties that are non-splittable (one person does all of it, or nobody);
+    /// 1 makes every duty a packing decision
+    #[arg(long, value_name = "SHARE", default_value_t = modstaff::generate::DEFAULT_NON_SPLITTABLE)]
+    non_splittable: f64,
     /// Write to this file (atomically) instead of standard output
     #[arg(long, short = 'o', value_name = "FILE")]
     out: Option<PathBuf>,
@@ -34,6 +39,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         duties: args.duties,
         seed: args.seed,
         tight: args.tight,
+        non_splittable: args.non_splittable,
     };
     if let Err(e) = settings.validate() {
         eprintln!("error: {e}");

@@ -183,11 +183,80 @@ fn is_subset(a: &[u32], b: &[u32]) -> bool {
     true
 }
 
+/// Most cells of a knapsack table kept as one byte per cell (faster than bits).
+const BYTE_CELLS: usize = 4_000_000;
+
+/// [`knapsack`] for tables that fit in bytes (or without choosing): each item updates the
+/// capacities from the top in blocks of its size, whose sources lie below the block, so the
+/// loop has no dependency and vectorises.
+fn knapsack_rows(items: &[(usize, f64)], cap: usize, choose: bool) -> (f64, Vec<bool>) {
+    let mut best = vec![0.0_f64; cap + 1];
+    let width = cap + 1;
+    let mut take: Vec<u8> = if choose {
+        vec![0; width * items.len()]
+    } else {
+        Vec::new()
+    };
+    for (j, &(s, p)) in items.iter().enumerate() {
+        if s > cap || p <= 0.0 {
+            continue;
+        }
+        if s == 0 {
+            best.iter_mut().for_each(|v| *v += p);
+            if choose {
+                take[j * width..(j + 1) * width].fill(1);
+            }
+            continue;
+        }
+        let mut top = width;
+        while top > s {
+            let lo = (top - s).max(s);
+            let (below, above) = best.split_at_mut(lo);
+            let dst = &mut above[..top - lo];
+            let src = &below[lo - s..top - s];
+            if choose {
+                let row = &mut take[j * width + lo..j * width + top];
+                for ((d, &x), t) in dst.iter_mut().zip(src).zip(row.iter_mut()) {
+                    let v = x + p;
+                    *t = u8::from(v > *d);
+                    *d = d.max(v);
+                }
+            } else {
+                for (d, &x) in dst.iter_mut().zip(src) {
+                    *d = d.max(x + p);
+                }
+            }
+            top = lo;
+        }
+    }
+    let mut chosen = vec![false; items.len()];
+    if choose {
+        let mut c = cap;
+        for j in (0..items.len()).rev() {
+            if take[j * width + c] == 1 {
+                chosen[j] = true;
+                c -= items[j].0;
+            }
+        }
+    }
+    (best[cap], chosen)
+}
+
 /// Most profit of a 0-1 knapsack with integral sizes (`None` when the table is too big),
 /// and optionally which items achieve it.
 fn knapsack(items: &[(usize, f64)], cap: usize, choose: bool) -> Option<(f64, Vec<bool>)> {
-    if cap.saturating_mul(items.len().max(1)) > DP_CELLS {
+    let cells = cap.saturating_mul(items.len().max(1));
+    if cells > DP_CELLS {
         return None;
+    }
+    // Everything fits: no table.
+    if items.iter().map(|&(s, _)| s).sum::<usize>() <= cap {
+        let chosen: Vec<bool> = items.iter().map(|&(_, p)| p > 0.0).collect();
+        let v = items.iter().map(|&(_, p)| p.max(0.0)).sum();
+        return Some((v, if choose { chosen } else { Vec::new() }));
+    }
+    if !choose || cells <= BYTE_CELLS {
+        return Some(knapsack_rows(items, cap, choose));
     }
     let mut best = vec![0.0_f64; cap + 1];
     let mut take: Vec<u64> = if choose {
@@ -563,13 +632,29 @@ impl Packing {
         cur.fill();
         let mut best = cur.clone();
         let integral = self.integral();
+        let debug = std::env::var_os("MODSTAFF_DEBUG").is_some() && n > 30;
+        // The surrogate solution's items packed exactly: often the optimum at once when
+        // people hold several duties each.
+        if !done(&best, bound) && integral && n > 0 && nb > 0 && !out_of_time() {
+            let root = Branch::new(self, &best, effort);
+            let (_, set) = root.surrogate(0, true);
+            if let Some(placed) = root.pack_set(0, &set, 200_000) {
+                let mut packed = Solver::new(self);
+                for (j, b) in placed {
+                    packed.put(j, b);
+                }
+                if packed.profit > best.profit {
+                    best = packed;
+                }
+            }
+        }
         if !done(&best, bound) && n > 0 && nb > 0 {
+            cur.clone_from(&best);
             cur.improve(integral, &out_of_time);
             if cur.profit > best.profit {
                 best = cur.clone();
             }
         }
-        let debug = std::env::var_os("MODSTAFF_DEBUG").is_some() && n > 30;
         let mut prices = Vec::new();
         // The Lagrangian bound (and its heuristic) where the surrogate leaves a gap: decisive
         // when people hold few duties each, where the surrogate is weak. Up to 15% of the time.
@@ -578,7 +663,8 @@ impl Packing {
             let until = effort
                 .deadline
                 .map(|d| now + d.saturating_duration_since(now).mul_f64(0.15));
-            let iterations = (effort.nodes / 20).clamp(1, 5_000) as usize;
+            // Scaled to the effort: light evaluations (20,000 nodes) get 20 iterations.
+            let iterations = (effort.nodes / 1_000).clamp(1, 5_000) as usize;
             if let Some(Lagrangian {
                 bound: lag,
                 prices: p,
@@ -1713,6 +1799,41 @@ mod tests {
             );
             check(&pk, &h);
             assert!(h.profit <= exact + 1e-6);
+        }
+    }
+
+    #[test]
+    fn knapsack_tables_agree_with_brute_force() {
+        let mut rng = Rng::new(11);
+        for case in 0..300 {
+            let n = 1 + case % 12;
+            let items: Vec<(usize, f64)> = (0..n)
+                .map(|_| (rng.below(20), (rng.below(50) as f64) - 5.0))
+                .collect();
+            let cap = rng.below(60);
+            let mut exact = 0.0_f64;
+            for mask in 0..1_u32 << n {
+                let (mut w, mut p) = (0, 0.0);
+                for (k, &(s, v)) in items.iter().enumerate() {
+                    if mask >> k & 1 == 1 {
+                        w += s;
+                        p += v;
+                    }
+                }
+                if w <= cap {
+                    exact = exact.max(p);
+                }
+            }
+            for (v, chosen) in [
+                knapsack(&items, cap, true).unwrap(),
+                knapsack_rows(&items, cap, true),
+            ] {
+                assert!((v - exact).abs() < 1e-9, "case {case}: {v} vs {exact}");
+                let w: usize = (0..n).filter(|&k| chosen[k]).map(|k| items[k].0).sum();
+                let p: f64 = (0..n).filter(|&k| chosen[k]).map(|k| items[k].1).sum();
+                assert!(w <= cap && (p - exact).abs() < 1e-9, "case {case}");
+            }
+            assert!((knapsack_rows(&items, cap, false).0 - exact).abs() < 1e-9);
         }
     }
 

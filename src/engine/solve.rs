@@ -607,10 +607,13 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     phase("final evaluation");
     if !cancelled() {
         final_best = restore(inst, &elig, &mut exact, final_best, hard_deadline);
+        phase("restored");
         final_best = prune(inst, &mut exact, final_best, hard_deadline);
+        phase("pruned");
     }
     let lb = lower(&bound, lp).min(final_best.key.coverage);
     let plan = finish(inst, &elig, &final_best, lb, start, hard_deadline);
+    phase("finished");
     Solution {
         plan,
         bound: lb,

@@ -161,6 +161,7 @@ fn the_time_limit_is_honoured() {
         duties: 600,
         seed: 3,
         tight: 1.15,
+        non_splittable: modstaff::generate::DEFAULT_NON_SPLITTABLE,
     });
     let (inst, _) = modstaff::io::validate(&raw).expect("valid");
     let t = Instant::now();
