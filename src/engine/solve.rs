@@ -411,9 +411,9 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
 
     let (flow, relaxed_hours) = flow_bound(inst, &elig);
     phase(&format!("flow bound {flow}"));
-    // Hard packings get up to 30% of the time for the bound, 80% when they also decide the
+    // Hard packings get up to 10% of the time for the bound, 80% when they also decide the
     // plan (see `packing_bound`); elsewhere the packing part finishes quickly.
-    let (pack, pack_plan) = packing_bound(inst, &elig, start, time_limit, (0.3, 0.8));
+    let (pack, pack_plan) = packing_bound(inst, &elig, start, time_limit, (0.1, 0.8));
     let flow = flow.max(pack);
     phase(&format!("packing bound {pack}"));
     if let Some(ev) = &pack_plan {
