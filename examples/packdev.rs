@@ -1,4 +1,10 @@
-//! Dev harness: packing solver alone on MKP files. `packdev OPTIMA.csv T FILE...`
+//! The packing solver alone (`engine::packing`, no posts, no hours oracle) on MKP files, for
+//! working on it: one line per file (published optimum, profit found, bound, proof, time).
+//!
+//! Run: `cargo run --release --example packdev -- ../shared/benchmarks/mkp/optima.csv 1
+//! ../shared/benchmarks/mkp/SMALL/*.txt` (optima file, seconds per instance, files).
+//! `MODSTAFF_DEBUG=1` prints the solver's phases.
+
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -6,23 +12,30 @@ use modstaff::engine::packing::{Effort, Packing};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut opt = HashMap::new();
-    for line in std::fs::read_to_string(&args[0]).unwrap().lines().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
-        opt.insert(f[1].to_string(), f[5].parse::<f64>().unwrap());
+    if args.len() < 3 {
+        eprintln!("usage: packdev OPTIMA.csv SECONDS FILE...");
+        std::process::exit(2);
     }
-    let t: f64 = args[1].parse().unwrap();
-    let (mut matched, mut proven, mut gapsum, mut total, mut secs) = (0, 0, 0.0, 0, 0.0);
+    let mut opt = HashMap::new();
+    let optima = std::fs::read_to_string(&args[0]).expect("optima file");
+    for line in optima.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if let (Some(name), Some(lb)) = (f.get(1), f.get(5).and_then(|v| v.parse::<f64>().ok())) {
+            opt.insert((*name).to_string(), lb);
+        }
+    }
+    let t: f64 = args[1].parse().expect("seconds");
+    let (mut matched, mut proven, mut gapsum, mut total, mut secs) =
+        (0_u32, 0_u32, 0.0, 0_u32, 0.0);
     for file in &args[2..] {
-        let text = std::fs::read_to_string(file).unwrap();
+        let text = std::fs::read_to_string(file).expect("instance file");
         let v: Vec<f64> = text
             .split_whitespace()
-            .map(|x| x.parse().unwrap())
+            .map(|x| x.parse().expect("a number"))
             .collect();
         let (m, n) = (v[0] as usize, v[1] as usize);
-        let cap = v[2..2 + m].to_vec();
         let mut pk = Packing {
-            cap,
+            cap: v[2..2 + m].to_vec(),
             ..Default::default()
         };
         for j in 0..n {
@@ -32,10 +45,9 @@ fn main() {
         }
         let name = std::path::Path::new(file)
             .file_stem()
-            .unwrap()
-            .to_string_lossy()
-            .to_string();
-        let o = opt[&name];
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let o = opt.get(&name).copied().unwrap_or(f64::NAN);
         let s = Instant::now();
         let p = pk.solve(
             &[],
@@ -45,32 +57,12 @@ fn main() {
             },
         );
         let el = s.elapsed().as_secs_f64();
-        let ls = Instant::now();
-        let lag = pk.lagrangian(
-            o,
-            std::env::var("LAG_IT")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(2000),
-            None,
-        );
-        let lag = lag.map(|l| (l.bound, l.profit));
-        eprintln!(
-            "{name}: opt {o} got {} surrogate {:.1} lagrangian {lag:?} in {:.2}s",
-            p.profit,
-            p.bound,
-            ls.elapsed().as_secs_f64()
-        );
         let gap = (o - p.profit) / o;
         total += 1;
         secs += el;
         gapsum += gap;
-        if p.profit >= o - 0.5 {
-            matched += 1;
-        }
-        if p.proven {
-            proven += 1;
-        }
+        matched += u32::from(p.profit >= o - 0.5);
+        proven += u32::from(p.proven);
         println!(
             "{name} m{m} n{n} opt {o} got {} bound {:.0} proven {} gap {:.4}% {el:.2}s",
             p.profit,
@@ -81,7 +73,7 @@ fn main() {
     }
     println!(
         "TOTAL {total} matched {matched} proven {proven} meangap {:.4}% mean {:.2}s",
-        gapsum / total as f64 * 100.0,
-        secs / total as f64
+        gapsum / f64::from(total.max(1)) * 100.0,
+        secs / f64::from(total.max(1))
     );
 }

@@ -46,12 +46,5 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     let raw = generate(&settings);
-    let mut text = serde_json::to_string_pretty(&raw)?;
-    text.push('\n');
-    let output = super::Output {
-        format: Some(modstaff::report::Format::Json),
-        out: args.out.clone(),
-    };
-    output.emit(&text)?;
-    Ok(ExitCode::SUCCESS)
+    super::emit_instance(&raw, args.out.clone())
 }

@@ -46,12 +46,5 @@ fn mkp(args: &Args) -> anyhow::Result<ExitCode> {
         Ok((raw, _)) => raw,
         Err(e) => return Ok(super::report_load_error(&e)),
     };
-    let mut text = serde_json::to_string_pretty(&raw)?;
-    text.push('\n');
-    let output = super::Output {
-        format: Some(modstaff::report::Format::Json),
-        out: args.out.clone(),
-    };
-    output.emit(&text)?;
-    Ok(ExitCode::SUCCESS)
+    super::emit_instance(&raw, args.out.clone())
 }

@@ -166,6 +166,15 @@ impl Output {
     }
 }
 
+/// Writes an instance file (pretty JSON) to `out` (atomically) or stdout; exit 0.
+fn emit_instance(
+    raw: &modstaff::io::RawInstance,
+    out: Option<std::path::PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    Output { format: None, out }.emit(&modstaff::report::to_json(raw))?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// A `--time-limit`-like option as a duration, or exit code 2 after saying what is wrong.
 fn seconds(flag: &str, value: f64) -> Result<std::time::Duration, ExitCode> {
     match std::time::Duration::try_from_secs_f64(value) {

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use modstaff::io::{load_instance, to_raw};
-use modstaff::report::to_json;
 use modstaff::sheets::{self, InputKind, input_kind};
 
 /// Spreadsheet forms of an instance.
@@ -88,9 +87,7 @@ pub(crate) fn import(
         Err(e) => return Ok(super::report_load_error(&e)),
     };
     eprint!("{warnings}");
-    let output = super::Output { format: None, out };
-    output.emit(&to_json(&raw))?;
-    Ok(ExitCode::SUCCESS)
+    super::emit_instance(&raw, out)
 }
 
 pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {

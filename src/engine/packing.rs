@@ -1775,13 +1775,16 @@ mod tests {
                 pk.bound() >= exact - 1e-6,
                 "case {case}: bound below optimum"
             );
-            let p = pk.solve(
-                &[],
-                Effort {
-                    nodes: 1_000_000,
-                    deadline: None,
-                },
-            );
+            let run = |nodes| {
+                pk.solve(
+                    &[],
+                    Effort {
+                        nodes,
+                        deadline: None,
+                    },
+                )
+            };
+            let p = run(1_000_000);
             check(&pk, &p);
             assert!(p.proven, "case {case}");
             assert!(
@@ -1790,13 +1793,7 @@ mod tests {
                 p.profit
             );
             // With no branching the heuristic is still valid.
-            let h = pk.solve(
-                &[],
-                Effort {
-                    nodes: 1,
-                    deadline: None,
-                },
-            );
+            let h = run(1);
             check(&pk, &h);
             assert!(h.profit <= exact + 1e-6);
         }
