@@ -769,14 +769,24 @@ impl Packing {
                     cur.fill();
                 }
                 bins.clear();
-                let k = (2 + rng.below(2)).min(nb);
+                // Every third round a larger neighbourhood: 3-5 people re-packed together
+                // by the branch and bound (within a node budget).
+                let large = round % 3 == 2 && nb > 3;
+                let k = if large {
+                    3 + rng.below(3)
+                } else {
+                    2 + rng.below(2)
+                }
+                .min(nb);
                 while bins.len() < k {
                     let b = rng.below(nb);
                     if !bins.contains(&b) {
                         bins.push(b);
                     }
                 }
-                if bins.len() == 2 && round % 2 == 0 {
+                if large {
+                    cur.repack_exact(&bins, 3_000);
+                } else if bins.len() == 2 && round % 2 == 0 {
                     // Any sizes: the two people re-packed jointly and exactly.
                     cur.repack_pair(bins[0], bins[1], 20_000);
                 } else if integral {
@@ -1056,6 +1066,70 @@ impl<'a> Solver<'a> {
                 1 => self.put(j, a),
                 2 => self.put(j, b),
                 _ => {}
+            }
+        }
+    }
+
+    /// Re-packs `bins` jointly with their items and every unpacked item they may take, by
+    /// the branch and bound on that sub-problem (from the current packing, within `nodes`);
+    /// kept when better.
+    fn repack_exact(&mut self, bins: &[usize], nodes: u64) {
+        let pk = self.pk;
+        let local = |b: usize| bins.iter().position(|&x| x == b);
+        let mut sub = Packing {
+            cap: bins.iter().map(|&b| pk.cap[b]).collect(),
+            ..Packing::default()
+        };
+        let mut items = Vec::new();
+        let mut start = Vec::new();
+        for j in 0..pk.n() {
+            if pk.profit[j] <= 0.0 {
+                continue;
+            }
+            let held = self.bin[j].and_then(local);
+            if self.bin[j].is_some() && held.is_none() {
+                continue;
+            }
+            let allowed: Vec<u32> = pk.allowed[j]
+                .iter()
+                .filter_map(|&b| local(b as usize).map(|x| x as u32))
+                .collect();
+            if allowed.is_empty() {
+                continue;
+            }
+            let mut allowed = allowed;
+            allowed.sort_unstable();
+            items.push(j);
+            sub.size.push(pk.size[j]);
+            sub.profit.push(pk.profit[j]);
+            sub.allowed.push(allowed);
+            start.push(held);
+        }
+        let mut from = Solver::new(&sub);
+        for (k, b) in start.iter().enumerate() {
+            if let Some(b) = *b {
+                from.put(k, b);
+            }
+        }
+        let before = from.profit;
+        let mut bb = Branch::new(
+            &sub,
+            &from,
+            Effort {
+                nodes,
+                deadline: None,
+            },
+        );
+        bb.run();
+        if bb.best_profit <= before + 1e-9 {
+            return;
+        }
+        for &j in &items {
+            self.take(j);
+        }
+        for (k, b) in bb.best_assign.iter().enumerate() {
+            if let Some(b) = *b {
+                self.put(items[k], bins[b as usize]);
             }
         }
     }
