@@ -769,9 +769,9 @@ impl Packing {
                     cur.fill();
                 }
                 bins.clear();
-                // Every third round a larger neighbourhood: 3-5 people re-packed together
+                // Every third round (whole hours) a larger neighbourhood: 3-5 people re-packed together
                 // by the branch and bound (within a node budget).
-                let large = round % 3 == 2 && nb > 3;
+                let large = integral && round % 3 == 2 && nb > 3;
                 let k = if large {
                     3 + rng.below(3)
                 } else {
