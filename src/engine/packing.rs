@@ -596,7 +596,13 @@ impl Packing {
                 .total_cmp(&(self.profit[a] / self.size[a]))
                 .then(a.cmp(&b))
         });
-        let mut room = cap;
+        self.lp_fill(items, cap)
+    }
+
+    /// The LP value of filling `room` with `items`, given by decreasing profit per hour:
+    /// whole items while they fit, then a fraction of the next.
+    fn lp_fill(&self, items: impl IntoIterator<Item = usize>, room: f64) -> f64 {
+        let mut room = room;
         let mut v = 0.0;
         for j in items {
             if self.size[j] <= room {
@@ -1013,18 +1019,9 @@ impl<'a> Solver<'a> {
                     return;
                 }
                 // LP bound of the rest in the pooled room.
-                let mut r = room[0] + room[1];
-                let mut lp = 0.0;
-                for &j in &self.pool[k..] {
-                    let s = self.pk.size[j];
-                    if s <= r {
-                        r -= s;
-                        lp += self.pk.profit[j];
-                    } else {
-                        lp += self.pk.profit[j] * r / s;
-                        break;
-                    }
-                }
+                let lp = self
+                    .pk
+                    .lp_fill(self.pool[k..].iter().copied(), room[0] + room[1]);
                 if profit + lp <= self.best_profit + 1e-9 {
                     return;
                 }
@@ -1595,20 +1592,7 @@ impl<'a> Branch<'a> {
         }
         let pk = self.pk;
         // LP bound of the candidates left in this bin's room.
-        let mut lp = 0.0;
-        let mut r = room;
-        for &j in &cands[k..] {
-            if self.used[j] {
-                continue;
-            }
-            if pk.size[j] <= r {
-                r -= pk.size[j];
-                lp += pk.profit[j];
-            } else {
-                lp += pk.profit[j] * r / pk.size[j];
-                break;
-            }
-        }
+        let lp = pk.lp_fill(cands[k..].iter().copied().filter(|&j| !self.used[j]), room);
         if self.pruned(lp + later) {
             return;
         }
