@@ -914,9 +914,11 @@ impl<'a> Solver<'a> {
         self.repack_if(bins, true);
     }
 
-    fn repack_if(&mut self, bins: &[usize], equal: bool) {
+    /// Of `items`, those in `bins` or unpacked and allowed in one of them (with a profit),
+    /// and the profit of those packed.
+    fn pool(&self, bins: &[usize], items: impl Iterator<Item = usize>) -> (Vec<usize>, f64) {
         let pk = self.pk;
-        let mut pool: Vec<usize> = (0..pk.n())
+        let pool: Vec<usize> = items
             .filter(|&j| {
                 pk.profit[j] > 0.0
                     && match self.bin[j] {
@@ -927,11 +929,17 @@ impl<'a> Solver<'a> {
                     }
             })
             .collect();
-        let old: f64 = pool
+        let packed = pool
             .iter()
             .filter(|&&j| self.bin[j].is_some())
             .map(|&j| pk.profit[j])
             .sum();
+        (pool, packed)
+    }
+
+    fn repack_if(&mut self, bins: &[usize], equal: bool) {
+        let pk = self.pk;
+        let (mut pool, old) = self.pool(bins, 0..pk.n());
         let mut placed: Vec<(usize, usize)> = Vec::new();
         let mut gained = 0.0;
         for &b in bins {
@@ -980,24 +988,7 @@ impl<'a> Solver<'a> {
     /// walk on plateaus), with the bins' contents changed.
     fn repack_pair(&mut self, a: usize, b: usize, budget: u64) {
         let pk = self.pk;
-        let ok = |j: usize, c: usize| pk.allowed[j].binary_search(&(c as u32)).is_ok();
-        let pool: Vec<usize> = self
-            .order
-            .iter()
-            .copied()
-            .filter(|&j| {
-                pk.profit[j] > 0.0
-                    && match self.bin[j] {
-                        Some(c) => c == a || c == b,
-                        None => ok(j, a) || ok(j, b),
-                    }
-            })
-            .collect();
-        let old: f64 = pool
-            .iter()
-            .filter(|&&j| self.bin[j].is_some())
-            .map(|&j| pk.profit[j])
-            .sum();
+        let (pool, old) = self.pool(&[a, b], self.order.iter().copied());
         struct Dfs<'p> {
             pk: &'p Packing,
             pool: &'p [usize],
