@@ -1884,6 +1884,33 @@ mod tests {
     }
 
     #[test]
+    fn lagrangian_bounds_the_optimum_and_its_packing_is_valid() {
+        let mut rng = Rng::new(23);
+        let mut tight = 0;
+        for case in 0..150 {
+            let pk = random(&mut rng, 2 + case % 4, 3 + case % 8, true);
+            let exact = brute(&pk);
+            let lag = pk.lagrangian(0.0, 300, None).expect("integral sizes");
+            assert!(
+                lag.bound >= exact - 1e-6,
+                "case {case}: {} < {exact}",
+                lag.bound
+            );
+            assert!(lag.profit <= exact + 1e-6, "case {case}");
+            let packed = Packed {
+                assign: lag.assign.clone(),
+                profit: lag.profit,
+                bound: lag.bound,
+                proven: false,
+            };
+            check(&pk, &packed);
+            tight += usize::from(lag.bound < exact + 1.0);
+        }
+        // Not a vacuous bound: within one of the optimum on most small cases.
+        assert!(tight > 75, "{tight} of 150 tight");
+    }
+
+    #[test]
     fn subset_sums() {
         assert_eq!(max_subset_sum(&[5, 7, 11], 20), 18);
         assert_eq!(max_subset_sum(&[64, 65], 130), 129);

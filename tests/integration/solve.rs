@@ -103,6 +103,29 @@ fn bad_solve_arguments_are_usage_errors() {
 }
 
 #[test]
+fn generate_non_splittable_share() {
+    let run = modstaff([
+        "generate",
+        "--staff",
+        "6",
+        "--modules",
+        "3",
+        "--duties",
+        "12",
+        "--non-splittable",
+        "1",
+    ]);
+    assert_eq!(run.code, 0);
+    let (inst, _) = modstaff::io::parse_instance(&run.stdout, "gen.json").expect("valid");
+    assert!(inst.duties.iter().all(|d| !d.splittable));
+    assert!(run.stdout.contains("--non-splittable 1"));
+    let bad = modstaff(["generate", "--non-splittable", "1.5"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stdout.is_empty());
+    assert!(bad.stderr.contains("--non-splittable"), "{}", bad.stderr);
+}
+
+#[test]
 fn degenerate_instances_solve_on_both_paths() {
     for text in [
         r#"{"name":"e","staff":[],"modules":[],"duties":[]}"#,
