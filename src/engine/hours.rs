@@ -443,14 +443,11 @@ impl<'a> HoursOracle<'a> {
         for comp in &comps {
             let n = comp.nonsplit.len();
             // The packing solver's bounds and exact moves need whole hours (dynamic
-            // programmes over hours); with fractional hours only its search applies, which
-            // beats the local search below on small components and loses on large ones
-            // (measured with every duty non-splittable: 48 people 507.5 -> 471, 100 people
-            // 1083.5 -> 1539 at 5 s).
-            let whole = comp.nonsplit.iter().all(|&d| {
-                let h = self.inst.duty(d).hours;
-                (h - h.round()).abs() <= 1e-9
-            });
+            // programmes over hours; half hours and the like are scaled to whole units);
+            // otherwise only its search applies, which beats the local search below on small
+            // components and loses on large ones (measured with every duty non-splittable and
+            // hours in hundredths: 100 people 1083.5 -> 1539 at 5 s).
+            let whole = self.size_scale(comp).is_some();
             if opts.packing_nodes > 0
                 && comp.duties.len() == n
                 && (whole || comp.persons.len() <= 60)
@@ -504,23 +501,32 @@ impl<'a> HoursOracle<'a> {
         root
     }
 
-    /// Solves a component of non-splittable duties only as a packing problem, from the
-    /// current assignment. Returns whether it is proven optimal and by how much its value
-    /// may exceed the optimum.
-    fn pack(&mut self, comp: &Comp, opts: &BestOptions) -> (bool, f64) {
+    /// The packing problem of a component of non-splittable duties only, and its current
+    /// assignment as the start.
+    fn packing_of(&self, comp: &Comp) -> (super::packing::Packing, Vec<Option<u32>>) {
         let inst = self.inst;
+        // In a unit where every duty's hours are whole (half hours: k = 2), when there is one:
+        // capacities are then floored to that unit without losing any packing.
+        let k = self.size_scale(comp).unwrap_or(1.0);
         let mut pk = super::packing::Packing {
             cap: comp
                 .persons
                 .iter()
-                .map(|&p| inst.staff[p as usize].capacity)
+                .map(|&p| {
+                    let c = inst.staff[p as usize].capacity * k;
+                    if k > 1.0 { (c + 1e-6).floor() } else { c }
+                })
                 .collect(),
             ..Default::default()
         };
         let mut start = Vec::with_capacity(comp.nonsplit.len());
         for &d in &comp.nonsplit {
             let duty = inst.duty(d);
-            pk.size.push(duty.hours);
+            pk.size.push(if k > 1.0 {
+                (duty.hours * k).round()
+            } else {
+                duty.hours
+            });
             pk.profit.push(duty.weight * duty.hours);
             pk.allowed.push(
                 self.allowed_of(d)
@@ -533,15 +539,41 @@ impl<'a> HoursOracle<'a> {
                     .and_then(|p| comp.persons.binary_search(&p.0).ok().map(u32_of)),
             );
         }
+        (pk, start)
+    }
+
+    /// Takes a packing of `comp`'s non-splittable duties (see [`Self::packing_of`]).
+    fn take_packing(&mut self, comp: &Comp, assign: &[Option<u32>]) {
+        for (&d, b) in comp.nonsplit.iter().zip(assign) {
+            self.assign[d.index()] = b.map(|b| StaffIdx(comp.persons[b as usize]));
+        }
+    }
+
+    /// Solves a component of non-splittable duties only as a packing problem, from the
+    /// current assignment. Returns whether it is proven optimal and by how much its value
+    /// may exceed the optimum.
+    fn pack(&mut self, comp: &Comp, opts: &BestOptions) -> (bool, f64) {
+        let (pk, start) = self.packing_of(comp);
         let effort = super::packing::Effort {
             nodes: opts.packing_nodes,
             deadline: opts.deadline,
         };
         let packed = pk.solve(&start, effort);
-        for (&d, b) in comp.nonsplit.iter().zip(&packed.assign) {
-            self.assign[d.index()] = b.map(|b| StaffIdx(comp.persons[b as usize]));
-        }
+        self.take_packing(comp, &packed.assign);
         (packed.proven, (packed.bound - packed.profit).max(0.0))
+    }
+
+    /// [`super::packing::size_scale`] of a component's non-splittable duties.
+    fn size_scale(&self, comp: &Comp) -> Option<f64> {
+        let max_cap = comp
+            .persons
+            .iter()
+            .map(|&p| self.inst.staff[p as usize].capacity)
+            .fold(0.0, f64::max);
+        super::packing::size_scale(
+            comp.nonsplit.iter().map(|&d| self.inst.duty(d).hours),
+            max_cap,
+        )
     }
 
     fn solve_fixed(&mut self, posts: &Posts, fixed: &[Option<StaffIdx>]) {

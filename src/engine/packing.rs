@@ -88,6 +88,22 @@ fn integral(v: f64) -> bool {
     (v - v.round()).abs() <= INT_TOL
 }
 
+/// The smallest unit (1, 1/2, 1/4, ..., 1/100 hour) in which every size is a whole number, as
+/// the factor that converts sizes to that unit, while capacities stay small enough for the
+/// dynamic programmes: half hours then get the bounds and exact moves of whole hours.
+pub fn size_scale(sizes: impl Iterator<Item = f64> + Clone, max_cap: f64) -> Option<f64> {
+    const SCALES: [f64; 9] = [1.0, 2.0, 4.0, 5.0, 8.0, 10.0, 20.0, 50.0, 100.0];
+    SCALES.into_iter().find(|&k| {
+        max_cap * k <= MAX_SCALED_CAP
+            && sizes
+                .clone()
+                .all(|s| s > 0.0 && (s * k - (s * k).round()).abs() <= 1e-6 * k)
+    })
+}
+
+/// Largest capacity (in the scaled unit) [`size_scale`] accepts.
+const MAX_SCALED_CAP: f64 = 20_000.0;
+
 /// Largest sum of a subset of `sizes` (integral) that is at most `cap`.
 fn max_subset_sum(sizes: &[usize], cap: usize) -> usize {
     let words = cap / 64 + 1;
@@ -589,6 +605,73 @@ impl Packing {
     }
 
     /// LP bound of one knapsack of capacity `cap` over `items`.
+    /// Iterated local search from `best`: re-pack 2-3 random bins exactly one after the other
+    /// (in random order, with every unpacked item), walking on when no worse (plateaus are
+    /// wide); every 64 rounds drop a few items to move elsewhere, and restart from the best
+    /// when that led nowhere.
+    fn local_search<'a>(
+        &'a self,
+        best: Solver<'a>,
+        rounds: usize,
+        bound: f64,
+        out_of_time: &dyn Fn() -> bool,
+    ) -> Solver<'a> {
+        let n = self.n();
+        let nb = self.cap.len();
+        let integral = self.integral();
+        let done = |s: &Solver, bound: f64| s.profit >= bound - 1e-9 * bound.abs().max(1.0);
+        let mut best = best;
+        let mut rng = Rng::new(0x9e37_79b9);
+        let mut cur = best.clone();
+        let mut bins = Vec::new();
+        for round in 0..rounds {
+            if done(&best, bound) || (round % 16 == 0 && out_of_time()) {
+                break;
+            }
+            if round % 64 == 63 {
+                if cur.profit < best.profit - 1e-9 {
+                    cur = best.clone();
+                }
+                for _ in 0..(n / 16).max(1) {
+                    let j = rng.below(n);
+                    cur.take(j);
+                }
+                cur.fill();
+            }
+            bins.clear();
+            // Every third round (whole hours) a larger neighbourhood: 3-5 people re-packed
+            // together by the branch and bound (within a node budget).
+            let large = integral && round % 3 == 2 && nb > 3;
+            let k = if large {
+                3 + rng.below(3)
+            } else {
+                2 + rng.below(2)
+            }
+            .min(nb);
+            while bins.len() < k {
+                let b = rng.below(nb);
+                if !bins.contains(&b) {
+                    bins.push(b);
+                }
+            }
+            if large {
+                cur.repack_exact(&bins, 3_000);
+            } else if bins.len() == 2 && round % 2 == 0 {
+                // Any sizes: the two people re-packed jointly and exactly.
+                cur.repack_pair(bins[0], bins[1], 20_000);
+            } else if integral {
+                cur.repack_walk(&bins);
+            } else {
+                cur.swaps();
+            }
+            cur.fill();
+            if cur.profit > best.profit + 1e-9 {
+                best = cur.clone();
+            }
+        }
+        best
+    }
+
     fn dantzig(&self, items: &[usize], cap: f64) -> f64 {
         let mut items = items.to_vec();
         items.sort_by(|&a, &b| {
@@ -752,59 +835,8 @@ impl Packing {
             }
         }
         if !proven && n > 0 && nb > 0 {
-            // Iterated local search: re-pack 2-3 random bins exactly one after the other
-            // (in random order, with every unpacked item), walking on when no worse (plateaus
-            // are wide); every 64 rounds drop a few items to move elsewhere, and restart from
-            // the best when that led nowhere.
-            let mut rng = Rng::new(0x9e37_79b9);
-            let rounds = (effort.nodes / 200).min(10_000_000);
-            let mut cur = best.clone();
-            let mut bins = Vec::new();
-            for round in 0..rounds {
-                if done(&best, bound) || (round % 16 == 0 && out_of_time()) {
-                    break;
-                }
-                if round % 64 == 63 {
-                    if cur.profit < best.profit - 1e-9 {
-                        cur = best.clone();
-                    }
-                    for _ in 0..(n / 16).max(1) {
-                        let j = rng.below(n);
-                        cur.take(j);
-                    }
-                    cur.fill();
-                }
-                bins.clear();
-                // Every third round (whole hours) a larger neighbourhood: 3-5 people re-packed together
-                // by the branch and bound (within a node budget).
-                let large = integral && round % 3 == 2 && nb > 3;
-                let k = if large {
-                    3 + rng.below(3)
-                } else {
-                    2 + rng.below(2)
-                }
-                .min(nb);
-                while bins.len() < k {
-                    let b = rng.below(nb);
-                    if !bins.contains(&b) {
-                        bins.push(b);
-                    }
-                }
-                if large {
-                    cur.repack_exact(&bins, 3_000);
-                } else if bins.len() == 2 && round % 2 == 0 {
-                    // Any sizes: the two people re-packed jointly and exactly.
-                    cur.repack_pair(bins[0], bins[1], 20_000);
-                } else if integral {
-                    cur.repack_walk(&bins);
-                } else {
-                    cur.swaps();
-                }
-                cur.fill();
-                if cur.profit > best.profit + 1e-9 {
-                    best = cur.clone();
-                }
-            }
+            let rounds = (effort.nodes / 200).min(10_000_000) as usize;
+            best = self.local_search(best, rounds, bound, &out_of_time);
             proven = done(&best, bound);
             if debug {
                 eprintln!("packing: after perturbation {}", best.profit);
@@ -1707,6 +1739,11 @@ impl SetPack<'_, '_> {
         if self.nodes > self.budget {
             return false;
         }
+        if self.nodes % 1024 == 0 && self.br.effort.deadline.is_some_and(|d| Instant::now() >= d) {
+            // Out of time: give up as if the budget were spent.
+            self.budget = 0;
+            return false;
+        }
         // Even taking every candidate left wastes too much.
         if room > suffix[x] + slack {
             return false;
@@ -1845,6 +1882,54 @@ mod tests {
             let h = run(1);
             check(&pk, &h);
             assert!(h.profit <= exact + 1e-6);
+        }
+    }
+
+    #[test]
+    fn size_scale_finds_the_unit_that_makes_sizes_whole() {
+        let scale = |sizes: &[f64], cap| size_scale(sizes.iter().copied(), cap);
+        assert_eq!(scale(&[3.0, 7.0], 40.0), Some(1.0));
+        assert_eq!(scale(&[3.5, 7.0], 40.0), Some(2.0));
+        assert_eq!(scale(&[3.25, 0.5], 40.0), Some(4.0));
+        assert_eq!(scale(&[0.1, 2.3], 40.0), Some(10.0));
+        assert_eq!(scale(&[1.0 / 3.0], 40.0), None);
+        // Too fine a unit for the capacity: the dynamic programmes would be too large.
+        assert_eq!(scale(&[0.01], 400.0), None);
+    }
+
+    /// Half hours scaled to whole units (as `hours` does) keep the optimum of the original.
+    #[test]
+    fn scaled_half_hours_match_brute_force() {
+        let mut rng = Rng::new(13);
+        for case in 0..100 {
+            let mut pk = random(&mut rng, 1 + case % 4, 2 + case % 8, true);
+            for s in &mut pk.size {
+                *s -= 0.5 * rng.below(2) as f64;
+            }
+            for c in &mut pk.cap {
+                *c += 0.5 * rng.below(2) as f64;
+            }
+            let exact = brute(&pk);
+            let k = size_scale(pk.size.iter().copied(), 40.0).expect("half hours");
+            let scaled = Packing {
+                cap: pk.cap.iter().map(|c| (c * k + 1e-6).floor()).collect(),
+                size: pk.size.iter().map(|s| (s * k).round()).collect(),
+                ..pk.clone()
+            };
+            let p = scaled.solve(
+                &[],
+                Effort {
+                    nodes: 1_000_000,
+                    deadline: None,
+                },
+            );
+            check(&scaled, &p);
+            assert!(p.proven, "case {case}");
+            assert!(
+                (p.profit - exact).abs() < 1e-6,
+                "case {case}: {} vs {exact}",
+                p.profit
+            );
         }
     }
 
