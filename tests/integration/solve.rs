@@ -194,6 +194,39 @@ fn the_time_limit_is_honoured() {
     assert!(verify(&inst, &sol.plan).is_valid());
 }
 
+/// With every duty non-splittable the exact rating of a plan is far better than the greedy one
+/// the search compares neighbours with; the search must still improve on its exactly rated
+/// start (it stalled at once when it compared greedy neighbours with an exact incumbent).
+#[test]
+fn the_search_improves_on_its_start_when_no_duty_splits() {
+    let raw = modstaff::generate::generate(&modstaff::generate::GenerateSettings {
+        staff: 48,
+        modules: 27,
+        duties: 120,
+        seed: 3,
+        tight: 1.15,
+        non_splittable: 1.0,
+    });
+    let (inst, _) = modstaff::io::validate(&raw).expect("valid");
+    let run = |work| {
+        let sol = solve(
+            &inst,
+            &SolveOptions {
+                work_limit: Some(work),
+                ..quick(4.0)
+            },
+        );
+        assert!(verify(&inst, &sol.plan).is_valid());
+        sol.plan.objective.coverage
+    };
+    let start = run(0);
+    let searched = run(4_000);
+    assert!(
+        searched < start * 0.8,
+        "search {searched} vs its start {start}"
+    );
+}
+
 /// Tier 1 of a post set, by brute force over liaisons too (tiny instances only).
 fn tier1_of(inst: &Instance, posts: &Posts, oracle: &mut HoursOracle<'_>) -> f64 {
     let hours = oracle.best_hours(posts, &modstaff::engine::BestOptions::default());
