@@ -229,6 +229,16 @@ impl Default for BestOptions {
 }
 
 impl BestOptions {
+    /// The greedy, then the packing solver with at most `nodes` branch-and-bound nodes on
+    /// components whose duties are all non-splittable.
+    #[must_use]
+    pub fn packing(nodes: u64) -> Self {
+        Self {
+            packing_nodes: nodes,
+            ..Self::greedy()
+        }
+    }
+
     /// The greedy alone: about the cost of two `splittable_hours` calls.
     #[must_use]
     pub fn greedy() -> Self {

@@ -38,6 +38,54 @@ impl Key {
     }
 }
 
+/// Branch-and-bound nodes for packing the freed people's duties in a step.
+const STEP_PACKING_NODES: u64 = 200;
+
+/// How the search rates its steps, chosen once per instance.
+#[derive(Clone, Copy, Debug)]
+pub struct Style {
+    /// Many people or duties: a full evaluation per step is too slow.
+    pub large: bool,
+    /// Most hours are in non-splittable duties: greedy packings misjudge post sets there
+    /// (measured, 48 x 27 x 120 with every duty non-splittable: 496 rated greedily, 444 with
+    /// the freed people's duties packed exactly and everyone else's kept, the packing
+    /// improving step by step), and a stalled search restarts.
+    pub packing: bool,
+    /// Re-optimise only the freed people's hours in each step.
+    pub partial: bool,
+}
+
+impl Style {
+    /// The style for `inst`.
+    #[must_use]
+    pub fn of(inst: &Instance) -> Self {
+        let large = inst.duties.len() > 600 || inst.staff.len() > 150;
+        let (mut whole, mut all) = (0.0, 0.0);
+        for d in &inst.duties {
+            all += d.hours;
+            if !d.splittable {
+                whole += d.hours;
+            }
+        }
+        let packing = all > 0.0 && whole >= 0.5 * all;
+        Self {
+            large,
+            packing,
+            partial: large || packing,
+        }
+    }
+
+    /// An evaluator for search steps.
+    #[must_use]
+    pub fn evaluator<'a>(&self, inst: &'a Instance, elig: &'a Eligibility) -> Evaluator<'a> {
+        let mut eval = Evaluator::new(inst, elig, BestOptions::greedy());
+        if self.packing {
+            eval.partial_options = BestOptions::packing(STEP_PACKING_NODES);
+        }
+        eval
+    }
+}
+
 /// A fully evaluated set of posts.
 #[derive(Clone, Debug)]
 pub struct Evaluated {
@@ -58,6 +106,8 @@ pub struct Evaluator<'a> {
     oracle: HoursOracle<'a>,
     /// Oracle effort on non-splittable duties.
     pub options: BestOptions,
+    /// Oracle effort on the freed people's duties in [`Evaluator::evaluate_partial`].
+    pub partial_options: BestOptions,
     /// Evaluations done.
     pub evaluations: u64,
 }
@@ -71,6 +121,7 @@ impl<'a> Evaluator<'a> {
             elig,
             oracle: HoursOracle::new(inst),
             options,
+            partial_options: BestOptions::greedy(),
             evaluations: 0,
         }
     }
@@ -183,7 +234,7 @@ impl<'a> Evaluator<'a> {
                     .map(move |&m| (StaffIdx::from(i), m))
             }),
         );
-        let sub_hours = HoursOracle::new(&sub).best_hours(&sub_posts, &BestOptions::greedy());
+        let sub_hours = HoursOracle::new(&sub).best_hours(&sub_posts, &self.partial_options);
         let mut assigned = cur.hours.assigned.clone();
         for (d, a) in assigned.iter_mut().enumerate() {
             if a.is_some_and(|p| is_freed[p.index()]) || sub_of_duty[d].is_some() {
@@ -221,6 +272,12 @@ impl<'a> Evaluator<'a> {
             optimal: false,
             bound: 0.0,
         };
+        self.finish(state, hours)
+    }
+
+    /// Evaluates `state` with the given hours (valid for those posts).
+    pub fn with_hours(&mut self, state: PostState, hours: Hours) -> Evaluated {
+        self.evaluations += 1;
         self.finish(state, hours)
     }
 
@@ -506,11 +563,84 @@ pub fn lns_step(
         order.swap(i, rng.below(i + 1));
     }
     let noise = [0.0, 0.1, 0.3][rng.below(3)];
-    let state = repair(inst, elig, cur, state, &order, rng, noise);
+    let mut state = repair(inst, elig, cur, state, &order, rng, noise);
+    fill(inst, elig, cur, &mut state, &order);
     if partial {
         eval.evaluate_partial(cur, state, &people)
     } else {
         eval.evaluate(state)
+    }
+}
+
+/// A big perturbation of `best` to restart a stalled search from.
+pub fn kick(
+    inst: &Instance,
+    elig: &Eligibility,
+    eval: &mut Evaluator<'_>,
+    best: &Evaluated,
+    rng: &mut Rng,
+    partial: bool,
+) -> Evaluated {
+    let np = inst.staff.len();
+    let size = (np / 5).max(2).min(np);
+    let mut people: Vec<StaffIdx> = Vec::new();
+    while people.len() < size {
+        let p = StaffIdx::from(rng.below(np));
+        if !people.contains(&p) {
+            people.push(p);
+        }
+    }
+    people.sort_unstable();
+    let mut state = best.state.clone();
+    for &p in &people {
+        state.clear_person(inst, p);
+    }
+    let mut state = repair(inst, elig, best, state, &people, rng, 0.5);
+    fill(inst, elig, best, &mut state, &people);
+    if partial {
+        eval.evaluate_partial(best, state, &people)
+    } else {
+        eval.evaluate(state)
+    }
+}
+
+/// Extra posts for the freed people, up to their caps, in the modules with the most uncovered
+/// weighted hours they could do: with non-splittable duties the repair's fractional estimate
+/// books their spare hours too early, and more posts give the packing more room.
+pub fn fill(
+    inst: &Instance,
+    elig: &Eligibility,
+    cur: &Evaluated,
+    state: &mut PostState,
+    people: &[StaffIdx],
+) {
+    for &p in people {
+        let pi = p.index();
+        loop {
+            let mut best: Option<(f64, ModuleIdx)> = None;
+            for (j, &m) in elig.modules_of[pi].iter().enumerate() {
+                if !state.can_add(inst, elig, p, m) {
+                    continue;
+                }
+                let open: f64 = elig.duties_of[pi][j]
+                    .iter()
+                    .map(|&d| {
+                        let duty = inst.duty(d);
+                        let u = cur.hours.uncovered[d.index()];
+                        if u > 1e-9 && duty.hours <= inst.person(p).capacity + 1e-9 {
+                            duty.weight * u
+                        } else {
+                            0.0
+                        }
+                    })
+                    .sum();
+                if open > 1e-9 && best.is_none_or(|(b, _)| open > b) {
+                    best = Some((open, m));
+                }
+            }
+            let Some((_, m)) = best else { break };
+            state.add(inst, p, m);
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use super::bound::LagrangianBound;
 use super::eligibility::Eligibility;
 use super::hours::{BestOptions, HoursOracle, Posts};
-use super::search::{Evaluated, Evaluator, lns_step, prune, repair, restore};
+use super::search::{Evaluated, Evaluator, Style, kick, lns_step, prune, repair, restore};
 use super::state::PostState;
 use crate::generate::Rng;
 use crate::model::{
@@ -410,7 +410,8 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
         lp_size <= crate::build::MAX_LP_VARIABLES && lp_seconds(lp_size) <= lp_share;
     let mut lp: Option<f64> = None;
 
-    let mut eval = Evaluator::new(inst, &elig, BestOptions::greedy());
+    let style = Style::of(inst);
+    let mut eval = style.evaluator(inst, &elig);
     let mut rng = Rng::new(options.seed);
     let start_state = PostState::current(inst, &elig);
     let base = eval.evaluate(start_state.clone());
@@ -544,12 +545,23 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
             break StopReason::Proven;
         }
         if stall >= options.stall_epochs.max(last_improvement as usize) {
-            break StopReason::Stalled;
+            // Packing-heavy searches settle in local optima that a restart from a shaken
+            // copy of the best plan escapes (measured: 48 x 27 x 120, every duty
+            // non-splittable); elsewhere a stall ends the search.
+            if !style.packing {
+                break StopReason::Stalled;
+            }
+            let mut krng = Rng::new(options.seed ^ epoch.wrapping_mul(0x9E37_79B9));
+            inc = kick(inst, &elig, &mut eval, &best, &mut krng, style.partial);
+            phase(&format!("kick -> {}", inc.key.coverage));
+            stall = 0;
+            last_improvement = 0;
         }
         epoch += 1;
         let results = run_epoch(
             inst,
             &elig,
+            style,
             &inc,
             options.seed,
             epoch,
@@ -565,7 +577,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
                 improved = true;
             }
         }
-        if improved && (inst.duties.len() > 600 || inst.staff.len() > 150) {
+        if improved && style.large {
             // Partial evaluations never reroute through people outside the neighbourhood:
             // a full evaluation of the new incumbent may find better hours for the same posts.
             let full = eval.evaluate(inc.state.clone());
@@ -635,6 +647,11 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     phase(&format!("search stopped: {}", stop.as_str()));
     exact.options.deadline = Some(hard_deadline);
     let mut final_best = exact.evaluate(best.state.clone());
+    // The search's own hours (re-packed piece by piece) can beat a fresh packing of the same
+    // posts when that packing stops at its deadline.
+    if best.key.better(&final_best.key) {
+        final_best = best.clone();
+    }
     if inc.state.posts != best.state.posts {
         let other = exact.evaluate(inc.state.clone());
         if other.key.better(&final_best.key) {
@@ -669,6 +686,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
 fn run_epoch(
     inst: &Instance,
     elig: &Eligibility,
+    style: Style,
     best: &Evaluated,
     seed: u64,
     epoch: u64,
@@ -676,11 +694,9 @@ fn run_epoch(
     deadline: Instant,
     cancel: Option<&Arc<AtomicBool>>,
 ) -> Vec<(Evaluated, u64)> {
-    // Large instances re-optimise only the freed people's hours in each step.
-    let partial = inst.duties.len() > 600 || inst.staff.len() > 150;
     let worker = |w: usize| -> (Evaluated, u64) {
         let mut rng = Rng::new(seed ^ (epoch.wrapping_mul(0x1000_0001)) ^ ((w as u64) << 48));
-        let mut eval = Evaluator::new(inst, elig, BestOptions::greedy());
+        let mut eval = style.evaluator(inst, elig);
         let mut cur = best.clone();
         let mut mine = best.clone();
         let mut n = 0;
@@ -689,7 +705,7 @@ fn run_epoch(
                 break;
             }
             n += 1;
-            let cand = lns_step(inst, elig, &mut eval, &cur, &mut rng, partial);
+            let cand = lns_step(inst, elig, &mut eval, &cur, &mut rng, style.partial);
             // Accept equal moves too: they let the search walk across plateaus.
             if !cur.key.better(&cand.key) {
                 cur = cand;
