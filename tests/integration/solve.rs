@@ -383,3 +383,102 @@ proptest! {
         prop_assert_eq!(one.plan.objective, four.plan.objective);
     }
 }
+
+/// The hours of one search step, checked by hand: capacities, whole non-splittable duties,
+/// posts held for every hour.
+fn step_is_valid(inst: &Instance, ev: &modstaff::engine::search::Evaluated) {
+    let mut load = vec![0.0; inst.staff.len()];
+    let mut seen = vec![0_u32; inst.duties.len()];
+    for &(p, d, h) in &ev.hours.x {
+        let duty = inst.duty(d);
+        assert!(ev.state.posts.holds(p, duty.module), "work without a post");
+        if !duty.splittable {
+            assert!((h - duty.hours).abs() < 1e-9, "a non-splittable duty split");
+            seen[d.index()] += 1;
+        }
+        load[p.index()] += h;
+    }
+    assert!(seen.iter().all(|&n| n <= 1), "a duty done twice");
+    for (p, l) in inst.staff.iter().zip(&load) {
+        assert!(*l <= p.capacity + 1e-6, "over capacity");
+    }
+}
+
+/// A search step on a packing-heavy instance packs the freed people's duties with the packing
+/// solver, which starts from the greedy's packing: never worse than the greedy step, always
+/// valid.
+#[test]
+fn packing_steps_are_valid_and_never_worse_than_greedy_ones() {
+    use modstaff::engine::BestOptions;
+    use modstaff::engine::eligibility::Eligibility;
+    use modstaff::engine::search::{Evaluator, Style, fill, repair};
+    use modstaff::engine::state::PostState;
+    use modstaff::generate::Rng;
+    let mut better = 0;
+    for seed in 0..60_u64 {
+        let mut inst = random_instance(seed, 8, 4, 24);
+        for d in &mut inst.duties {
+            d.splittable = false;
+        }
+        if inst.duties.iter().all(|d| d.hours <= 0.0) {
+            continue;
+        }
+        assert!(Style::of(&inst).packing && Style::of(&inst).partial);
+        let elig = Eligibility::new(&inst);
+        let mut greedy = Evaluator::new(&inst, &elig, BestOptions::greedy());
+        let mut packing = Style::of(&inst).evaluator(&inst, &elig);
+        let cur = greedy.evaluate(PostState::current(&inst, &elig));
+        let mut rng = Rng::new(seed);
+        for _ in 0..5 {
+            let freed: Vec<StaffIdx> = (0..inst.staff.len())
+                .filter(|_| rng.chance(0.5))
+                .map(StaffIdx::from)
+                .collect();
+            let mut state = cur.state.clone();
+            for &p in &freed {
+                state.clear_person(&inst, p);
+            }
+            let mut state = repair(&inst, &elig, &cur, state, &freed, &mut rng, 0.2);
+            fill(&inst, &elig, &cur, &mut state, &freed);
+            let a = greedy.evaluate_partial(&cur, state.clone(), &freed);
+            let b = packing.evaluate_partial(&cur, state, &freed);
+            step_is_valid(&inst, &a);
+            step_is_valid(&inst, &b);
+            assert!(b.hours.value <= a.hours.value + 1e-9, "seed {seed}");
+            better += usize::from(b.hours.value < a.hours.value - 1e-9);
+        }
+    }
+    assert!(better > 0, "the packing never beat the greedy");
+}
+
+/// `fill` gives freed people more posts, up to their cap and never in conflict, where work
+/// they could do is left uncovered.
+#[test]
+fn fill_takes_posts_where_work_is_left_up_to_the_cap() {
+    use modstaff::engine::BestOptions;
+    use modstaff::engine::eligibility::Eligibility;
+    use modstaff::engine::search::{Evaluator, fill};
+    use modstaff::engine::state::PostState;
+    let text = r#"{
+      "name": "fill",
+      "staff": [{"id": "p1", "capacity": 10, "max_posts": 2}],
+      "modules": [{"id": "m1"}, {"id": "m2"}, {"id": "m3"}, {"id": "m4"}],
+      "duties": [
+        {"id": "d1", "module": "m1", "hours": 6, "splittable": false},
+        {"id": "d2", "module": "m2", "hours": 6, "weight": 3, "splittable": false},
+        {"id": "d3", "module": "m3", "hours": 6, "weight": 5, "splittable": false},
+        {"id": "d4", "module": "m4", "hours": 6, "weight": 9, "splittable": false}
+      ],
+      "rules": {"conflicts": [["m1", "m4"]]}
+    }"#;
+    let (inst, _) = modstaff::io::parse_instance(text, "fill.json").expect("valid");
+    let elig = Eligibility::new(&inst);
+    let mut eval = Evaluator::new(&inst, &elig, BestOptions::greedy());
+    let cur = eval.evaluate(PostState::empty(&inst));
+    let p = StaffIdx::from(0);
+    let mut state = PostState::empty(&inst);
+    state.add(&inst, p, ModuleIdx::from(0));
+    fill(&inst, &elig, &cur, &mut state, &[p]);
+    // m4 has the most work left but conflicts with m1; m3 is next.
+    assert_eq!(state.posts.of(p), &[ModuleIdx::from(0), ModuleIdx::from(2)]);
+}
