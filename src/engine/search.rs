@@ -275,6 +275,14 @@ impl<'a> Evaluator<'a> {
         self.finish(state, hours)
     }
 
+    /// Evaluates `state` keeping the non-splittable choices of `fixed` that its posts allow
+    /// (one exact flow for the splittable hours): a valid plan, exact given those choices.
+    pub fn evaluate_fixed(&mut self, state: PostState, fixed: &[Option<StaffIdx>]) -> Evaluated {
+        self.evaluations += 1;
+        let hours = self.oracle.splittable_hours(&state.posts, fixed);
+        self.finish(state, hours)
+    }
+
     /// Evaluates `state` with the given hours (valid for those posts).
     pub fn with_hours(&mut self, state: PostState, hours: Hours) -> Evaluated {
         self.evaluations += 1;
@@ -645,7 +653,8 @@ pub fn fill(
 }
 
 /// Gives people back today's posts wherever that costs nothing in tier 1 (tier 2 counts every
-/// post dropped): the minimal-disruption pass at the end of a search.
+/// post dropped): the minimal-disruption pass at the end of a search. A post added never
+/// needs new choices for the non-splittable duties, so each candidate is one flow.
 pub fn restore(
     inst: &Instance,
     elig: &Eligibility,
@@ -663,7 +672,7 @@ pub fn restore(
             }
             let mut state = best.state.clone();
             state.add(inst, p, m);
-            let cand = eval.evaluate(state);
+            let cand = eval.evaluate_fixed(state, &best.hours.assigned);
             if cand.key.better(&best.key) {
                 best = cand;
             }
@@ -672,7 +681,10 @@ pub fn restore(
     best
 }
 
-/// Drops posts that do not help: each post whose removal leaves the key no worse.
+/// Drops posts that do not help: each post whose removal leaves the key no worse. A removal
+/// is rated by one flow with the non-splittable choices kept; only when the person does a
+/// non-splittable duty in that module, which then needs a new doer, does it take the full
+/// oracle (measured on agri: the pass went from 0.4 s to a few milliseconds).
 pub fn prune(
     inst: &Instance,
     eval: &mut Evaluator<'_>,
@@ -686,7 +698,17 @@ pub fn prune(
         }
         let mut state = best.state.clone();
         state.remove(inst, p, m);
-        let cand = eval.evaluate(state);
+        let chosen = best
+            .hours
+            .assigned
+            .iter()
+            .enumerate()
+            .any(|(d, a)| *a == Some(p) && inst.duties[d].module == m);
+        let cand = if chosen {
+            eval.evaluate(state)
+        } else {
+            eval.evaluate_fixed(state, &best.hours.assigned)
+        };
         if cand.key.better(&best.key) {
             best = cand;
         }

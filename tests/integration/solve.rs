@@ -482,3 +482,50 @@ fn fill_takes_posts_where_work_is_left_up_to_the_cap() {
     // m4 has the most work left but conflicts with m1; m3 is next.
     assert_eq!(state.posts.of(p), &[ModuleIdx::from(0), ModuleIdx::from(2)]);
 }
+
+/// The end passes rate posts with one flow: `prune` drops a post that carries no work (and was
+/// not held today), keeps the ones that do; `restore` gives back a post held today for free.
+#[test]
+fn prune_and_restore_settle_posts() {
+    use modstaff::engine::BestOptions;
+    use modstaff::engine::eligibility::Eligibility;
+    use modstaff::engine::search::{Evaluator, prune, restore};
+    use modstaff::engine::state::PostState;
+    let text = r#"{
+      "name": "ends",
+      "staff": [
+        {"id": "p1", "capacity": 10, "current_posts": ["m3"]},
+        {"id": "p2", "capacity": 10}
+      ],
+      "modules": [{"id": "m1"}, {"id": "m2"}, {"id": "m3"}],
+      "duties": [
+        {"id": "d1", "module": "m1", "hours": 8},
+        {"id": "d2", "module": "m2", "hours": 6, "splittable": false}
+      ]
+    }"#;
+    let (inst, _) = modstaff::io::parse_instance(text, "ends.json").expect("valid");
+    let elig = Eligibility::new(&inst);
+    let mut eval = Evaluator::new(&inst, &elig, BestOptions::default());
+    let (p1, p2) = (StaffIdx::from(0), StaffIdx::from(1));
+    let mut state = PostState::empty(&inst);
+    state.add(&inst, p1, ModuleIdx::from(0));
+    state.add(&inst, p2, ModuleIdx::from(1));
+    // An idle post in m1 for p2 (m1's work fits p1).
+    state.add(&inst, p2, ModuleIdx::from(0));
+    let start = eval.evaluate(state);
+    assert_eq!(start.key.coverage, 0.0);
+    let far = Instant::now() + Duration::from_secs(60);
+    let pruned = prune(&inst, &mut eval, start, far);
+    assert_eq!(pruned.key.coverage, 0.0);
+    assert_eq!(pruned.state.posts.of(p2), &[ModuleIdx::from(1)]);
+    assert_eq!(pruned.state.posts.of(p1), &[ModuleIdx::from(0)]);
+    // Two posts added (m1 for p1, m2 for p2) and today's m3 dropped.
+    assert_eq!(pruned.key.stability, 3);
+    let restored = restore(&inst, &elig, &mut eval, pruned, far);
+    assert_eq!(
+        restored.state.posts.of(p1),
+        &[ModuleIdx::from(0), ModuleIdx::from(2)]
+    );
+    assert_eq!(restored.key.stability, 2);
+    assert_eq!(restored.key.coverage, 0.0);
+}
