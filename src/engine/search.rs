@@ -561,20 +561,44 @@ pub fn lns_step(
         2 + rng.below(5)
     };
     let people = neighbourhood(inst, elig, cur, rng, size);
-    let mut state = cur.state.clone();
-    for &p in &people {
-        state.clear_person(inst, p);
-    }
     // Shuffle the repair order.
     let mut order = people.clone();
     for i in (1..order.len()).rev() {
         order.swap(i, rng.below(i + 1));
     }
     let noise = [0.0, 0.1, 0.3][rng.below(3)];
-    let mut state = repair(inst, elig, cur, state, &order, rng, noise);
-    fill(inst, elig, cur, &mut state, &order);
+    rebuild(
+        inst,
+        elig,
+        eval,
+        cur,
+        (&people, &order),
+        rng,
+        noise,
+        partial,
+    )
+}
+
+/// Frees `people` (sorted), re-posts them in `order` (repair, then fill) and evaluates.
+#[expect(clippy::too_many_arguments, reason = "one step's parts")]
+fn rebuild(
+    inst: &Instance,
+    elig: &Eligibility,
+    eval: &mut Evaluator<'_>,
+    cur: &Evaluated,
+    (people, order): (&[StaffIdx], &[StaffIdx]),
+    rng: &mut Rng,
+    noise: f64,
+    partial: bool,
+) -> Evaluated {
+    let mut state = cur.state.clone();
+    for &p in people {
+        state.clear_person(inst, p);
+    }
+    let mut state = repair(inst, elig, cur, state, order, rng, noise);
+    fill(inst, elig, cur, &mut state, order);
     if partial {
-        eval.evaluate_partial(cur, state, &people)
+        eval.evaluate_partial(cur, state, people)
     } else {
         eval.evaluate(state)
     }
@@ -599,17 +623,16 @@ pub fn kick(
         }
     }
     people.sort_unstable();
-    let mut state = best.state.clone();
-    for &p in &people {
-        state.clear_person(inst, p);
-    }
-    let mut state = repair(inst, elig, best, state, &people, rng, 0.5);
-    fill(inst, elig, best, &mut state, &people);
-    if partial {
-        eval.evaluate_partial(best, state, &people)
-    } else {
-        eval.evaluate(state)
-    }
+    rebuild(
+        inst,
+        elig,
+        eval,
+        best,
+        (&people, &people),
+        rng,
+        0.5,
+        partial,
+    )
 }
 
 /// Extra posts for the freed people, up to their caps, in the modules with the most uncovered
