@@ -540,8 +540,11 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
         if options.work_limit.is_some_and(|w| steps >= w) {
             break StopReason::WorkLimit;
         }
-        // Tier 1 proven: a few more epochs still work on tiers 2-3 (who has to move).
-        if proven(best.key.coverage, lower(&bound, lp)) && stall >= 6 {
+        // Tier 1 proven: a few more epochs still work on tiers 2-3 (who has to move) unless
+        // nobody has to: with today's posts exactly (tier 2 = 0), any other post set changes
+        // some post, so tiers 1-3 are all proven (a what-if scenario its baseline plan still
+        // solves stops here at once).
+        if proven(best.key.coverage, lower(&bound, lp)) && (stall >= 6 || best.key.stability == 0) {
             break StopReason::Proven;
         }
         if stall >= options.stall_epochs.max(last_improvement as usize) {

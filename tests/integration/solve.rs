@@ -529,3 +529,20 @@ fn prune_and_restore_settle_posts() {
     assert_eq!(restored.key.stability, 2);
     assert_eq!(restored.key.coverage, 0.0);
 }
+
+/// A plan whose posts are today's posts (tier 2 = 0) and whose tier 1 meets the bound is
+/// optimal on tiers 1-3: the search stops before its first step (a what-if scenario its
+/// baseline plan still solves).
+#[test]
+fn todays_posts_at_the_bound_stop_the_search_at_once() {
+    let (inst, _) = load_instance(&path("instances/longgang-econ.json")).expect("econ");
+    let first = solve(&inst, &quick(5.0));
+    assert_eq!(first.plan.status, PlanStatus::Optimal);
+    let anchored = modstaff::batch::anchor_to(&inst, &first.plan);
+    let again = solve(&anchored, &quick(5.0));
+    assert!(verify(&anchored, &again.plan).is_valid());
+    assert_eq!(again.stop, modstaff::engine::StopReason::Proven);
+    assert_eq!(again.steps, 0);
+    assert_eq!(again.plan.objective.stability, 0);
+    assert!((again.plan.objective.coverage - first.plan.objective.coverage).abs() < 1e-6);
+}
