@@ -1834,6 +1834,16 @@ mod tests {
         pk
     }
 
+    /// `p` is proven and packs the brute-force optimum `exact`.
+    fn assert_proven(p: &Packed, exact: f64, case: usize) {
+        assert!(p.proven, "case {case}");
+        assert!(
+            (p.profit - exact).abs() < 1e-6,
+            "case {case}: {} vs {exact}",
+            p.profit
+        );
+    }
+
     fn check(pk: &Packing, p: &Packed) {
         let mut used = vec![0.0; pk.cap.len()];
         let mut profit = 0.0;
@@ -1872,12 +1882,7 @@ mod tests {
             };
             let p = run(1_000_000);
             check(&pk, &p);
-            assert!(p.proven, "case {case}");
-            assert!(
-                (p.profit - exact).abs() < 1e-6,
-                "case {case}: {} vs {exact}",
-                p.profit
-            );
+            assert_proven(&p, exact, case);
             // With no branching the heuristic is still valid.
             let h = run(1);
             check(&pk, &h);
@@ -1924,12 +1929,7 @@ mod tests {
                 },
             );
             check(&scaled, &p);
-            assert!(p.proven, "case {case}");
-            assert!(
-                (p.profit - exact).abs() < 1e-6,
-                "case {case}: {} vs {exact}",
-                p.profit
-            );
+            assert_proven(&p, exact, case);
         }
     }
 
