@@ -102,9 +102,10 @@ pub struct SolveOptions {
     pub seed: u64,
     /// Most LNS steps over all workers; `None` for no limit.
     pub work_limit: Option<u64>,
-    /// Epochs without improvement before stopping, at least; the search also keeps going for
-    /// as many epochs as it took to find its last improvement, so a search that starts from
-    /// a good plan (a what-if warm start) settles sooner than one that had to work for it.
+    /// Epochs without improvement before stopping (or restarting), at least; the search also
+    /// keeps going for as many epochs as it took (since its start or last restart) to find its
+    /// last tier-1 improvement, so a search that starts from a good plan (a what-if warm
+    /// start) settles sooner than one that had to work for it.
     pub stall_epochs: usize,
     /// Instances with at most this many combinations of post sets are solved by exhaustive
     /// enumeration (proving tiers 1-3); 0 turns it off.
@@ -146,6 +147,43 @@ pub struct Solution {
     pub stop: StopReason,
     /// LNS steps done.
     pub steps: u64,
+}
+
+/// When a search has stalled: after `min` epochs without improvement, and no sooner than it
+/// took (since its start or last restart) to find its last tier-1 improvement. Only tier 1
+/// extends the wait: tiers 2-3 improve a post at a time for long after tier 1 has settled
+/// (agri with capacity cut by 5%: 253 epochs, 4 s), and waiting as long again ran such searches
+/// to their time limit for nothing.
+#[derive(Clone, Copy, Debug, Default)]
+struct Stall {
+    /// Epochs since the last improvement of any tier.
+    epochs: usize,
+    /// Epoch of the last tier-1 improvement.
+    last_tier1: u64,
+    /// Epoch of the start or last restart.
+    since: u64,
+}
+
+impl Stall {
+    fn record(&mut self, epoch: u64, improved: bool, tier1: bool) {
+        self.epochs = if improved { 0 } else { self.epochs + 1 };
+        if tier1 {
+            self.last_tier1 = epoch;
+        }
+    }
+
+    fn restart(&mut self, epoch: u64) {
+        *self = Self {
+            epochs: 0,
+            last_tier1: epoch,
+            since: epoch,
+        };
+    }
+
+    fn stalled(&self, min: usize) -> bool {
+        let took = usize::try_from(self.last_tier1 - self.since).unwrap_or(usize::MAX);
+        self.epochs >= min.max(took)
+    }
 }
 
 fn gap(value: f64, bound: f64) -> f64 {
@@ -529,9 +567,8 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     }
     let threads = options.threads.clamp(1, WORKERS);
     let mut steps: u64 = 0;
-    let mut stall = 0_usize;
+    let mut stall = Stall::default();
     let mut epoch: u64 = 0;
-    let mut last_improvement: u64 = 0;
     let mut kicks = 0_u32;
     let stop = loop {
         if cancelled() {
@@ -547,10 +584,12 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
         // nobody has to: with today's posts exactly (tier 2 = 0), any other post set changes
         // some post, so tiers 1-3 are all proven (a what-if scenario its baseline plan still
         // solves stops here at once).
-        if proven(best.key.coverage, lower(&bound, lp)) && (stall >= 6 || best.key.stability == 0) {
+        if proven(best.key.coverage, lower(&bound, lp))
+            && (stall.epochs >= 6 || best.key.stability == 0)
+        {
             break StopReason::Proven;
         }
-        if stall >= options.stall_epochs.max(last_improvement as usize) {
+        if stall.stalled(options.stall_epochs) {
             // A stalled search restarts from a shaken copy of its best plan: it escapes local
             // optima that a warm start settles in (measured on the agri what-if batch: tier 1
             // worse than a cold solve on 3 of 100 scenarios without restarts, none with 3;
@@ -563,8 +602,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
             let mut krng = Rng::new(options.seed ^ epoch.wrapping_mul(0x9E37_79B9));
             inc = kick(inst, &elig, &mut eval, &best, &mut krng, style.partial);
             phase(&format!("kick -> {}", inc.key.coverage));
-            stall = 0;
-            last_improvement = 0;
+            stall.restart(epoch);
         }
         epoch += 1;
         let results = run_epoch(
@@ -579,6 +617,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
             options.cancel.as_ref(),
         );
         let mut improved = false;
+        let before = inc.key.coverage;
         for (cand, n) in results {
             steps += n;
             if cand.key.better(&inc.key) {
@@ -614,20 +653,22 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
             }
             exact_affordable = t.elapsed() < time_limit / 100;
         }
-        stall = if improved { 0 } else { stall + 1 };
-        if improved {
-            last_improvement = epoch;
-        }
+        stall.record(
+            epoch,
+            improved,
+            inc.key.coverage < before - 1e-9 * before.abs().max(1.0),
+        );
         phase(&format!(
-            "epoch {epoch}: best {:?} stall {stall} bound {}",
+            "epoch {epoch}: best {:?} stall {} bound {}",
             best.key,
+            stall.epochs,
             lower(&bound, lp)
         ));
         // The LP is solved at a fixed point of the search (so runs stay deterministic): once
         // the search has settled a little and the cheap bounds have not closed the gap.
         if lp_affordable
             && lp.is_none()
-            && (epoch >= 4 || stall >= 2)
+            && (epoch >= 4 || stall.epochs >= 2)
             && !proven(best.key.coverage, lower(&bound, lp))
             && !out_of_time()
             && !cancelled()
@@ -950,4 +991,42 @@ pub fn posts_of(plan: &Plan, inst: &Instance) -> Posts {
             ))
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Stall;
+
+    /// Feeds `epochs` epochs (numbered from `from`) that improve as `improves` says and
+    /// returns the first epoch after which the search has stalled (at most `from + 1000`).
+    fn stalls_after(stall: &mut Stall, from: u64, improves: impl Fn(u64) -> (bool, bool)) -> u64 {
+        for epoch in from..from + 1000 {
+            let (any, tier1) = improves(epoch);
+            stall.record(epoch, any, tier1);
+            if stall.stalled(12) {
+                return epoch;
+            }
+        }
+        from + 1000
+    }
+
+    #[test]
+    fn the_wait_doubles_with_tier_1_only() {
+        // Tier 1 improves until epoch 40: the search waits 40 epochs more.
+        let mut s = Stall::default();
+        assert_eq!(stalls_after(&mut s, 1, |e| (e <= 40, e <= 40)), 80);
+        // Tier 2 improves until epoch 200 but tier 1 only until 10: after the last
+        // improvement it waits the minimum (12), not another 200.
+        let mut s = Stall::default();
+        assert_eq!(stalls_after(&mut s, 1, |e| (e <= 200, e <= 10)), 212);
+    }
+
+    #[test]
+    fn a_restart_measures_from_itself() {
+        let mut s = Stall::default();
+        assert_eq!(stalls_after(&mut s, 1, |e| (e <= 100, e <= 100)), 200);
+        s.restart(200);
+        // Tier 1 recovers for 20 epochs after the restart: 20 more, not 220.
+        assert_eq!(stalls_after(&mut s, 201, |e| (e <= 220, e <= 220)), 240);
+    }
 }
