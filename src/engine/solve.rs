@@ -150,10 +150,10 @@ pub struct Solution {
 }
 
 /// When a search has stalled: after `min` epochs without improvement, and no sooner than it
-/// took (since its start or last restart) to find its last tier-1 improvement. Only tier 1
-/// extends the wait: tiers 2-3 improve a post at a time for long after tier 1 has settled
-/// (agri with capacity cut by 5%: 253 epochs, 4 s), and waiting as long again ran such searches
-/// to their time limit for nothing.
+/// took (since its start or last restart) to improve the best plan's tier 1. Only that extends
+/// the wait: tiers 2-3 improve a post at a time for long after tier 1 has settled (agri with
+/// capacity cut by 5%: 253 epochs, 4 s), and a restarted search spends many epochs just
+/// climbing back; waiting as long again ran such searches to their time limit for nothing.
 #[derive(Clone, Copy, Debug, Default)]
 struct Stall {
     /// Epochs since the last improvement of any tier.
@@ -628,7 +628,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
             options.cancel.as_ref(),
         );
         let mut improved = false;
-        let before = inc.key.coverage;
+        let before = best.key.coverage;
         for (cand, n) in results {
             steps += n;
             if cand.key.better(&inc.key) {
@@ -667,7 +667,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
         stall.record(
             epoch,
             improved,
-            inc.key.coverage < before - 1e-9 * before.abs().max(1.0),
+            best.key.coverage < before - 1e-9 * before.abs().max(1.0),
         );
         phase(&format!(
             "epoch {epoch}: best {:?} stall {} bound {}",
