@@ -186,6 +186,48 @@ impl Stall {
     }
 }
 
+/// The LP bound's time limit: a few times its expected time (measured: up to 1.7 times),
+/// within its share, since microlp sometimes stalls on a degenerate relaxation (agri with one
+/// post each: over 5 s for an expected 0.4 s, and nothing at the end) and the search needs
+/// that time more.
+fn lp_limit(share: f64, size: usize) -> f64 {
+    share.min((3.0 * lp_seconds(size)).max(0.5))
+}
+
+/// Restarts of a stalled search: a restart that improved tier 1 earns its successor, so only
+/// restarts in a row that found nothing count against [`RESTARTS`] (unlimited when
+/// packing-heavy).
+#[derive(Clone, Copy, Debug)]
+struct Restarts {
+    in_a_row: u32,
+    /// The best tier 1 when the last restart began.
+    best_then: f64,
+}
+
+impl Default for Restarts {
+    fn default() -> Self {
+        Self {
+            in_a_row: 0,
+            best_then: f64::INFINITY,
+        }
+    }
+}
+
+impl Restarts {
+    /// Whether to restart now, the best tier 1 being `best`; counts the restart if so.
+    fn another(&mut self, best: f64, unlimited: bool) -> bool {
+        if best < self.best_then - 1e-9 * self.best_then.abs().max(1.0) {
+            self.in_a_row = 0;
+        }
+        if !unlimited && self.in_a_row >= RESTARTS {
+            return false;
+        }
+        self.in_a_row += 1;
+        self.best_then = best;
+        true
+    }
+}
+
 fn gap(value: f64, bound: f64) -> f64 {
     if value <= 1e-9 {
         0.0
@@ -448,10 +490,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     let lp_share = time_limit.as_secs_f64() * LP_SHARE;
     let lp_affordable =
         lp_size <= crate::build::MAX_LP_VARIABLES && lp_seconds(lp_size) <= lp_share;
-    // Its limit: a few times the expected time (measured: up to 1.7 times), since microlp
-    // sometimes stalls on a degenerate relaxation (agri with one post each: over 5 s for an
-    // expected 0.4 s, and nothing at the end) and the search needs that time more.
-    let lp_limit = lp_share.min((3.0 * lp_seconds(lp_size)).max(0.5));
+    let lp_limit = lp_limit(lp_share, lp_size);
     let mut lp: Option<f64> = None;
 
     let style = Style::of(inst);
@@ -573,8 +612,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     let mut steps: u64 = 0;
     let mut stall = Stall::default();
     let mut epoch: u64 = 0;
-    let mut kicks = 0_u32;
-    let mut kicked_at = f64::INFINITY;
+    let mut restarts = Restarts::default();
     let stop = loop {
         if cancelled() {
             break StopReason::Cancelled;
@@ -600,16 +638,9 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
             // worse than a cold solve on 3 of 100 scenarios without restarts, none with 3;
             // batch 37.5 -> 53.7 s). Packing-heavy searches restart until the time limit
             // (measured: 48 x 27 x 120, every duty non-splittable).
-            // A restart that improved tier 1 earns its successor: only restarts in a row
-            // that found nothing count against the limit.
-            if best.key.coverage < kicked_at - 1e-9 * kicked_at.abs().max(1.0) {
-                kicks = 0;
-            }
-            if !style.packing && kicks >= RESTARTS {
+            if !restarts.another(best.key.coverage, style.packing) {
                 break StopReason::Stalled;
             }
-            kicks += 1;
-            kicked_at = best.key.coverage;
             let mut krng = Rng::new(options.seed ^ epoch.wrapping_mul(0x9E37_79B9));
             inc = kick(inst, &elig, &mut eval, &best, &mut krng, style.partial);
             phase(&format!("kick -> {}", inc.key.coverage));
@@ -1006,7 +1037,36 @@ pub fn posts_of(plan: &Plan, inst: &Instance) -> Posts {
 
 #[cfg(test)]
 mod tests {
-    use super::Stall;
+    use super::{Restarts, Stall, lp_limit, lp_seconds};
+
+    #[test]
+    fn restarts_that_find_nothing_are_limited_in_a_row() {
+        let mut r = Restarts::default();
+        // Three restarts without a better tier 1, then no more.
+        assert!(r.another(500.0, false));
+        assert!(r.another(500.0, false));
+        assert!(r.another(500.0, false));
+        assert!(!r.another(500.0, false));
+        // A restart that found a better plan earns three more.
+        let mut r = Restarts::default();
+        for best in [500.0, 500.0, 490.0, 490.0, 490.0] {
+            assert!(r.another(best, false), "{best}");
+        }
+        assert!(!r.another(490.0, false));
+        // Packing-heavy searches restart without limit.
+        assert!((0..10).all(|_| r.another(490.0, true)));
+    }
+
+    #[test]
+    fn the_lp_stops_at_three_times_its_expected_time() {
+        // agri's relaxation (2,856 variables) at a 10 s limit: about 1.2 s, not the 4.5 s share.
+        let expected = lp_seconds(2_856);
+        assert!((lp_limit(4.5, 2_856) - 3.0 * expected).abs() < 1e-12);
+        assert!(lp_limit(4.5, 2_856) < 1.5);
+        // Never below half a second, never above the share.
+        assert!((lp_limit(4.5, 100) - 0.5).abs() < 1e-12);
+        assert!((lp_limit(0.2, 2_856) - 0.2).abs() < 1e-12);
+    }
 
     /// Feeds `epochs` epochs (numbered from `from`) that improve as `improves` says and
     /// returns the first epoch after which the search has stalled (at most `from + 1000`).
