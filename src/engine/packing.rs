@@ -84,6 +84,16 @@ pub struct Packed {
     pub proven: bool,
 }
 
+/// How much a bound must exceed the best profit for a better packing to exist: whole
+/// profits improve by at least one.
+fn margin(best: f64, whole: bool) -> f64 {
+    if whole {
+        1.0 - 1e-6
+    } else {
+        1e-9 * best.abs().max(1.0)
+    }
+}
+
 fn integral(v: f64) -> bool {
     (v - v.round()).abs() <= INT_TOL
 }
@@ -397,6 +407,17 @@ impl Packing {
         iterations: usize,
         deadline: Option<Instant>,
     ) -> Option<Lagrangian> {
+        self.lagrangian_from(target, iterations, deadline, None)
+    }
+
+    /// [`Self::lagrangian`] from the prices `start` (when given, e.g. a previous run's).
+    fn lagrangian_from(
+        &self,
+        target: f64,
+        iterations: usize,
+        deadline: Option<Instant>,
+        start: Option<&[f64]>,
+    ) -> Option<Lagrangian> {
         if !self.integral() {
             return None;
         }
@@ -436,9 +457,12 @@ impl Packing {
             }
             room -= self.size[j];
         }
-        let mut u: Vec<f64> = (0..n)
-            .map(|j| (r * self.size[j]).min(self.profit[j]))
-            .collect();
+        let mut u: Vec<f64> = match start {
+            Some(start) if start.len() == n => start.to_vec(),
+            _ => (0..n)
+                .map(|j| (r * self.size[j]).min(self.profit[j]))
+                .collect(),
+        };
         let mut best = f64::INFINITY;
         let mut best_u = u.clone();
         let mut step = LAG_STEP;
@@ -783,6 +807,72 @@ impl Packing {
             }
         }
         let mut proven = done(&best, bound);
+        // Reduced-cost fixing: the pairs and items a better packing cannot use or must use,
+        // at the Lagrangian prices; the Lagrangian again on what is left, while it removes
+        // pairs. The branch and bound then searches the reduced problem.
+        let whole = self.profit.iter().all(|&p| (p - p.round()).abs() <= 1e-9);
+        let mut reduced: Option<(Packing, Vec<bool>)> = None;
+        if !proven && !prices.is_empty() && !out_of_time() {
+            let floor = best.profit + margin(best.profit, whole);
+            let iterations = (effort.nodes / 1_000).clamp(1, 5_000) as usize;
+            for _ in 0..4 {
+                let (pk, must) = match &reduced {
+                    Some((pk, must)) => (pk, must.clone()),
+                    None => (self, vec![false; n]),
+                };
+                let Some(fx) = pk.fix(&prices, floor) else {
+                    break;
+                };
+                if debug {
+                    let pairs: usize = fx.reduced.allowed.iter().map(Vec::len).sum();
+                    eprintln!(
+                        "packing: fixing removed {} pairs ({pairs} left), {} musts, settled {}",
+                        fx.removed,
+                        fx.must.iter().filter(|&&m| m).count(),
+                        fx.settled
+                    );
+                }
+                if fx.settled {
+                    proven = true;
+                    bound = best.profit;
+                    break;
+                }
+                let again = fx.removed > 0;
+                let must: Vec<bool> = must.iter().zip(&fx.must).map(|(&a, &b)| a || b).collect();
+                reduced = Some((fx.reduced, must));
+                if !again || out_of_time() {
+                    break;
+                }
+                let Some((pk, _)) = &reduced else { break };
+                let now = Instant::now();
+                let until = effort
+                    .deadline
+                    .map(|d| now + d.saturating_duration_since(now).mul_f64(0.05));
+                let Some(lag) = pk.lagrangian_from(best.profit, iterations, until, Some(&prices))
+                else {
+                    break;
+                };
+                if lag.profit > best.profit + 1e-9 {
+                    best = Solver::new(self);
+                    for (j, b) in lag.assign.iter().enumerate() {
+                        if let Some(b) = *b {
+                            best.put(j, b as usize);
+                        }
+                    }
+                }
+                // The reduced problem bounds only the packings better than the best.
+                let lag_bound = if whole { (lag.bound + 1e-6).floor() } else { lag.bound };
+                bound = bound.min(lag_bound.max(best.profit));
+                prices = lag.prices;
+                if debug {
+                    eprintln!("packing: lagrangian of the reduced problem {}", lag.bound);
+                }
+                if done(&best, bound) {
+                    proven = true;
+                    break;
+                }
+            }
+        }
         // Branch and bound first, with half the time on small packings (where it often
         // proves the optimum), a tenth on larger ones (where it rarely does); the rest goes to
         // the iterated local search.
@@ -795,8 +885,13 @@ impl Packing {
                     .deadline
                     .map(|d| now + d.saturating_duration_since(now) / share),
             };
-            let mut bb = Branch::new(self, &best, half);
+            let (pk, must) = match &reduced {
+                Some((pk, must)) => (pk, must.clone()),
+                None => (self, Vec::new()),
+            };
+            let mut bb = Branch::new(pk, &best, half);
             bb.prices = prices;
+            bb.set_musts(&must);
             bb.run();
             if bb.best_profit > best.profit + 1e-9 {
                 best = Solver::new(self);
@@ -848,6 +943,153 @@ impl Packing {
             bound: if proven { best.profit } else { bound },
             proven,
         }
+    }
+}
+
+/// What [`Packing::fix`] found.
+#[derive(Clone, Debug)]
+pub struct Fixed {
+    /// The problem with the (item, bin) pairs that cannot be in a better packing removed.
+    pub reduced: Packing,
+    /// Items that every better packing places.
+    pub must: Vec<bool>,
+    /// Pairs removed.
+    pub removed: usize,
+    /// No packing beats `best` (some item every better packing places has no bin left).
+    pub settled: bool,
+}
+
+/// Best value of a 0-1 knapsack of every capacity `0..=cap` over `items` added to `table`
+/// (sizes and profits; `table` holds the values of the items before, "at most" capacity).
+fn knapsack_extend(table: &mut [f64], size: usize, profit: f64) {
+    if profit <= 0.0 {
+        return;
+    }
+    for c in (size..table.len()).rev() {
+        let v = table[c - size] + profit;
+        if v > table[c] {
+            table[c] = v;
+        }
+    }
+}
+
+impl Packing {
+    /// Reduced-cost fixing from Lagrangian item prices (see [`Self::lagrangian`]): a pair
+    /// (item j, bin b) goes when the Lagrangian bound at `prices` with j forced into b is at
+    /// most `floor` (no packing through it beats the best known), and an item is a must when
+    /// the bound with it left out is at most `floor`. Each bin's knapsack without one item
+    /// comes from prefix and suffix tables. `None` when sizes are not integral or the tables
+    /// would be too big.
+    #[must_use]
+    pub fn fix(&self, prices: &[f64], floor: f64) -> Option<Fixed> {
+        const FIX_CELLS: usize = 2_000_000;
+        if !self.integral() || prices.len() != self.n() {
+            return None;
+        }
+        let n = self.n();
+        let nb = self.cap.len();
+        let caps: Vec<usize> = self
+            .cap
+            .iter()
+            .map(|&c| (c + FIT_TOL).floor().max(0.0) as usize)
+            .collect();
+        let sizes: Vec<usize> = self.size.iter().map(|&s| s.round() as usize).collect();
+        let mut of_bin: Vec<Vec<usize>> = vec![Vec::new(); nb];
+        for (j, &size) in sizes.iter().enumerate() {
+            for &b in &self.allowed[j] {
+                if size <= caps[b as usize] && self.profit[j] > 0.0 {
+                    of_bin[b as usize].push(j);
+                }
+            }
+        }
+        if of_bin
+            .iter()
+            .zip(&caps)
+            .any(|(items, &c)| (items.len() + 2).saturating_mul(c + 1) > FIX_CELLS)
+        {
+            return None;
+        }
+        let reduced_profit = |j: usize| self.profit[j] - prices[j];
+        // Per bin: its knapsack value and, per item, (value with the item forced in, value
+        // with the item out).
+        let mut value = vec![0.0; nb];
+        let mut with_out: Vec<Vec<(usize, f64, f64)>> = vec![Vec::new(); nb];
+        let mut total: f64 = prices.iter().map(|u| u.max(0.0)).sum();
+        for b in 0..nb {
+            let cap = caps[b];
+            let pos: Vec<usize> = of_bin[b]
+                .iter()
+                .copied()
+                .filter(|&j| reduced_profit(j) > 1e-12)
+                .collect();
+            let width = cap + 1;
+            // prefix[k]: items pos[..k]; suffix[k]: items pos[k..].
+            let mut prefix = vec![0.0; width * (pos.len() + 1)];
+            for (k, &j) in pos.iter().enumerate() {
+                let (done, next) = prefix.split_at_mut((k + 1) * width);
+                next[..width].copy_from_slice(&done[k * width..]);
+                knapsack_extend(&mut next[..width], sizes[j], reduced_profit(j));
+            }
+            let mut suffix = vec![0.0; width * (pos.len() + 1)];
+            for k in (0..pos.len()).rev() {
+                let (head, tail) = suffix.split_at_mut((k + 1) * width);
+                let row = &mut head[k * width..];
+                row.copy_from_slice(&tail[..width]);
+                knapsack_extend(row, sizes[pos[k]], reduced_profit(pos[k]));
+            }
+            let full = &prefix[pos.len() * width..];
+            value[b] = full[cap];
+            total += value[b];
+            for &j in &of_bin[b] {
+                let room = cap - sizes[j];
+                let (inside, without) = match pos.iter().position(|&i| i == j) {
+                    Some(k) => {
+                        let (f, g) = (
+                            &prefix[k * width..(k + 1) * width],
+                            &suffix[(k + 1) * width..(k + 2) * width],
+                        );
+                        let best_of = |x: usize| {
+                            (0..=x)
+                                .map(|c| f[c] + g[x - c])
+                                .fold(f64::NEG_INFINITY, f64::max)
+                        };
+                        (best_of(room), best_of(cap))
+                    }
+                    None => (full[room], full[cap]),
+                };
+                with_out[b].push((j, reduced_profit(j) + inside, without));
+            }
+        }
+        let mut reduced = self.clone();
+        let mut must = vec![false; n];
+        let mut out_loss = vec![0.0; n];
+        let mut removed = 0;
+        let mut keep: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for b in 0..nb {
+            for &(j, forced, without) in &with_out[b] {
+                if total - value[b] + forced > floor {
+                    keep[j].push(b as u32);
+                } else {
+                    removed += 1;
+                }
+                out_loss[j] += value[b] - without;
+            }
+        }
+        let mut settled = total <= floor;
+        for j in 0..n {
+            keep[j].sort_unstable();
+            if self.profit[j] > 0.0 && total - prices[j].max(0.0) - out_loss[j] <= floor {
+                must[j] = true;
+                settled |= keep[j].is_empty();
+            }
+        }
+        reduced.allowed = keep;
+        Some(Fixed {
+            reduced,
+            must,
+            removed,
+            settled,
+        })
     }
 }
 
@@ -1256,6 +1498,8 @@ struct Branch<'a> {
     whole: bool,
     /// Item prices of the root's Lagrangian bound (empty: none), for node bounds.
     prices: Vec<f64>,
+    /// Per bin position: the items a better packing must place whose last allowed bin it is.
+    due: Vec<Vec<usize>>,
 }
 
 impl<'a> Branch<'a> {
@@ -1284,18 +1528,39 @@ impl<'a> Branch<'a> {
             integral: pk.integral(),
             whole: pk.profit.iter().all(|&p| (p - p.round()).abs() <= 1e-9),
             prices: Vec::new(),
+            due: Vec::new(),
         }
+    }
+
+    /// Records the items every better packing places (see [`Packing::fix`]).
+    fn set_musts(&mut self, must: &[bool]) {
+        let pk = self.pk;
+        let mut pos = vec![0; pk.cap.len()];
+        for (k, &b) in self.bins.iter().enumerate() {
+            pos[b] = k;
+        }
+        self.due = vec![Vec::new(); self.bins.len()];
+        for (j, _) in must.iter().enumerate().filter(|&(_, &m)| m) {
+            if let Some(last) = pk.allowed[j]
+                .iter()
+                .filter(|&&b| pk.fits(j, b as usize))
+                .map(|&b| pos[b as usize])
+                .max()
+            {
+                self.due[last].push(j);
+            }
+        }
+    }
+
+    /// Whether an item due at bin position `i` (see [`Self::set_musts`]) is still out.
+    fn overdue(&self, i: usize) -> bool {
+        self.due.get(i).is_some_and(|d| d.iter().any(|&j| !self.used[j]))
     }
 
     /// Whether no packing below the current node beats the best, given `upper`, a bound on
     /// the profit of what is left.
     fn pruned(&self, upper: f64) -> bool {
-        let margin = if self.whole {
-            1.0 - 1e-6
-        } else {
-            1e-9 * self.best_profit.abs().max(1.0)
-        };
-        self.profit + upper <= self.best_profit + margin
+        self.profit + upper <= self.best_profit + margin(self.best_profit, self.whole)
     }
 
     /// The Lagrangian bound of the items left in bins `bins[i..]` at the root's prices.
@@ -1510,7 +1775,7 @@ impl<'a> Branch<'a> {
             self.best_profit = self.profit;
             self.best_assign.clone_from(&self.assign);
         }
-        if i == self.bins.len() || self.tick() {
+        if i == self.bins.len() || self.tick() || (i > 0 && self.overdue(i - 1)) {
             return;
         }
         let tol = 1e-9 * self.best_profit.abs().max(1.0);
@@ -1547,6 +1812,11 @@ impl<'a> Branch<'a> {
         if !self.prices.is_empty() && i > 0 && self.pruned(self.lagrangian_bound(i)) {
             return;
         }
+        self.branch_bin(i);
+    }
+
+    /// Branches on the filling of `bins[i]`.
+    fn branch_bin(&mut self, i: usize) {
         let b = self.bins[i];
         let cands: Vec<usize> = self
             .order
@@ -1665,6 +1935,10 @@ impl<'a> Branch<'a> {
             self.profit -= pk.profit[j];
             self.assign[j] = None;
             self.used[j] = false;
+        }
+        if self.due.get(i).is_some_and(|d| d.contains(&j)) {
+            // A better packing places item j, and this is its last bin.
+            return;
         }
         self.subsets(i, b, cands, k + 1, room, taken, later);
     }
@@ -1993,6 +2267,66 @@ mod tests {
         }
         // Not a vacuous bound: within one of the optimum on most small cases.
         assert!(tight > 75, "{tight} of 150 tight");
+    }
+
+    #[test]
+    fn fixing_keeps_every_optimum_and_its_musts_are_in_each() {
+        let mut rng = Rng::new(29);
+        let (mut removed, mut musts) = (0, 0);
+        for case in 0..150 {
+            let pk = random(&mut rng, 2 + case % 4, 3 + case % 8, true);
+            let exact = brute(&pk);
+            // The best known is one below the optimum: every optimal packing is better.
+            let best = exact - 1.0;
+            let lag = pk.lagrangian(best, 300, None).expect("integral sizes");
+            let fx = pk
+                .fix(&lag.prices, best + margin(best, true))
+                .expect("small tables");
+            assert!(!fx.settled, "case {case}");
+            assert!((brute(&fx.reduced) - exact).abs() < 1e-6, "case {case}");
+            for j in (0..pk.n()).filter(|&j| fx.must[j]) {
+                let mut without = pk.clone();
+                without.allowed[j].clear();
+                assert!(brute(&without) < exact - 0.5, "case {case}: item {j}");
+                musts += 1;
+            }
+            // The branch and bound on the reduced problem, its musts enforced, finds it.
+            let mut bb = Branch::new(&fx.reduced, &Solver::new(&pk), Effort {
+                nodes: u64::MAX,
+                deadline: None,
+            });
+            bb.best_profit = best;
+            bb.set_musts(&fx.must);
+            bb.run();
+            assert!(!bb.aborted && (bb.best_profit - exact).abs() < 1e-6, "case {case}");
+            removed += fx.removed;
+            // Nothing beats the optimum itself: fixing at it may settle, never keep more.
+            let at = pk.fix(&lag.prices, exact + margin(exact, true)).expect("tables");
+            let pairs = |p: &Packing| p.allowed.iter().map(Vec::len).sum::<usize>();
+            assert!(pairs(&at.reduced) <= pairs(&fx.reduced), "case {case}");
+        }
+        assert!(removed > 100 && musts > 50, "{removed} pairs removed, {musts} musts");
+    }
+
+    #[test]
+    fn musts_fall_due_at_their_last_bin_that_fits() {
+        let pk = Packing {
+            cap: vec![20.0, 5.0, 10.0],
+            size: vec![4.0, 15.0, 3.0],
+            profit: vec![4.0, 15.0, 3.0],
+            allowed: vec![vec![1, 2], vec![0, 1, 2], vec![0]],
+        };
+        let none = Solver::new(&pk);
+        let mut bb = Branch::new(&pk, &none, Effort {
+            nodes: 10,
+            deadline: None,
+        });
+        bb.set_musts(&[true, true, false]);
+        // Bins by capacity: 5 (bin 1), 10 (bin 2), 20 (bin 0); item 1 fits only bin 0.
+        assert_eq!(bb.due, vec![vec![], vec![0], vec![1]]);
+        assert!(bb.overdue(1) && !bb.overdue(0));
+        bb.used[0] = true;
+        assert!(!bb.overdue(1) && bb.overdue(2));
     }
 
     #[test]
