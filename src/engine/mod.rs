@@ -16,4 +16,6 @@ pub mod search;
 pub mod solve;
 pub mod state;
 
-pub use solve::{PlanFn, Progress, ProgressFn, Solution, SolveOptions, StopReason, solve};
+pub use solve::{
+    PlanFn, Progress, ProgressFn, Solution, SolveOptions, StopReason, lp_beats_flow, solve,
+};
