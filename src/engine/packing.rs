@@ -321,6 +321,26 @@ fn knapsack(items: &[(usize, f64)], cap: usize, choose: bool) -> Option<(f64, Ve
 }
 
 impl Packing {
+    /// Whole capacities, whole sizes and, per bin, the items with a profit allowed there that
+    /// fit (for integral sizes: the knapsack tables of the Lagrangian and of fixing).
+    fn whole_bins(&self) -> (Vec<usize>, Vec<usize>, Vec<Vec<usize>>) {
+        let caps: Vec<usize> = self
+            .cap
+            .iter()
+            .map(|&c| (c + FIT_TOL).floor().max(0.0) as usize)
+            .collect();
+        let sizes: Vec<usize> = self.size.iter().map(|&s| s.round() as usize).collect();
+        let mut of_bin: Vec<Vec<usize>> = vec![Vec::new(); self.cap.len()];
+        for (j, &size) in sizes.iter().enumerate() {
+            for &b in &self.allowed[j] {
+                if size <= caps[b as usize] && self.profit[j] > 0.0 {
+                    of_bin[b as usize].push(j);
+                }
+            }
+        }
+        (caps, sizes, of_bin)
+    }
+
     fn n(&self) -> usize {
         self.size.len()
     }
@@ -424,25 +444,12 @@ impl Packing {
         }
         let n = self.n();
         let nb = self.cap.len();
-        let caps: Vec<usize> = self
-            .cap
-            .iter()
-            .map(|&c| (c + FIT_TOL).floor().max(0.0) as usize)
-            .collect();
+        let (caps, sizes, of_bin) = self.whole_bins();
         let cells: usize = caps.iter().map(|&c| c * n).sum();
         if cells > DP_CELLS || n == 0 || nb == 0 {
             return None;
         }
-        let sizes: Vec<usize> = self.size.iter().map(|&s| s.round() as usize).collect();
         let integral_profits = self.profit.iter().all(|&p| (p - p.round()).abs() <= 1e-6);
-        let mut of_bin: Vec<Vec<usize>> = vec![Vec::new(); nb];
-        for (j, &size) in sizes.iter().enumerate() {
-            for &b in &self.allowed[j] {
-                if size <= caps[b as usize] && self.profit[j] > 0.0 {
-                    of_bin[b as usize].push(j);
-                }
-            }
-        }
         // Start from the surrogate LP's critical density r: u_j = r * w_j.
         let usable: Vec<usize> = (0..n).filter(|&j| self.profit[j] > 0.0).collect();
         let mut order = usable.clone();
@@ -1031,20 +1038,7 @@ impl Packing {
         }
         let n = self.n();
         let nb = self.cap.len();
-        let caps: Vec<usize> = self
-            .cap
-            .iter()
-            .map(|&c| (c + FIT_TOL).floor().max(0.0) as usize)
-            .collect();
-        let sizes: Vec<usize> = self.size.iter().map(|&s| s.round() as usize).collect();
-        let mut of_bin: Vec<Vec<usize>> = vec![Vec::new(); nb];
-        for (j, &size) in sizes.iter().enumerate() {
-            for &b in &self.allowed[j] {
-                if size <= caps[b as usize] && self.profit[j] > 0.0 {
-                    of_bin[b as usize].push(j);
-                }
-            }
-        }
+        let (caps, sizes, of_bin) = self.whole_bins();
         if of_bin
             .iter()
             .zip(&caps)
