@@ -465,13 +465,28 @@ pub fn repair(
     state
 }
 
-/// Chooses a neighbourhood of related people to free.
+/// People whose posts differ from today's (tier 2 counts their changes).
+fn moved_people(inst: &Instance, cur: &Evaluated) -> Vec<StaffIdx> {
+    inst.staff_indices()
+        .filter(|&p| {
+            let held = cur.state.posts.of(p);
+            let today = &inst.person(p).current_posts;
+            held.len() != today.len() || held.iter().any(|m| today.binary_search(m).is_err())
+        })
+        .collect()
+}
+
+/// Chooses a neighbourhood of related people to free. With `polish` (tier 1 is proven, only
+/// tiers 2-3 are left) half the neighbourhoods are built around people who moved: one of
+/// them, the people of the modules they left or joined (moved ones first), so that the
+/// repair, which favours today's posts, can put them back.
 pub fn neighbourhood(
     inst: &Instance,
     elig: &Eligibility,
     cur: &Evaluated,
     rng: &mut Rng,
     size: usize,
+    polish: bool,
 ) -> Vec<StaffIdx> {
     let np = inst.staff.len();
     let mut chosen: Vec<StaffIdx> = Vec::new();
@@ -483,58 +498,86 @@ pub fn neighbourhood(
             chosen.push(p);
         }
     };
-    match rng.below(3) {
-        // People around an uncovered duty, chosen by weighted uncovered hours.
-        0 => {
-            let total: f64 = inst
-                .duties
-                .iter()
-                .zip(&cur.hours.uncovered)
-                .map(|(d, u)| d.weight * u)
-                .sum();
-            if total > 0.0 {
-                let mut pick = rng.unit() * total;
-                let mut duty = 0;
-                for (i, (d, u)) in inst.duties.iter().zip(&cur.hours.uncovered).enumerate() {
-                    pick -= d.weight * u;
-                    duty = i;
-                    if pick <= 0.0 {
-                        break;
-                    }
-                }
-                let doers = &elig.doers_of[duty];
-                for _ in 0..size * 2 {
-                    if doers.is_empty() {
-                        break;
-                    }
-                    push(doers[rng.below(doers.len())], &mut chosen);
-                }
+    let moved = if polish && rng.below(2) == 0 {
+        moved_people(inst, cur)
+    } else {
+        Vec::new()
+    };
+    if !moved.is_empty() {
+        let p = moved[rng.below(moved.len())];
+        push(p, &mut chosen);
+        let mut modules: Vec<ModuleIdx> = cur.state.posts.of(p).to_vec();
+        modules.extend_from_slice(&inst.person(p).current_posts);
+        for _ in 0..size * 2 {
+            let m = modules[rng.below(modules.len())];
+            let people = &elig.people_of[m.index()];
+            if people.is_empty() {
+                continue;
+            }
+            let q = people[rng.below(people.len())];
+            // Prefer someone who moved too: swapping two moved people back is the typical
+            // repair of a disruption.
+            if moved.binary_search(&q).is_ok() || rng.below(2) == 0 {
+                push(q, &mut chosen);
             }
         }
-        // Holders and candidates of a module.
-        1 => {
-            let m = rng.below(inst.modules.len().max(1));
-            if let Some(people) = elig.people_of.get(m) {
+        while chosen.len() < size.min(moved.len()) {
+            push(moved[rng.below(moved.len())], &mut chosen);
+        }
+    } else {
+        match rng.below(3) {
+            // People around an uncovered duty, chosen by weighted uncovered hours.
+            0 => {
+                let total: f64 = inst
+                    .duties
+                    .iter()
+                    .zip(&cur.hours.uncovered)
+                    .map(|(d, u)| d.weight * u)
+                    .sum();
+                if total > 0.0 {
+                    let mut pick = rng.unit() * total;
+                    let mut duty = 0;
+                    for (i, (d, u)) in inst.duties.iter().zip(&cur.hours.uncovered).enumerate() {
+                        pick -= d.weight * u;
+                        duty = i;
+                        if pick <= 0.0 {
+                            break;
+                        }
+                    }
+                    let doers = &elig.doers_of[duty];
+                    for _ in 0..size * 2 {
+                        if doers.is_empty() {
+                            break;
+                        }
+                        push(doers[rng.below(doers.len())], &mut chosen);
+                    }
+                }
+            }
+            // Holders and candidates of a module.
+            1 => {
+                let m = rng.below(inst.modules.len().max(1));
+                if let Some(people) = elig.people_of.get(m) {
+                    for _ in 0..size * 2 {
+                        if people.is_empty() {
+                            break;
+                        }
+                        push(people[rng.below(people.len())], &mut chosen);
+                    }
+                }
+            }
+            // A person and those sharing a module with them.
+            _ => {
+                let p = StaffIdx::from(rng.below(np));
+                push(p, &mut chosen);
+                let held = cur.state.posts.of(p).to_vec();
                 for _ in 0..size * 2 {
-                    if people.is_empty() {
+                    if held.is_empty() {
                         break;
                     }
+                    let m = held[rng.below(held.len())];
+                    let people = &elig.people_of[m.index()];
                     push(people[rng.below(people.len())], &mut chosen);
                 }
-            }
-        }
-        // A person and those sharing a module with them.
-        _ => {
-            let p = StaffIdx::from(rng.below(np));
-            push(p, &mut chosen);
-            let held = cur.state.posts.of(p).to_vec();
-            for _ in 0..size * 2 {
-                if held.is_empty() {
-                    break;
-                }
-                let m = held[rng.below(held.len())];
-                let people = &elig.people_of[m.index()];
-                push(people[rng.below(people.len())], &mut chosen);
             }
         }
     }
@@ -553,6 +596,7 @@ pub fn lns_step(
     cur: &Evaluated,
     rng: &mut Rng,
     partial: bool,
+    polish: bool,
 ) -> Evaluated {
     // Bigger neighbourhoods on big instances, where a handful of people is too local.
     let size = if inst.staff.len() > 200 {
@@ -560,7 +604,7 @@ pub fn lns_step(
     } else {
         2 + rng.below(5)
     };
-    let people = neighbourhood(inst, elig, cur, rng, size);
+    let people = neighbourhood(inst, elig, cur, rng, size, polish);
     // Shuffle the repair order.
     let mut order = people.clone();
     for i in (1..order.len()).rev() {
@@ -737,4 +781,58 @@ pub fn prune(
         }
     }
     best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Style, moved_people, neighbourhood};
+    use crate::engine::eligibility::Eligibility;
+    use crate::engine::state::PostState;
+    use crate::generate::{DEFAULT_NON_SPLITTABLE, GenerateSettings, Rng, generate};
+
+    #[test]
+    fn polishing_neighbourhoods_are_built_around_people_who_moved() {
+        let raw = generate(&GenerateSettings {
+            staff: 30,
+            modules: 8,
+            duties: 60,
+            seed: 7,
+            tight: 1.0,
+            non_splittable: DEFAULT_NON_SPLITTABLE,
+        });
+        let (inst, _) = crate::io::validate(&raw).expect("a generated instance is valid");
+        let elig = Eligibility::new(&inst);
+        let mut state = PostState::current(&inst, &elig);
+        // One person leaves one of today's posts.
+        let p = inst
+            .staff_indices()
+            .find(|&p| !state.posts.of(p).is_empty())
+            .expect("someone holds a post today");
+        let m = state.posts.of(p)[0];
+        state.remove(&inst, p, m);
+        let cur = Style::of(&inst).evaluator(&inst, &elig).evaluate(state);
+        let moved = moved_people(&inst, &cur);
+        assert!(moved.contains(&p), "{moved:?}");
+        assert!(
+            moved.len() <= 3,
+            "today's posts are mostly legal: {moved:?}"
+        );
+        let share = |polish: bool| {
+            let mut rng = Rng::new(11);
+            let hits = (0..400)
+                .filter(|_| {
+                    let size = 2 + rng.below(5);
+                    let chosen = neighbourhood(&inst, &elig, &cur, &mut rng, size, polish);
+                    chosen.iter().any(|q| moved.contains(q))
+                })
+                .count();
+            f64::from(u32::try_from(hits).unwrap_or(u32::MAX)) / 400.0
+        };
+        let (with, without) = (share(true), share(false));
+        // Half the polishing neighbourhoods start from a moved person; the others, like every
+        // neighbourhood without polishing, meet one by chance only.
+        assert!(with >= 0.5, "{with}");
+        assert!(without < 0.4, "{without}");
+        assert!(with > without + 0.2, "{with} vs {without}");
+    }
 }

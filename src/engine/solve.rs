@@ -107,6 +107,9 @@ pub struct SolveOptions {
     /// last tier-1 improvement, so a search that starts from a good plan (a what-if warm
     /// start) settles sooner than one that had to work for it.
     pub stall_epochs: usize,
+    /// Once tier 1 is proven, epochs without improvement of tiers 2-3 before stopping (the
+    /// search then works on who has to move, with neighbourhoods around the people who did).
+    pub settle_epochs: usize,
     /// Instances with at most this many combinations of post sets are solved by exhaustive
     /// enumeration (proving tiers 1-3); 0 turns it off.
     pub enumeration_limit: usize,
@@ -132,6 +135,7 @@ impl Default for SolveOptions {
             seed: 0,
             work_limit: None,
             stall_epochs: 12,
+            settle_epochs: 6,
             enumeration_limit: 4096,
             cancel: None,
             progress: None,
@@ -651,7 +655,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
         // some post, so tiers 1-3 are all proven (a what-if scenario its baseline plan still
         // solves stops here at once).
         if proven(best.key.coverage, lower(&bound, lp))
-            && (stall.epochs >= 6 || best.key.stability == 0)
+            && (stall.epochs >= options.settle_epochs || best.key.stability == 0)
         {
             break StopReason::Proven;
         }
@@ -680,6 +684,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
             threads,
             deadline,
             options.cancel.as_ref(),
+            proven(best.key.coverage, lower(&bound, lp)),
         );
         let mut improved = false;
         let before = best.key.coverage;
@@ -809,6 +814,7 @@ fn run_epoch(
     threads: usize,
     deadline: Instant,
     cancel: Option<&Arc<AtomicBool>>,
+    polish: bool,
 ) -> Vec<(Evaluated, u64)> {
     let worker = |w: usize| -> (Evaluated, u64) {
         let mut rng = Rng::new(seed ^ (epoch.wrapping_mul(0x1000_0001)) ^ ((w as u64) << 48));
@@ -821,7 +827,7 @@ fn run_epoch(
                 break;
             }
             n += 1;
-            let cand = lns_step(inst, elig, &mut eval, &cur, &mut rng, style.partial);
+            let cand = lns_step(inst, elig, &mut eval, &cur, &mut rng, style.partial, polish);
             // Accept equal moves too: they let the search walk across plateaus.
             if !cur.key.better(&cand.key) {
                 cur = cand;
