@@ -546,3 +546,18 @@ fn todays_posts_at_the_bound_stop_the_search_at_once() {
     assert_eq!(again.plan.objective.stability, 0);
     assert!((again.plan.objective.coverage - first.plan.objective.coverage).abs() < 1e-6);
 }
+
+#[test]
+fn a_failed_lp_hands_the_bound_to_the_lagrangian() {
+    // agri with one post each: microlp does not solve the relaxation (nothing after 60 s), and
+    // the flow bound (510) drops the posts cap; the Lagrangian keeps it (about 690).
+    let (base, _) = load_instance(&path("instances/longgang-agri.json")).expect("agri");
+    let cases =
+        modstaff::batch::sweep_cases(&base, &modstaff::batch::Sweep::MaxPosts { from: 1, to: 1 });
+    let inst = &cases[0].instance;
+    let sol = solve(inst, &quick(10.0));
+    assert!(verify(inst, &sol.plan).is_valid());
+    assert!(sol.bound > 600.0, "bound {}", sol.bound);
+    assert!(sol.bound <= sol.plan.objective.coverage + 1e-6);
+    assert!(sol.plan.solver.bound.is_some_and(|b| (b - sol.bound).abs() < 1e-9));
+}
