@@ -184,6 +184,20 @@ pub fn solve_baseline(base: &Instance, options: &SolveOptions) -> Outcome {
     )
 }
 
+/// Whether `case` gives anyone of `base` a lower posts cap or adds conflicting posts: rules the
+/// flow bound drops, so that the baseline's LP probe says nothing about its bounds (the agri
+/// batch's `posts cap 1`: flow bound 510, the LP fails there and the Lagrangian that then takes
+/// over reaches 690).
+fn tightens_person_rules(base: &Instance, case: &Instance) -> bool {
+    case.rules.conflicts.len() > base.rules.conflicts.len()
+        || case.staff.iter().any(|p| {
+            base.ids
+                .staff
+                .get(&p.id)
+                .is_some_and(|&i| p.max_posts < base.person(i).max_posts)
+        })
+}
+
 /// Solves every case (of this shard) against the baseline plan, `jobs` at a time; results in
 /// case order.
 #[must_use]
@@ -231,8 +245,10 @@ pub fn run(
                     let k = selected[slot];
                     let case = &cases[k];
                     let anchored = anchor_to(&case.instance, baseline);
+                    let mut case_options = solve_options.clone();
+                    case_options.lp_bound |= tightens_person_rules(base, &case.instance);
                     let t = Instant::now();
-                    let sol = solve(&anchored, &solve_options);
+                    let sol = solve(&anchored, &case_options);
                     let o = outcome(
                         Some(k),
                         &case.name,

@@ -559,5 +559,10 @@ fn a_failed_lp_hands_the_bound_to_the_lagrangian() {
     assert!(verify(inst, &sol.plan).is_valid());
     assert!(sol.bound > 600.0, "bound {}", sol.bound);
     assert!(sol.bound <= sol.plan.objective.coverage + 1e-6);
-    assert!(sol.plan.solver.bound.is_some_and(|b| (b - sol.bound).abs() < 1e-9));
+    assert!(
+        sol.plan
+            .solver
+            .bound
+            .is_some_and(|b| (b - sol.bound).abs() < 1e-9)
+    );
 }

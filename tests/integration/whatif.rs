@@ -250,3 +250,25 @@ fn the_lp_probe_tells_where_the_lp_beats_the_flow_bound() {
     assert!((sol.plan.objective.coverage - 510.0).abs() < 1e-6);
     assert_eq!(sol.stop, modstaff::engine::StopReason::Proven);
 }
+
+/// A batch skips the scenarios' LP where the baseline's is no stronger than the flow bound, but
+/// not in a scenario that lowers a posts cap: there the flow bound drops the rule that matters
+/// and the Lagrangian (taking over from microlp, which fails on agri with one post each) keeps it.
+#[test]
+fn a_batch_keeps_the_bounds_of_scenarios_that_lower_posts_caps() {
+    let (agri, _) = load_instance(&path("instances/longgang-agri.json")).expect("agri");
+    let cases = batch::sweep_cases(&agri, &Sweep::MaxPosts { from: 1, to: 4 });
+    assert_eq!(cases.len(), 4, "enough cases for the LP probe");
+    let mut opts = options(2, None);
+    opts.solve.time_limit = Duration::from_secs(10);
+    opts.solve.work_limit = None;
+    let base = batch::solve_baseline(&agri, &opts.solve);
+    let out = batch::run(&agri, &base.plan, &cases, &opts);
+    let one = &out[0];
+    assert_eq!(one.name, "max posts 1");
+    let anchored = batch::anchor_to(&cases[0].instance, &base.plan);
+    assert!(verify(&anchored, &one.plan).is_valid());
+    // The flow bound alone is 510 against a best plan near 880 (gap 0.42).
+    assert!(one.gap < 0.3, "gap {}", one.gap);
+    assert!(one.plan.solver.bound.is_some_and(|b| b > 600.0));
+}
