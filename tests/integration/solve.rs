@@ -566,3 +566,32 @@ fn a_failed_lp_hands_the_bound_to_the_lagrangian() {
             .is_some_and(|b| (b - sol.bound).abs() < 1e-9)
     );
 }
+
+#[test]
+fn settling_epochs_decide_how_long_tier_2_is_polished_after_the_proof() {
+    // econ's tier 1 is proven early; what follows works on who has to move, and stops after
+    // `settle_epochs` epochs without a better tier 2.
+    let (inst, _) = load_instance(&path("instances/longgang-econ.json")).expect("econ");
+    let run = |settle: usize| {
+        let sol = solve(
+            &inst,
+            &SolveOptions {
+                settle_epochs: settle,
+                ..quick(10.0)
+            },
+        );
+        assert!(verify(&inst, &sol.plan).is_valid());
+        assert_eq!(sol.stop, modstaff::engine::StopReason::Proven);
+        sol
+    };
+    let (short, long) = (run(0), run(6));
+    assert!((short.plan.objective.coverage - long.plan.objective.coverage).abs() < 1e-6);
+    // Six idle epochs of 4 x 40 steps at least, after the same start.
+    assert!(
+        long.steps >= short.steps + 6 * 160,
+        "{} vs {}",
+        long.steps,
+        short.steps
+    );
+    assert!(long.plan.objective.stability <= short.plan.objective.stability);
+}
