@@ -23,11 +23,12 @@ use crate::model::{Instance, Plan, PlanStatus};
 const LP_PROBE_MIN_CASES: usize = 4;
 
 /// Epochs a scenario's search goes on once tier 1 is proven (a lone solve: 6). A scenario
-/// starts from the baseline plan, so who has to move is a local question; measured on the
-/// agri 100-scenario batch (seeds 0-2): 3 epochs gave 1194 / 1205 / 928 posts changed in
-/// 31 / 36 / 26 s, 6 epochs 1132 / 1149 / 1174 in 39 / 40 / 44 s (and 6 epochs without the
-/// neighbourhoods around moved people, the release before: 1191 / 1243 / 1237 in 44 / 38 / 43 s).
-const SCENARIO_SETTLE_EPOCHS: usize = 3;
+/// starts from the baseline plan, so who has to move is a local question, and the solver's
+/// final pass puts back every person it can ([`crate::engine::search::revert`]). Measured on
+/// the agri 100-scenario batch (seeds 0-2, posts changed): 3 epochs without that pass gave
+/// 1194 / 1205 / 928; with it 1 epoch gives 1064 / 1187 / 1259 and 2 epochs 1020 / 1095 / 1127;
+/// batch times side by side (seed 1, twice): 40.4 / 39.7 s, 29.7 / 29.4 s, 34.6 / 31.8 s.
+const SCENARIO_SETTLE_EPOCHS: usize = 1;
 
 /// One scenario of a batch: a name and its instance (already modified).
 #[derive(Clone, Debug)]

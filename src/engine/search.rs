@@ -748,6 +748,44 @@ pub fn restore(
     best
 }
 
+/// Puts people who moved back on today's posts (all of them at once, as far as the caps
+/// allow) wherever the key improves: everyone else's hours are re-routed by the full oracle,
+/// so whoever has spare time takes over what the returning person did. Repeats until a pass
+/// changes nothing. Tier 2 then falls by whole people rather than by the post at a time the
+/// random neighbourhoods find (measured on agri without one person: the search polished tier
+/// 2 from 48 to 23 over 22 epochs after proving tier 1 in the first).
+pub fn revert(
+    inst: &Instance,
+    elig: &Eligibility,
+    eval: &mut Evaluator<'_>,
+    mut best: Evaluated,
+    deadline: std::time::Instant,
+) -> Evaluated {
+    loop {
+        let mut improved = false;
+        for p in moved_people(inst, &best) {
+            if std::time::Instant::now() >= deadline {
+                return best;
+            }
+            let mut state = best.state.clone();
+            state.clear_person(inst, p);
+            for &m in &inst.person(p).current_posts {
+                if state.can_add(inst, elig, p, m) {
+                    state.add(inst, p, m);
+                }
+            }
+            let cand = eval.evaluate(state);
+            if cand.key.better(&best.key) {
+                best = cand;
+                improved = true;
+            }
+        }
+        if !improved {
+            return best;
+        }
+    }
+}
+
 /// Drops posts that do not help: each post whose removal leaves the key no worse. A removal
 /// is rated by one flow with the non-splittable choices kept; only when the person does a
 /// non-splittable duty in that module, which then needs a new doer, does it take the full
@@ -785,7 +823,7 @@ pub fn prune(
 
 #[cfg(test)]
 mod tests {
-    use super::{Style, moved_people, neighbourhood};
+    use super::{Style, moved_people, neighbourhood, revert};
     use crate::engine::eligibility::Eligibility;
     use crate::engine::state::PostState;
     use crate::generate::{DEFAULT_NON_SPLITTABLE, GenerateSettings, Rng, generate};
@@ -834,5 +872,87 @@ mod tests {
         assert!(with >= 0.5, "{with}");
         assert!(without < 0.4, "{without}");
         assert!(with > without + 0.2, "{with} vs {without}");
+    }
+
+    #[test]
+    fn revert_puts_people_back_where_it_costs_nothing_and_nowhere_else() {
+        // Ann holds `a` today, Bo `b`, Cy nothing; anyone can do any duty, and `b`'s 50 h need
+        // two people.
+        let text = r#"{
+            "name": "revert",
+            "skills": [{"id": "s"}],
+            "units": [{"id": "u"}],
+            "counterparts": [],
+            "staff": [
+                {"id": "ann", "unit": "u", "capacity": 40, "skills": {"s": 1}, "current_posts": ["a"]},
+                {"id": "bo", "unit": "u", "capacity": 40, "skills": {"s": 1}, "current_posts": ["b"]},
+                {"id": "cy", "unit": "u", "capacity": 40, "skills": {"s": 1}, "current_posts": []}
+            ],
+            "modules": [
+                {"id": "a", "unit": "u"},
+                {"id": "b", "unit": "u"},
+                {"id": "c", "unit": "u"}
+            ],
+            "duties": [
+                {"id": "da", "module": "a", "hours": 10, "skill": "s", "min_level": 1, "weight": 1},
+                {"id": "db", "module": "b", "hours": 50, "skill": "s", "min_level": 1, "weight": 1},
+                {"id": "dc", "module": "c", "hours": 10, "skill": "s", "min_level": 1, "weight": 1}
+            ],
+            "rules": {"max_posts": 2}
+        }"#;
+        let (inst, _) = crate::io::parse_instance(text, "revert.json").expect("valid");
+        let elig = Eligibility::new(&inst);
+        let id = |s: &str| inst.ids.modules[s];
+        let who = |s: &str| inst.ids.staff[s];
+        let mut eval = Style::of(&inst).evaluator(&inst, &elig);
+        let plan = |pairs: &[(&str, &str)], eval: &mut super::Evaluator<'_>| {
+            let mut state = PostState::empty(&inst);
+            for &(p, m) in pairs {
+                state.add(&inst, who(p), id(m));
+            }
+            eval.evaluate(state)
+        };
+        let far = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        // Ann left `a` for `b`, Bo took `a` on top of `b`, Cy took `b` and `c`: 5 posts moved.
+        let cur = plan(
+            &[
+                ("ann", "b"),
+                ("bo", "a"),
+                ("bo", "b"),
+                ("cy", "b"),
+                ("cy", "c"),
+            ],
+            &mut eval,
+        );
+        assert!(cur.key.coverage.abs() < 1e-9, "{:?}", cur.key);
+        assert_eq!(cur.key.stability, 5);
+        let back = revert(&inst, &elig, &mut eval, cur, far);
+        // Ann and Bo go back to today's posts; Cy (no posts today) is needed for the 10 h of
+        // `b` that Bo cannot do and for `c`: the least that has to move (2).
+        assert!(back.key.coverage.abs() < 1e-9, "{:?}", back.key);
+        assert_eq!(back.state.posts.of(who("ann")), &[id("a")]);
+        assert_eq!(back.state.posts.of(who("bo")), &[id("b")]);
+        assert_eq!(back.state.posts.of(who("cy")), &[id("b"), id("c")]);
+        assert_eq!(back.key.stability, 2);
+        let again = revert(&inst, &elig, &mut eval, back.clone(), far);
+        assert_eq!(again.key, back.key);
+        // Ann and Bo swapped roles (Ann holds `c`, Bo `a`): neither can go back alone without
+        // leaving work uncovered, so they stay; Cy, who can, leaves. Tier 1 never suffers.
+        let swapped = plan(
+            &[
+                ("ann", "b"),
+                ("ann", "c"),
+                ("bo", "a"),
+                ("bo", "b"),
+                ("cy", "b"),
+            ],
+            &mut eval,
+        );
+        let kept = revert(&inst, &elig, &mut eval, swapped.clone(), far);
+        assert!(kept.key.coverage.abs() < 1e-9, "{:?}", kept.key);
+        assert_eq!(kept.state.posts.of(who("ann")), &[id("b"), id("c")]);
+        assert_eq!(kept.state.posts.of(who("bo")), &[id("a"), id("b")]);
+        assert!(kept.state.posts.of(who("cy")).is_empty());
+        assert_eq!((swapped.key.stability, kept.key.stability), (5, 4));
     }
 }
