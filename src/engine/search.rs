@@ -751,9 +751,10 @@ pub fn restore(
 /// Puts people who moved back on today's posts (all of them at once, as far as the caps
 /// allow) wherever the key improves: everyone else's hours are re-routed by the full oracle,
 /// so whoever has spare time takes over what the returning person did. Repeats until a pass
-/// changes nothing. Tier 2 then falls by whole people rather than by the post at a time the
-/// random neighbourhoods find (measured on agri without one person: the search polished tier
-/// 2 from 48 to 23 over 22 epochs after proving tier 1 in the first).
+/// changes nothing: the solver's last pass on tier 2, which falls by whole people here rather
+/// than by the post at a time the random neighbourhoods find (measured on agri without one
+/// person: the search polished tier 2 from 48 to 23 over 22 epochs after proving tier 1 in
+/// the first). Only swaps, where two people must both move back, are beyond it.
 pub fn revert(
     inst: &Instance,
     elig: &Eligibility,
