@@ -748,13 +748,14 @@ pub fn restore(
     best
 }
 
-/// Puts people who moved back on today's posts (all of them at once, as far as the caps
-/// allow) wherever the key improves: everyone else's hours are re-routed by the full oracle,
-/// so whoever has spare time takes over what the returning person did. Repeats until a pass
-/// changes nothing: the solver's last pass on tier 2, which falls by whole people here rather
-/// than by the post at a time the random neighbourhoods find (measured on agri without one
-/// person: the search polished tier 2 from 48 to 23 over 22 epochs after proving tier 1 in
-/// the first). Only swaps, where two people must both move back, are beyond it.
+/// Puts people who moved back on today's posts wherever the key improves, by three moves: a
+/// person back on all of today's posts (as far as the caps allow), one new post traded for one
+/// of today's, and two people back at once who traded places (one took a post the other
+/// left), which neither can do alone. Everyone else's hours are re-routed by the full oracle,
+/// so whoever has spare time takes over. Repeats until a pass changes nothing: the solver's
+/// last pass on tier 2, which falls by whole people here rather than by the post at a time
+/// the random neighbourhoods find (measured on agri without one person: the search polished
+/// tier 2 from 48 to 23 over 22 epochs after proving tier 1 in the first).
 pub fn revert(
     inst: &Instance,
     elig: &Eligibility,
@@ -762,18 +763,79 @@ pub fn revert(
     mut best: Evaluated,
     deadline: std::time::Instant,
 ) -> Evaluated {
+    // Posts `p` holds that are not today's, and today's posts `p` does not hold.
+    let changes = |state: &PostState, p: StaffIdx| -> (Vec<ModuleIdx>, Vec<ModuleIdx>) {
+        let held = state.posts.of(p);
+        let today = &inst.person(p).current_posts;
+        (
+            held.iter()
+                .filter(|m| today.binary_search(m).is_err())
+                .copied()
+                .collect(),
+            today
+                .iter()
+                .filter(|m| !held.contains(m))
+                .copied()
+                .collect(),
+        )
+    };
+    let back = |state: &mut PostState, p: StaffIdx| {
+        state.clear_person(inst, p);
+        for &m in &inst.person(p).current_posts {
+            if state.can_add(inst, elig, p, m) {
+                state.add(inst, p, m);
+            }
+        }
+    };
     loop {
+        let moved = moved_people(inst, &best);
+        // Each move is built against the best plan when its turn comes (an earlier one may
+        // have changed it) and skipped when it no longer changes anything.
+        let mut moves: Vec<Revert> = moved.iter().map(|&p| Revert::Person(p)).collect();
+        for &p in &moved {
+            let (added, dropped) = changes(&best.state, p);
+            for &new in &added {
+                for &old in &dropped {
+                    moves.push(Revert::Post(p, new, old));
+                }
+            }
+        }
+        for (i, &p) in moved.iter().enumerate() {
+            let (p_added, p_dropped) = changes(&best.state, p);
+            for &q in &moved[i + 1..] {
+                let (q_added, q_dropped) = changes(&best.state, q);
+                if p_added.iter().any(|m| q_dropped.contains(m))
+                    || q_added.iter().any(|m| p_dropped.contains(m))
+                {
+                    moves.push(Revert::Pair(p, q));
+                }
+            }
+        }
         let mut improved = false;
-        for p in moved_people(inst, &best) {
+        for mv in moves {
             if std::time::Instant::now() >= deadline {
                 return best;
             }
             let mut state = best.state.clone();
-            state.clear_person(inst, p);
-            for &m in &inst.person(p).current_posts {
-                if state.can_add(inst, elig, p, m) {
-                    state.add(inst, p, m);
+            match mv {
+                Revert::Person(p) => back(&mut state, p),
+                Revert::Post(p, new, old) => {
+                    if !state.posts.holds(p, new) || state.posts.holds(p, old) {
+                        continue;
+                    }
+                    state.remove(inst, p, new);
+                    if !state.can_add(inst, elig, p, old) {
+                        continue;
+                    }
+                    state.add(inst, p, old);
                 }
+                Revert::Pair(p, q) => {
+                    back(&mut state, p);
+                    back(&mut state, q);
+                }
+            }
+            if state.posts == best.state.posts {
+                continue;
             }
             let cand = eval.evaluate(state);
             if cand.key.better(&best.key) {
@@ -785,6 +847,17 @@ pub fn revert(
             return best;
         }
     }
+}
+
+/// A move of [`revert`].
+#[derive(Clone, Copy, Debug)]
+enum Revert {
+    /// The person back on today's posts.
+    Person(StaffIdx),
+    /// The person trades a new post for one of today's.
+    Post(StaffIdx, ModuleIdx, ModuleIdx),
+    /// Two people back who traded places (one took a post the other left).
+    Pair(StaffIdx, StaffIdx),
 }
 
 /// Drops posts that do not help: each post whose removal leaves the key no worse. A removal
@@ -955,5 +1028,42 @@ mod tests {
         assert_eq!(kept.state.posts.of(who("bo")), &[id("a"), id("b")]);
         assert!(kept.state.posts.of(who("cy")).is_empty());
         assert_eq!((swapped.key.stability, kept.key.stability), (5, 4));
+    }
+
+    #[test]
+    fn revert_takes_back_two_people_who_traded_places() {
+        // Ann and Bo swapped modules: neither can go back alone (30 h each, one module each),
+        // both together can.
+        let text = r#"{
+            "name": "swap",
+            "skills": [{"id": "s"}],
+            "units": [{"id": "u"}],
+            "counterparts": [],
+            "staff": [
+                {"id": "ann", "unit": "u", "capacity": 40, "skills": {"s": 1}, "current_posts": ["a"]},
+                {"id": "bo", "unit": "u", "capacity": 40, "skills": {"s": 1}, "current_posts": ["b"]}
+            ],
+            "modules": [{"id": "a", "unit": "u"}, {"id": "b", "unit": "u"}],
+            "duties": [
+                {"id": "da", "module": "a", "hours": 30, "skill": "s", "min_level": 1, "weight": 1},
+                {"id": "db", "module": "b", "hours": 30, "skill": "s", "min_level": 1, "weight": 1}
+            ],
+            "rules": {"max_posts": 1}
+        }"#;
+        let (inst, _) = crate::io::parse_instance(text, "swap.json").expect("valid");
+        let elig = Eligibility::new(&inst);
+        let (a, b) = (inst.ids.modules["a"], inst.ids.modules["b"]);
+        let (ann, bo) = (inst.ids.staff["ann"], inst.ids.staff["bo"]);
+        let mut state = PostState::empty(&inst);
+        state.add(&inst, ann, b);
+        state.add(&inst, bo, a);
+        let mut eval = Style::of(&inst).evaluator(&inst, &elig);
+        let cur = eval.evaluate(state);
+        assert_eq!((cur.key.coverage, cur.key.stability), (0.0, 4));
+        let far = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let back = revert(&inst, &elig, &mut eval, cur, far);
+        assert_eq!((back.key.coverage, back.key.stability), (0.0, 0));
+        assert_eq!(back.state.posts.of(ann), &[a]);
+        assert_eq!(back.state.posts.of(bo), &[b]);
     }
 }

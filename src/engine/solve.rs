@@ -776,12 +776,13 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
 
     // Settle the final plan: full oracle effort on non-splittable duties, drop useless posts.
     phase(&format!("search stopped: {}", stop.as_str()));
-    // Who has to move: put people back on today's posts, a whole person per flow. Only after
-    // the search, whose trajectory it would otherwise change (measured inside the loop, after
-    // each improvement once tier 1 was proven: tier 2 on econ fell from 33, 31, 30, 24 to 21,
-    // 18, 29, 19 over seeds 0-3, but on agri rose from 47, 51, 41, 47 to 51, 56, 54, 51; here
-    // it can only help: 27, 19, 30, 18 and 45, 46, 39, 43). Not on large instances, where a
-    // full evaluation per moved person costs too much.
+    // Who has to move: put people back on today's posts (see `revert`). Only after the
+    // search, whose path it would otherwise change: run inside it (after each improvement once
+    // tier 1 was proven, one person at a time) tier 2 on econ fell from 33, 31, 30, 24 to 21,
+    // 18, 29, 19 over seeds 0-3 but on agri rose from 47, 51, 41, 47 to 51, 56, 54, 51; here
+    // it can only help: 21, 17, 22, 17 and 42, 39, 37, 40 with all three moves (27, 19, 30,
+    // 18 and 45, 46, 39, 43 with whole people only). Not on large instances, where a full
+    // evaluation per move costs too much.
     if !style.large && !cancelled() {
         let until = (Instant::now() + time_limit / 50).min(hard_deadline);
         best = revert(inst, &elig, &mut eval, best, until);
