@@ -908,6 +908,7 @@ mod tests {
     use crate::engine::eligibility::Eligibility;
     use crate::engine::state::PostState;
     use crate::generate::{DEFAULT_NON_SPLITTABLE, GenerateSettings, Rng, generate};
+    use crate::model::Instance;
 
     #[test]
     fn polishing_neighbourhoods_are_built_around_people_who_moved() {
@@ -955,33 +956,30 @@ mod tests {
         assert!(with > without + 0.2, "{with} vs {without}");
     }
 
+    /// A one-skill, one-unit instance from the JSON of its staff, modules and duties.
+    fn one_skill(staff: &str, modules: &str, duties: &str, max_posts: u32) -> Instance {
+        let text = format!(
+            r#"{{"name": "t", "skills": [{{"id": "s"}}], "units": [{{"id": "u"}}],
+                "counterparts": [], "staff": [{staff}], "modules": [{modules}],
+                "duties": [{duties}], "rules": {{"max_posts": {max_posts}}}}}"#
+        );
+        crate::io::parse_instance(&text, "t.json").expect("valid").0
+    }
+
     #[test]
     fn revert_puts_people_back_whole_or_a_post_at_a_time_without_losing_tier_1() {
         // Ann holds `a` today, Bo `b`, Cy nothing; anyone can do any duty, and `b`'s 50 h need
         // two people.
-        let text = r#"{
-            "name": "revert",
-            "skills": [{"id": "s"}],
-            "units": [{"id": "u"}],
-            "counterparts": [],
-            "staff": [
-                {"id": "ann", "unit": "u", "capacity": 40, "skills": {"s": 1}, "current_posts": ["a"]},
-                {"id": "bo", "unit": "u", "capacity": 40, "skills": {"s": 1}, "current_posts": ["b"]},
-                {"id": "cy", "unit": "u", "capacity": 40, "skills": {"s": 1}, "current_posts": []}
-            ],
-            "modules": [
-                {"id": "a", "unit": "u"},
-                {"id": "b", "unit": "u"},
-                {"id": "c", "unit": "u"}
-            ],
-            "duties": [
-                {"id": "da", "module": "a", "hours": 10, "skill": "s", "min_level": 1, "weight": 1},
-                {"id": "db", "module": "b", "hours": 50, "skill": "s", "min_level": 1, "weight": 1},
-                {"id": "dc", "module": "c", "hours": 10, "skill": "s", "min_level": 1, "weight": 1}
-            ],
-            "rules": {"max_posts": 2}
-        }"#;
-        let (inst, _) = crate::io::parse_instance(text, "revert.json").expect("valid");
+        let inst = one_skill(
+            r#"{"id": "ann", "unit": "u", "capacity": 40, "skills": {"s": 1}, "current_posts": ["a"]},
+               {"id": "bo", "unit": "u", "capacity": 40, "skills": {"s": 1}, "current_posts": ["b"]},
+               {"id": "cy", "unit": "u", "capacity": 40, "skills": {"s": 1}, "current_posts": []}"#,
+            r#"{"id": "a", "unit": "u"}, {"id": "b", "unit": "u"}, {"id": "c", "unit": "u"}"#,
+            r#"{"id": "da", "module": "a", "hours": 10, "skill": "s", "min_level": 1, "weight": 1},
+               {"id": "db", "module": "b", "hours": 50, "skill": "s", "min_level": 1, "weight": 1},
+               {"id": "dc", "module": "c", "hours": 10, "skill": "s", "min_level": 1, "weight": 1}"#,
+            2,
+        );
         let elig = Eligibility::new(&inst);
         let id = |s: &str| inst.ids.modules[s];
         let who = |s: &str| inst.ids.staff[s];
@@ -1043,23 +1041,14 @@ mod tests {
     fn revert_takes_back_two_people_who_traded_places() {
         // Ann and Bo swapped modules: neither can go back alone (30 h each, one module each),
         // both together can.
-        let text = r#"{
-            "name": "swap",
-            "skills": [{"id": "s"}],
-            "units": [{"id": "u"}],
-            "counterparts": [],
-            "staff": [
-                {"id": "ann", "unit": "u", "capacity": 40, "skills": {"s": 1}, "current_posts": ["a"]},
-                {"id": "bo", "unit": "u", "capacity": 40, "skills": {"s": 1}, "current_posts": ["b"]}
-            ],
-            "modules": [{"id": "a", "unit": "u"}, {"id": "b", "unit": "u"}],
-            "duties": [
-                {"id": "da", "module": "a", "hours": 30, "skill": "s", "min_level": 1, "weight": 1},
-                {"id": "db", "module": "b", "hours": 30, "skill": "s", "min_level": 1, "weight": 1}
-            ],
-            "rules": {"max_posts": 1}
-        }"#;
-        let (inst, _) = crate::io::parse_instance(text, "swap.json").expect("valid");
+        let inst = one_skill(
+            r#"{"id": "ann", "unit": "u", "capacity": 40, "skills": {"s": 1}, "current_posts": ["a"]},
+               {"id": "bo", "unit": "u", "capacity": 40, "skills": {"s": 1}, "current_posts": ["b"]}"#,
+            r#"{"id": "a", "unit": "u"}, {"id": "b", "unit": "u"}"#,
+            r#"{"id": "da", "module": "a", "hours": 30, "skill": "s", "min_level": 1, "weight": 1},
+               {"id": "db", "module": "b", "hours": 30, "skill": "s", "min_level": 1, "weight": 1}"#,
+            1,
+        );
         let elig = Eligibility::new(&inst);
         let (a, b) = (inst.ids.modules["a"], inst.ids.modules["b"]);
         let (ann, bo) = (inst.ids.staff["ann"], inst.ids.staff["bo"]);
