@@ -392,10 +392,12 @@ pub(crate) async fn solve(
     let cancel = p.options.cancel.clone().unwrap_or_default();
     let _guard = CancelOnDrop(cancel.clone());
     let (tx, rx) = oneshot::channel();
-    state.submit(cancel, move || {
+    state.submit(cancel, move |slot| {
         // The client may have gone (or its deadline passed) while this waited in the queue.
         if !tx.is_closed() {
-            let _ = tx.send(solve_response(&p.instance, &p.options, p.warnings));
+            let r = solve_response(&p.instance, &p.options, p.warnings);
+            drop(slot);
+            let _ = tx.send(r);
         }
     })?;
     rx.await
@@ -488,9 +490,10 @@ pub(crate) async fn explain(
     let cancel = options.cancel.clone().unwrap_or_default();
     let _guard = CancelOnDrop(cancel.clone());
     let (tx, rx) = oneshot::channel();
-    state.submit(cancel, move || {
+    state.submit(cancel, move |slot| {
         if !tx.is_closed() {
             let e = crate::explain::explain(&instance, plan.as_ref(), &options);
+            drop(slot);
             let _ = tx.send(serde_json::to_value(&e).unwrap_or_default());
         }
     })?;
@@ -618,7 +621,7 @@ pub(crate) async fn whatif(
     let cancel = options.cancel.clone().unwrap_or_default();
     let _guard = CancelOnDrop(cancel.clone());
     let (tx, rx) = oneshot::channel();
-    state.submit(cancel.clone(), move || {
+    state.submit(cancel.clone(), move |slot| {
         if tx.is_closed() {
             return;
         }
@@ -626,6 +629,7 @@ pub(crate) async fn whatif(
         solve.cancel = Some(cancel);
         let baseline = batch::solve_baseline(&base, &solve);
         let scenarios = batch::run(&base, &baseline.plan, &cases, &options);
+        drop(slot);
         let _ = tx.send(WhatifResponse {
             baseline,
             scenarios,
@@ -668,7 +672,7 @@ pub(crate) async fn submit_job(State(state): Shared, body: Body) -> Result<Respo
         options.improved = Some(Arc::new(move |plan| j.incumbent(plan)));
     }
     let worker_job = job.clone();
-    let submitted = state.submit(job.cancel.clone(), move || {
+    let submitted = state.submit(job.cancel.clone(), move |slot| {
         let job = worker_job;
         if !job.start() {
             return;
@@ -678,6 +682,8 @@ pub(crate) async fn submit_job(State(state): Shared, body: Body) -> Result<Respo
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             solve_response(&instance, &options, warnings)
         }));
+        // Free the place first: whoever sees the job finished may submit again at once.
+        drop(slot);
         match result {
             Ok(r) => job.succeed(r),
             Err(_) => job.fail(),

@@ -44,7 +44,7 @@ pub use api::{ApiDoc, openapi_json};
 pub use problem::Problem;
 
 use jobs::JobStore;
-use pool::{Pool, QueueFull};
+use pool::{Pool, QueueFull, Slot};
 
 /// Server settings.
 #[derive(Clone, Debug)]
@@ -149,7 +149,7 @@ impl AppState {
     fn submit(
         &self,
         cancel: Arc<std::sync::atomic::AtomicBool>,
-        work: impl FnOnce() + Send + 'static,
+        work: impl FnOnce(Slot) + Send + 'static,
     ) -> Result<(), QueueFull> {
         self.pool.submit(cancel.clone(), work)?;
         // Shutdown may have begun between the request's admission and now.

@@ -9,11 +9,26 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-type Work = Box<dyn FnOnce() + Send>;
+type Work = Box<dyn FnOnce(Slot) + Send>;
 
 struct Task {
-    key: u64,
+    slot: Slot,
     work: Work,
+}
+
+/// A task's place among the pool's `capacity`, given back when dropped. The work receives it
+/// so that it can give it back *before* publishing its result: a client that has its answer
+/// may submit again at once and must not meet a 429 from the task that just answered it.
+pub(crate) struct Slot {
+    key: u64,
+    shared: Arc<Shared>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        lock(&self.shared.cancels).remove(&self.key);
+        self.shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// The queue was full; the figures go into the 429 problem.
@@ -57,15 +72,15 @@ fn worker(rx: &Mutex<Receiver<Task>>, shared: &Shared) {
             Err(_) => return,
         };
         let t = Instant::now();
-        // A bug in a solve must cost one request, never a worker (or the server).
-        let _ = std::panic::catch_unwind(AssertUnwindSafe(task.work));
+        let Task { slot, work } = task;
+        // A bug in a solve must cost one request, never a worker (or the server); the slot is
+        // given back by the work, or at the latest when the unwinding drops it.
+        let _ = std::panic::catch_unwind(AssertUnwindSafe(move || work(slot)));
         let ms = u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX);
         let old = shared.mean_ms.load(Ordering::Relaxed);
         shared
             .mean_ms
             .store(old - old / 8 + ms / 8, Ordering::Relaxed);
-        lock(&shared.cancels).remove(&task.key);
-        shared.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -99,11 +114,11 @@ impl Pool {
     }
 
     /// Queues `work`, or refuses when `capacity` tasks are already queued or running.
-    /// `cancel` is set on shutdown.
+    /// `cancel` is set on shutdown. The work owns its [`Slot`] until it drops it.
     pub(crate) fn submit(
         &self,
         cancel: Arc<AtomicBool>,
-        work: impl FnOnce() + Send + 'static,
+        work: impl FnOnce(Slot) + Send + 'static,
     ) -> Result<(), QueueFull> {
         let s = &self.shared;
         let before = s.in_flight.fetch_add(1, Ordering::SeqCst);
@@ -125,14 +140,15 @@ impl Pool {
         let key = s.next_key.fetch_add(1, Ordering::Relaxed);
         lock(&s.cancels).insert(key, cancel);
         let task = Task {
-            key,
+            slot: Slot {
+                key,
+                shared: self.shared.clone(),
+            },
             work: Box::new(work),
         };
         let sent = lock(&self.sender).as_ref().map(|tx| tx.send(task));
         if !matches!(sent, Some(Ok(()))) {
-            // Shut down already: nobody will run it.
-            lock(&s.cancels).remove(&key);
-            s.in_flight.fetch_sub(1, Ordering::SeqCst);
+            // Shut down already: nobody will run it (dropping the task gave its slot back).
             return Err(full(s.capacity));
         }
         Ok(())
@@ -164,5 +180,44 @@ impl Pool {
         for h in handles {
             let _ = h.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn a_slot_given_back_before_the_answer_lets_the_client_submit_again_at_once() {
+        let pool = Pool::new(1, 0).expect("pool");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let work = move |slot: Slot| {
+            drop(slot);
+            let _ = tx.send(());
+            // The worker is still busy after answering (dropping state, bookkeeping).
+            std::thread::sleep(Duration::from_millis(300));
+        };
+        pool.submit(Arc::default(), work).expect("room");
+        assert!(
+            pool.submit(Arc::default(), |_| ()).is_err(),
+            "one place only"
+        );
+        rx.recv().expect("answer");
+        assert_eq!(pool.in_flight(), 0);
+        pool.submit(Arc::default(), |_| ())
+            .expect("the answered task's place is free");
+        pool.shutdown();
+        assert_eq!(pool.in_flight(), 0);
+    }
+
+    #[test]
+    fn a_panicking_task_gives_its_slot_back() {
+        let pool = Pool::new(1, 0).expect("pool");
+        pool.submit(Arc::default(), |_| panic!("a bug in a solve"))
+            .expect("room");
+        pool.shutdown();
+        assert_eq!(pool.in_flight(), 0);
+        assert!(lock(&pool.shared.cancels).is_empty());
     }
 }
