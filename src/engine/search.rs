@@ -476,6 +476,20 @@ fn moved_people(inst: &Instance, cur: &Evaluated) -> Vec<StaffIdx> {
         .collect()
 }
 
+/// A person drawn with probability proportional to their idle hours, if anyone is idle.
+fn idle_person(inst: &Instance, cur: &Evaluated, rng: &mut Rng) -> Option<StaffIdx> {
+    let idle = |p: StaffIdx| (inst.person(p).capacity - cur.hours.load[p.index()]).max(0.0);
+    let total: f64 = inst.staff_indices().map(idle).sum();
+    if total <= 1e-9 {
+        return None;
+    }
+    let mut pick = rng.unit() * total;
+    inst.staff_indices().find(|&p| {
+        pick -= idle(p);
+        pick <= 0.0
+    })
+}
+
 /// Chooses a neighbourhood of related people to free. With `polish` (tier 1 is proven, only
 /// tiers 2-3 are left) half the neighbourhoods are built around people who moved: one of
 /// them, the people of the modules they left or joined (moved ones first), so that the
@@ -565,11 +579,20 @@ pub fn neighbourhood(
                     }
                 }
             }
-            // A person and those sharing a module with them.
+            // A person and those sharing a module with them; for someone without posts (a
+            // new hire in a what-if scenario) those of a module they could take.
             _ => {
-                let p = StaffIdx::from(rng.below(np));
+                let p = if rng.below(2) == 0 {
+                    idle_person(inst, cur, rng)
+                } else {
+                    None
+                }
+                .unwrap_or_else(|| StaffIdx::from(rng.below(np)));
                 push(p, &mut chosen);
-                let held = cur.state.posts.of(p).to_vec();
+                let mut held = cur.state.posts.of(p).to_vec();
+                if held.is_empty() {
+                    held.clone_from(&elig.modules_of[p.index()]);
+                }
                 for _ in 0..size * 2 {
                     if held.is_empty() {
                         break;
