@@ -476,16 +476,9 @@ fn moved_people(inst: &Instance, cur: &Evaluated) -> Vec<StaffIdx> {
         .collect()
 }
 
-/// A person drawn with probability proportional to their idle hours, among those idle for at
-/// least half their capacity (someone new, or left without work), if anyone is. Small idle
-/// fragments are everywhere when duties cannot be split and say nothing (measured, 100 x 40 x
-/// 250 with every duty non-splittable: counting them made plans worse).
+/// A person drawn with probability proportional to their idle hours, if anyone is idle.
 fn idle_person(inst: &Instance, cur: &Evaluated, rng: &mut Rng) -> Option<StaffIdx> {
-    let idle = |p: StaffIdx| {
-        let cap = inst.person(p).capacity;
-        let free = (cap - cur.hours.load[p.index()]).max(0.0);
-        if free >= 0.5 * cap { free } else { 0.0 }
-    };
+    let idle = |p: StaffIdx| (inst.person(p).capacity - cur.hours.load[p.index()]).max(0.0);
     let total: f64 = inst.staff_indices().map(idle).sum();
     if total <= 1e-9 {
         return None;
