@@ -849,7 +849,7 @@ fn run_epoch(
                 break;
             }
             n += 1;
-            let cand = lns_step(inst, elig, &mut eval, &cur, &mut rng, style.partial, polish);
+            let cand = lns_step(inst, elig, &mut eval, &cur, &mut rng, style, polish);
             // Accept equal moves too: they let the search walk across plateaus.
             if !cur.key.better(&cand.key) {
                 cur = cand;
