@@ -896,6 +896,15 @@ enum Revert {
     Pair(StaffIdx, StaffIdx),
 }
 
+/// The posts [`prune`] tries: the new ones.
+fn prune_candidates(inst: &Instance, best: &Evaluated) -> Vec<(StaffIdx, ModuleIdx)> {
+    best.state
+        .posts
+        .iter()
+        .filter(|&(p, m)| inst.person(p).current_posts.binary_search(&m).is_err())
+        .collect()
+}
+
 /// Drops posts that do not help: each new post whose removal leaves the key better (the
 /// same tier 1, one post fewer changed). A removal is rated by one flow with the
 /// non-splittable choices kept; only when the person does a non-splittable duty in that
@@ -910,12 +919,7 @@ pub fn prune(
     mut best: Evaluated,
     deadline: std::time::Instant,
 ) -> Evaluated {
-    let pairs: Vec<(StaffIdx, ModuleIdx)> = best
-        .state
-        .posts
-        .iter()
-        .filter(|&(p, m)| inst.person(p).current_posts.binary_search(&m).is_err())
-        .collect();
+    let pairs = prune_candidates(inst, &best);
     for (p, m) in pairs {
         if std::time::Instant::now() >= deadline {
             break;
@@ -942,11 +946,11 @@ pub fn prune(
 
 #[cfg(test)]
 mod tests {
-    use super::{Style, moved_people, neighbourhood, revert};
+    use super::{Style, moved_people, neighbourhood, prune, prune_candidates, revert};
     use crate::engine::eligibility::Eligibility;
     use crate::engine::state::PostState;
     use crate::generate::{DEFAULT_NON_SPLITTABLE, GenerateSettings, Rng, generate};
-    use crate::model::Instance;
+    use crate::model::{Instance, ModuleIdx, StaffIdx};
 
     #[test]
     fn polishing_neighbourhoods_are_built_around_people_who_moved() {
@@ -992,6 +996,99 @@ mod tests {
         assert!(with >= 0.5, "{with}");
         assert!(without < 0.4, "{without}");
         assert!(with > without + 0.2, "{with} vs {without}");
+    }
+
+    #[test]
+    fn someone_idle_without_posts_is_freed_with_the_people_of_modules_they_could_take() {
+        let raw = generate(&GenerateSettings {
+            staff: 60,
+            modules: 20,
+            duties: 120,
+            seed: 7,
+            tight: 2.0,
+            non_splittable: DEFAULT_NON_SPLITTABLE,
+        });
+        let (mut inst, _) = crate::io::validate(&raw).expect("a generated instance is valid");
+        // Everyone qualifies nearly everywhere in a generated instance: make the first person
+        // qualify for the first module only, which two thirds of the others may not take.
+        let first = ModuleIdx::from(0_usize);
+        let p = StaffIdx::from(0_usize);
+        let others: Vec<ModuleIdx> = inst.module_indices().filter(|&m| m != first).collect();
+        inst.staff[0].unavailable = others;
+        for q in &mut inst.staff[20..] {
+            q.unavailable = vec![first];
+        }
+        let elig = Eligibility::new(&inst);
+        assert_eq!(
+            elig.modules_of[p.index()],
+            vec![first],
+            "p can do a duty of module 0"
+        );
+        let colleagues = elig.people_of[first.index()].clone();
+        assert!(colleagues.len() <= 20);
+        // Like a new hire: no posts, all hours idle (twice as much work as hours: others are
+        // busy).
+        let mut state = PostState::current(&inst, &elig);
+        state.clear_person(&inst, p);
+        let mut cur = Style::of(&inst).evaluator(&inst, &elig).evaluate(state);
+        assert!(cur.hours.load[p.index()] < 1e-9);
+        // Everyone else busy to the last hour, as in a tight what-if scenario.
+        for q in inst.staff_indices().filter(|&q| q != p) {
+            cur.hours.load[q.index()] = inst.person(q).capacity;
+        }
+        let draws = |idle: bool| {
+            let mut rng = Rng::new(5);
+            let (mut hits, mut with_colleagues) = (0_u32, 0_u32);
+            for _ in 0..600 {
+                let size = 2 + rng.below(5);
+                let chosen = neighbourhood(&inst, &elig, &cur, &mut rng, size, false, idle);
+                if chosen.contains(&p) {
+                    hits += 1;
+                    if chosen
+                        .iter()
+                        .filter(|&&q| q != p)
+                        .all(|q| colleagues.contains(q))
+                    {
+                        with_colleagues += 1;
+                    }
+                }
+            }
+            (
+                f64::from(hits) / 600.0,
+                f64::from(with_colleagues) / f64::from(hits.max(1)),
+            )
+        };
+        let ((with, together), (without, _)) = (draws(true), draws(false));
+        // Drawn by idle hours, the idle person is freed far more often than by chance...
+        assert!(with > without + 0.1, "{with} vs {without}");
+        // ...and then with people of the modules they qualify for, not strangers.
+        assert!(together > 0.6, "{together}");
+    }
+
+    #[test]
+    fn prune_tries_only_new_posts() {
+        let inst = one_skill(
+            r#"{"id": "ann", "unit": "u", "capacity": 40, "skills": {"s": 1}, "current_posts": ["a"]},
+               {"id": "bo", "unit": "u", "capacity": 40, "skills": {"s": 1}}"#,
+            r#"{"id": "a", "unit": "u"}, {"id": "b", "unit": "u"}"#,
+            r#"{"id": "d1", "module": "a", "hours": 10, "skill": "s", "min_level": 1}"#,
+            2,
+        );
+        let elig = Eligibility::new(&inst);
+        let mut state = PostState::current(&inst, &elig);
+        let (ann, bo) = (StaffIdx::from(0_usize), StaffIdx::from(1_usize));
+        let (a, b) = (ModuleIdx::from(0_usize), ModuleIdx::from(1_usize));
+        state.add(&inst, ann, b);
+        state.add(&inst, bo, a);
+        let mut eval = Style::of(&inst).evaluator(&inst, &elig);
+        let cur = eval.evaluate(state);
+        assert_eq!(prune_candidates(&inst, &cur), vec![(ann, b), (bo, a)]);
+        let far = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let pruned = prune(&inst, &mut eval, cur, far);
+        // Both new posts go (nobody needs them); Ann keeps today's post, which does the work.
+        assert_eq!(pruned.state.posts.of(ann), &[a]);
+        assert!(pruned.state.posts.of(bo).is_empty());
+        assert_eq!(pruned.key.stability, 0);
     }
 
     /// A one-skill, one-unit instance from the JSON of its staff, modules and duties.
