@@ -1745,6 +1745,11 @@ struct Branch<'a> {
     prices: Vec<f64>,
     /// Per bin position: the items a better packing must place whose last allowed bin it is.
     due: Vec<Vec<usize>>,
+    /// Per bin position: its filling on the current path.
+    filling: Vec<Vec<usize>>,
+    /// Per bin position: the fillings already explored under the current path's parent
+    /// (nogoods, see [`Self::symmetric`]).
+    nogoods: Vec<Vec<Vec<usize>>>,
 }
 
 impl<'a> Branch<'a> {
@@ -1774,7 +1779,44 @@ impl<'a> Branch<'a> {
             whole: pk.profit.iter().all(|&p| (p - p.round()).abs() <= 1e-9),
             prices: Vec::new(),
             due: Vec::new(),
+            filling: vec![Vec::new(); pk.cap.len()],
+            nogoods: vec![Vec::new(); pk.cap.len()],
         }
+    }
+
+    /// Path symmetry (Fukunaga 2011): whether filling `bins[k]` with the items now assigned
+    /// to it completes a path that an earlier sibling already covered. With `A` a filling
+    /// explored for an earlier bin `bins[i]` (under the same parent) and `B` that bin's
+    /// filling on this path, if `A` lies within `B` and this bin's filling `C`, and what is
+    /// left of both, `(B + C) - A`, fits in and is allowed in `bins[k]`, then swapping gives a
+    /// packing of the same items with `A` in `bins[i]` and the bins between unchanged: one
+    /// of `A`'s subtree, already searched.
+    fn symmetric(&self, k: usize, taken: &[usize]) -> bool {
+        let pk = self.pk;
+        let bk = self.bins[k];
+        let size_c: f64 = taken.iter().map(|&j| pk.size[j]).sum();
+        for i in 0..k {
+            let bi = self.bins[i];
+            let b = &self.filling[i];
+            let size_b: f64 = b.iter().map(|&j| pk.size[j]).sum();
+            'nogood: for a in &self.nogoods[i] {
+                let mut size_a = 0.0;
+                for &j in a {
+                    match self.assign[j] {
+                        Some(x) if x as usize == bi || x as usize == bk => size_a += pk.size[j],
+                        _ => continue 'nogood,
+                    }
+                }
+                if size_b + size_c - size_a > pk.cap[bk] + FIT_TOL {
+                    continue;
+                }
+                // The items of B that leave A's bin must be allowed in this one.
+                if b.iter().all(|&j| a.contains(&j) || self.allowed(j, bk)) {
+                    return true;
+                }
+            }
+        }
+        false
     }
 
     /// Records the items every better packing places (see [`Packing::fix`]).
@@ -2065,6 +2107,7 @@ impl<'a> Branch<'a> {
     /// Branches on the filling of `bins[i]`.
     fn branch_bin(&mut self, i: usize) {
         let b = self.bins[i];
+        self.nogoods[i].clear();
         let cands: Vec<usize> = self
             .order
             .iter()
@@ -2101,7 +2144,12 @@ impl<'a> Branch<'a> {
                     self.assign[j] = Some(b as u32);
                     self.profit += self.pk.profit[j];
                 }
-                self.level(i + 1);
+                if !self.symmetric(i, &dive) {
+                    self.filling[i].clone_from(&dive);
+                    self.level(i + 1);
+                    dive.sort_unstable();
+                    self.nogoods[i].push(dive.clone());
+                }
                 for &j in &dive {
                     self.used[j] = false;
                     self.assign[j] = None;
@@ -2165,7 +2213,15 @@ impl<'a> Branch<'a> {
                     }
                 }
             }
+            // The dive's filling again, or a path an earlier sibling covered.
+            let mut sorted = taken.clone();
+            sorted.sort_unstable();
+            if self.nogoods[i].contains(&sorted) || self.symmetric(i, taken) {
+                return;
+            }
+            self.filling[i].clone_from(taken);
             self.level(i + 1);
+            self.nogoods[i].push(sorted);
             return;
         }
         if self.tick() {
@@ -2408,6 +2464,52 @@ mod tests {
             let h = run(1);
             check(&pk, &h);
             assert!(h.profit <= exact + 1e-6);
+        }
+    }
+
+    /// The branch and bound alone, from an empty packing (no heuristic, no bound from the
+    /// Lagrangian): its path-symmetry and dominance pruning keep an optimum.
+    #[test]
+    fn branch_and_bound_alone_finds_the_optimum() {
+        let mut rng = Rng::new(11);
+        for case in 0..300 {
+            // Few items per bin, as in hard multiple knapsack problems (the surrogate
+            // solution rarely splits into the bins, so the search branches).
+            let mut pk = Packing::default();
+            let bins = 2 + case % 3;
+            for _ in 0..bins {
+                pk.cap.push(10.0 + rng.below(30) as f64);
+            }
+            for _ in 0..(bins * 2 + 1 + case % 3) {
+                let s = 4.0 + rng.below(17) as f64;
+                pk.size.push(s);
+                pk.profit.push(s + rng.below(12) as f64);
+                let mut allowed: Vec<u32> =
+                    (0..bins as u32).filter(|_| rng.below(4) != 0).collect();
+                if allowed.is_empty() || case % 2 == 0 {
+                    // Every item allowed everywhere, as in the multiple knapsack problem:
+                    // the most symmetric paths.
+                    allowed = (0..bins as u32).collect();
+                }
+                pk.allowed.push(allowed);
+            }
+            let exact = brute(&pk);
+            let empty = Solver::new(&pk);
+            let mut bb = Branch::new(
+                &pk,
+                &empty,
+                Effort {
+                    nodes: u64::MAX,
+                    deadline: None,
+                },
+            );
+            bb.run();
+            assert!(!bb.aborted);
+            assert!(
+                (bb.best_profit - exact).abs() < 1e-6,
+                "case {case}: {} vs {exact}",
+                bb.best_profit
+            );
         }
     }
 
