@@ -13,9 +13,10 @@
 //! - Heuristic: the caller's start, improved by re-packing one person, or a pair of people,
 //!   exactly by dynamic programming over their items and the unpacked ones (integral sizes),
 //!   and by moves and swaps (any sizes); then perturbation rounds.
-//! - Exact: depth-first branch and bound over the items by decreasing profit per hour,
-//!   pruned by the LP bound of the remaining items in the remaining room, with symmetric
-//!   people (same eligibility, same room left) tried once.
+//! - Exact: a set search (the surrogate's fillings worth more than the best, tried whole in
+//!   the bins by decreasing profit); a bin-completion branch and bound with swap dominance
+//!   and path symmetry, run on targets below the bound; a branch and bound over (item, bin)
+//!   pairs with the Lagrangian re-optimised at every node.
 //!
 //! Everything is deterministic for a given node budget; a deadline only stops it earlier.
 
@@ -376,14 +377,15 @@ enum Fit {
 /// The subsets of `items` (sizes whole, by decreasing profit per unit of size) that fit in
 /// `room` and are worth more than `lower` and at most `upper`, each with its profit, by
 /// decreasing profit; with `forced` items in every one. `None` when there are more than
-/// `limit` of them or the search needs more than `nodes` nodes or runs past `deadline`.
+/// `limit` of them or the search needs more than the `nodes` left (which it spends) or runs
+/// past `deadline`.
 fn sets_between(
     items: &[(usize, f64)],
     forced: &[bool],
     room: usize,
     (lower, upper): (f64, f64),
     limit: usize,
-    nodes: u64,
+    nodes: &mut u64,
     deadline: Option<Instant>,
 ) -> Option<Vec<(f64, Vec<usize>)>> {
     let n = items.len();
@@ -457,12 +459,14 @@ fn sets_between(
         lower,
         upper,
         limit,
-        nodes,
+        nodes: *nodes,
         deadline,
         take: Vec::new(),
         sets: Vec::new(),
     };
-    if !dfs.go(0, room, 0.0) {
+    let finished = dfs.go(0, room, 0.0);
+    *nodes = dfs.nodes;
+    if !finished {
         return None;
     }
     let mut sets = dfs.sets;
@@ -1105,8 +1109,15 @@ impl Packing {
                 }
             }
         }
-        // The set search, on a quarter of the time left (whole sizes).
-        if !proven && integral && n > 0 && nb > 0 && !out_of_time() {
+        // The set search, on a quarter of the time left (whole sizes; not in light
+        // evaluations).
+        if !proven
+            && integral
+            && n > 0
+            && nb > 0
+            && effort.nodes >= LAG_BRANCH_MIN_EFFORT
+            && !out_of_time()
+        {
             let now = Instant::now();
             let half = Effort {
                 nodes: effort.nodes,
@@ -1317,19 +1328,25 @@ impl Packing {
         };
         let mut upper = f64::INFINITY;
         let mut step = ((bound - best.profit) / 64.0).max(margin(best.profit, whole));
+        // Nodes left, for the enumeration and the packings together.
+        let mut nodes = effort.nodes;
         // The best profit among the sets left undecided.
         let mut undecided = f64::NEG_INFINITY;
         loop {
             let lower = (bound - step).max(floor);
-            let Some(sets) = sets_between(
+            let mut band = nodes.min(SET_NODES);
+            let before = band;
+            let sets = sets_between(
                 &table,
                 &forced,
                 room,
                 (lower, upper),
                 SET_LIMIT,
-                SET_NODES,
+                &mut band,
                 effort.deadline,
-            ) else {
+            );
+            nodes -= before - band;
+            let Some(sets) = sets else {
                 return out;
             };
             if debug {
@@ -1339,11 +1356,13 @@ impl Packing {
                 );
             }
             for (profit, set) in sets {
-                if effort.deadline.is_some_and(|d| Instant::now() >= d) {
+                if nodes == 0 || effort.deadline.is_some_and(|d| Instant::now() >= d) {
                     return out;
                 }
                 let set: Vec<usize> = set.into_iter().map(|k| items[k]).collect();
-                match br.try_pack(0, &set, SET_PACK_NODES) {
+                let (fit, spent) = br.try_pack(0, &set, SET_PACK_NODES.min(nodes));
+                nodes = nodes.saturating_sub(spent);
+                match fit {
                     Fit::Packed(placed) => {
                         out.proven = undecided == f64::NEG_INFINITY;
                         out.bound = out.bound.min(undecided.max(profit));
@@ -2370,7 +2389,7 @@ impl<'a> Branch<'a> {
     /// Places all of `set` in bins `bins[i..]` if it can within `budget` search nodes (see
     /// [`Self::try_pack`]).
     fn pack_set(&self, i: usize, set: &[usize], budget: u64) -> Option<Vec<(usize, usize)>> {
-        match self.try_pack(i, set, budget) {
+        match self.try_pack(i, set, budget).0 {
             Fit::Packed(placed) => Some(placed),
             Fit::No | Fit::Unknown => None,
         }
@@ -2378,8 +2397,9 @@ impl<'a> Branch<'a> {
 
     /// Whether all of `set` goes in bins `bins[i..]`: a depth-first search over the bins,
     /// each filled with a subset of what is left whose waste (room left unused) fits in the
-    /// slack (total room minus the size of `set`), within `budget` search nodes.
-    fn try_pack(&self, i: usize, set: &[usize], budget: u64) -> Fit {
+    /// slack (total room minus the size of `set`), within `budget` search nodes (the nodes
+    /// spent come second).
+    fn try_pack(&self, i: usize, set: &[usize], budget: u64) -> (Fit, u64) {
         let pk = self.pk;
         let order: Vec<usize> = self.bins[i..].to_vec();
         let caps: Vec<usize> = order
@@ -2389,13 +2409,13 @@ impl<'a> Branch<'a> {
         let need: usize = set.iter().map(|&j| pk.size[j].round() as usize).sum();
         let total: usize = caps.iter().sum();
         if need > total {
-            return Fit::No;
+            return (Fit::No, 0);
         }
         // Largest first: big items decide feasibility.
         let mut items = set.to_vec();
         items.sort_by(|&a, &b| pk.size[b].total_cmp(&pk.size[a]).then(a.cmp(&b)));
         if let Some(placed) = self.best_fit(i, &items) {
-            return Fit::Packed(placed);
+            return (Fit::Packed(placed), 1);
         }
         let mut search = SetPack {
             br: self,
@@ -2408,13 +2428,14 @@ impl<'a> Branch<'a> {
             nodes: 0,
             budget,
         };
-        if search.bin(0, total - need) {
+        let fit = if search.bin(0, total - need) {
             Fit::Packed(search.assign)
         } else if search.nodes > search.budget || search.budget == 0 {
             Fit::Unknown
         } else {
             Fit::No
-        }
+        };
+        (fit, search.nodes)
     }
 
     /// Best fit decreasing: each of `items` (by decreasing size) in the bin of `bins[i..]`
