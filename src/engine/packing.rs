@@ -1170,7 +1170,13 @@ impl Packing {
             // `step` of the bound, doubling `step` while none exists. A finished search that
             // finds nothing proves a lower bound; one that finds a packing finds it near the
             // bound, which then prunes the rest. The last search targets the best itself.
-            let mut step = ((bound - best.profit) / 64.0).max(margin(best.profit, whole));
+            // Light evaluations (a small node budget) search from the best at once: a target
+            // search would spend their nodes proving bounds and leave the best unimproved.
+            let mut step = if effort.nodes >= LAG_BRANCH_MIN_EFFORT {
+                ((bound - best.profit) / 64.0).max(margin(best.profit, whole))
+            } else {
+                f64::INFINITY
+            };
             let mut spent = 0_u64;
             loop {
                 let target = (bound - step).max(best.profit);
