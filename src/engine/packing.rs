@@ -72,6 +72,19 @@ pub struct Effort {
     pub deadline: Option<Instant>,
 }
 
+impl Effort {
+    /// The same nodes, and `share` of the time left before the deadline.
+    fn share(self, share: f64) -> Self {
+        let now = Instant::now();
+        Self {
+            nodes: self.nodes,
+            deadline: self
+                .deadline
+                .map(|d| now + d.saturating_duration_since(now).mul_f64(share)),
+        }
+    }
+}
+
 /// A packing and what is known about it.
 #[derive(Clone, Debug)]
 pub struct Packed {
@@ -283,6 +296,40 @@ enum Above {
     Unknown,
 }
 
+/// LP bounds of the suffixes of a knapsack's items (by decreasing profit per unit of size),
+/// from prefix sums of sizes and profits, by binary search.
+struct SuffixLp<'a> {
+    items: &'a [(usize, f64)],
+    ws: Vec<usize>,
+    ps: Vec<f64>,
+}
+
+impl<'a> SuffixLp<'a> {
+    fn new(items: &'a [(usize, f64)]) -> Self {
+        let n = items.len();
+        let mut ws = vec![0_usize; n + 1];
+        let mut ps = vec![0.0_f64; n + 1];
+        for (k, &(w, p)) in items.iter().enumerate() {
+            ws[k + 1] = ws[k] + w;
+            ps[k + 1] = ps[k] + p;
+        }
+        Self { items, ws, ps }
+    }
+
+    /// The LP value of items `k..` in `room`: whole while they fit, then a fraction of the
+    /// next.
+    fn lp(&self, k: usize, room: usize) -> f64 {
+        let (ws, ps) = (&self.ws, &self.ps);
+        let t = ws[k..].partition_point(|&w| w - ws[k] <= room) + k - 1;
+        let mut v = ps[t] - ps[k];
+        if t < self.items.len() {
+            let (w, p) = self.items[t];
+            v += p * (room - (ws[t] - ws[k])) as f64 / w as f64;
+        }
+        v
+    }
+}
+
 /// A 0-1 knapsack solved by depth-first branch and bound (Horowitz and Sahni) when only
 /// fillings worth more than `floor` matter: `items` by decreasing profit per unit of size,
 /// each node bounded by the LP of the items after it. Where a branch and bound needs only
@@ -290,23 +337,8 @@ enum Above {
 /// against a table of capacity times items.
 fn knapsack_above(items: &[(usize, f64)], cap: usize, floor: f64, nodes: u64) -> Above {
     let n = items.len();
-    // Prefix sums of sizes and profits, for the LP bound of a suffix by binary search.
-    let mut ws = vec![0_usize; n + 1];
-    let mut ps = vec![0.0_f64; n + 1];
-    for (k, &(w, p)) in items.iter().enumerate() {
-        ws[k + 1] = ws[k] + w;
-        ps[k + 1] = ps[k] + p;
-    }
-    let lp = |k: usize, room: usize| -> f64 {
-        // Items k.. while they fit whole, then a fraction of the next.
-        let t = ws[k..].partition_point(|&w| w - ws[k] <= room) + k - 1;
-        let mut v = ps[t] - ps[k];
-        if t < n {
-            let (w, p) = items[t];
-            v += p * (room - (ws[t] - ws[k])) as f64 / w as f64;
-        }
-        v
-    };
+    let bounds = SuffixLp::new(items);
+    let lp = |k: usize, room: usize| bounds.lp(k, room);
     struct Dfs<'a, F: Fn(usize, usize) -> f64> {
         items: &'a [(usize, f64)],
         lp: F,
@@ -388,18 +420,10 @@ fn sets_between(
     nodes: &mut u64,
     deadline: Option<Instant>,
 ) -> Option<Vec<(f64, Vec<usize>)>> {
-    let n = items.len();
-    let mut ws = vec![0_usize; n + 1];
-    let mut ps = vec![0.0_f64; n + 1];
-    for (k, &(w, p)) in items.iter().enumerate() {
-        ws[k + 1] = ws[k] + w;
-        ps[k + 1] = ps[k] + p;
-    }
     struct Dfs<'a> {
         items: &'a [(usize, f64)],
         forced: &'a [bool],
-        ws: Vec<usize>,
-        ps: Vec<f64>,
+        bounds: SuffixLp<'a>,
         lower: f64,
         upper: f64,
         limit: usize,
@@ -409,16 +433,6 @@ fn sets_between(
         sets: Vec<(f64, Vec<usize>)>,
     }
     impl Dfs<'_> {
-        fn lp(&self, k: usize, room: usize) -> f64 {
-            let (ws, ps) = (&self.ws, &self.ps);
-            let t = ws[k..].partition_point(|&w| w - ws[k] <= room) + k - 1;
-            let mut v = ps[t] - ps[k];
-            if t < self.items.len() {
-                let (w, p) = self.items[t];
-                v += p * (room - (ws[t] - ws[k])) as f64 / w as f64;
-            }
-            v
-        }
         fn go(&mut self, k: usize, room: usize, profit: f64) -> bool {
             if self.nodes == 0 {
                 return false;
@@ -427,7 +441,7 @@ fn sets_between(
             if self.nodes % 4096 == 0 && self.deadline.is_some_and(|d| Instant::now() >= d) {
                 return false;
             }
-            if profit + self.lp(k, room) <= self.lower {
+            if profit + self.bounds.lp(k, room) <= self.lower {
                 return true;
             }
             if k == self.items.len() {
@@ -454,8 +468,7 @@ fn sets_between(
     let mut dfs = Dfs {
         items,
         forced,
-        ws,
-        ps,
+        bounds: SuffixLp::new(items),
         lower,
         upper,
         limit,
@@ -1118,17 +1131,10 @@ impl Packing {
             && effort.nodes >= LAG_BRANCH_MIN_EFFORT
             && !out_of_time()
         {
-            let now = Instant::now();
-            let half = Effort {
-                nodes: effort.nodes,
-                deadline: effort
-                    .deadline
-                    .map(|d| now + d.saturating_duration_since(now) / 4),
-            };
-            let (pk, must) = match &reduced {
-                Some((pk, must)) => (pk, must.clone()),
-                None => (self, Vec::new()),
-            };
+            let half = effort.share(0.25);
+            let (pk, must) = reduced
+                .as_ref()
+                .map_or((self, Vec::new()), |(pk, must)| (pk, must.clone()));
             let found = pk.set_search(&best, &must, bound, whole, half);
             if let Some(placed) = &found.packed {
                 let mut packed = Solver::new(self);
@@ -1150,22 +1156,15 @@ impl Packing {
                 );
             }
         }
-        // Branch and bound first, with half the time on small packings (where it often
+        // Branch and bound next, with 80% of the time on small packings (where it often
         // proves the optimum), a tenth on larger ones (where it rarely does); the rest goes to
-        // the iterated local search.
+        // the pair branch and bound, sampling and the iterated local search.
         if !proven && !out_of_time() {
-            let now = Instant::now();
             let share = if n <= 60 { 0.8 } else { 0.1 };
-            let half = Effort {
-                nodes: effort.nodes,
-                deadline: effort
-                    .deadline
-                    .map(|d| now + d.saturating_duration_since(now).mul_f64(share)),
-            };
-            let (pk, must) = match &reduced {
-                Some((pk, must)) => (pk, must.clone()),
-                None => (self, Vec::new()),
-            };
+            let half = effort.share(share);
+            let (pk, must) = reduced
+                .as_ref()
+                .map_or((self, Vec::new()), |(pk, must)| (pk, must.clone()));
             // Targets first (iterative bound lowering): search only for packings within
             // `step` of the bound, doubling `step` while none exists. A finished search that
             // finds nothing proves a lower bound; one that finds a packing finds it near the
@@ -1238,13 +1237,7 @@ impl Packing {
             && !prices.is_empty()
             && !out_of_time()
         {
-            let now = Instant::now();
-            let half = Effort {
-                nodes: effort.nodes,
-                deadline: effort
-                    .deadline
-                    .map(|d| now + d.saturating_duration_since(now) / 2),
-            };
+            let half = effort.share(0.5);
             proven = self.lagrangian_branch(&mut best, &prices, half, NODE_ROOT_BRANCH, debug)
                 || done(&best, bound);
         }
