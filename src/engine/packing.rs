@@ -1165,70 +1165,16 @@ impl Packing {
             let (pk, must) = reduced
                 .as_ref()
                 .map_or((self, Vec::new()), |(pk, must)| (pk, must.clone()));
-            // Targets first (iterative bound lowering): search only for packings within
-            // `step` of the bound, doubling `step` while none exists. A finished search that
-            // finds nothing proves a lower bound; one that finds a packing finds it near the
-            // bound, which then prunes the rest. The last search targets the best itself.
-            // Light evaluations (a small node budget) search from the best at once: a target
-            // search would spend their nodes proving bounds and leave the best unimproved.
-            let mut step = if effort.nodes >= LAG_BRANCH_MIN_EFFORT {
-                ((bound - best.profit) / 64.0).max(margin(best.profit, whole))
-            } else {
-                f64::INFINITY
+            let light = effort.nodes < LAG_BRANCH_MIN_EFFORT;
+            let search = TargetSearch {
+                pk,
+                must: &must,
+                prices: &prices,
+                whole,
+                light,
+                debug,
             };
-            let mut spent = 0_u64;
-            loop {
-                let target = (bound - step).max(best.profit);
-                let mut bb = Branch::new(
-                    pk,
-                    &best,
-                    Effort {
-                        nodes: half.nodes.saturating_sub(spent),
-                        deadline: half.deadline,
-                    },
-                );
-                bb.prices.clone_from(&prices);
-                bb.set_musts(&must);
-                bb.best_profit = target;
-                bb.run();
-                spent += bb.nodes;
-                let found = bb.best_profit > target + 1e-9;
-                if found && bb.best_profit > best.profit + 1e-9 {
-                    best = Solver::new(self);
-                    for (j, &b) in bb.best_assign.iter().enumerate() {
-                        if let Some(b) = b {
-                            best.put(j, b as usize);
-                        }
-                    }
-                }
-                if debug {
-                    eprintln!(
-                        "packing: {n} items {nb} bins: bound {bound}, target {target}, branch \
-                         and bound {} nodes, aborted {}, best {}",
-                        bb.nodes, bb.aborted, best.profit
-                    );
-                }
-                if bb.aborted {
-                    proven = done(&best, bound);
-                    break;
-                }
-                if found || target <= best.profit + 1e-9 {
-                    // The search went on from what it found (or from the best): nothing beats
-                    // the best.
-                    proven = true;
-                    break;
-                }
-                // No packing beats the target.
-                bound = bound.min(target + margin(target, whole));
-                if whole {
-                    bound = (bound + 1e-6).floor();
-                }
-                if done(&best, bound) {
-                    proven = true;
-                    break;
-                }
-                step *= 2.0;
-            }
+            proven = self.target_search(&search, &mut best, &mut bound, half);
         }
         // The branch and bound with node prices next, on half the time left (small packings).
         if !proven
@@ -1383,6 +1329,96 @@ impl Packing {
                 return out;
             }
             upper = lower;
+            step *= 2.0;
+        }
+    }
+}
+
+/// The problem [`Packing::target_search`] searches and how.
+struct TargetSearch<'p> {
+    /// The problem searched (the reduced one, or the problem itself).
+    pk: &'p Packing,
+    /// Items every better packing places.
+    must: &'p [bool],
+    /// Item prices for the node bounds (empty: none).
+    prices: &'p [f64],
+    /// Profits are whole numbers.
+    whole: bool,
+    /// A light evaluation (a small node budget): no targets.
+    light: bool,
+    debug: bool,
+}
+
+impl Packing {
+    /// The bin-completion branch and bound on targets (iterative bound lowering): it looks
+    /// only for packings within a step of the bound, doubling the step while none exists, so
+    /// that a finished search that finds nothing lowers `bound` and one that finds a packing
+    /// finds it near the bound, which then prunes the rest; the last search targets the best
+    /// itself. Light evaluations search from the best at once (a target search would spend
+    /// their nodes proving bounds and leave the best unimproved). Improves `best` (a packing
+    /// of `self`); returns whether it is proven optimal.
+    fn target_search<'s>(
+        &'s self,
+        ts: &TargetSearch<'_>,
+        best: &mut Solver<'s>,
+        bound: &mut f64,
+        effort: Effort,
+    ) -> bool {
+        let done =
+            |best: &Solver<'_>, bound: f64| best.profit >= bound - 1e-9 * bound.abs().max(1.0);
+        let mut step = if ts.light {
+            f64::INFINITY
+        } else {
+            ((*bound - best.profit) / 64.0).max(margin(best.profit, ts.whole))
+        };
+        let mut spent = 0_u64;
+        loop {
+            let target = (*bound - step).max(best.profit);
+            let mut bb = Branch::new(
+                ts.pk,
+                best,
+                Effort {
+                    nodes: effort.nodes.saturating_sub(spent),
+                    deadline: effort.deadline,
+                },
+            );
+            bb.prices = ts.prices.to_vec();
+            bb.set_musts(ts.must);
+            bb.best_profit = target;
+            bb.run();
+            spent += bb.nodes;
+            let found = bb.best_profit > target + 1e-9;
+            if found && bb.best_profit > best.profit + 1e-9 {
+                *best = Solver::new(self);
+                for (j, &b) in bb.best_assign.iter().enumerate() {
+                    if let Some(b) = b {
+                        best.put(j, b as usize);
+                    }
+                }
+            }
+            if ts.debug {
+                eprintln!(
+                    "packing: bound {bound}, target {target}, branch and bound {} nodes, \
+                     aborted {}, best {}",
+                    bb.nodes, bb.aborted, best.profit
+                );
+            }
+            if bb.aborted {
+                return done(best, *bound);
+            }
+            if found || target <= best.profit + 1e-9 {
+                // The search went on from what it found (or from the best): nothing beats
+                // the best.
+                return true;
+            }
+            // No packing beats the target.
+            *bound = bound.min(target + margin(target, ts.whole));
+            if ts.whole {
+                *bound = (*bound + 1e-6).floor();
+            }
+            if done(best, *bound) {
+                return true;
+            }
             step *= 2.0;
         }
     }
@@ -2918,11 +2954,40 @@ mod tests {
             let p = run(1_000_000);
             check(&pk, &p);
             assert_proven(&p, exact, case);
-            // With no branching the heuristic is still valid.
-            let h = run(1);
-            check(&pk, &h);
-            assert!(h.profit <= exact + 1e-6);
+            // With no branching the heuristic is still valid, and so are the bounds of a
+            // light run (the search from the best) and of a full one (target searches, set
+            // search: a bound they lower must stay above the optimum).
+            for nodes in [1, 200, 2_000_000] {
+                let h = run(nodes);
+                check(&pk, &h);
+                assert!(h.profit <= exact + 1e-6, "case {case}");
+                assert!(h.bound >= exact - 1e-6, "case {case}: bound below optimum");
+            }
         }
+    }
+
+    /// Few items per bin, as in hard multiple knapsack problems (the surrogate solution
+    /// rarely splits into the bins, so the search branches); every other case lets every
+    /// item go everywhere, as in the multiple knapsack problem (the most symmetric paths).
+    fn hard(rng: &mut Rng, case: usize) -> Packing {
+        let mut pk = Packing::default();
+        let bins = 2 + case % 3;
+        for _ in 0..bins {
+            pk.cap.push(10.0 + rng.below(30) as f64);
+        }
+        for _ in 0..(bins * 2 + 1 + case % 3) {
+            let s = 4.0 + rng.below(17) as f64;
+            pk.size.push(s);
+            pk.profit.push(s + rng.below(12) as f64);
+            let mut allowed: Vec<u32> = (0..bins as u32).filter(|_| rng.below(4) != 0).collect();
+            if allowed.is_empty() || case % 2 == 0 {
+                // Every item allowed everywhere, as in the multiple knapsack problem:
+                // the most symmetric paths.
+                allowed = (0..bins as u32).collect();
+            }
+            pk.allowed.push(allowed);
+        }
+        pk
     }
 
     /// The branch and bound alone, from an empty packing (no heuristic, no bound from the
@@ -2931,26 +2996,7 @@ mod tests {
     fn branch_and_bound_alone_finds_the_optimum() {
         let mut rng = Rng::new(11);
         for case in 0..300 {
-            // Few items per bin, as in hard multiple knapsack problems (the surrogate
-            // solution rarely splits into the bins, so the search branches).
-            let mut pk = Packing::default();
-            let bins = 2 + case % 3;
-            for _ in 0..bins {
-                pk.cap.push(10.0 + rng.below(30) as f64);
-            }
-            for _ in 0..(bins * 2 + 1 + case % 3) {
-                let s = 4.0 + rng.below(17) as f64;
-                pk.size.push(s);
-                pk.profit.push(s + rng.below(12) as f64);
-                let mut allowed: Vec<u32> =
-                    (0..bins as u32).filter(|_| rng.below(4) != 0).collect();
-                if allowed.is_empty() || case % 2 == 0 {
-                    // Every item allowed everywhere, as in the multiple knapsack problem:
-                    // the most symmetric paths.
-                    allowed = (0..bins as u32).collect();
-                }
-                pk.allowed.push(allowed);
-            }
+            let pk = hard(&mut rng, case);
             let exact = brute(&pk);
             let empty = Solver::new(&pk);
             let mut bb = Branch::new(
@@ -3010,6 +3056,83 @@ mod tests {
         }
         // Nearly every case settles: the sets are few and small.
         assert!(proofs >= 290, "{proofs} proofs");
+    }
+
+    /// The target searches from an empty packing: they prove the optimum, and the bounds they
+    /// lower on the way stay above it; a light one is the plain search from the best.
+    #[test]
+    fn target_searches_lower_the_bound_and_prove_the_optimum() {
+        let mut rng = Rng::new(19);
+        let mut lowered = 0;
+        let mut differ = 0;
+        for case in 0..200 {
+            let pk = hard(&mut rng, case);
+            let exact = brute(&pk);
+            let ts = TargetSearch {
+                pk: &pk,
+                must: &[],
+                prices: &[],
+                whole: true,
+                light: false,
+                debug: false,
+            };
+            let root = pk.bound().floor();
+            let mut best = Solver::new(&pk);
+            let mut bound = root;
+            let effort = |nodes| Effort {
+                nodes,
+                deadline: None,
+            };
+            assert!(pk.target_search(&ts, &mut best, &mut bound, effort(u64::MAX)));
+            assert!((best.profit - exact).abs() < 1e-6, "case {case}");
+            assert!(bound >= exact - 1e-6, "case {case}: bound below optimum");
+            if bound < root {
+                lowered += 1;
+            }
+            // Light: one plain search from the best, as the branch and bound alone.
+            let empty = Solver::new(&pk);
+            let mut plain = Branch::new(&pk, &empty, effort(30));
+            plain.run();
+            let mut light = Solver::new(&pk);
+            let mut light_bound = root;
+            let ts = TargetSearch { light: true, ..ts };
+            pk.target_search(&ts, &mut light, &mut light_bound, effort(30));
+            assert!(
+                (light.profit - plain.best_profit).abs() < 1e-9,
+                "case {case}"
+            );
+            let mut heavy = Solver::new(&pk);
+            let ts = TargetSearch { light: false, ..ts };
+            pk.target_search(&ts, &mut heavy, &mut root.clone(), effort(30));
+            if (heavy.profit - light.profit).abs() > 1e-9 {
+                differ += 1;
+            }
+        }
+        // The targets were searched and did lower bounds, and with few nodes they spend them
+        // otherwise than the plain search.
+        assert!(lowered >= 20, "{lowered} bounds lowered");
+        assert!(differ >= 5, "{differ} light runs as targets");
+    }
+
+    /// The whole solver on hard packings with a full node budget (target searches and the
+    /// set search run): what it proves is the optimum, its bound never below it.
+    #[test]
+    fn full_solves_of_hard_packings_prove_the_optimum() {
+        let mut rng = Rng::new(17);
+        for case in 0..200 {
+            let pk = hard(&mut rng, case);
+            let exact = brute(&pk);
+            let p = pk.solve(
+                &[],
+                Effort {
+                    nodes: 2_000_000,
+                    deadline: None,
+                },
+            );
+            check(&pk, &p);
+            assert!(p.bound >= exact - 1e-6, "case {case}: bound below optimum");
+            assert_proven(&p, exact, case);
+        }
     }
 
     #[test]
