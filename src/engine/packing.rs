@@ -9,7 +9,8 @@
 //! - Bound: the surrogate relaxation (all capacities pooled into one knapsack), where each
 //!   person's capacity is first cut to the largest sum of item sizes that fits in it, solved
 //!   exactly by dynamic programming when sizes are integral and small enough, else by its LP
-//!   (Dantzig) bound.
+//!   (Dantzig) bound; the Lagrangian bound of column generation (subgradient steps), and the
+//!   pooled Lagrangian bound that dominates both (cutting planes with microlp).
 //! - Heuristic: the caller's start, improved by re-packing one person, or a pair of people,
 //!   exactly by dynamic programming over their items and the unpacked ones (integral sizes),
 //!   and by moves and swaps (any sizes); then perturbation rounds.
@@ -2688,7 +2689,8 @@ impl<'a> Branch<'a> {
                 .map(|&j| (pk.size[j].round() as usize, self.prices[j])),
         );
         // Its LP first (by decreasing price per unit of size): it often prunes already.
-        table.sort_by(|a, b| (b.1 * a.0 as f64).total_cmp(&(a.1 * b.0 as f64)));
+        // Densities compared as quotients: cross products of floats are not a total order.
+        table.sort_by(|a, b| (b.1 / b.0 as f64).total_cmp(&(a.1 / a.0 as f64)));
         let lp = SuffixLp::new(&table).lp(0, room);
         if self.pruned(value + lp.min(all)) {
             return value + lp.min(all);
