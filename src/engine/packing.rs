@@ -35,8 +35,9 @@ const FIT_TOL: f64 = 1e-9;
 const LAG_STEP: f64 = 2.0;
 const LAG_PATIENCE: usize = 20;
 /// The exact pooled bound ([`Packing::lagrangian_lp`]) runs on solves given at least this
-/// many Lagrangian iterations (full solves, not the search's light re-packs).
-const LAG_LP_MIN_ITERATIONS: usize = 1_000;
+/// many Lagrangian iterations: full solves, as the pair branch and bound (a solve gets one
+/// iteration per thousand nodes), not the search's light re-packs.
+const LAG_LP_MIN_ITERATIONS: usize = (LAG_BRANCH_MIN_EFFORT / 1_000) as usize;
 
 /// Most cells of one dynamic programme (capacity times items).
 const DP_CELLS: usize = 60_000_000;
