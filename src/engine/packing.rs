@@ -154,6 +154,10 @@ fn max_subset_sum(sizes: &[usize], cap: usize) -> usize {
             }
             bits[i] |= v;
         }
+        // The whole room reached: nothing sums higher.
+        if bits[cap / 64] >> (cap % 64) & 1 == 1 {
+            return cap;
+        }
     }
     let last = cap % 64;
     bits[words - 1] &= if last == 63 {
@@ -2657,12 +2661,13 @@ impl<'a> Branch<'a> {
     /// The Lagrangian bound (see [`Packing::lagrangian`]) of the items left in bins
     /// `bins[i..]` at the root's prices: the selection's term is the plain sum of prices when
     /// that prunes, else the pooled knapsack.
-    fn lagrangian_bound(&self, i: usize) -> f64 {
+    fn lagrangian_bound(&self, i: usize, pooled: &(Vec<usize>, usize)) -> (f64, f64) {
         let pk = self.pk;
         let rest = &self.bins[i..];
         let mut value = 0.0;
+        let mut first = 0.0;
         let mut table = Vec::new();
-        for &b in rest {
+        for (k, &b) in rest.iter().enumerate() {
             table.clear();
             table.extend(
                 self.order
@@ -2673,14 +2678,19 @@ impl<'a> Branch<'a> {
             );
             let cap = (pk.cap[b] + FIT_TOL).floor().max(0.0) as usize;
             match knapsack(&table, cap, false) {
-                Some((v, _)) => value += v,
-                None => return f64::INFINITY,
+                Some((v, _)) => {
+                    value += v;
+                    if k == 0 {
+                        first = v;
+                    }
+                }
+                None => return (f64::INFINITY, 0.0),
             }
         }
-        let (items, room) = self.pooled(i);
+        let (items, room) = (&pooled.0, pooled.1);
         let all: f64 = items.iter().map(|&j| self.prices[j].max(0.0)).sum();
-        if !self.integral || self.pruned(value + all) || std::env::var_os("X_NOBRPOOL").is_some() {
-            return value + all;
+        if !self.integral || self.pruned(value + all) {
+            return (value + all, first);
         }
         table.clear();
         table.extend(
@@ -2694,11 +2704,11 @@ impl<'a> Branch<'a> {
         table.sort_by(|a, b| (b.1 / b.0 as f64).total_cmp(&(a.1 / a.0 as f64)));
         let lp = SuffixLp::new(&table).lp(0, room);
         if self.pruned(value + lp.min(all)) {
-            return value + lp.min(all);
+            return (value + lp.min(all), first);
         }
         match knapsack(&table, room, false) {
-            Some((v, _)) => value + v.min(all),
-            None => value + all,
+            Some((v, _)) => (value + v.min(all), first),
+            None => (value + all, first),
         }
     }
 
@@ -2728,14 +2738,24 @@ impl<'a> Branch<'a> {
     /// The surrogate bound of the items left in bins `bins[i..]` and, when `choose` (and the
     /// sizes are integral), the items of its knapsack solution.
     fn surrogate(&self, i: usize, choose: bool) -> (f64, Vec<usize>) {
+        self.surrogate_of(i, choose, &self.pooled(i))
+    }
+
+    /// [`Self::surrogate`] given [`Self::pooled`]`(i)`.
+    fn surrogate_of(
+        &self,
+        i: usize,
+        choose: bool,
+        pooled: &(Vec<usize>, usize),
+    ) -> (f64, Vec<usize>) {
         let pk = self.pk;
-        let (items, total) = self.pooled(i);
+        let (items, total) = (&pooled.0, pooled.1);
         if items.is_empty() {
             return (0.0, Vec::new());
         }
         if self.integral {
             // The LP bound first: it is exact often enough to spare the table.
-            let lp = pk.dantzig(&items, total as f64);
+            let lp = pk.dantzig(items, total as f64);
             if !choose && self.pruned(lp) {
                 return (lp, Vec::new());
             }
@@ -2772,7 +2792,7 @@ impl<'a> Branch<'a> {
             return (lp, Vec::new());
         }
         let total: f64 = self.bins[i..].iter().map(|&b| pk.cap[b]).sum();
-        (pk.dantzig(&items, total), Vec::new())
+        (pk.dantzig(items, total), Vec::new())
     }
 
     /// The items left that fit in one of bins `bins[i..]` (by decreasing density) and, for
@@ -2952,7 +2972,9 @@ impl<'a> Branch<'a> {
             return;
         }
         let tol = 1e-9 * self.best_profit.abs().max(1.0);
-        let (bound, set) = self.surrogate(i, self.integral);
+        // The items left and their pooled room, for both bounds.
+        let pooled = self.pooled(i);
+        let (bound, set) = self.surrogate_of(i, self.integral, &pooled);
         if self.pruned(bound) {
             return;
         }
@@ -2982,14 +3004,21 @@ impl<'a> Branch<'a> {
                 return;
             }
         }
-        if !self.prices.is_empty() && i > 0 && self.pruned(self.lagrangian_bound(i)) {
-            return;
+        // The Lagrangian bound less this bin's own term: with it, each filling of this bin
+        // is bounded by its own reduced profit (see [`Self::subsets`]).
+        let mut rest = f64::INFINITY;
+        if !self.prices.is_empty() {
+            let (lag, first) = self.lagrangian_bound(i, &pooled);
+            if self.pruned(lag) {
+                return;
+            }
+            rest = lag - first;
         }
-        self.branch_bin(i);
+        self.branch_bin(i, rest);
     }
 
     /// Branches on the filling of `bins[i]`.
-    fn branch_bin(&mut self, i: usize) {
+    fn branch_bin(&mut self, i: usize, rest: f64) {
         let b = self.bins[i];
         self.nogoods[i].clear();
         let cands: Vec<usize> = self
@@ -3044,8 +3073,62 @@ impl<'a> Branch<'a> {
                 }
             }
         }
+        // The candidates with a positive reduced profit at the root's prices, by decreasing
+        // reduced profit per unit of size: an LP bound on what a filling can still add.
+        let mut by_reduced: Vec<(usize, f64)> = Vec::new();
+        if rest.is_finite() {
+            by_reduced = cands
+                .iter()
+                .enumerate()
+                .map(|(k, &j)| (k, self.pk.profit[j] - self.prices[j]))
+                .filter(|&(_, r)| r > 1e-12)
+                .collect();
+            by_reduced.sort_by(|a, b| {
+                let (sa, sb) = (self.pk.size[cands[a.0]], self.pk.size[cands[b.0]]);
+                (b.1 / sb).total_cmp(&(a.1 / sa)).then(a.0.cmp(&b.0))
+            });
+        }
+        let reduced = Reduced {
+            rest,
+            by: by_reduced,
+        };
         let mut taken = Vec::new();
-        self.subsets(i, b, &cands, 0, self.pk.cap[b], &mut taken, later);
+        self.subsets(i, b, &cands, 0, self.pk.cap[b], &mut taken, later, &reduced);
+    }
+
+    /// Bound on a node's children through the reduced profit of the filling of its bin (see
+    /// [`Self::subsets`]).
+    fn reduced_bound(
+        &self,
+        cands: &[usize],
+        k: usize,
+        room: f64,
+        taken: &[usize],
+        reduced: &Reduced,
+    ) -> f64 {
+        let pk = self.pk;
+        // The profit before this bin, the filling's reduced profit so far, then the LP of
+        // the candidates still undecided.
+        let mut v = self.profit + reduced.rest;
+        for &j in taken {
+            v -= self.prices[j];
+        }
+        let mut room = room;
+        for &(c, r) in &reduced.by {
+            let j = cands[c];
+            if c < k || self.used[j] {
+                continue;
+            }
+            let s = pk.size[j];
+            if s <= room {
+                room -= s;
+                v += r;
+            } else {
+                v += r * room / s;
+                break;
+            }
+        }
+        v
     }
 
     #[expect(clippy::too_many_arguments, reason = "recursion state")]
@@ -3058,6 +3141,7 @@ impl<'a> Branch<'a> {
         room: f64,
         taken: &mut Vec<usize>,
         later: f64,
+        reduced: &Reduced,
     ) {
         if self.aborted {
             return;
@@ -3066,6 +3150,16 @@ impl<'a> Branch<'a> {
         // LP bound of the candidates left in this bin's room.
         let lp = pk.lp_fill(cands[k..].iter().copied().filter(|&j| !self.used[j]), room);
         if self.pruned(lp + later) {
+            return;
+        }
+        // The Lagrangian bound through the filling's reduced profit: a child's bound is at
+        // most the profit before this bin, plus the filling's profit less its prices, plus
+        // the other bins' knapsacks and the pooled selection at the root's prices (the
+        // filling's prices are earned by that selection, which has this bin's room).
+        if reduced.rest.is_finite()
+            && self.reduced_bound(cands, k, room, taken, reduced)
+                <= self.best_profit + margin(self.best_profit, self.whole)
+        {
             return;
         }
         if k == cands.len() {
@@ -3117,7 +3211,7 @@ impl<'a> Branch<'a> {
             self.assign[j] = Some(b as u32);
             self.profit += pk.profit[j];
             taken.push(j);
-            self.subsets(i, b, cands, k + 1, room - pk.size[j], taken, later);
+            self.subsets(i, b, cands, k + 1, room - pk.size[j], taken, later, reduced);
             taken.pop();
             self.profit -= pk.profit[j];
             self.assign[j] = None;
@@ -3127,8 +3221,17 @@ impl<'a> Branch<'a> {
             // A better packing places item j, and this is its last bin.
             return;
         }
-        self.subsets(i, b, cands, k + 1, room, taken, later);
+        self.subsets(i, b, cands, k + 1, room, taken, later, reduced);
     }
+}
+
+/// What [`Branch::subsets`] prunes with at the root's prices.
+struct Reduced {
+    /// The node's Lagrangian bound less its bin's own knapsack term (infinite: none).
+    rest: f64,
+    /// Candidates (positions) with a positive reduced profit and that profit, by decreasing
+    /// reduced profit per unit of size.
+    by: Vec<(usize, f64)>,
 }
 
 /// Depth-first search of [`Branch::pack_set`].
