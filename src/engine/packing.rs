@@ -1606,8 +1606,6 @@ impl Packing {
         let mut step = ((bound - best.profit) / 64.0).max(margin(best.profit, whole));
         // Nodes left, for the enumeration and the packings together.
         let mut nodes = effort.nodes;
-        // The best profit among the sets left undecided.
-        let mut undecided = f64::NEG_INFINITY;
         loop {
             let lower = (bound - step).max(floor);
             let mut band = nodes.min(SET_NODES);
@@ -1640,23 +1638,33 @@ impl Packing {
                 nodes = nodes.saturating_sub(spent);
                 match fit {
                     Fit::Packed(placed) => {
-                        out.proven = undecided == f64::NEG_INFINITY;
-                        out.bound = out.bound.min(undecided.max(profit));
+                        out.proven = true;
+                        out.bound = out.bound.min(profit);
                         out.packed = Some(placed);
                         return out;
                     }
                     Fit::No => {}
-                    Fit::Unknown => undecided = undecided.max(profit),
+                    // Undecided: nothing below it can be proven any more, and the branch and
+                    // bound finds packings better (measured on SMALL's 20 x 60 instances, where
+                    // searching on through the bands took a quarter of the time for nothing).
+                    // The sets come by decreasing profit: none worth more went in.
+                    Fit::Unknown => {
+                        if debug {
+                            eprintln!("packing: set search stopped at an undecided set");
+                        }
+                        out.bound = out.bound.min(profit);
+                        return out;
+                    }
                 }
             }
             // No set worth more than `lower` goes in: nor does any packing.
-            let mut below = undecided.max(lower + 1e-9);
+            let mut below = lower + 1e-9;
             if whole {
                 below = (below + 1e-6).floor();
             }
             out.bound = out.bound.min(below);
             if lower <= floor {
-                out.proven = undecided == f64::NEG_INFINITY;
+                out.proven = true;
                 return out;
             }
             upper = lower;
