@@ -278,6 +278,21 @@ struct Comp {
     nonsplit: Vec<DutyIdx>,
 }
 
+/// A non-splittable duty's profit in the packing, `weight * hours`, snapped to a whole number
+/// when it is one but for rounding (a weight given as profit / hours, as the literature's
+/// imports do: 29 / 7 * 7 is 29.000000000000004). The packing's whole-profit bounds and its
+/// LP's ties then see the profit itself (measured: SMALL `0U M010_N0040_seed08` was proven by
+/// the packing alone, not through `solve`).
+fn duty_profit(weight: f64, hours: f64) -> f64 {
+    let profit = weight * hours;
+    let whole = profit.round();
+    if (profit - whole).abs() <= 1e-9 * whole.abs().max(1.0) {
+        whole
+    } else {
+        profit
+    }
+}
+
 /// Branch-and-bound state.
 struct Search {
     best: f64,
@@ -537,7 +552,7 @@ impl<'a> HoursOracle<'a> {
             } else {
                 duty.hours
             });
-            pk.profit.push(duty.weight * duty.hours);
+            pk.profit.push(duty_profit(duty.weight, duty.hours));
             pk.allowed.push(
                 self.allowed_of(d)
                     .iter()
@@ -2192,6 +2207,15 @@ mod tests {
     }
 
     /// `cargo test --release --lib engine::hours::tests::timing -- --ignored --nocapture`
+    #[test]
+    fn duty_profits_are_whole_when_they_are_but_for_rounding() {
+        assert_ne!(29.0 / 7.0 * 7.0, 29.0);
+        assert_eq!(duty_profit(29.0 / 7.0, 7.0), 29.0);
+        assert_eq!(duty_profit(2.5, 1.5), 3.75);
+        assert_eq!(duty_profit(1.0 / 3.0, 1.0), 1.0 / 3.0);
+        assert_eq!(duty_profit(1e-3, 2.0), 2e-3);
+    }
+
     #[test]
     #[ignore = "timing; run in release"]
     fn timing() {
