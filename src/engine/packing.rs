@@ -15,9 +15,10 @@
 //!   exactly by dynamic programming over their items and the unpacked ones (integral sizes),
 //!   and by moves and swaps (any sizes); then perturbation rounds.
 //! - Exact: a set search (the surrogate's fillings worth more than the best, tried whole in
-//!   the bins by decreasing profit); a bin-completion branch and bound with swap dominance
-//!   and path symmetry, run on targets below the bound; a branch and bound over (item, bin)
-//!   pairs with the Lagrangian re-optimised at every node.
+//!   the bins by decreasing profit); a bin-completion branch and bound with swap dominance,
+//!   path symmetry and each bin's fillings pruned by their reduced profit at the root's
+//!   prices, run on targets below the bound; a branch and bound over (item, bin) pairs with
+//!   the Lagrangian re-optimised at every node.
 //!
 //! Everything is deterministic for a given node budget; a deadline only stops it earlier.
 
