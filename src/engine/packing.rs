@@ -3578,6 +3578,46 @@ mod tests {
         assert!(proofs >= 290, "{proofs} proofs");
     }
 
+    /// With few nodes, the set search stops at sets it cannot decide: the bounds it leaves stay
+    /// above the optimum, and what it calls proven is the optimum.
+    #[test]
+    fn set_search_out_of_nodes_keeps_its_bounds_valid() {
+        let mut rng = Rng::new(29);
+        let mut lowered = 0;
+        for case in 0..400 {
+            let pk = hard(&mut rng, case);
+            let exact = brute(&pk);
+            let empty = Solver::new(&pk);
+            let bound = pk.bound();
+            let found = pk.set_search(
+                &empty,
+                &[],
+                bound,
+                true,
+                Effort {
+                    nodes: 2 + (case as u64 % 40),
+                    deadline: None,
+                },
+            );
+            assert!(
+                found.bound >= exact - 1e-6,
+                "case {case}: {} < {exact}",
+                found.bound
+            );
+            let mut packed = Solver::new(&pk);
+            for &(j, b) in found.packed.iter().flatten() {
+                packed.put(j, b);
+            }
+            if found.proven {
+                assert!((packed.profit - exact).abs() < 1e-6, "case {case}");
+            } else if found.bound < bound - 1e-6 {
+                lowered += 1;
+            }
+        }
+        // Unfinished searches still lower the bound on some cases.
+        assert!(lowered > 0, "{lowered}");
+    }
+
     /// The target searches from an empty packing: they prove the optimum, and the bounds they
     /// lower on the way stay above it; a light one is the plain search from the best.
     #[test]
