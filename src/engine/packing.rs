@@ -2582,6 +2582,13 @@ struct Branch<'a> {
     due: Vec<Vec<usize>>,
     /// Per bin position: its filling on the current path.
     filling: Vec<Vec<usize>>,
+    /// Item `j` may go to bin `b`: `allow[j * bins + b]` (a table: the lists' binary
+    /// searches were a tenth of the search's time).
+    allow: Vec<bool>,
+    /// Item `j` may go to and fits in bin `b`: `fit[j * bins + b]`.
+    fit: Vec<bool>,
+    /// Per item: one past the last bin position it may go to and fits in (0: none).
+    last_fit: Vec<usize>,
     /// Per bin position: the fillings already explored under the current path's parent
     /// (nogoods, see [`Self::symmetric`]).
     nogoods: Vec<Vec<Vec<usize>>>,
@@ -2598,7 +2605,27 @@ impl<'a> Branch<'a> {
             .collect();
         let mut bins: Vec<usize> = (0..pk.cap.len()).collect();
         bins.sort_by(|&a, &b| pk.cap[a].total_cmp(&pk.cap[b]).then(a.cmp(&b)));
+        let nb = pk.cap.len();
+        let mut allow = vec![false; pk.n() * nb];
+        let mut fit = vec![false; pk.n() * nb];
+        for (j, list) in pk.allowed.iter().enumerate() {
+            for &b in list {
+                allow[j * nb + b as usize] = true;
+                fit[j * nb + b as usize] = pk.fits(j, b as usize);
+            }
+        }
+        let last_fit = (0..pk.n())
+            .map(|j| {
+                (0..nb)
+                    .rev()
+                    .find(|&k| fit[j * nb + bins[k]])
+                    .map_or(0, |k| k + 1)
+            })
+            .collect();
         Self {
+            allow,
+            fit,
+            last_fit,
             pk,
             bins,
             order,
@@ -2853,7 +2880,12 @@ impl<'a> Branch<'a> {
     }
 
     fn allowed(&self, j: usize, b: usize) -> bool {
-        self.pk.allowed[j].binary_search(&(b as u32)).is_ok()
+        self.allow[j * self.pk.cap.len() + b]
+    }
+
+    /// Item `j` may go to and fits in bin `b`.
+    fn fits(&self, j: usize, b: usize) -> bool {
+        self.fit[j * self.pk.cap.len() + b]
     }
 
     /// Upper bound on the profit of the items left in bins `bins[i..]`.
@@ -2931,7 +2963,7 @@ impl<'a> Branch<'a> {
             .order
             .iter()
             .copied()
-            .filter(|&j| !self.used[j] && rest.iter().any(|&b| self.allowed(j, b) && pk.fits(j, b)))
+            .filter(|&j| !self.used[j] && self.last_fit[j] > i)
             .collect();
         if items.is_empty() || !self.integral {
             return (items, 0);
@@ -3040,7 +3072,7 @@ impl<'a> Branch<'a> {
             let cand: Vec<usize> = left
                 .iter()
                 .copied()
-                .filter(|&j| self.allowed(j, b) && pk.fits(j, b))
+                .filter(|&j| self.fits(j, b))
                 .collect();
             if cand.is_empty() {
                 continue;
@@ -3151,7 +3183,7 @@ impl<'a> Branch<'a> {
             .order
             .iter()
             .copied()
-            .filter(|&j| !self.used[j] && self.allowed(j, b) && self.pk.fits(j, b))
+            .filter(|&j| !self.used[j] && self.fits(j, b))
             .collect();
         // Later bins' bound with every item left, for pruning inside the subset search.
         let later = self.bound(i + 1);
@@ -3415,7 +3447,7 @@ impl SetPack<'_, '_> {
             if self.left[t]
                 && !self.order[k..]
                     .iter()
-                    .any(|&c| self.br.allowed(j, c) && self.br.pk.fits(j, c))
+                    .any(|&c| self.br.fits(j, c))
             {
                 return false;
             }
