@@ -2589,6 +2589,9 @@ struct Branch<'a> {
     fit: Vec<bool>,
     /// Per item: one past the last bin position it may go to and fits in (0: none).
     last_fit: Vec<usize>,
+    /// Per bin position: the pooled room of each bin from it at the node on the current path
+    /// at that position (see [`Self::pooled_rooms`]; empty: none).
+    rooms: Vec<Vec<usize>>,
     /// Per bin position: the fillings already explored under the current path's parent
     /// (nogoods, see [`Self::symmetric`]).
     nogoods: Vec<Vec<Vec<usize>>>,
@@ -2626,6 +2629,7 @@ impl<'a> Branch<'a> {
             allow,
             fit,
             last_fit,
+            rooms: vec![Vec::new(); nb],
             pk,
             bins,
             order,
@@ -2957,6 +2961,13 @@ impl<'a> Branch<'a> {
     /// whole sizes, the room of those bins pooled, each cut to the largest sum of those
     /// items' sizes that fits in it (0 otherwise).
     fn pooled(&self, i: usize) -> (Vec<usize>, usize) {
+        self.pooled_rooms(i, None)
+    }
+
+    /// [`Self::pooled`], each bin's room also written to `rooms` (by position from `i`).
+    /// The parent node's rooms (`rooms[i - 1]`, written on the current path) cap this node's:
+    /// its items are fewer, and a search that reaches the cap can stop.
+    fn pooled_rooms(&self, i: usize, mut out: Option<&mut Vec<usize>>) -> (Vec<usize>, usize) {
         let pk = self.pk;
         let rest = &self.bins[i..];
         let items: Vec<usize> = self
@@ -2965,12 +2976,19 @@ impl<'a> Branch<'a> {
             .copied()
             .filter(|&j| !self.used[j] && self.last_fit[j] > i)
             .collect();
+        if let Some(out) = out.as_deref_mut() {
+            out.clear();
+        }
         if items.is_empty() || !self.integral {
             return (items, 0);
         }
+        let parent = i
+            .checked_sub(1)
+            .and_then(|p| self.rooms.get(p))
+            .filter(|r| r.len() == rest.len() + 1);
         let mut total = 0_usize;
         let mut sizes = Vec::new();
-        for &b in rest {
+        for (k, &b) in rest.iter().enumerate() {
             sizes.clear();
             sizes.extend(
                 items
@@ -2978,13 +2996,25 @@ impl<'a> Branch<'a> {
                     .filter(|&&j| self.allowed(j, b))
                     .map(|&j| pk.size[j].round() as usize),
             );
-            let cap = (pk.cap[b] + FIT_TOL).floor().max(0.0) as usize;
+            let mut cap = (pk.cap[b] + FIT_TOL).floor().max(0.0) as usize;
+            if let Some(parent) = parent {
+                cap = cap.min(parent[k + 1]);
+            }
             let sum: usize = sizes.iter().sum();
-            total += if sum <= cap {
+            let room = if sum <= cap {
                 sum
             } else {
                 max_subset_sum(&sizes, cap)
             };
+            #[cfg(test)]
+            {
+                let full = (pk.cap[b] + FIT_TOL).floor().max(0.0) as usize;
+                assert_eq!(room, max_subset_sum(&sizes, full).min(sum));
+            }
+            total += room;
+            if let Some(out) = out.as_deref_mut() {
+                out.push(room);
+            }
         }
         (items, total)
     }
@@ -3131,7 +3161,9 @@ impl<'a> Branch<'a> {
         }
         let tol = 1e-9 * self.best_profit.abs().max(1.0);
         // The items left and their pooled room, for both bounds.
-        let pooled = self.pooled(i);
+        let mut rooms = std::mem::take(&mut self.rooms[i]);
+        let pooled = self.pooled_rooms(i, Some(&mut rooms));
+        self.rooms[i] = rooms;
         let (bound, set) = self.surrogate_of(i, self.integral, &pooled);
         if self.pruned(bound) {
             return;
