@@ -359,7 +359,9 @@ fn knapsack_above(items: &[(usize, f64)], cap: usize, floor: f64, nodes: u64) ->
         nodes: u64,
     }
     impl<F: Fn(usize, usize) -> f64> Dfs<'_, F> {
-        fn go(&mut self, k: usize, room: usize, profit: f64) -> bool {
+        /// `bounded`: the node's LP bound is its parent's, already checked (the parent
+        /// took its item whole, as its LP did).
+        fn go(&mut self, k: usize, room: usize, profit: f64, bounded: bool) -> bool {
             if self.nodes == 0 {
                 return false;
             }
@@ -372,19 +374,19 @@ fn knapsack_above(items: &[(usize, f64)], cap: usize, floor: f64, nodes: u64) ->
                 }
                 return true;
             }
-            if profit + (self.lp)(k, room) <= self.best {
+            if !bounded && profit + (self.lp)(k, room) <= self.best {
                 return true;
             }
             let (w, p) = self.items[k];
             if w <= room && p > 0.0 {
                 self.take[k] = true;
-                let ok = self.go(k + 1, room - w, profit + p);
+                let ok = self.go(k + 1, room - w, profit + p, true);
                 self.take[k] = false;
                 if !ok {
                     return false;
                 }
             }
-            self.go(k + 1, room, profit)
+            self.go(k + 1, room, profit, false)
         }
     }
     let mut dfs = Dfs {
@@ -396,7 +398,7 @@ fn knapsack_above(items: &[(usize, f64)], cap: usize, floor: f64, nodes: u64) ->
         best_take: vec![false; n],
         nodes,
     };
-    if !dfs.go(0, cap, 0.0) {
+    if !dfs.go(0, cap, 0.0, false) {
         return Above::Unknown;
     }
     if dfs.found {
