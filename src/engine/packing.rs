@@ -2895,14 +2895,16 @@ impl<'a> Branch<'a> {
     }
 
     /// Upper bound on the profit of the items left in bins `bins[i..]`.
-    fn bound(&self, i: usize) -> f64 {
-        self.surrogate(i, false).0
+    /// Only whether it prunes matters for a node whose packed profit is at most `extra` above
+    /// the current one: a smaller bound that still prunes it may be returned.
+    fn bound(&self, i: usize, extra: f64) -> f64 {
+        self.surrogate_of(i, false, &self.pooled(i), extra).0
     }
 
     /// The surrogate bound of the items left in bins `bins[i..]` and, when `choose` (and the
     /// sizes are integral), the items of its knapsack solution.
     fn surrogate(&self, i: usize, choose: bool) -> (f64, Vec<usize>) {
-        self.surrogate_of(i, choose, &self.pooled(i))
+        self.surrogate_of(i, choose, &self.pooled(i), 0.0)
     }
 
     /// [`Self::surrogate`] given [`Self::pooled`]`(i)`.
@@ -2911,6 +2913,7 @@ impl<'a> Branch<'a> {
         i: usize,
         choose: bool,
         pooled: &(Vec<usize>, usize),
+        extra: f64,
     ) -> (f64, Vec<usize>) {
         let pk = self.pk;
         let (items, total) = (&pooled.0, pooled.1);
@@ -2927,18 +2930,17 @@ impl<'a> Branch<'a> {
                 .iter()
                 .map(|&j| (pk.size[j].round() as usize, pk.profit[j]))
                 .collect();
-            // At a node (`choose`), only fillings that would not prune it matter: worth more
-            // than the best less the profit packed, plus the margin.
-            let floor =
-                self.best_profit + margin(self.best_profit, self.whole) - self.profit - 1e-9;
-            let exact = match choose {
-                true => match knapsack_above(&table, total, floor, KNAPSACK_BB_NODES) {
-                    // A bound (not the optimum) that prunes the node.
-                    Above::Nothing => return (floor, Vec::new()),
-                    Above::Best(v, chosen) => Some((v, chosen)),
-                    Above::Unknown => knapsack(&table, total, choose),
-                },
-                false => knapsack(&table, total, choose),
+            // Only fillings that would not prune the node matter: worth more than the best
+            // less the profit packed (and `extra`), plus the margin.
+            let floor = self.best_profit + margin(self.best_profit, self.whole)
+                - self.profit
+                - extra
+                - 1e-9;
+            let exact = match knapsack_above(&table, total, floor, KNAPSACK_BB_NODES) {
+                // A bound (not the optimum) that prunes the node.
+                Above::Nothing => return (floor, Vec::new()),
+                Above::Best(v, chosen) => Some((v, chosen)),
+                Above::Unknown => knapsack(&table, total, choose),
             };
             if let Some((v, chosen)) = exact {
                 let set = if choose {
@@ -3101,11 +3103,7 @@ impl<'a> Branch<'a> {
         let mut room: Vec<f64> = self.bins.iter().map(|&b| pk.cap[b]).collect();
         let mut gained = 0.0;
         for (k, &b) in self.bins.iter().enumerate().skip(i) {
-            let cand: Vec<usize> = left
-                .iter()
-                .copied()
-                .filter(|&j| self.fits(j, b))
-                .collect();
+            let cand: Vec<usize> = left.iter().copied().filter(|&j| self.fits(j, b)).collect();
             if cand.is_empty() {
                 continue;
             }
@@ -3166,7 +3164,7 @@ impl<'a> Branch<'a> {
         let mut rooms = std::mem::take(&mut self.rooms[i]);
         let pooled = self.pooled_rooms(i, Some(&mut rooms));
         self.rooms[i] = rooms;
-        let (bound, set) = self.surrogate_of(i, self.integral, &pooled);
+        let (bound, set) = self.surrogate_of(i, self.integral, &pooled, 0.0);
         if self.pruned(bound) {
             return;
         }
@@ -3222,8 +3220,13 @@ impl<'a> Branch<'a> {
             .copied()
             .filter(|&j| !self.used[j] && self.fits(j, b))
             .collect();
-        // Later bins' bound with every item left, for pruning inside the subset search.
-        let later = self.bound(i + 1);
+        // Later bins' bound with every item left, for pruning inside the subset search, which
+        // adds at most the LP of this bin's candidates.
+        let most = self
+            .pk
+            .lp_fill(cands.iter().copied(), self.pk.cap[b])
+            .max(0.0);
+        let later = self.bound(i + 1, most);
         // First the bin's own best filling (one knapsack, exactly), made maximal: the
         // Martello-Toth dive that finds good packings early.
         if self.integral {
@@ -3481,11 +3484,7 @@ impl SetPack<'_, '_> {
         let b = self.order[k];
         // Every item left needs a later bin it may go to.
         for (t, &j) in self.items.iter().enumerate() {
-            if self.left[t]
-                && !self.order[k..]
-                    .iter()
-                    .any(|&c| self.br.fits(j, c))
-            {
+            if self.left[t] && !self.order[k..].iter().any(|&c| self.br.fits(j, c)) {
                 return false;
             }
         }
@@ -3723,6 +3722,27 @@ mod tests {
             assert!(
                 (bb.best_profit - exact).abs() < 1e-6,
                 "case {case}: {} vs {exact}",
+                bb.best_profit
+            );
+            // Searching above a target just below the optimum (as the target searches do):
+            // only optimal packings count, so nothing may prune them.
+            let mut bb = Branch::new(
+                &pk,
+                &empty,
+                Effort {
+                    nodes: u64::MAX,
+                    deadline: None,
+                },
+            );
+            if case % 2 == 1 {
+                bb.set_prices(pk.lagrangian(0.0, 1_000, None).expect("whole sizes").prices);
+            }
+            bb.whole = false;
+            bb.best_profit = exact - 0.5;
+            bb.run();
+            assert!(
+                (bb.best_profit - exact).abs() < 1e-6,
+                "case {case}, target search: {} vs {exact}",
                 bb.best_profit
             );
         }
