@@ -22,6 +22,7 @@
 //!
 //! Everything is deterministic for a given node budget; a deadline only stops it earlier.
 
+use std::collections::HashMap;
 use std::time::Instant;
 
 use crate::generate::Rng;
@@ -172,6 +173,59 @@ fn max_subset_sum(sizes: &[usize], cap: usize) -> usize {
         }
     }
     0
+}
+
+/// For each of `limits`, the largest sum of a subset of `sizes` (integral) that is at most
+/// that limit: one table of the sums reachable for them all (bins that take the same items
+/// share it), stopped once every limit is reached.
+fn max_subset_sums(sizes: &[usize], limits: &[usize]) -> Vec<usize> {
+    let sum: usize = sizes.iter().sum();
+    let top = limits.iter().copied().filter(|&l| l < sum).max();
+    let Some(top) = top else {
+        return vec![sum; limits.len()];
+    };
+    let words = top / 64 + 1;
+    let mut bits = vec![0_u64; words];
+    bits[0] = 1;
+    let reached = |bits: &[u64], l: usize| bits[l / 64] >> (l % 64) & 1 == 1;
+    for &s in sizes {
+        if s == 0 || s > top {
+            continue;
+        }
+        // bits |= bits << s
+        let (ws, bs) = (s / 64, s % 64);
+        for i in (ws..words).rev() {
+            let mut v = bits[i - ws] << bs;
+            if bs > 0 && i > ws {
+                v |= bits[i - ws - 1] >> (64 - bs);
+            }
+            bits[i] |= v;
+        }
+        if limits.iter().all(|&l| l >= sum || reached(&bits, l)) {
+            break;
+        }
+    }
+    limits
+        .iter()
+        .map(|&l| {
+            if l >= sum {
+                return sum;
+            }
+            // The highest reachable sum at most l.
+            let mut w = l / 64;
+            let mut word = bits[w] & (u64::MAX >> (63 - l % 64));
+            loop {
+                if word != 0 {
+                    return w * 64 + 63 - word.leading_zeros() as usize;
+                }
+                if w == 0 {
+                    return 0;
+                }
+                w -= 1;
+                word = bits[w];
+            }
+        })
+        .collect()
 }
 
 /// Which of `sizes` (integral) make the largest sum at most `cap` (one such subset).
@@ -2591,6 +2645,10 @@ struct Branch<'a> {
     fit: Vec<bool>,
     /// Per item: one past the last bin position it may go to and fits in (0: none).
     last_fit: Vec<usize>,
+    /// Per bin: the first bin that takes the same items (see [`Self::pooled_rooms`]).
+    class: Vec<usize>,
+    /// Each item's size rounded (meaningful when `integral`).
+    whole_size: Vec<usize>,
     /// Per bin position: the pooled room of each bin from it at the node on the current path
     /// at that position (see [`Self::pooled_rooms`]; empty: none).
     rooms: Vec<Vec<usize>>,
@@ -2627,10 +2685,19 @@ impl<'a> Branch<'a> {
                     .map_or(0, |k| k + 1)
             })
             .collect();
+        let mut first: HashMap<Vec<bool>, usize> = HashMap::new();
+        let class = (0..nb)
+            .map(|b| {
+                let column: Vec<bool> = (0..pk.n()).map(|j| allow[j * nb + b]).collect();
+                *first.entry(column).or_insert(b)
+            })
+            .collect();
         Self {
             allow,
             fit,
             last_fit,
+            class,
+            whole_size: pk.size.iter().map(|&s| s.round().max(0.0) as usize).collect(),
             rooms: vec![Vec::new(); nb],
             pk,
             bins,
@@ -2703,7 +2770,7 @@ impl<'a> Branch<'a> {
                     .order
                     .iter()
                     .filter(|&&j| self.allowed(j, b))
-                    .map(|&j| (j, pk.size[j].round() as usize, pk.profit[j] - prices[j]))
+                    .map(|&j| (j, self.whole_size[j], pk.profit[j] - prices[j]))
                     .filter(|&(_, _, r)| r > 1e-12)
                     .collect();
                 // Densities compared as quotients (see `lagrangian_bound`); zero sizes first.
@@ -2846,7 +2913,7 @@ impl<'a> Branch<'a> {
             items
                 .iter()
                 .filter(|&&j| self.prices[j] > 1e-12)
-                .map(|&j| (pk.size[j].round() as usize, self.prices[j])),
+                .map(|&j| (self.whole_size[j], self.prices[j])),
         );
         // Its LP first (by decreasing price per unit of size): it often prunes already.
         // Densities compared as quotients: cross products of floats are not a total order.
@@ -2928,7 +2995,7 @@ impl<'a> Branch<'a> {
             }
             let table: Vec<(usize, f64)> = items
                 .iter()
-                .map(|&j| (pk.size[j].round() as usize, pk.profit[j]))
+                .map(|&j| (self.whole_size[j], pk.profit[j]))
                 .collect();
             // Only fillings that would not prune the node matter: worth more than the best
             // less the profit packed (and `extra`), plus the margin.
@@ -2990,37 +3057,47 @@ impl<'a> Branch<'a> {
             .checked_sub(1)
             .and_then(|p| self.rooms.get(p))
             .filter(|r| r.len() == rest.len() + 1);
-        let mut total = 0_usize;
+        // Bins that take the same items (all of them, in the multiple knapsack problem) share
+        // one table of subset sums.
+        let mut rooms = vec![0_usize; rest.len()];
+        let mut done = vec![false; rest.len()];
         let mut sizes = Vec::new();
-        for (k, &b) in rest.iter().enumerate() {
+        let mut members = Vec::new();
+        let mut limits = Vec::new();
+        for k in 0..rest.len() {
+            if done[k] {
+                continue;
+            }
+            let class = self.class[rest[k]];
+            members.clear();
+            members.extend((k..rest.len()).filter(|&x| self.class[rest[x]] == class));
             sizes.clear();
             sizes.extend(
                 items
                     .iter()
-                    .filter(|&&j| self.allowed(j, b))
-                    .map(|&j| pk.size[j].round() as usize),
+                    .filter(|&&j| self.allowed(j, rest[k]))
+                    .map(|&j| self.whole_size[j]),
             );
-            let mut cap = (pk.cap[b] + FIT_TOL).floor().max(0.0) as usize;
-            if let Some(parent) = parent {
-                cap = cap.min(parent[k + 1]);
-            }
-            let sum: usize = sizes.iter().sum();
-            let room = if sum <= cap {
-                sum
-            } else {
-                max_subset_sum(&sizes, cap)
-            };
-            #[cfg(test)]
-            {
-                let full = (pk.cap[b] + FIT_TOL).floor().max(0.0) as usize;
-                assert_eq!(room, max_subset_sum(&sizes, full).min(sum));
-            }
-            total += room;
-            if let Some(out) = out.as_deref_mut() {
-                out.push(room);
+            limits.clear();
+            limits.extend(members.iter().map(|&x| {
+                let cap = (pk.cap[rest[x]] + FIT_TOL).floor().max(0.0) as usize;
+                parent.map_or(cap, |p| cap.min(p[x + 1]))
+            }));
+            for (&x, room) in members.iter().zip(max_subset_sums(&sizes, &limits)) {
+                rooms[x] = room;
+                done[x] = true;
+                #[cfg(test)]
+                {
+                    let full = (pk.cap[rest[x]] + FIT_TOL).floor().max(0.0) as usize;
+                    let sum: usize = sizes.iter().sum();
+                    assert_eq!(room, max_subset_sum(&sizes, full).min(sum));
+                }
             }
         }
-        (items, total)
+        if let Some(out) = out.as_deref_mut() {
+            out.extend_from_slice(&rooms);
+        }
+        (items, rooms.iter().sum())
     }
 
     /// Places all of `set` in bins `bins[i..]` if it can within `budget` search nodes (see
@@ -3043,7 +3120,7 @@ impl<'a> Branch<'a> {
             .iter()
             .map(|&b| (pk.cap[b] + FIT_TOL).floor().max(0.0) as usize)
             .collect();
-        let need: usize = set.iter().map(|&j| pk.size[j].round() as usize).sum();
+        let need: usize = set.iter().map(|&j| self.whole_size[j]).sum();
         let total: usize = caps.iter().sum();
         if need > total {
             return (Fit::No, 0);
@@ -3107,7 +3184,7 @@ impl<'a> Branch<'a> {
             if cand.is_empty() {
                 continue;
             }
-            let sizes: Vec<usize> = cand.iter().map(|&j| pk.size[j].round() as usize).collect();
+            let sizes: Vec<usize> = cand.iter().map(|&j| self.whole_size[j]).collect();
             let cap = (pk.cap[b] + FIT_TOL).floor().max(0.0) as usize;
             let chosen = if sizes.iter().sum::<usize>() <= cap {
                 vec![true; cand.len()]
@@ -3232,7 +3309,7 @@ impl<'a> Branch<'a> {
         if self.integral {
             let table: Vec<(usize, f64)> = cands
                 .iter()
-                .map(|&j| (self.pk.size[j].round() as usize, self.pk.profit[j]))
+                .map(|&j| (self.whole_size[j], self.pk.profit[j]))
                 .collect();
             let cap = (self.pk.cap[b] + FIT_TOL).floor().max(0.0) as usize;
             // By depth-first search where it settles (the candidates come by density), else
@@ -3469,7 +3546,7 @@ struct SetPack<'b, 'a> {
 
 impl SetPack<'_, '_> {
     fn size(&self, k: usize) -> usize {
-        self.br.pk.size[self.items[k]].round() as usize
+        self.br.whole_size[self.items[k]]
     }
 
     /// Fills bin `k` (relative to `first`) and the following ones; `slack` is the room that
