@@ -3094,7 +3094,7 @@ impl<'a> Branch<'a> {
                 }
             }
         }
-        if let Some(out) = out.as_deref_mut() {
+        if let Some(out) = out {
             out.extend_from_slice(&rooms);
         }
         (items, rooms.iter().sum())
