@@ -1790,6 +1790,7 @@ impl Packing {
             bb.set_prices(ts.prices.to_vec());
             bb.set_musts(ts.must);
             bb.best_profit = target;
+            bb.ceiling = *bound;
             let started = Instant::now();
             bb.run();
             spent += bb.nodes;
@@ -2626,6 +2627,8 @@ struct Branch<'a> {
     integral: bool,
     /// Profits are whole numbers: a bound below the best plus one prunes.
     whole: bool,
+    /// A bound on every packing (the search stops, `aborted`, at a packing worth it).
+    ceiling: f64,
     /// Item prices of the root's Lagrangian bound (empty: none), for node bounds.
     prices: Vec<f64>,
     /// Per bin: the items allowed in it with a positive reduced profit at `prices` (sizes
@@ -2697,7 +2700,11 @@ impl<'a> Branch<'a> {
             fit,
             last_fit,
             class,
-            whole_size: pk.size.iter().map(|&s| s.round().max(0.0) as usize).collect(),
+            whole_size: pk
+                .size
+                .iter()
+                .map(|&s| s.round().max(0.0) as usize)
+                .collect(),
             rooms: vec![Vec::new(); nb],
             pk,
             bins,
@@ -2712,6 +2719,7 @@ impl<'a> Branch<'a> {
             aborted: false,
             integral: pk.integral(),
             whole: pk.profit.iter().all(|&p| (p - p.round()).abs() <= 1e-9),
+            ceiling: f64::INFINITY,
             prices: Vec::new(),
             reduced_items: Vec::new(),
             terms: vec![Terms::default(); pk.cap.len()],
@@ -2944,7 +2952,9 @@ impl<'a> Branch<'a> {
 
     fn tick(&mut self) -> bool {
         self.nodes += 1;
-        if self.nodes >= self.effort.nodes
+        // A packing worth the ceiling is optimal: nothing left to search.
+        if self.best_profit >= self.ceiling - 1e-9 * self.ceiling.abs().max(1.0)
+            || self.nodes >= self.effort.nodes
             || (self.nodes % 256 == 0 && self.effort.deadline.is_some_and(|d| Instant::now() >= d))
         {
             self.aborted = true;
@@ -3816,11 +3826,23 @@ mod tests {
             }
             bb.whole = false;
             bb.best_profit = exact - 0.5;
+            // Half with the optimum as the ceiling: the search stops at an optimal packing.
+            if case % 4 < 2 {
+                bb.ceiling = exact;
+            }
             bb.run();
             assert!(
                 (bb.best_profit - exact).abs() < 1e-6,
                 "case {case}, target search: {} vs {exact}",
                 bb.best_profit
+            );
+            let profit: f64 = (0..pk.n())
+                .filter(|&j| bb.best_assign[j].is_some())
+                .map(|j| pk.profit[j])
+                .sum();
+            assert!(
+                (profit - exact).abs() < 1e-6,
+                "case {case}: its packing is optimal"
             );
         }
     }
