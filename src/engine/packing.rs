@@ -3271,7 +3271,14 @@ impl<'a> Branch<'a> {
                 }
                 return;
             }
-            let (placed, gained, complete) = self.split(i, &set);
+            // The split heuristic in the first half of the bins only: deeper, the packings it
+            // finds rarely beat the best, and it took a tenth of the search's time (SMALL's
+            // 20 x 60 instances: 9 of 15 proven at 10 s against 8, 95 s against 99).
+            let (placed, gained, complete) = if 2 * i > self.bins.len() {
+                (Vec::new(), 0.0, false)
+            } else {
+                self.split(i, &set)
+            };
             if self.profit + gained > self.best_profit + tol {
                 self.best_profit = self.profit + gained;
                 self.best_assign.clone_from(&self.assign);
