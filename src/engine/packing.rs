@@ -3321,13 +3321,16 @@ impl<'a> Branch<'a> {
             .lp_fill(cands.iter().copied(), self.pk.cap[b])
             .max(0.0);
         let later = self.bound(i + 1, most);
+        let table: Vec<(usize, f64)> = match self.integral {
+            true => cands
+                .iter()
+                .map(|&j| (self.whole_size[j], self.pk.profit[j]))
+                .collect(),
+            false => Vec::new(),
+        };
         // First the bin's own best filling (one knapsack, exactly), made maximal: the
         // Martello-Toth dive that finds good packings early.
         if self.integral {
-            let table: Vec<(usize, f64)> = cands
-                .iter()
-                .map(|&j| (self.whole_size[j], self.pk.profit[j]))
-                .collect();
             let cap = (self.pk.cap[b] + FIT_TOL).floor().max(0.0) as usize;
             // By depth-first search where it settles (the candidates come by density), else
             // the table.
@@ -3389,6 +3392,7 @@ impl<'a> Branch<'a> {
         let reduced = Reduced {
             rest,
             by: by_reduced,
+            suffix: self.integral.then(|| SuffixLp::new(&table)),
         };
         let mut taken = Vec::new();
         self.subsets(i, b, &cands, 0, self.pk.cap[b], &mut taken, later, &reduced);
@@ -3445,8 +3449,21 @@ impl<'a> Branch<'a> {
             return;
         }
         let pk = self.pk;
-        // LP bound of the candidates left in this bin's room.
-        let lp = pk.lp_fill(cands[k..].iter().copied().filter(|&j| !self.used[j]), room);
+        // LP bound of the candidates left in this bin's room (all of `cands[k..]`: the
+        // search takes only candidates before k).
+        let lp = match &reduced.suffix {
+            Some(suffix) => suffix.lp(k, (room + FIT_TOL).floor().max(0.0) as usize),
+            None => pk.lp_fill(cands[k..].iter().copied(), room),
+        };
+        #[cfg(test)]
+        if reduced.suffix.is_some() {
+            let left = cands[k..].iter().copied().filter(|&j| !self.used[j]);
+            let plain = pk.lp_fill(left, (room + FIT_TOL).floor().max(0.0));
+            assert!(
+                (lp - plain).abs() <= 1e-9 * plain.abs().max(1.0),
+                "{lp} {plain}"
+            );
+        }
         if self.pruned(lp + later) {
             return;
         }
@@ -3537,12 +3554,14 @@ struct Terms {
 }
 
 /// What [`Branch::subsets`] prunes with at the root's prices.
-struct Reduced {
+struct Reduced<'t> {
     /// The node's Lagrangian bound less its bin's own knapsack term (infinite: none).
     rest: f64,
     /// Candidates (positions) with a positive reduced profit and that profit, by decreasing
     /// reduced profit per unit of size.
     by: Vec<(usize, f64)>,
+    /// The candidates' LP bounds from each position on (whole sizes).
+    suffix: Option<SuffixLp<'t>>,
 }
 
 /// Depth-first search of [`Branch::pack_set`].
