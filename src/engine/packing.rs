@@ -17,8 +17,10 @@
 //! - Exact: a set search (the surrogate's fillings worth more than the best, tried whole in
 //!   the bins by decreasing profit); a bin-completion branch and bound with swap dominance,
 //!   path symmetry and each bin's fillings pruned by their reduced profit at the root's
-//!   prices, run on targets below the bound; a branch and bound over (item, bin) pairs with
-//!   the Lagrangian re-optimised at every node.
+//!   prices, run on targets below the bound (its node knapsacks by depth-first search above
+//!   the prune line, each bin's Lagrangian term and pooled room taken or capped from the
+//!   parent node); a branch and bound over (item, bin) pairs with the Lagrangian re-optimised
+//!   at every node.
 //!
 //! Everything is deterministic for a given node budget; a deadline only stops it earlier.
 
