@@ -3820,18 +3820,24 @@ mod tests {
             let pk = hard(&mut rng, case);
             let exact = brute(&pk);
             let empty = Solver::new(&pk);
-            let mut bb = Branch::new(
-                &pk,
-                &empty,
-                Effort {
-                    nodes: u64::MAX,
-                    deadline: None,
-                },
-            );
             // Half with node bounds at the pooled Lagrangian's prices.
-            if case % 2 == 1 {
-                bb.set_prices(pk.lagrangian(0.0, 1_000, None).expect("whole sizes").prices);
-            }
+            let prices = (case % 2 == 1)
+                .then(|| pk.lagrangian(0.0, 1_000, None).expect("whole sizes").prices);
+            let fresh = || {
+                let mut bb = Branch::new(
+                    &pk,
+                    &empty,
+                    Effort {
+                        nodes: u64::MAX,
+                        deadline: None,
+                    },
+                );
+                if let Some(prices) = &prices {
+                    bb.set_prices(prices.clone());
+                }
+                bb
+            };
+            let mut bb = fresh();
             bb.run();
             assert!(!bb.aborted);
             assert!(
@@ -3841,17 +3847,7 @@ mod tests {
             );
             // Searching above a target just below the optimum (as the target searches do):
             // only optimal packings count, so nothing may prune them.
-            let mut bb = Branch::new(
-                &pk,
-                &empty,
-                Effort {
-                    nodes: u64::MAX,
-                    deadline: None,
-                },
-            );
-            if case % 2 == 1 {
-                bb.set_prices(pk.lagrangian(0.0, 1_000, None).expect("whole sizes").prices);
-            }
+            let mut bb = fresh();
             bb.whole = false;
             bb.best_profit = exact - 0.5;
             // Half with the optimum as the ceiling: the search stops at an optimal packing.
