@@ -2690,12 +2690,18 @@ impl<'a> Branch<'a> {
                     .map_or(0, |k| k + 1)
             })
             .collect();
-        let mut first: HashMap<Vec<bool>, usize> = HashMap::new();
-        let class = (0..nb)
-            .map(|b| {
-                let column: Vec<bool> = (0..pk.n()).map(|j| allow[j * nb + b]).collect();
-                *first.entry(column).or_insert(b)
-            })
+        // Each bin's items from the lists (linear in the pairs, not items times bins).
+        let mut items_of: Vec<Vec<u32>> = vec![Vec::new(); nb];
+        for (j, list) in pk.allowed.iter().enumerate() {
+            for &b in list {
+                items_of[b as usize].push(j as u32);
+            }
+        }
+        let mut first: HashMap<&[u32], usize> = HashMap::new();
+        let class = items_of
+            .iter()
+            .enumerate()
+            .map(|(b, items)| *first.entry(items.as_slice()).or_insert(b))
             .collect();
         Self {
             allow,
@@ -3098,11 +3104,17 @@ impl<'a> Branch<'a> {
             for (&x, room) in members.iter().zip(max_subset_sums(&sizes, &limits)) {
                 rooms[x] = room;
                 done[x] = true;
+                // Tests check each room against the bin's own items' full subset sum.
                 #[cfg(test)]
                 {
+                    let own: Vec<usize> = items
+                        .iter()
+                        .filter(|&&j| self.allowed(j, rest[x]))
+                        .map(|&j| self.whole_size[j])
+                        .collect();
                     let full = (pk.cap[rest[x]] + FIT_TOL).floor().max(0.0) as usize;
-                    let sum: usize = sizes.iter().sum();
-                    assert_eq!(room, max_subset_sum(&sizes, full).min(sum));
+                    let sum: usize = own.iter().sum();
+                    assert_eq!(room, max_subset_sum(&own, full).min(sum));
                 }
             }
         }
