@@ -3896,18 +3896,7 @@ mod tests {
                 pk.allowed = vec![all; pk.n()];
             }
             let exact = brute(&pk);
-            let empty = Solver::new(&pk);
-            let bound = pk.bound();
-            let found = pk.set_search(
-                &empty,
-                &[],
-                bound,
-                true,
-                Effort {
-                    nodes: u64::MAX,
-                    deadline: None,
-                },
-            );
+            let found = set_search_from_empty(&pk, u64::MAX);
             assert!(found.bound >= exact - 1e-6, "case {case}");
             let mut packed = Solver::new(&pk);
             for &(j, b) in found.packed.iter().flatten() {
@@ -3924,6 +3913,16 @@ mod tests {
         assert!(proofs >= 290, "{proofs} proofs");
     }
 
+    /// The set search from an empty packing and the surrogate bound, within `nodes`.
+    fn set_search_from_empty(pk: &Packing, nodes: u64) -> SetSearch {
+        let empty = Solver::new(pk);
+        let effort = Effort {
+            nodes,
+            deadline: None,
+        };
+        pk.set_search(&empty, &[], pk.bound(), true, effort)
+    }
+
     /// With few nodes, the set search stops at sets it cannot decide: the bounds it leaves stay
     /// above the optimum, and what it calls proven is the optimum.
     #[test]
@@ -3933,18 +3932,7 @@ mod tests {
         for case in 0..400 {
             let pk = hard(&mut rng, case);
             let exact = brute(&pk);
-            let empty = Solver::new(&pk);
-            let bound = pk.bound();
-            let found = pk.set_search(
-                &empty,
-                &[],
-                bound,
-                true,
-                Effort {
-                    nodes: 2 + (case as u64 % 40),
-                    deadline: None,
-                },
-            );
+            let found = set_search_from_empty(&pk, 2 + (case as u64 % 40));
             assert!(
                 found.bound >= exact - 1e-6,
                 "case {case}: {} < {exact}",
@@ -3956,7 +3944,7 @@ mod tests {
             }
             if found.proven {
                 assert!((packed.profit - exact).abs() < 1e-6, "case {case}");
-            } else if found.bound < bound - 1e-6 {
+            } else if found.bound < pk.bound() - 1e-6 {
                 lowered += 1;
             }
         }
