@@ -296,7 +296,21 @@ const BYTE_CELLS: usize = 4_000_000;
 /// capacities from the top in blocks of its size, whose sources lie below the block, so the
 /// loop has no dependency and vectorises.
 fn knapsack_rows(items: &[(usize, f64)], cap: usize, choose: bool) -> (f64, Vec<bool>) {
-    let mut best = vec![0.0_f64; cap + 1];
+    let mut best = Vec::new();
+    let chosen = knapsack_table(items, cap, choose, &mut best);
+    (best[cap], chosen)
+}
+
+/// [`knapsack_rows`] leaving the whole table in `best`: the best value of every room up to
+/// `cap`.
+fn knapsack_table(
+    items: &[(usize, f64)],
+    cap: usize,
+    choose: bool,
+    best: &mut Vec<f64>,
+) -> Vec<bool> {
+    best.clear();
+    best.resize(cap + 1, 0.0);
     let width = cap + 1;
     let mut take: Vec<u8> = if choose {
         vec![0; width * items.len()]
@@ -345,7 +359,7 @@ fn knapsack_rows(items: &[(usize, f64)], cap: usize, choose: bool) -> (f64, Vec<
             }
         }
     }
-    (best[cap], chosen)
+    chosen
 }
 
 /// Nodes of [`knapsack_above`] before it gives way to the table (about the table's work on
@@ -2669,6 +2683,9 @@ struct Branch<'a> {
     nogoods: Vec<Vec<Vec<usize>>>,
     /// Nodes searched to the end (see [`Self::level`]).
     searched: HashSet<u128>,
+    /// Per bin position: the surrogate's table of the node on the current path at that
+    /// position, by room (empty: none; see [`Self::surrogate_from_parent`]).
+    surrogate_tables: Vec<Vec<f64>>,
 }
 
 impl<'a> Branch<'a> {
@@ -2744,6 +2761,7 @@ impl<'a> Branch<'a> {
             filling: vec![Vec::new(); pk.cap.len()],
             nogoods: vec![Vec::new(); pk.cap.len()],
             searched: HashSet::new(),
+            surrogate_tables: vec![Vec::new(); pk.cap.len()],
         }
     }
 
@@ -2993,13 +3011,30 @@ impl<'a> Branch<'a> {
     /// Only whether it prunes matters for a node whose packed profit is at most `extra` above
     /// the current one: a smaller bound that still prunes it may be returned.
     fn bound(&self, i: usize, extra: f64) -> f64 {
-        self.surrogate_of(i, false, &self.pooled(i), extra).0
+        self.surrogate_of(i, false, &self.pooled(i), extra, &mut Vec::new())
+            .0
     }
 
     /// The surrogate bound of the items left in bins `bins[i..]` and, when `choose` (and the
     /// sizes are integral), the items of its knapsack solution.
     fn surrogate(&self, i: usize, choose: bool) -> (f64, Vec<usize>) {
-        self.surrogate_of(i, choose, &self.pooled(i), 0.0)
+        let (bound, set, _) = self.surrogate_of(i, choose, &self.pooled(i), 0.0, &mut Vec::new());
+        (bound, set)
+    }
+
+    /// A bound on the surrogate of the node at bin position `i` (pooled room `room`) from
+    /// its parent's table, when the parent had one: with `S` the parent's bin's filling,
+    /// the items left without `S` in `room` are worth at most the parent's items in `room`
+    /// plus the size of `S`, less the profit of `S` (add `S` to any of their fillings). In
+    /// one lookup: the bound falls with the room the filling leaves empty, which prunes
+    /// most nodes of the strongly correlated packings before their own table.
+    fn surrogate_from_parent(&self, i: usize, room: usize) -> Option<f64> {
+        let parent = i.checked_sub(1)?;
+        let table = self.surrogate_tables.get(parent).filter(|t| !t.is_empty())?;
+        let filling = &self.filling[parent];
+        let size: usize = filling.iter().map(|&j| self.whole_size[j]).sum();
+        let profit: f64 = filling.iter().map(|&j| self.pk.profit[j]).sum();
+        Some(table[(room + size).min(table.len() - 1)] - profit)
     }
 
     /// [`Self::surrogate`] given [`Self::pooled`]`(i)`.
@@ -3009,17 +3044,18 @@ impl<'a> Branch<'a> {
         choose: bool,
         pooled: &(Vec<usize>, usize),
         extra: f64,
-    ) -> (f64, Vec<usize>) {
+        full: &mut Vec<f64>,
+    ) -> (f64, Vec<usize>, bool) {
         let pk = self.pk;
         let (items, total) = (&pooled.0, pooled.1);
         if items.is_empty() {
-            return (0.0, Vec::new());
+            return (0.0, Vec::new(), false);
         }
         if self.integral {
             // The LP bound first: it is exact often enough to spare the table.
             let lp = pk.dantzig(items, total as f64);
             if !choose && self.pruned(lp) {
-                return (lp, Vec::new());
+                return (lp, Vec::new(), false);
             }
             let table: Vec<(usize, f64)> = items
                 .iter()
@@ -3031,10 +3067,18 @@ impl<'a> Branch<'a> {
                 - self.profit
                 - extra
                 - 1e-9;
+            let mut kept = false;
             let exact = match knapsack_above(&table, total, floor, KNAPSACK_BB_NODES) {
                 // A bound (not the optimum) that prunes the node.
-                Above::Nothing => return (floor, Vec::new()),
+                Above::Nothing => return (floor, Vec::new(), false),
                 Above::Best(v, chosen) => Some((v, chosen)),
+                // The table, kept for the children (see `surrogate_from_parent`) where its
+                // choices fit in bytes.
+                Above::Unknown if total.saturating_mul(table.len().max(1)) <= BYTE_CELLS => {
+                    let chosen = knapsack_table(&table, total, choose, full);
+                    kept = true;
+                    Some((full[total], chosen))
+                }
                 Above::Unknown => knapsack(&table, total, choose),
             };
             if let Some((v, chosen)) = exact {
@@ -3048,12 +3092,12 @@ impl<'a> Branch<'a> {
                 } else {
                     Vec::new()
                 };
-                return (v, set);
+                return (v, set, kept);
             }
-            return (lp, Vec::new());
+            return (lp, Vec::new(), false);
         }
         let total: f64 = self.bins[i..].iter().map(|&b| pk.cap[b]).sum();
-        (pk.dantzig(items, total), Vec::new())
+        (pk.dantzig(items, total), Vec::new(), false)
     }
 
     /// The items left that fit in one of bins `bins[i..]` (by decreasing density) and, for
@@ -3309,7 +3353,19 @@ impl<'a> Branch<'a> {
         let mut rooms = std::mem::take(&mut self.rooms[i]);
         let pooled = self.pooled_rooms(i, Some(&mut rooms));
         self.rooms[i] = rooms;
-        let (bound, set) = self.surrogate_of(i, self.integral, &pooled, 0.0);
+        self.surrogate_tables[i].clear();
+        if self
+            .surrogate_from_parent(i, pooled.1)
+            .is_some_and(|b| self.pruned(b))
+        {
+            return;
+        }
+        let mut full = std::mem::take(&mut self.surrogate_tables[i]);
+        let (bound, set, kept) = self.surrogate_of(i, self.integral, &pooled, 0.0, &mut full);
+        if !kept {
+            full.clear();
+        }
+        self.surrogate_tables[i] = full;
         if self.pruned(bound) {
             return;
         }
@@ -3378,7 +3434,16 @@ impl<'a> Branch<'a> {
             .pk
             .lp_fill(cands.iter().copied(), self.pk.cap[b])
             .max(0.0);
-        let later = self.bound(i + 1, most);
+        // The node's own surrogate table bounds them at once where it has one: their items
+        // are among its items, their rooms (cut by its items) no smaller than their own.
+        let table = &self.surrogate_tables[i];
+        let later = match self.rooms[i].get(1..) {
+            Some(rooms) if !table.is_empty() && rooms.len() + i + 1 == self.bins.len() => {
+                let room: usize = rooms.iter().sum();
+                table[room.min(table.len() - 1)]
+            }
+            _ => self.bound(i + 1, most),
+        };
         let table: Vec<(usize, f64)> = match self.integral {
             true => cands
                 .iter()
