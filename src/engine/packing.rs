@@ -364,7 +364,8 @@ fn knapsack_table(
 
 /// Nodes of [`knapsack_above`] before it gives way to the table (about the table's work on
 /// the literature's packings).
-const KNAPSACK_BB_NODES: u64 = 4_000;
+/// Tests take few, so that the tables behind it (and the bounds kept from them) are searched.
+const KNAPSACK_BB_NODES: u64 = if cfg!(test) { 20 } else { 4_000 };
 
 /// What [`knapsack_above`] found.
 enum Above {
@@ -1633,6 +1634,10 @@ impl Packing {
 /// Most nodes [`Branch::level`] remembers as searched (SMALL's 20 x 60 instances: about
 /// 500,000 in 8 s).
 const SEARCHED_MAX: usize = 2_000_000;
+
+/// How many bounds from a parent's surrogate table the tests checked.
+#[cfg(test)]
+static SURROGATE_CHECKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// Most items of a filling that [`Branch::set_dominated`] looks at (subsets by bit mask).
 const SET_DOMINANCE_MAX: usize = 8;
@@ -3030,7 +3035,10 @@ impl<'a> Branch<'a> {
     /// most nodes of the strongly correlated packings before their own table.
     fn surrogate_from_parent(&self, i: usize, room: usize) -> Option<f64> {
         let parent = i.checked_sub(1)?;
-        let table = self.surrogate_tables.get(parent).filter(|t| !t.is_empty())?;
+        let table = self
+            .surrogate_tables
+            .get(parent)
+            .filter(|t| !t.is_empty())?;
         let filling = &self.filling[parent];
         let size: usize = filling.iter().map(|&j| self.whole_size[j]).sum();
         let profit: f64 = filling.iter().map(|&j| self.pk.profit[j]).sum();
@@ -3354,10 +3362,18 @@ impl<'a> Branch<'a> {
         let pooled = self.pooled_rooms(i, Some(&mut rooms));
         self.rooms[i] = rooms;
         self.surrogate_tables[i].clear();
-        if self
-            .surrogate_from_parent(i, pooled.1)
-            .is_some_and(|b| self.pruned(b))
-        {
+        let from_parent = self.surrogate_from_parent(i, pooled.1);
+        // Tests check it against the node's own surrogate.
+        #[cfg(test)]
+        if let (Some(quick), true) = (from_parent, self.integral) {
+            let items: Vec<(usize, f64)> = (pooled.0.iter())
+                .map(|&j| (self.whole_size[j], self.pk.profit[j]))
+                .collect();
+            let (exact, _) = knapsack(&items, pooled.1, false).expect("small tests");
+            assert!(quick >= exact - 1e-9, "{quick} {exact}");
+            SURROGATE_CHECKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        if from_parent.is_some_and(|b| self.pruned(b)) {
             return;
         }
         let mut full = std::mem::take(&mut self.surrogate_tables[i]);
@@ -4180,8 +4196,10 @@ mod tests {
                 remembered += 1;
             }
         }
-        // The transpositions were exercised.
+        // The transpositions were exercised, and the bounds from a parent's surrogate table.
         assert!(remembered > 500, "{remembered}");
+        let checks = SURROGATE_CHECKS.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(checks > 100, "{checks}");
     }
 
     /// The set search from an empty packing: a proof is the brute-force optimum, a bound is
