@@ -1799,12 +1799,26 @@ impl Packing {
             ((*bound - best.profit) / 64.0).max(margin(best.profit, ts.whole))
         };
         let mut spent = 0_u64;
+        // The last regular search's target and nodes, and whether the next search probes
+        // the bound itself (see below).
+        let mut last: Option<(f64, u64)> = None;
+        let mut probe = false;
+        // The target planned before a probe (kept after it: the probe moves the bound by
+        // one, which would move the doubled steps' targets).
+        let mut planned: Option<f64> = None;
         loop {
+            let this_step = if probe { 1.0 } else { step };
             // Whole profits: a whole target (the step is a margin short of one, and a
             // target a hair above `bound - 1` would search for packings above the bound).
-            let target = match ts.whole {
-                true => (*bound - step + 1e-6).floor(),
-                false => *bound - step,
+            let target = match planned.filter(|_| !probe) {
+                Some(t) => {
+                    planned = None;
+                    t.min(*bound - 1.0)
+                }
+                None => match ts.whole {
+                    true => (*bound - this_step + 1e-6).floor(),
+                    false => *bound - this_step,
+                },
             }
             .max(best.profit);
             let mut bb = Branch::new(
@@ -1858,10 +1872,43 @@ impl Packing {
             if done(best, *bound) {
                 return true;
             }
+            if std::mem::take(&mut probe) {
+                continue;
+            }
             step *= 2.0;
+            // A probe of the bound before the doubled step, with whole profits, where the
+            // searches' nodes grow so fast per unit of target that the next search is likely
+            // to cost `PROBE_RATIO` times the probe or more: the probe looks only for packings
+            // worth the bound (found: optimal; else the bound falls by one). Bounded insurance
+            // for packings whose bound is their optimum (`0U ... seed05` of SMALL: found in a
+            // probe after 0.7 s of searches, by the doubled step after 7 s).
+            if let (true, Some((t0, n0))) = (ts.whole, last) {
+                let next = (*bound - step + 1e-6).floor().max(best.profit);
+                let units = t0 - target;
+                let between = *bound - 1.0 - next;
+                if units > 0.0 && bb.nodes > n0 && between >= 2.0 {
+                    let per_unit = (bb.nodes as f64 / n0.max(1) as f64).ln() / units;
+                    probe = per_unit * between >= PROBE_RATIO.ln();
+                    planned = probe.then_some(next);
+                    #[cfg(test)]
+                    if probe {
+                        PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+            }
+            last = Some((target, bb.nodes));
         }
     }
 }
+
+/// How many times a probe of the bound must be cheaper than the next target search for
+/// [`Packing::target_search`] to run it first. Tests probe wherever the nodes grew, so that
+/// probes are searched.
+const PROBE_RATIO: f64 = if cfg!(test) { 1.0 } else { 8.0 };
+
+/// How many probes the tests ran.
+#[cfg(test)]
+static PROBES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// What [`Packing::fix`] found.
 #[derive(Clone, Debug)]
@@ -4325,6 +4372,9 @@ mod tests {
         // otherwise than the plain search.
         assert!(lowered >= 20, "{lowered} bounds lowered");
         assert!(differ >= 5, "{differ} light runs as targets");
+        // Probes of the bound ran (see `PROBE_RATIO`).
+        let probes = PROBES.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(probes >= 10, "{probes} probes");
     }
 
     /// The whole solver on hard packings with a full node budget (target searches and the
