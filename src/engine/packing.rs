@@ -1904,7 +1904,7 @@ impl Packing {
 /// How many times a probe of the bound must be cheaper than the next target search for
 /// [`Packing::target_search`] to run it first. Tests probe wherever the nodes grew, so that
 /// probes are searched.
-const PROBE_RATIO: f64 = if cfg!(test) { 1.0 } else { 8.0 };
+const PROBE_RATIO: f64 = if cfg!(test) { 1.0 } else { 20.0 };
 
 /// How many probes the tests ran.
 #[cfg(test)]
