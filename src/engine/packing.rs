@@ -4068,6 +4068,32 @@ mod tests {
         pk
     }
 
+    /// The pooled Lagrangian's prices, for node bounds, if `priced`.
+    fn node_prices(pk: &Packing, priced: bool) -> Option<Vec<f64>> {
+        priced.then(|| pk.lagrangian(0.0, 1_000, None).expect("whole sizes").prices)
+    }
+
+    /// The branch and bound from `empty` without a node budget or deadline, with node bounds at
+    /// `prices` if any.
+    fn unbounded_branch<'a>(
+        pk: &'a Packing,
+        empty: &Solver<'_>,
+        prices: Option<&Vec<f64>>,
+    ) -> Branch<'a> {
+        let mut bb = Branch::new(
+            pk,
+            empty,
+            Effort {
+                nodes: u64::MAX,
+                deadline: None,
+            },
+        );
+        if let Some(prices) = prices {
+            bb.set_prices(prices.clone());
+        }
+        bb
+    }
+
     /// The branch and bound alone, from an empty packing (no heuristic, no bound from the
     /// Lagrangian): its path-symmetry and dominance pruning keep an optimum.
     #[test]
@@ -4078,22 +4104,8 @@ mod tests {
             let exact = brute(&pk);
             let empty = Solver::new(&pk);
             // Half with node bounds at the pooled Lagrangian's prices.
-            let prices = (case % 2 == 1)
-                .then(|| pk.lagrangian(0.0, 1_000, None).expect("whole sizes").prices);
-            let fresh = || {
-                let mut bb = Branch::new(
-                    &pk,
-                    &empty,
-                    Effort {
-                        nodes: u64::MAX,
-                        deadline: None,
-                    },
-                );
-                if let Some(prices) = &prices {
-                    bb.set_prices(prices.clone());
-                }
-                bb
-            };
+            let prices = node_prices(&pk, case % 2 == 1);
+            let fresh = || unbounded_branch(&pk, &empty, prices.as_ref());
             let mut bb = fresh();
             bb.run();
             assert!(!bb.aborted);
@@ -4202,17 +4214,8 @@ mod tests {
         for case in 0..120 {
             let pk = deep(&mut rng, case);
             let empty = Solver::new(&pk);
-            let mut bb = Branch::new(
-                &pk,
-                &empty,
-                Effort {
-                    nodes: u64::MAX,
-                    deadline: None,
-                },
-            );
-            if case % 2 == 1 {
-                bb.set_prices(pk.lagrangian(0.0, 1_000, None).expect("whole sizes").prices);
-            }
+            let prices = node_prices(&pk, case % 2 == 1);
+            let mut bb = unbounded_branch(&pk, &empty, prices.as_ref());
             let g = completions(&pk, &bb.bins);
             let all = (1 << pk.n()) - 1;
             let exact = g[0][all];
