@@ -190,13 +190,16 @@ fn max_subset_sums(sizes: &[usize], limits: &[usize]) -> Vec<usize> {
     let mut bits = vec![0_u64; words];
     bits[0] = 1;
     let reached = |bits: &[u64], l: usize| bits[l / 64] >> (l % 64) & 1 == 1;
+    // No sum reaches past the sizes so far: only the words below it change.
+    let mut hi = 0_usize;
     for &s in sizes {
         if s == 0 || s > top {
             continue;
         }
+        hi = (hi + s).min(top);
         // bits |= bits << s
         let (ws, bs) = (s / 64, s % 64);
-        for i in (ws..words).rev() {
+        for i in (ws..=hi / 64).rev() {
             let mut v = bits[i - ws] << bs;
             if bs > 0 && i > ws {
                 v |= bits[i - ws - 1] >> (64 - bs);
@@ -499,6 +502,24 @@ impl<'a> SuffixLp<'a> {
         }
         v
     }
+
+    /// [`Self::lp`] and its critical item (the first not whole), searched forward from
+    /// `from`, which must not lie past it (along a depth-first path the critical item only
+    /// moves on: taking an item before it keeps it, leaving one out moves it later).
+    fn lp_from(&self, k: usize, room: usize, from: usize) -> (f64, usize) {
+        let (ws, ps) = (&self.ws, &self.ps);
+        let n = self.items.len();
+        let mut t = from.max(k);
+        while t < n && ws[t + 1] - ws[k] <= room {
+            t += 1;
+        }
+        let mut v = ps[t] - ps[k];
+        if t < n {
+            let (w, p) = self.items[t];
+            v += p * (room - (ws[t] - ws[k])) as f64 / w as f64;
+        }
+        (v, t)
+    }
 }
 
 /// A 0-1 knapsack solved by depth-first branch and bound (Horowitz and Sahni) when only
@@ -509,20 +530,20 @@ impl<'a> SuffixLp<'a> {
 fn knapsack_above(items: &[(usize, f64)], cap: usize, floor: f64, nodes: u64) -> Above {
     let n = items.len();
     let bounds = SuffixLp::new(items);
-    let lp = |k: usize, room: usize| bounds.lp(k, room);
-    struct Dfs<'a, F: Fn(usize, usize) -> f64> {
+    struct Dfs<'a> {
         items: &'a [(usize, f64)],
-        lp: F,
+        bounds: SuffixLp<'a>,
         best: f64,
         found: bool,
         take: Vec<bool>,
         best_take: Vec<bool>,
         nodes: u64,
     }
-    impl<F: Fn(usize, usize) -> f64> Dfs<'_, F> {
+    impl Dfs<'_> {
         /// `bounded`: the node's LP bound is its parent's, already checked (the parent
-        /// took its item whole, as its LP did).
-        fn go(&mut self, k: usize, room: usize, profit: f64, bounded: bool) -> bool {
+        /// took its item whole, as its LP did). `crit`: an item at or before the node's
+        /// critical item.
+        fn go(&mut self, k: usize, room: usize, profit: f64, bounded: bool, crit: usize) -> bool {
             if self.nodes == 0 {
                 return false;
             }
@@ -535,31 +556,36 @@ fn knapsack_above(items: &[(usize, f64)], cap: usize, floor: f64, nodes: u64) ->
                 }
                 return true;
             }
-            if !bounded && profit + (self.lp)(k, room) <= self.best {
-                return true;
+            let mut crit = crit;
+            if !bounded {
+                let (lp, t) = self.bounds.lp_from(k, room, crit);
+                if profit + lp <= self.best {
+                    return true;
+                }
+                crit = t;
             }
             let (w, p) = self.items[k];
             if w <= room && p > 0.0 {
                 self.take[k] = true;
-                let ok = self.go(k + 1, room - w, profit + p, true);
+                let ok = self.go(k + 1, room - w, profit + p, true, crit);
                 self.take[k] = false;
                 if !ok {
                     return false;
                 }
             }
-            self.go(k + 1, room, profit, false)
+            self.go(k + 1, room, profit, false, crit)
         }
     }
     let mut dfs = Dfs {
         items,
-        lp,
+        bounds,
         best: floor,
         found: false,
         take: vec![false; n],
         best_take: vec![false; n],
         nodes,
     };
-    if !dfs.go(0, cap, 0.0, false) {
+    if !dfs.go(0, cap, 0.0, false, 0) {
         return Above::Unknown;
     }
     if dfs.found {
