@@ -4599,6 +4599,38 @@ mod tests {
         }
     }
 
+    /// The LP of a suffix from a critical-item hint is the LP itself, from any hint at or
+    /// before the critical item, and names the critical item.
+    #[test]
+    fn suffix_lp_from_a_hint_is_the_lp() {
+        let mut rng = Rng::new(5);
+        for case in 0..300 {
+            let n = 1 + case % 10;
+            let mut items: Vec<(usize, f64)> = (0..n)
+                .map(|_| (1 + rng.below(20), 1.0 + rng.below(40) as f64))
+                .collect();
+            items.sort_by(|a, b| (b.1 / b.0 as f64).total_cmp(&(a.1 / a.0 as f64)));
+            let lp = SuffixLp::new(&items);
+            for k in 0..n {
+                for room in 0..60 {
+                    let exact = lp.lp(k, room);
+                    // The critical item: the first from `k` that does not fit whole.
+                    let mut t = k;
+                    let mut used = 0;
+                    while t < n && used + items[t].0 <= room {
+                        used += items[t].0;
+                        t += 1;
+                    }
+                    for from in k..=t {
+                        let (v, crit) = lp.lp_from(k, room, from);
+                        assert!((v - exact).abs() < 1e-9, "case {case}: {v} vs {exact}");
+                        assert_eq!(crit, t, "case {case}");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn knapsack_tables_agree_with_brute_force() {
         let mut rng = Rng::new(11);
