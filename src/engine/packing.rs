@@ -1356,8 +1356,9 @@ impl Packing {
 
     /// Iterated local search from `best`: re-pack 2-3 random bins exactly one after the other
     /// (in random order, with every unpacked item), walking on when no worse (plateaus are
-    /// wide), and every third round 3-5 bins jointly by the branch and bound, more bins with
-    /// more nodes the longer that finds nothing (an adaptive large neighbourhood); every 64
+    /// wide), and every third round 3-5 related bins jointly by the branch and bound, more
+    /// bins with more nodes the longer that finds nothing (an adaptive large neighbourhood;
+    /// the related bins keep it from wasting nodes where bins share no items); every 64
     /// rounds drop a few items to move elsewhere, and restart from the best when that led
     /// nowhere.
     fn local_search<'a>(
@@ -1374,11 +1375,11 @@ impl Packing {
         let mut best = best;
         let mut rng = Rng::new(0x9e37_79b9);
         // The large neighbourhoods' level: `level` more people and twice the nodes per level,
-        // raised after `LNS_STALE` large re-packs in a row without a better best, back to 0
-        // on a better best or after `LNS_MAX_LEVEL`.
+        // raised after `LNS_STALE_PER_BIN` large re-packs per bin in a row without a better
+        // best, back to 0 on a better best or after `LNS_MAX_LEVEL`.
         let (mut level, mut stale) = (0_usize, 0_usize);
         let mut cur = best.clone();
-        let mut bins = Vec::new();
+        let (mut bins, mut cand) = (Vec::new(), Vec::new());
         for round in 0..rounds {
             if done(&best, bound) || (round % 16 == 0 && out_of_time()) {
                 break;
@@ -1403,6 +1404,9 @@ impl Packing {
                 2 + rng.below(2)
             }
             .min(nb);
+            if large {
+                cur.related_bins(k, &mut rng, &mut bins, &mut cand);
+            }
             while bins.len() < k {
                 let b = rng.below(nb);
                 if !bins.contains(&b) {
@@ -1426,7 +1430,7 @@ impl Packing {
                 stale = 0;
             } else if large {
                 stale += 1;
-                if stale >= LNS_STALE {
+                if stale >= LNS_STALE_PER_BIN * nb {
                     stale = 0;
                     level = if level >= LNS_MAX_LEVEL { 0 } else { level + 1 };
                 }
@@ -2034,10 +2038,11 @@ impl Packing {
 /// Nodes of a large neighbourhood's re-pack in [`Packing::local_search`] at level 0 (doubled
 /// per level).
 const LNS_NODES: u64 = 3_000;
-/// Large re-packs in a row without a better best before the neighbourhood grows. With the
-/// level fixed at 0 (the earlier search), SMALL's 30 instances of 20 x 60 searched for 1 s
-/// each reached 14 optima; with 100 and 6 levels, 22 (300: 20).
-const LNS_STALE: usize = 100;
+/// Large re-packs in a row without a better best, per bin, before the neighbourhood grows
+/// (each bin in about 20 of them). With the level fixed at 0 (the earlier search), SMALL's 30
+/// instances of 20 x 60 searched for 1 s each reached 14 optima; with 5 per bin (100) and 6
+/// levels, 22 (15 per bin: 20).
+const LNS_STALE_PER_BIN: usize = 5;
 /// Highest level: up to 11 bins and 192,000 nodes a re-pack.
 const LNS_MAX_LEVEL: usize = 6;
 
@@ -2674,6 +2679,39 @@ impl<'a> Solver<'a> {
                 1 => self.put(j, a),
                 2 => self.put(j, b),
                 _ => {}
+            }
+        }
+    }
+
+    /// Up to `k` bins related through their items, into `bins` (empty): a random first, then
+    /// each next one a bin allowed to a random item held by, or unpacked and allowed in, one
+    /// already chosen, so that a joint re-pack can move items between them (with assignment
+    /// restrictions random bins often share none; without any it is a random draw).
+    fn related_bins(&self, k: usize, rng: &mut Rng, bins: &mut Vec<usize>, cand: &mut Vec<usize>) {
+        let pk = self.pk;
+        bins.push(rng.below(pk.cap.len()));
+        while bins.len() < k {
+            cand.clear();
+            cand.extend((0..pk.n()).filter(|&j| {
+                match self.bin[j] {
+                    Some(b) => bins.contains(&b),
+                    None => {
+                        pk.profit[j] > 0.0
+                            && bins
+                                .iter()
+                                .any(|&b| pk.allowed[j].binary_search(&(b as u32)).is_ok())
+                    }
+                }
+            }));
+            let next = (0..4).find_map(|_| {
+                let j = *cand.get(rng.below(cand.len().max(1)))?;
+                let allowed = &pk.allowed[j];
+                let b = *allowed.get(rng.below(allowed.len().max(1)))? as usize;
+                (!bins.contains(&b)).then_some(b)
+            });
+            match next {
+                Some(b) => bins.push(b),
+                None => return,
             }
         }
     }
@@ -4560,6 +4598,44 @@ mod tests {
         pk
     }
 
+    /// Each bin [`Solver::related_bins`] adds after the first can take an item that one chosen
+    /// before it holds, or an unpacked item one chosen before it may take; no bin twice.
+    #[test]
+    fn related_bins_share_items_with_the_bins_before_them() {
+        let mut rng = Rng::new(29);
+        let mut pick = Rng::new(31);
+        let (mut bins, mut cand) = (Vec::new(), Vec::new());
+        let mut chosen = 0;
+        for case in 0..300 {
+            let pk = random(&mut rng, 3 + case % 8, 4 + case % 20, true);
+            let mut s = Solver::new(&pk);
+            s.fill();
+            let k = 2 + case % 5;
+            bins.clear();
+            s.related_bins(k, &mut pick, &mut bins, &mut cand);
+            assert!(!bins.is_empty() && bins.len() <= k, "case {case}");
+            for (i, &b) in bins.iter().enumerate().skip(1) {
+                assert!(!bins[..i].contains(&b), "case {case}: bin {b} twice");
+                let related = (0..pk.n()).any(|j| {
+                    let before = match s.bin[j] {
+                        Some(h) => bins[..i].contains(&h),
+                        None => bins[..i]
+                            .iter()
+                            .any(|&h| pk.allowed[j].contains(&(h as u32))),
+                    };
+                    before && pk.allowed[j].contains(&(b as u32))
+                });
+                assert!(
+                    related,
+                    "case {case}: bin {b} shares no item with {:?}",
+                    &bins[..i]
+                );
+                chosen += 1;
+            }
+        }
+        assert!(chosen > 300, "only {chosen} related bins chosen");
+    }
+
     /// The local search alone, 1,500 rounds from a greedy start, reaches most optima of tight
     /// correlated packings (10 x 30) and never passes them.
     #[test]
@@ -4588,7 +4664,7 @@ mod tests {
             );
             reached += usize::from(found.profit >= exact - 1e-6);
         }
-        // 16 of 20 with the growing neighbourhood, 5 with it fixed at 3-5 bins (level 0).
+        // 19 of 20 with the growing neighbourhood, 8 with it fixed at 3-5 bins (level 0).
         assert!(reached >= 12, "reached {reached} of {cases} optima");
     }
 
