@@ -24,6 +24,7 @@
 //!
 //! Everything is deterministic for a given node budget; a deadline only stops it earlier.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
@@ -180,14 +181,24 @@ fn max_subset_sum(sizes: &[usize], cap: usize) -> usize {
 /// For each of `limits`, the largest sum of a subset of `sizes` (integral) that is at most
 /// that limit: one table of the sums reachable for them all (bins that take the same items
 /// share it), stopped once every limit is reached.
-fn max_subset_sums(sizes: &[usize], limits: &[usize]) -> Vec<usize> {
+/// Written into `out`, with `bits` for the table (buffers kept by the caller: the branch and
+/// bound calls it at every node).
+fn max_subset_sums_into(
+    sizes: &[usize],
+    limits: &[usize],
+    bits: &mut Vec<u64>,
+    out: &mut Vec<usize>,
+) {
+    out.clear();
     let sum: usize = sizes.iter().sum();
     let top = limits.iter().copied().filter(|&l| l < sum).max();
     let Some(top) = top else {
-        return vec![sum; limits.len()];
+        out.resize(limits.len(), sum);
+        return;
     };
     let words = top / 64 + 1;
-    let mut bits = vec![0_u64; words];
+    bits.clear();
+    bits.resize(words, 0);
     bits[0] = 1;
     let reached = |bits: &[u64], l: usize| bits[l / 64] >> (l % 64) & 1 == 1;
     // No sum reaches past the sizes so far: only the words below it change.
@@ -206,31 +217,28 @@ fn max_subset_sums(sizes: &[usize], limits: &[usize]) -> Vec<usize> {
             }
             bits[i] |= v;
         }
-        if limits.iter().all(|&l| l >= sum || reached(&bits, l)) {
+        if limits.iter().all(|&l| l >= sum || reached(bits, l)) {
             break;
         }
     }
-    limits
-        .iter()
-        .map(|&l| {
-            if l >= sum {
-                return sum;
+    out.extend(limits.iter().map(|&l| {
+        if l >= sum {
+            return sum;
+        }
+        // The highest reachable sum at most l.
+        let mut w = l / 64;
+        let mut word = bits[w] & (u64::MAX >> (63 - l % 64));
+        loop {
+            if word != 0 {
+                return w * 64 + 63 - word.leading_zeros() as usize;
             }
-            // The highest reachable sum at most l.
-            let mut w = l / 64;
-            let mut word = bits[w] & (u64::MAX >> (63 - l % 64));
-            loop {
-                if word != 0 {
-                    return w * 64 + 63 - word.leading_zeros() as usize;
-                }
-                if w == 0 {
-                    return 0;
-                }
-                w -= 1;
-                word = bits[w];
+            if w == 0 {
+                return 0;
             }
-        })
-        .collect()
+            w -= 1;
+            word = bits[w];
+        }
+    }));
 }
 
 /// Which of `sizes` (integral) make the largest sum at most `cap` (one such subset).
@@ -1773,6 +1781,9 @@ const SEARCHED_MAX: usize = 2_000_000;
 #[cfg(test)]
 static SURROGATE_CHECKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
+/// Most classes of items (by their bins) for a table of which may stand in for which.
+const STAND_IN_CLASSES: usize = 512;
+
 /// Most items of a filling that [`Branch::set_dominated`] looks at (subsets by bit mask).
 const SET_DOMINANCE_MAX: usize = 8;
 
@@ -2901,6 +2912,13 @@ struct Branch<'a> {
     fit: Vec<bool>,
     /// Per item: one past the last bin position it may go to and fits in (0: none).
     last_fit: Vec<usize>,
+    /// Per item: its class (items allowed in the same bins share one), and how many.
+    item_class: Vec<u32>,
+    classes: usize,
+    /// The items of class `a` may go wherever those of class `b` may: `stand_in[a * c + b]`
+    /// with `c` classes (for the dominance rules, where comparing the lists was a tenth of
+    /// the search's time; empty: too many classes, the lists are compared).
+    stand_in: Vec<bool>,
     /// Per bin: the first bin that takes the same items (see [`Self::pooled_rooms`]).
     class: Vec<usize>,
     /// Each item's size rounded (meaningful when `integral`).
@@ -2916,6 +2934,20 @@ struct Branch<'a> {
     /// Per bin position: the surrogate's table of the node on the current path at that
     /// position, by room (empty: none; see [`Self::surrogate_from_parent`]).
     surrogate_tables: Vec<Vec<f64>>,
+    /// Buffers of [`Self::pooled_rooms`], which runs at every node.
+    scratch: RefCell<PoolScratch>,
+}
+
+/// Buffers of [`Branch::pooled_rooms`].
+#[derive(Default)]
+struct PoolScratch {
+    rooms: Vec<usize>,
+    done: Vec<bool>,
+    sizes: Vec<usize>,
+    members: Vec<usize>,
+    limits: Vec<usize>,
+    bits: Vec<u64>,
+    sums: Vec<usize>,
 }
 
 impl<'a> Branch<'a> {
@@ -2959,10 +2991,37 @@ impl<'a> Branch<'a> {
             .enumerate()
             .map(|(b, items)| *first.entry(items.as_slice()).or_insert(b))
             .collect();
+        // Items with the same bins share a class: one table entry per pair of classes.
+        let mut classes: HashMap<&[u32], u32> = HashMap::new();
+        let item_class: Vec<u32> = (pk.allowed.iter())
+            .map(|list| {
+                let next = classes.len() as u32;
+                *classes.entry(list.as_slice()).or_insert(next)
+            })
+            .collect();
+        let mut lists = vec![&[][..]; classes.len()];
+        for (list, &c) in &classes {
+            lists[c as usize] = list;
+        }
+        let nc = lists.len();
+        let stand_in = if nc <= STAND_IN_CLASSES {
+            let mut table = vec![false; nc * nc];
+            for (a, la) in lists.iter().enumerate() {
+                for (b, lb) in lists.iter().enumerate() {
+                    table[a * nc + b] = is_subset(la, lb);
+                }
+            }
+            table
+        } else {
+            Vec::new()
+        };
         Self {
             allow,
             fit,
             last_fit,
+            item_class,
+            classes: nc,
+            stand_in,
             class,
             whole_size: pk
                 .size
@@ -2992,6 +3051,7 @@ impl<'a> Branch<'a> {
             nogoods: vec![Vec::new(); pk.cap.len()],
             searched: HashSet::new(),
             surrogate_tables: vec![Vec::new(); pk.cap.len()],
+            scratch: RefCell::default(),
         }
     }
 
@@ -3232,6 +3292,15 @@ impl<'a> Branch<'a> {
         self.allow[j * self.pk.cap.len() + b]
     }
 
+    /// Item `j` may go wherever item `t` may.
+    fn stands_in(&self, j: usize, t: usize) -> bool {
+        if self.stand_in.is_empty() {
+            return is_subset(&self.pk.allowed[j], &self.pk.allowed[t]);
+        }
+        let (a, b) = (self.item_class[j] as usize, self.item_class[t] as usize);
+        self.stand_in[a * self.classes + b]
+    }
+
     /// Item `j` may go to and fits in bin `b`.
     fn fits(&self, j: usize, b: usize) -> bool {
         self.fit[j * self.pk.cap.len() + b]
@@ -3286,7 +3355,8 @@ impl<'a> Branch<'a> {
         }
         if self.integral {
             // The LP bound first: it is exact often enough to spare the table.
-            let lp = pk.dantzig(items, total as f64);
+            // The items come by decreasing density (`self.order`): no sort.
+            let lp = pk.lp_fill(items.iter().copied(), total as f64);
             if !choose && self.pruned(lp) {
                 return (lp, Vec::new(), false);
             }
@@ -3330,7 +3400,7 @@ impl<'a> Branch<'a> {
             return (lp, Vec::new(), false);
         }
         let total: f64 = self.bins[i..].iter().map(|&b| pk.cap[b]).sum();
-        (pk.dantzig(items, total), Vec::new(), false)
+        (pk.lp_fill(items.iter().copied(), total), Vec::new(), false)
     }
 
     /// The items left that fit in one of bins `bins[i..]` (by decreasing density) and, for
@@ -3364,11 +3434,20 @@ impl<'a> Branch<'a> {
             .filter(|r| r.len() == rest.len() + 1);
         // Bins that take the same items (all of them, in the multiple knapsack problem) share
         // one table of subset sums.
-        let mut rooms = vec![0_usize; rest.len()];
-        let mut done = vec![false; rest.len()];
-        let mut sizes = Vec::new();
-        let mut members = Vec::new();
-        let mut limits = Vec::new();
+        let mut scratch = self.scratch.borrow_mut();
+        let PoolScratch {
+            rooms,
+            done,
+            sizes,
+            members,
+            limits,
+            bits,
+            sums,
+        } = &mut *scratch;
+        rooms.clear();
+        rooms.resize(rest.len(), 0);
+        done.clear();
+        done.resize(rest.len(), false);
         for k in 0..rest.len() {
             if done[k] {
                 continue;
@@ -3388,7 +3467,8 @@ impl<'a> Branch<'a> {
                 let cap = (pk.cap[rest[x]] + FIT_TOL).floor().max(0.0) as usize;
                 parent.map_or(cap, |p| cap.min(p[x + 1]))
             }));
-            for (&x, room) in members.iter().zip(max_subset_sums(&sizes, &limits)) {
+            max_subset_sums_into(sizes, limits, bits, sums);
+            for (&x, &room) in members.iter().zip(sums.iter()) {
                 rooms[x] = room;
                 done[x] = true;
                 // Tests check each room against the bin's own items' full subset sum.
@@ -3406,7 +3486,7 @@ impl<'a> Branch<'a> {
             }
         }
         if let Some(out) = out {
-            out.extend_from_slice(&rooms);
+            out.extend_from_slice(rooms);
         }
         (items, rooms.iter().sum())
     }
@@ -3832,7 +3912,7 @@ impl<'a> Branch<'a> {
             // The items the left-out one may stand in for (allowed wherever it is).
             let mut can = 0_usize;
             for (x, &i) in taken.iter().enumerate() {
-                if is_subset(&pk.allowed[j], &pk.allowed[i]) {
+                if self.stands_in(j, i) {
                     can |= 1 << x;
                 }
             }
@@ -3931,11 +4011,7 @@ impl<'a> Branch<'a> {
                     let (pj, pt) = (pk.profit[j], pk.profit[t]);
                     let no_worse = sj >= st && pj >= pt;
                     let strictly = sj > st || pj > pt || j < t;
-                    if no_worse
-                        && strictly
-                        && sj <= room + st + FIT_TOL
-                        && is_subset(&pk.allowed[j], &pk.allowed[t])
-                    {
+                    if no_worse && strictly && sj <= room + st + FIT_TOL && self.stands_in(j, t) {
                         return;
                     }
                 }
@@ -5145,5 +5221,18 @@ mod tests {
         let (v, c) = knapsack(&[(3, 4.0), (4, 5.0), (2, 3.0)], 5, true).unwrap();
         assert_eq!(v, 7.0);
         assert_eq!(c, vec![true, false, true]);
+        // Several limits at once, with buffers reused between calls of other sizes.
+        let mut rng = Rng::new(5);
+        let (mut bits, mut out) = (Vec::new(), Vec::new());
+        for _ in 0..300 {
+            let sizes: Vec<usize> = (0..rng.below(12)).map(|_| rng.below(200)).collect();
+            let limits: Vec<usize> = (0..1 + rng.below(5)).map(|_| rng.below(700)).collect();
+            max_subset_sums_into(&sizes, &limits, &mut bits, &mut out);
+            let sum: usize = sizes.iter().sum();
+            let each: Vec<usize> = (limits.iter())
+                .map(|&l| max_subset_sum(&sizes, l).min(sum))
+                .collect();
+            assert_eq!(out, each, "{sizes:?} {limits:?}");
+        }
     }
 }
