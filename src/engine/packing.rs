@@ -1793,6 +1793,13 @@ const SET_LIMIT: usize = 20_000;
 const SET_NODES: u64 = 20_000_000;
 /// Nodes to decide whether one set goes in the bins.
 const SET_PACK_NODES: u64 = 50_000;
+/// Most states one such decision remembers as refuted.
+const SET_PACK_FAILED: usize = 100_000;
+// How often set packings met a refuted state again, per test thread.
+#[cfg(test)]
+thread_local! {
+    static SET_PACK_REPEATS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
 
 /// What [`Packing::set_search`] found.
 struct SetSearch {
@@ -3532,6 +3539,7 @@ impl<'a> Branch<'a> {
             assign: Vec::new(),
             nodes: 0,
             budget,
+            failed: HashSet::new(),
         };
         let fit = if search.bin(0, total - need) {
             Fit::Packed(search.assign)
@@ -4091,9 +4099,25 @@ struct SetPack<'b, 'a> {
     assign: Vec<(usize, usize)>,
     nodes: u64,
     budget: u64,
+    /// States (bin and items left, as bits over `items`) from which no placement exists.
+    failed: HashSet<u128>,
 }
 
 impl SetPack<'_, '_> {
+    /// The state's key, where the items fit in 120 bits.
+    fn key(&self, k: usize) -> Option<u128> {
+        if self.items.len() > 120 || k > 255 {
+            return None;
+        }
+        let mut key = k as u128;
+        for (t, &l) in self.left.iter().enumerate() {
+            if l {
+                key |= 1 << (8 + t);
+            }
+        }
+        Some(key)
+    }
+
     fn size(&self, k: usize) -> usize {
         self.br.whole_size[self.items[k]]
     }
@@ -4114,6 +4138,27 @@ impl SetPack<'_, '_> {
                 return false;
             }
         }
+        // A state already refuted (other fillings of the bins before left the same items).
+        let key = self.key(k);
+        if key.is_some_and(|key| self.failed.contains(&key)) {
+            #[cfg(test)]
+            SET_PACK_REPEATS.with(|r| r.set(r.get() + 1));
+            return false;
+        }
+        if self.fill(k, b, slack) {
+            return true;
+        }
+        // Refuted unless the budget ran out (or the time: the budget is then zero).
+        if let Some(key) =
+            key.filter(|_| self.nodes <= self.budget && self.failed.len() < SET_PACK_FAILED)
+        {
+            self.failed.insert(key);
+        }
+        false
+    }
+
+    /// Fills bin `k` (that is `b`) in every way that wastes at most `slack`, then the next.
+    fn fill(&mut self, k: usize, b: usize, slack: usize) -> bool {
         let cand: Vec<usize> = (0..self.items.len())
             .filter(|&t| self.left[t] && self.br.allowed(self.items[t], b))
             .filter(|&t| self.size(t) <= self.caps[k])
@@ -5211,6 +5256,106 @@ mod tests {
         assert!(bb.overdue(1) && !bb.overdue(0));
         bb.used[0] = true;
         assert!(!bb.overdue(1) && bb.overdue(2));
+    }
+
+    /// Whether all of `set` goes in the bins (whole sizes): every bin's room after each
+    /// item, as a set of reachable room vectors.
+    fn brute_fits(pk: &Packing, set: &[usize]) -> bool {
+        let start: Vec<i64> = pk.cap.iter().map(|&c| c as i64).collect();
+        let mut reach: HashSet<Vec<i64>> = HashSet::from([start]);
+        for &j in set {
+            let mut next = HashSet::new();
+            for room in &reach {
+                for &b in &pk.allowed[j] {
+                    let mut r = room.clone();
+                    r[b as usize] -= pk.size[j] as i64;
+                    if r[b as usize] >= 0 {
+                        next.insert(r);
+                    }
+                }
+            }
+            reach = next;
+        }
+        !reach.is_empty()
+    }
+
+    #[test]
+    fn set_packing_decides_like_brute_force() {
+        let mut rng = Rng::new(17);
+        let (mut yes, mut no, mut refuted) = (0, 0, 0);
+        for case in 0..600 {
+            // Random items up to the bins' total room, less a little: tight sets, often
+            // with no packing, where different fillings of the first bins leave the same
+            // items.
+            let bins = 3 + rng.below(3);
+            let mut pk = Packing {
+                cap: (0..bins).map(|_| (10 + rng.below(11)) as f64).collect(),
+                ..Packing::default()
+            };
+            let mut left = pk.cap.iter().sum::<f64>() as usize - rng.below(3);
+            loop {
+                let s = 3 + rng.below(7);
+                if s > left {
+                    break;
+                }
+                left -= s;
+                pk.size.push(s as f64);
+            }
+            let n = pk.size.len();
+            pk.profit = pk.size.clone();
+            pk.allowed = (0..n)
+                .map(|_| {
+                    let mut a: Vec<u32> = (0..bins as u32).filter(|_| rng.below(8) != 0).collect();
+                    if a.is_empty() {
+                        a.push(rng.below(bins) as u32);
+                    }
+                    a
+                })
+                .collect();
+            let set: Vec<usize> = (0..n).filter(|_| rng.below(30) != 0).collect();
+            let effort = Effort {
+                nodes: u64::MAX,
+                deadline: None,
+            };
+            let br = Branch::new(&pk, &Solver::new(&pk), effort);
+            let (fit, _) = br.try_pack(0, &set, u64::MAX);
+            let exact = brute_fits(&pk, &set);
+            match fit {
+                Fit::Packed(placed) => {
+                    assert!(exact, "case {case}");
+                    let mut room = pk.cap.clone();
+                    let mut items: Vec<usize> = placed.iter().map(|&(j, _)| j).collect();
+                    items.sort_unstable();
+                    assert_eq!(items, set, "case {case}: every item once");
+                    for &(j, b) in &placed {
+                        assert!(pk.allowed[j].contains(&(b as u32)), "case {case}");
+                        room[b] -= pk.size[j];
+                        assert!(room[b] >= -FIT_TOL, "case {case}: bin {b} over");
+                    }
+                    yes += 1;
+                }
+                Fit::No => {
+                    assert!(!exact, "case {case}: a packing exists");
+                    no += 1;
+                }
+                Fit::Unknown => panic!("case {case}: undecided without a budget"),
+            }
+            // Packings found after refuted states came back: where a wrong refutation
+            // would hide the packing.
+            if exact {
+                refuted += br_failed_states(&br, &set);
+            }
+        }
+        assert!(yes > 100 && no > 10, "{yes} {no} {refuted}");
+        // The refuted states were remembered and met again.
+        assert!(refuted > 30, "{refuted}");
+    }
+
+    /// How often [`SetPack`] met a refuted state again deciding `set`.
+    fn br_failed_states(br: &Branch<'_>, set: &[usize]) -> u64 {
+        let before = SET_PACK_REPEATS.with(std::cell::Cell::get);
+        let _ = br.try_pack(0, set, u64::MAX);
+        SET_PACK_REPEATS.with(std::cell::Cell::get) - before
     }
 
     #[test]
