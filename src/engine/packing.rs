@@ -283,6 +283,21 @@ fn max_subset(sizes: &[usize], cap: usize) -> Vec<bool> {
     chosen
 }
 
+/// A search state in 128 bits: a set of at most 120 items (`set[t]`: item t is in it) in the
+/// top 120, a position below 256 in the low 8; `None` when they do not fit.
+fn state_key(pos: usize, set: &[bool]) -> Option<u128> {
+    if set.len() > 120 || pos > 255 {
+        return None;
+    }
+    let mut key = pos as u128;
+    for (t, &x) in set.iter().enumerate() {
+        if x {
+            key |= 1 << (8 + t);
+        }
+    }
+    Some(key)
+}
+
 /// Whether every element of `a` is in `b` (both ascending).
 fn is_subset(a: &[u32], b: &[u32]) -> bool {
     if a.len() > b.len() {
@@ -3649,16 +3664,10 @@ impl<'a> Branch<'a> {
     /// items used), where it fits in 128 bits (items in the top 120, position in the low 8);
     /// none at the root, at the leaves, and on larger problems.
     fn transposition_key(&self, i: usize) -> Option<u128> {
-        if i == 0 || i >= self.bins.len() || self.used.len() > 120 || i > 255 {
+        if i == 0 || i >= self.bins.len() {
             return None;
         }
-        let mut key = i as u128;
-        for (j, &u) in self.used.iter().enumerate() {
-            if u {
-                key |= 1 << (8 + j);
-            }
-        }
-        Some(key)
+        state_key(i, &self.used)
     }
 
     fn search_node(&mut self, i: usize) {
@@ -4106,16 +4115,7 @@ struct SetPack<'b, 'a> {
 impl SetPack<'_, '_> {
     /// The state's key, where the items fit in 120 bits.
     fn key(&self, k: usize) -> Option<u128> {
-        if self.items.len() > 120 || k > 255 {
-            return None;
-        }
-        let mut key = k as u128;
-        for (t, &l) in self.left.iter().enumerate() {
-            if l {
-                key |= 1 << (8 + t);
-            }
-        }
-        Some(key)
+        state_key(k, &self.left)
     }
 
     fn size(&self, k: usize) -> usize {
