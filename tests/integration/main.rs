@@ -3,6 +3,7 @@
 mod check;
 mod common;
 mod explain;
+mod identity;
 mod instances;
 mod mkp;
 mod props;
