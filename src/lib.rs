@@ -137,6 +137,7 @@ pub mod generate;
 pub mod io;
 pub mod model;
 pub mod report;
+pub mod rng;
 pub mod scenario;
 #[cfg(feature = "http")]
 pub mod service;

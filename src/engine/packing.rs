@@ -28,7 +28,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
-use crate::generate::Rng;
+use crate::rng::Rng;
 
 /// Sizes and capacities count as integral within this.
 const INT_TOL: f64 = 1e-9;

@@ -6,7 +6,7 @@ use super::eligibility::Eligibility;
 use super::hours::{BestOptions, Hours, HoursOracle, Posts};
 use super::liaisons::best_liaisons;
 use super::state::PostState;
-use crate::generate::Rng;
+use crate::rng::Rng;
 use crate::model::{CounterpartIdx, DutyIdx, Instance, ModuleIdx, StaffIdx};
 
 /// Tier-1 values closer than this (relative) count as equal, so tiers 2-3 decide.
@@ -949,7 +949,8 @@ mod tests {
     use super::{Style, moved_people, neighbourhood, prune, prune_candidates, revert};
     use crate::engine::eligibility::Eligibility;
     use crate::engine::state::PostState;
-    use crate::generate::{DEFAULT_NON_SPLITTABLE, GenerateSettings, Rng, generate};
+    use crate::generate::{DEFAULT_NON_SPLITTABLE, GenerateSettings, generate};
+    use crate::rng::Rng;
     use crate::model::{Instance, ModuleIdx, StaffIdx};
 
     #[test]

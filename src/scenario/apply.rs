@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::{DutyFilter, ModuleChange, NewStaff, Operation, RulesChange, StaffFilter};
-use crate::generate::Rng;
+use crate::rng::Rng;
 use crate::io::diagnostic::{did_you_mean, quoted_list};
 use crate::io::position::{join_index, join_key};
 use crate::io::{Diagnostic, RawInstance, RawRules, RawStaff};

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use modstaff::generate::Rng;
+use modstaff::rng::Rng;
 use modstaff::io::{
     RawDuty, RawInstance, RawModule, RawRules, RawStaff, RawUnit, parse_instance, to_raw, validate,
 };

@@ -413,7 +413,7 @@ fn packing_steps_are_valid_and_never_worse_than_greedy_ones() {
     use modstaff::engine::eligibility::Eligibility;
     use modstaff::engine::search::{Evaluator, Style, fill, repair};
     use modstaff::engine::state::PostState;
-    use modstaff::generate::Rng;
+    use modstaff::rng::Rng;
     let mut better = 0;
     for seed in 0..60_u64 {
         let mut inst = random_instance(seed, 8, 4, 24);
