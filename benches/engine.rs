@@ -10,7 +10,7 @@ use std::time::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 use modstaff::engine::eligibility::Eligibility;
 use modstaff::engine::{BestOptions, HoursOracle, Posts, SolveOptions, solve};
-use modstaff::generate::{GenerateSettings, generate};
+use modstaff::io::generate::{GenerateSettings, generate};
 use modstaff::model::Instance;
 
 fn shipped(name: &str) -> Instance {
@@ -27,7 +27,7 @@ fn generated(staff: usize, modules: usize, duties: usize) -> Instance {
         duties,
         seed: 1,
         tight: 1.15,
-        non_splittable: modstaff::generate::DEFAULT_NON_SPLITTABLE,
+        non_splittable: modstaff::io::generate::DEFAULT_NON_SPLITTABLE,
     });
     modstaff::io::validate(&raw).expect("valid").0
 }

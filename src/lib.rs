@@ -88,7 +88,7 @@
 //! ```
 //! use std::time::Duration;
 //!
-//! use modstaff::batch::{self, BatchOptions, Case};
+//! use modstaff::scenario::batch::{self, BatchOptions, Case};
 //!
 //! # let (base, _) = modstaff::parse_instance(include_str!("../instances/tiny.json"), "tiny.json")?;
 //! let toml = r#"
@@ -129,11 +129,8 @@
 //! - `service` (feature `http`, on by default): the HTTP service of `modstaff serve`.
 #![deny(missing_docs)]
 
-pub mod batch;
 pub mod build;
 pub mod engine;
-pub mod explain;
-pub mod generate;
 pub mod io;
 pub mod model;
 pub mod report;
@@ -141,7 +138,6 @@ pub mod rng;
 pub mod scenario;
 #[cfg(feature = "http")]
 pub mod service;
-pub mod sheets;
 
 pub use engine::{PlanFn, Progress, ProgressFn, Solution, SolveOptions, StopReason, solve};
 pub use io::{

@@ -9,10 +9,10 @@ use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use modstaff::engine::SolveOptions;
-use modstaff::explain::{ExplainOptions, explain};
 use modstaff::io::{load_instance, load_plan};
 use modstaff::model::verify;
 use modstaff::report::{Format, render_check, render_explanation};
+use modstaff::scenario::explain::{ExplainOptions, explain};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {

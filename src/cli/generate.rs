@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use modstaff::generate::{GenerateSettings, generate};
+use modstaff::io::generate::{GenerateSettings, generate};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -25,7 +25,7 @@ pub(crate) struct Args {
     tight: f64,
     /// Share of duties that are non-splittable (one person does all of it, or nobody);
     /// 1 makes every duty a packing decision
-    #[arg(long, value_name = "SHARE", default_value_t = modstaff::generate::DEFAULT_NON_SPLITTABLE)]
+    #[arg(long, value_name = "SHARE", default_value_t = modstaff::io::generate::DEFAULT_NON_SPLITTABLE)]
     non_splittable: f64,
     /// Write to this file (atomically) instead of standard output
     #[arg(long, short = 'o', value_name = "FILE")]

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use modstaff::io::sheets::{self, InputKind, input_kind};
 use modstaff::io::{load_instance, to_raw};
-use modstaff::sheets::{self, InputKind, input_kind};
 
 /// Spreadsheet forms of an instance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -105,7 +105,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     let format = args.output.format();
     if format == modstaff::report::Format::Xlsx {
-        let bytes = modstaff::sheets::plan::plan_workbook(&inst, &solution.plan)?;
+        let bytes = modstaff::report::xlsx::plan_workbook(&inst, &solution.plan)?;
         args.output.emit_bytes(&bytes)?;
         return Ok(ExitCode::SUCCESS);
     }

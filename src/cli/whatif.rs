@@ -8,11 +8,11 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use modstaff::batch::{self, BatchOptions, Case, Outcome, Sweep};
 use modstaff::engine::SolveOptions;
 use modstaff::io::load_instance;
 use modstaff::report::table::{Align, Table};
 use modstaff::report::{hours, to_json};
+use modstaff::scenario::batch::{self, BatchOptions, Case, Outcome, Sweep};
 
 /// Output formats of a batch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -176,9 +176,9 @@ fn table(rows: &[&Outcome]) -> Table {
 }
 
 /// The batch as a sheet: the table's columns, with one column of uncovered hours per weight.
-fn scenario_sheet(rows: &[&Outcome]) -> modstaff::sheets::plan::Sheet {
-    use modstaff::sheets::Cell;
-    use modstaff::sheets::plan::{ColumnFormat as F, Sheet};
+fn scenario_sheet(rows: &[&Outcome]) -> modstaff::report::xlsx::Sheet {
+    use modstaff::io::sheets::Cell;
+    use modstaff::report::xlsx::{ColumnFormat as F, Sheet};
     let mut weights: Vec<(f64, &String)> = rows
         .iter()
         .flat_map(|o| o.uncovered_by_weight.keys())
@@ -410,8 +410,8 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let text = match args.format {
         BatchFormat::Xlsx => {
             let mut sheets = vec![scenario_sheet(&rows)];
-            sheets.extend(modstaff::sheets::plan::plan_sheets(&base, &baseline.plan));
-            let bytes = modstaff::sheets::plan::workbook(&sheets)?;
+            sheets.extend(modstaff::report::xlsx::plan_sheets(&base, &baseline.plan));
+            let bytes = modstaff::report::xlsx::workbook(&sheets)?;
             let output = super::Output {
                 format: None,
                 out: args.out.clone(),

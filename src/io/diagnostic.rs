@@ -189,3 +189,28 @@ pub fn quoted_list<'a>(items: impl IntoIterator<Item = &'a str>, limit: usize) -
     }
     s
 }
+
+/// A validated instance and the warnings found on the way.
+pub type Validated = (crate::model::Instance, Diagnostics);
+
+/// Errors of reading an input file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The file could not be read.
+    #[error("cannot read `{path}`: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file was read but is not a valid input.
+    #[error("invalid input `{file}`: {} error(s)", .diagnostics.error_count())]
+    Invalid {
+        /// The file.
+        file: String,
+        /// Every problem found, with the file set on each.
+        diagnostics: Diagnostics,
+    },
+}

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::decode::Origins;
-use super::diagnostic::{Diagnostic, Diagnostics, did_you_mean, quoted_list};
+use super::diagnostic::{Diagnostic, Diagnostics, Validated, did_you_mean, quoted_list};
 use super::position::{PositionIndex, join_index, join_key};
 use super::raw::RawInstance;
 use crate::model::{
@@ -637,4 +637,13 @@ fn warn_suspicious(inst: &Instance, s: &mut Sink<'_>) {
             );
         }
     }
+}
+
+/// Validates an instance built in code (no file positions).
+///
+/// # Errors
+/// Every problem found, when any is an error.
+pub fn validate(raw: &RawInstance) -> Result<Validated, Diagnostics> {
+    let origins = Origins::default();
+    validate_decoded(raw, &origins, None, Diagnostics::default())
 }

@@ -15,3 +15,12 @@ pub use plan::{
     Assignment, Liaison, Objective, Plan, PlanStatus, Post, SolverInfo, Uncovered, Understaffed,
 };
 pub use verify::{CheckReport, Violation, ViolationKind, verify};
+
+/// A figure (hours, a weight) as short decimal text: at most two decimals, no trailing zeros,
+/// never `-0`. Used wherever a figure names a group (a weight class) or is shown to people.
+#[must_use]
+pub fn decimal(x: f64) -> String {
+    let s = format!("{x:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.into() }
+}

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::table::{Align, Table};
 use super::{Format, hours, to_json};
-use crate::explain::Explanation;
+use crate::scenario::explain::Explanation;
 
 /// Renders an explanation.
 #[must_use]

@@ -5,6 +5,7 @@
 mod explain;
 pub mod html;
 pub mod table;
+pub mod xlsx;
 
 pub use explain::render_explanation;
 
@@ -29,16 +30,14 @@ pub enum Format {
     Csv,
     /// Markdown tables.
     Md,
-    /// An `.xlsx` workbook (binary, so only with `--out`; see [`crate::sheets::plan`]).
+    /// An `.xlsx` workbook (binary, so only with `--out`; see [`xlsx`]).
     Xlsx,
 }
 
 /// Hours without noise: up to 2 decimals, no trailing zeros.
 #[must_use]
 pub fn hours(h: f64) -> String {
-    let s = format!("{h:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.into() }
+    crate::model::decimal(h)
 }
 
 fn percent(x: f64) -> String {
@@ -319,7 +318,7 @@ pub fn render_plan(inst: &Instance, plan: &Plan, format: Format) -> String {
             }
             out
         }
-        // A workbook is bytes, written by `sheets::plan::plan_workbook`; as text, the same
+        // A workbook is bytes, written by `xlsx::plan_workbook`; as text, the same
         // records as CSV are the closest.
         Format::Csv | Format::Xlsx => plan_csv(plan),
     }

@@ -36,6 +36,8 @@
 //! ```
 
 mod apply;
+pub mod batch;
+pub mod explain;
 mod parse;
 
 use std::collections::{BTreeMap, HashMap};

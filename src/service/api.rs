@@ -1,4 +1,5 @@
-//! Request and response bodies of the HTTP API, and the OpenAPI document generated from them.
+//! Request and response bodies of the HTTP API (their OpenAPI schemas derive from them; the
+//! document itself is assembled in [`super::openapi`]).
 //!
 //! Instances and plans travel as the very JSON of the files (SPEC sections 1 and 3), embedded
 //! as the `instance` and `plan` members; they are decoded by the same code as the files, so
@@ -10,10 +11,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
-use crate::batch::Outcome;
 use crate::engine::{Progress, StopReason};
 use crate::io::{Diagnostic, RawInstance};
 use crate::model::{CheckReport, Plan};
+use crate::scenario::batch::Outcome;
 
 /// Body of `POST /v1/validate`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -286,54 +287,4 @@ pub struct Health {
     pub capacity: usize,
     /// Jobs kept (queued, running, or finished and not expired).
     pub jobs: usize,
-}
-
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-    }
-}
-
-/// The OpenAPI 3 document of the service, generated from the types above and the handlers.
-#[derive(utoipa::OpenApi)]
-#[openapi(
-    info(
-        title = "modstaff",
-        description = "Staff-to-module planning over HTTP. Instances and plans are the JSON of \
-the files (SPEC.md); errors are `application/problem+json` (RFC 9457) with the diagnostics of \
-`modstaff validate` in `errors`. With `--token-file`, every `/v1` endpoint needs \
-`Authorization: Bearer TOKEN`."
-    ),
-    paths(
-        super::handlers::healthz,
-        super::handlers::openapi_json,
-        super::handlers::validate,
-        super::handlers::check,
-        super::handlers::solve,
-        super::handlers::whatif,
-        super::handlers::explain,
-        super::handlers::submit_job,
-        super::handlers::get_job,
-        super::handlers::cancel_job,
-    ),
-    components(schemas(super::problem::Problem)),
-    modifiers(&BearerAuth),
-    security(("bearer" = []))
-)]
-pub struct ApiDoc;
-
-/// The OpenAPI document as pretty JSON (what `GET /openapi.json` serves).
-#[must_use]
-pub fn openapi_json() -> String {
-    let doc = <ApiDoc as utoipa::OpenApi>::openapi();
-    let mut s = doc.to_pretty_json().unwrap_or_default();
-    s.push('\n');
-    s
 }

@@ -22,10 +22,10 @@ use super::api::{
 use super::pool::QueueFull;
 use super::problem::{PROBLEM_JSON, Problem};
 use super::{AppState, JobId};
-use crate::batch::{self, BatchOptions, Case, Sweep};
 use crate::engine::{SolveOptions, solve as run_solve};
 use crate::io::{Diagnostic, Diagnostics, Validated, decode, parse_instance, parse_plan};
 use crate::model::{Instance, verify};
+use crate::scenario::batch::{self, BatchOptions, Case, Sweep};
 
 /// Most scenarios in one `/v1/whatif` request.
 const MAX_SCENARIOS: usize = 256;
@@ -465,7 +465,7 @@ pub(crate) async fn explain(
         };
         let seed = req.seed.unwrap_or(0);
         let cancel = Arc::new(AtomicBool::new(false));
-        let options = crate::explain::ExplainOptions {
+        let options = crate::scenario::explain::ExplainOptions {
             solve: SolveOptions {
                 time_limit: limit,
                 threads,
@@ -492,7 +492,7 @@ pub(crate) async fn explain(
     let (tx, rx) = oneshot::channel();
     state.submit(cancel, move |slot| {
         if !tx.is_closed() {
-            let e = crate::explain::explain(&instance, plan.as_ref(), &options);
+            let e = crate::scenario::explain::explain(&instance, plan.as_ref(), &options);
             drop(slot);
             let _ = tx.send(serde_json::to_value(&e).unwrap_or_default());
         }

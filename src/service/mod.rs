@@ -4,7 +4,7 @@
 //! are the JSON of the files and go through the same decoder, so errors carry the same
 //! path-precise messages (as RFC 9457 problem details). Solves run on a bounded pool of
 //! worker threads off the async runtime; long ones can run as jobs that are polled for
-//! progress and the best plan so far. See [`api::ApiDoc`] for the OpenAPI document.
+//! progress and the best plan so far. See [`ApiDoc`] for the OpenAPI document.
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
@@ -23,6 +23,7 @@
 pub mod api;
 mod handlers;
 mod jobs;
+mod openapi;
 mod pool;
 pub mod problem;
 
@@ -40,7 +41,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use subtle::ConstantTimeEq;
 
-pub use api::{ApiDoc, openapi_json};
+pub use openapi::{ApiDoc, openapi_json};
 pub use problem::Problem;
 
 use jobs::JobStore;

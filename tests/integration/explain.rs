@@ -5,10 +5,10 @@
 use std::time::Duration;
 
 use modstaff::engine::{SolveOptions, solve};
-use modstaff::explain::{ExplainOptions, explain};
 use modstaff::io::parse_instance;
 use modstaff::model::diagnose::{Blocker, Diagnosis, Reason, Standing, diagnose};
 use modstaff::model::{Instance, Plan, verify};
+use modstaff::scenario::explain::{ExplainOptions, explain};
 
 use crate::common::modstaff;
 

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
+use modstaff::io::sheets;
 use modstaff::io::{LoadError, load_instance, to_raw};
-use modstaff::sheets;
 
 use crate::common::{modstaff, path};
 

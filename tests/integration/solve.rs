@@ -178,13 +178,13 @@ fn cancellation_returns_the_best_plan_so_far() {
 
 #[test]
 fn the_time_limit_is_honoured() {
-    let raw = modstaff::generate::generate(&modstaff::generate::GenerateSettings {
+    let raw = modstaff::io::generate::generate(&modstaff::io::generate::GenerateSettings {
         staff: 300,
         modules: 80,
         duties: 600,
         seed: 3,
         tight: 1.15,
-        non_splittable: modstaff::generate::DEFAULT_NON_SPLITTABLE,
+        non_splittable: modstaff::io::generate::DEFAULT_NON_SPLITTABLE,
     });
     let (inst, _) = modstaff::io::validate(&raw).expect("valid");
     let t = Instant::now();
@@ -199,7 +199,7 @@ fn the_time_limit_is_honoured() {
 /// start (it stalled at once when it compared greedy neighbours with an exact incumbent).
 #[test]
 fn the_search_improves_on_its_start_when_no_duty_splits() {
-    let raw = modstaff::generate::generate(&modstaff::generate::GenerateSettings {
+    let raw = modstaff::io::generate::generate(&modstaff::io::generate::GenerateSettings {
         staff: 48,
         modules: 27,
         duties: 120,
@@ -538,7 +538,7 @@ fn todays_posts_at_the_bound_stop_the_search_at_once() {
     let (inst, _) = load_instance(&path("instances/longgang-econ.json")).expect("econ");
     let first = solve(&inst, &quick(5.0));
     assert_eq!(first.plan.status, PlanStatus::Optimal);
-    let anchored = modstaff::batch::anchor_to(&inst, &first.plan);
+    let anchored = modstaff::scenario::batch::anchor_to(&inst, &first.plan);
     let again = solve(&anchored, &quick(5.0));
     assert!(verify(&anchored, &again.plan).is_valid());
     assert_eq!(again.stop, modstaff::engine::StopReason::Proven);
@@ -552,8 +552,10 @@ fn a_failed_lp_hands_the_bound_to_the_lagrangian() {
     // agri with one post each: microlp does not solve the relaxation (nothing after 60 s), and
     // the flow bound (510) drops the posts cap; the Lagrangian keeps it (about 690).
     let (base, _) = load_instance(&path("instances/longgang-agri.json")).expect("agri");
-    let cases =
-        modstaff::batch::sweep_cases(&base, &modstaff::batch::Sweep::MaxPosts { from: 1, to: 1 });
+    let cases = modstaff::scenario::batch::sweep_cases(
+        &base,
+        &modstaff::scenario::batch::Sweep::MaxPosts { from: 1, to: 1 },
+    );
     let inst = &cases[0].instance;
     let sol = solve(inst, &quick(10.0));
     assert!(verify(inst, &sol.plan).is_valid());

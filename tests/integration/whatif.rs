@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use modstaff::batch::{self, BatchOptions, Sweep};
 use modstaff::engine::SolveOptions;
 use modstaff::io::load_instance;
 use modstaff::model::verify;
+use modstaff::scenario::batch::{self, BatchOptions, Sweep};
 
 use crate::common::{modstaff, path};
 

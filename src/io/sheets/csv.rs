@@ -9,7 +9,9 @@ use anyhow::Context as _;
 
 use super::grid::{Grid, Location};
 use super::{Input, RULES, RuleValue, RulesInput, TABLES, tables_of};
-use crate::io::{Diagnostics, LoadError, RawInstance, write_atomic};
+use crate::io::diagnostic::{Diagnostic, Diagnostics, LoadError};
+use crate::io::raw::RawInstance;
+use crate::io::write::write_atomic;
 
 /// Finds `name` in the folder, ignoring case (`Staff.csv` saved by a spreadsheet program).
 fn find(entries: &[String], name: &str) -> Option<String> {
@@ -21,7 +23,7 @@ fn find(entries: &[String], name: &str) -> Option<String> {
 }
 
 /// UTF-8 text without a BOM, or the place of the first bad byte.
-fn utf8(bytes: &[u8], loc: &Location) -> Result<String, Box<crate::io::Diagnostic>> {
+fn utf8(bytes: &[u8], loc: &Location) -> Result<String, Box<Diagnostic>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     String::from_utf8(bytes.to_vec()).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
@@ -119,7 +121,7 @@ pub(crate) fn read_folder(dir: &Path) -> Result<Input, LoadError> {
     Ok(input)
 }
 
-fn parse_csv(text: &str, loc: &Location) -> Result<Grid, Box<crate::io::Diagnostic>> {
+fn parse_csv(text: &str, loc: &Location) -> Result<Grid, Box<Diagnostic>> {
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)

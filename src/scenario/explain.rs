@@ -3,7 +3,7 @@
 //! The reasons come from [`crate::model::diagnose`], which reads the plan against the
 //! instance. Bottleneck skills are ranked by what one more person with the skill would
 //! cover: a quick estimate first, then an actual re-solve of the instance with that person
-//! added (warm-started from the plan, through [`crate::batch`]), so every figure printed is
+//! added (warm-started from the plan, through [`crate::scenario::batch`]), so every figure printed is
 //! one a plan achieves.
 
 use std::collections::BTreeMap;
@@ -12,11 +12,11 @@ use std::sync::atomic::AtomicBool;
 
 use serde::Serialize;
 
-use crate::batch::{self, BatchOptions, Case};
 use crate::engine::{SolveOptions, solve};
 use crate::io::{RawStaff, to_raw, validate};
 use crate::model::diagnose::{Diagnosis, Reason, diagnose};
 use crate::model::{DutyIdx, Instance, ModuleIdx, Plan, PlanStatus, SkillIdx};
+use crate::scenario::batch::{self, BatchOptions, Case};
 
 /// Settings of [`explain`].
 #[derive(Clone)]

@@ -10,7 +10,9 @@ use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet};
 
 use super::grid::{Grid, Location};
 use super::{Cell, Input, NOTES_HEADER, RULES, RuleValue, RulesInput, TABLES, tables_of};
-use crate::io::{Diagnostics, LoadError, RawInstance, write_atomic};
+use crate::io::diagnostic::{Diagnostics, LoadError};
+use crate::io::raw::RawInstance;
+use crate::io::write::write_atomic;
 
 /// A cell as text; numbers in the shortest form that reads back the same.
 fn cell_text(d: &Data) -> String {

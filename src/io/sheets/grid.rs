@@ -1,7 +1,7 @@
 //! A table as read from a CSV file or a sheet: rows of cell text, each with the row number a
 //! spreadsheet program shows, so that messages point at the right place.
 
-use crate::io::Diagnostic;
+use crate::io::diagnostic::Diagnostic;
 
 /// Where something is in a spreadsheet input.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

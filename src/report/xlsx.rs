@@ -1,11 +1,10 @@
 //! A plan as an `.xlsx` workbook for planners: summary, people, modules, uncovered duties,
 //! liaisons and assignments, one sheet each.
 
-use super::Cell;
-use super::xlsx::{ColumnFormat as F, SheetData, tables_workbook};
+use crate::io::sheets::{Cell, ColumnFormat as F, SheetData, tables_workbook};
 use crate::model::{Instance, Plan};
 
-pub use super::xlsx::{ColumnFormat, SheetData as Sheet};
+pub use crate::io::sheets::{ColumnFormat, SheetData as Sheet};
 
 fn text(s: &str) -> Cell {
     Cell::Text(s.to_owned())

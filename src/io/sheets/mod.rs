@@ -3,23 +3,23 @@
 //! plus the instance-wide rules.
 //!
 //! Rows are mapped to the same [`RawInstance`] the JSON reader produces and then checked by
-//! [`crate::io::validate`], so every input format obeys one set of rules; the only difference is
+//! [`crate::io::validate()`], so every input format obeys one set of rules; the only difference is
 //! where a problem is said to be: `staff.csv: row 4, column "skills"` instead of a JSON path.
 
 mod csv;
 mod grid;
-pub mod plan;
 mod xlsx;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use crate::io::{
-    Diagnostic, Diagnostics, LoadError, RawCounterpart, RawDuty, RawInstance, RawModule, RawRules,
-    RawSkill, RawStaff, RawUnit, Validated,
+use super::diagnostic::{Diagnostic, Diagnostics, LoadError, Validated};
+use super::raw::{
+    RawCounterpart, RawDuty, RawInstance, RawModule, RawRules, RawSkill, RawStaff, RawUnit,
 };
 
 pub use grid::{Grid, Location};
+pub use xlsx::{ColumnFormat, SheetData, tables_workbook};
 
 /// A column of a table: its header, whether every row needs it, and what it holds.
 #[derive(Clone, Copy, Debug)]
@@ -368,7 +368,7 @@ pub fn load_with_raw(path: &Path) -> Result<(RawInstance, Validated), LoadError>
         _ => read_csv_folder(path)?,
     };
     let file = path.display().to_string();
-    let result = crate::io::validate(&raw);
+    let result = crate::io::validate::validate(&raw);
     let more = match &result {
         Ok((_, warnings)) => warnings.clone(),
         Err(d) => d.clone(),
@@ -537,12 +537,12 @@ fn header(
                 }
             }
             None => {
-                let hint = match crate::io::diagnostic::did_you_mean(&key, names.iter().copied()) {
+                let hint = match super::diagnostic::did_you_mean(&key, names.iter().copied()) {
                     Some(s) => format!("did you mean \"{s}\"?"),
                     None => format!(
                         "the columns of {} are {}",
                         table.name,
-                        crate::io::diagnostic::quoted_list(names.iter().copied(), 20)
+                        super::diagnostic::quoted_list(names.iter().copied(), 20)
                     ),
                 };
                 diags.push(
@@ -561,7 +561,7 @@ fn header(
                     .hint(format!(
                         "the first row holds the headers; {} needs {}",
                         table.name,
-                        crate::io::diagnostic::quoted_list(
+                        super::diagnostic::quoted_list(
                             table.columns.iter().filter(|c| c.required).map(|c| c.name),
                             10
                         )
@@ -807,12 +807,9 @@ fn map_tables(input: &Input, default_name: String) -> (RawInstance, Diagnostics,
         let rule = RULES.iter().find(|c| c.name == key_l);
         let Some(rule) = rule else {
             let names = RULES.iter().map(|c| c.name);
-            let hint = match crate::io::diagnostic::did_you_mean(&key_l, names.clone()) {
+            let hint = match super::diagnostic::did_you_mean(&key_l, names.clone()) {
                 Some(s) => format!("did you mean `{s}`?"),
-                None => format!(
-                    "rules are {}",
-                    crate::io::diagnostic::quoted_list(names, 10)
-                ),
+                None => format!("rules are {}", super::diagnostic::quoted_list(names, 10)),
             };
             err(format!("unknown rule `{key}`"), Some(hint));
             continue;

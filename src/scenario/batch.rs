@@ -99,7 +99,7 @@ fn outcome(
     for u in &plan.uncovered {
         if let Some(&d) = inst.ids.duties.get(&u.duty) {
             *by_weight
-                .entry(crate::report::hours(inst.duty(d).weight))
+                .entry(crate::model::decimal(inst.duty(d).weight))
                 .or_default() += u.hours;
         }
     }
