@@ -41,6 +41,36 @@ Docs: README.md; file formats: SPEC.md."
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Trace the engine's work on standard error (`-v` debug, `-vv` trace; `RUST_LOG` overrides)
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+}
+
+/// Debug tracing is off unless asked for with `-v` or `RUST_LOG`: the library logs through
+/// `tracing`, the command line decides where it goes.
+fn init_tracing(verbose: u8) {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    let from_env = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|spec| spec.parse::<Targets>().ok());
+    let filter = from_env.unwrap_or_else(|| {
+        let level = match verbose {
+            0 => LevelFilter::OFF,
+            1 => LevelFilter::DEBUG,
+            _ => LevelFilter::TRACE,
+        };
+        Targets::new().with_target("modstaff", level)
+    });
+    let layer = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_target(false);
+    let _ = tracing_subscriber::registry()
+        .with(layer)
+        .with(filter)
+        .try_init();
 }
 
 #[derive(Debug, Subcommand)]
@@ -215,6 +245,7 @@ pub fn run() -> ExitCode {
             };
         }
     };
+    init_tracing(cli.verbose);
     let result = match cli.command {
         Command::Solve(args) => solve::run(&args),
         Command::Validate(args) => validate::run(&args),
