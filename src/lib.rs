@@ -143,6 +143,10 @@ pub mod scenario;
 pub mod service;
 pub mod sheets;
 
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 pub use engine::{PlanFn, Progress, ProgressFn, Solution, SolveOptions, StopReason, solve};
 pub use io::{
     Diagnostic, Diagnostics, LoadError, Validated, load_instance, load_plan, parse_instance,
