@@ -139,6 +139,10 @@ pub mod scenario;
 #[cfg(feature = "http")]
 pub mod service;
 
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 pub use engine::{PlanFn, Progress, ProgressFn, Solution, SolveOptions, StopReason, solve};
 pub use io::{
     Diagnostic, Diagnostics, LoadError, Validated, load_instance, load_plan, parse_instance,
