@@ -95,7 +95,10 @@ fn at_capacity(c: &Candidate) -> String {
 
 /// The candidates who stand where `standing` says.
 fn standing(candidates: &[Candidate], standing: Standing) -> Vec<&Candidate> {
-    candidates.iter().filter(|c| c.standing == standing).collect()
+    candidates
+        .iter()
+        .filter(|c| c.standing == standing)
+        .collect()
 }
 
 /// The short names of the rules behind `blockers`, each once, sorted, as "a, b".
