@@ -13,6 +13,34 @@ pub fn approval() -> RawInstance {
         data::APPROVAL_DESCRIPTION,
         rules(3, 2),
     );
+    catalogues(&mut b);
+    front_desk(&mut b);
+    field_modules(&mut b);
+    licensing(&mut b);
+    inspections(&mut b);
+    staff(&mut b);
+    // First batch: environmental and safety "stewards" doing inspections for the bureau;
+    // later: agency service and technical pre-review by qualified third parties.
+    let batch1 = |d: &RawDuty| {
+        (has_tag(d, "field:env") || has_tag(d, "field:agr"))
+            && (has_tag(d, "kind:post-approval-inspection") || has_tag(d, "kind:technical-review"))
+            && !has_tag(d, "statutory")
+    };
+    let transferable = |d: &RawDuty| {
+        (d.module == "m02" || has_tag(d, "kind:technical-review")) && !has_tag(d, "statutory")
+    };
+    b.finish(&Finish {
+        ratio: 1.15,
+        unavailable: 4,
+        transferable: 20,
+        batch1: 6,
+        is_batch1: &batch1,
+        is_transferable: &transferable,
+    })
+}
+
+/// Skills, units, counterparts.
+fn catalogues(b: &mut Builder) {
     for (id, name) in data::APPROVAL_SKILLS {
         b.skill(id, name);
     }
@@ -41,6 +69,10 @@ pub fn approval() -> RawInstance {
             "Wenzhou Government Service Administration",
         );
     }
+}
+
+/// The three front-desk modules (m01-m03) and their duties.
+fn front_desk(b: &mut Builder) {
     let general = [
         (
             "Comprehensive acceptance windows",
@@ -74,6 +106,10 @@ pub fn approval() -> RawInstance {
             );
         }
     }
+}
+
+/// An approval team (m04-m11) and a supervision module (m12-m19) per field.
+fn field_modules(b: &mut Builder) {
     for (code, name, skill) in data::APPROVAL_FIELDS {
         let cps = data::APPROVAL_SOURCES
             .iter()
@@ -97,7 +133,10 @@ pub fn approval() -> RawInstance {
             strings(&["inspect", skill]),
         );
     }
-    // Licensing items: each source department's items are grouped into duties of 3-14.
+}
+
+/// Licensing items: each source department's items are grouped into duties of 3-14.
+fn licensing(b: &mut Builder) {
     let mut total = 0;
     for (code, _, items, field) in data::APPROVAL_SOURCES {
         let f = data::APPROVAL_FIELDS
@@ -128,6 +167,10 @@ pub fn approval() -> RawInstance {
         }
     }
     assert_eq!(total, 1129, "licensing items");
+}
+
+/// Post-approval inspections, field by field.
+fn inspections(b: &mut Builder) {
     for (f, (field, _, skill)) in data::APPROVAL_FIELDS.into_iter().enumerate() {
         for _ in 0..b.rng.range(4, 6) {
             let skill = [skill, "inspect"][b.rng.weighted(&[2, 3])];
@@ -141,6 +184,10 @@ pub fn approval() -> RawInstance {
         // Separation of approving and supervising, field by field.
         b.conflict(3 + f, 11 + f);
     }
+}
+
+/// People: 22 at the front desk, 5 per approval team, 2-3 per supervision module.
+fn staff(b: &mut Builder) {
     let pool = strings(&data::APPROVAL_SKILLS.map(|(id, _)| id));
     let mut homes = vec![0; 14];
     homes.extend([1; 4]);
@@ -166,22 +213,4 @@ pub fn approval() -> RawInstance {
         let today = b.rng.range(1, 2) as usize;
         b.person(unit, skills, prefs, today);
     }
-    // First batch: environmental and safety "stewards" doing inspections for the bureau;
-    // later: agency service and technical pre-review by qualified third parties.
-    let batch1 = |d: &RawDuty| {
-        (has_tag(d, "field:env") || has_tag(d, "field:agr"))
-            && (has_tag(d, "kind:post-approval-inspection") || has_tag(d, "kind:technical-review"))
-            && !has_tag(d, "statutory")
-    };
-    let transferable = |d: &RawDuty| {
-        (d.module == "m02" || has_tag(d, "kind:technical-review")) && !has_tag(d, "statutory")
-    };
-    b.finish(&Finish {
-        ratio: 1.15,
-        unavailable: 4,
-        transferable: 20,
-        batch1: 6,
-        is_batch1: &batch1,
-        is_transferable: &transferable,
-    })
 }

@@ -15,6 +15,48 @@ pub fn enforcement() -> RawInstance {
         data::ENFORCEMENT_DESCRIPTION,
         rules(3, 2),
     );
+    catalogues(&mut b);
+    let plan = item_plan(&mut b);
+    let zone_items = zone_items(&plan);
+    zone_modules(&mut b, &zone_items);
+    bureau_modules(&mut b);
+    zone_duties(&mut b, &plan);
+    bureau_duties(&mut b);
+    let ids = domain_ids();
+    zone_officers(&mut b, &zone_items, &ids);
+    bureau_staff(&mut b, &ids);
+    // Case review is kept apart from investigation: reviewers hold no zone and no squad post.
+    for z in 0..27 {
+        b.conflict(27, z);
+    }
+    b.conflict(27, 29);
+    // First batch: environment, city and safety "stewards" (routine patrols and inspections).
+    let patrol = |d: &RawDuty| {
+        (has_tag(d, "kind:patrol") || has_tag(d, "kind:inspection")) && !has_tag(d, "statutory")
+    };
+    let batch1 = |d: &RawDuty| {
+        patrol(d)
+            && [
+                "domain:ee-",
+                "domain:hc-city",
+                "domain:hc-green",
+                "domain:em-safety",
+            ]
+            .iter()
+            .any(|p| d.tags.iter().any(|t| t.starts_with(p)))
+    };
+    b.finish(&Finish {
+        ratio: 1.2,
+        unavailable: 12,
+        transferable: 90,
+        batch1: 50,
+        is_batch1: &batch1,
+        is_transferable: &patrol,
+    })
+}
+
+/// Skills (one per domain, and legal review), units, counterparts.
+fn catalogues(b: &mut Builder) {
     for (id, name, _, _) in data::DOMAINS {
         b.skill(id, name);
     }
@@ -45,6 +87,10 @@ pub fn enforcement() -> RawInstance {
     }
     let items_total: i64 = data::DOMAINS.iter().map(|d| d.2).sum();
     assert_eq!(items_total, 3370, "enforcement items");
+}
+
+/// The duties to come, as (zone, domain, items), sorted by zone and domain.
+fn item_plan(b: &mut Builder) -> Vec<(usize, usize, i64)> {
     // Plan the duties first: each domain's items go to the zones where the domain applies,
     // about 0.7 duties per item, every applicable zone getting at least one.
     let mut plan: Vec<(usize, usize, i64)> = Vec::new(); // (zone, domain, items)
@@ -66,17 +112,34 @@ pub fn enforcement() -> RawInstance {
         }
     }
     plan.sort_by_key(|&(z, d, _)| (z, d));
+    plan
+}
+
+/// Items per zone and domain.
+fn zone_items(plan: &[(usize, usize, i64)]) -> Vec<Vec<u32>> {
     let mut zone_items = vec![vec![0_u32; data::DOMAINS.len()]; 27];
-    for &(z, d, n) in &plan {
+    for &(z, d, n) in plan {
         zone_items[z][d] += n as u32;
     }
-    // Front-line staff per zone: built-up 17, industrial 16, rural 13, coastal 14.
-    let zone_staff = |z: usize| match data::ZONES[z].1 {
+    zone_items
+}
+
+/// Front-line staff per zone: built-up 17, industrial 16, rural 13, coastal 14.
+fn zone_staff(z: usize) -> i64 {
+    match data::ZONES[z].1 {
         1 => 17,
         2 => 16,
         4 => 13,
         _ => 14,
-    };
+    }
+}
+
+fn domain_ids() -> Vec<String> {
+    data::DOMAINS.iter().map(|d| d.0.to_owned()).collect()
+}
+
+/// One module per zone (m01-m27).
+fn zone_modules(b: &mut Builder, zone_items: &[Vec<u32>]) {
     for (z, &(name, _)) in data::ZONES.iter().enumerate() {
         // Each zone liaises with the regulator of its largest department.
         let mut by_dept = [0_u32; 9];
@@ -99,6 +162,10 @@ pub fn enforcement() -> RawInstance {
             domains,
         );
     }
+}
+
+/// The bureau-level teams (m28-m30).
+fn bureau_modules(b: &mut Builder) {
     let central = [
         (
             "Legal review & case audit",
@@ -131,7 +198,10 @@ pub fn enforcement() -> RawInstance {
             b.inst.modules[29].counterparts.push(format!("c-{code}"));
         }
     }
-    for &(z, d, n) in &plan {
+}
+
+fn zone_duties(b: &mut Builder, plan: &[(usize, usize, i64)]) {
+    for &(z, d, n) in plan {
         let (skill, _, _, _) = data::DOMAINS[d];
         let kind =
             ["patrol", "inspection", "case-handling", "complaints"][b.rng.weighted(&[3, 3, 2, 2])];
@@ -149,6 +219,9 @@ pub fn enforcement() -> RawInstance {
         let hours = 2.0 + n as f64 * b.rng.range(2, 5) as f64;
         b.duty(z, Some(skill), hours, class, tags);
     }
+}
+
+fn bureau_duties(b: &mut Builder) {
     for _ in 0..16 {
         let hours = b.rng.range(12, 30) as f64;
         b.duty(
@@ -181,8 +254,10 @@ pub fn enforcement() -> RawInstance {
             vec!["kind:major-case".to_owned(), format!("domain:{skill}")],
         );
     }
-    // Staff: front-line officers know 2-4 of their zone's domains, weighted by its items.
-    let ids: Vec<String> = data::DOMAINS.iter().map(|d| d.0.to_owned()).collect();
+}
+
+/// Front-line officers know 2-4 of their zone's domains, weighted by its items.
+fn zone_officers(b: &mut Builder, zone_items: &[Vec<u32>], ids: &[String]) {
     for z in 0..27 {
         for _ in 0..zone_staff(z) {
             let mut main: Vec<String> = Vec::new();
@@ -192,7 +267,7 @@ pub fn enforcement() -> RawInstance {
                     main.push(k);
                 }
             }
-            let skills = staff_skills(&mut b.rng, &main, &ids);
+            let skills = staff_skills(&mut b.rng, &main, ids);
             // Backup posts: the neighbouring zones of the same kind.
             let kind = data::ZONES[z].1;
             let mut prefs = vec![z];
@@ -205,6 +280,9 @@ pub fn enforcement() -> RawInstance {
             b.person("zones", skills, prefs, today);
         }
     }
+}
+
+fn bureau_staff(b: &mut Builder, ids: &[String]) {
     for (module, count) in [(27, 14), (28, 10), (29, 18)] {
         for _ in 0..count {
             let main = match module {
@@ -216,7 +294,7 @@ pub fn enforcement() -> RawInstance {
                     .into_iter()
                     .collect(),
             };
-            let mut skills = staff_skills(&mut b.rng, &main, &ids);
+            let mut skills = staff_skills(&mut b.rng, &main, ids);
             if module == 29 {
                 // The squad is made of senior investigators.
                 skills.values_mut().for_each(|l| *l = (*l).max(3));
@@ -230,32 +308,4 @@ pub fn enforcement() -> RawInstance {
             b.person("bureau", skills, prefs, today);
         }
     }
-    // Case review is kept apart from investigation: reviewers hold no zone and no squad post.
-    for z in 0..27 {
-        b.conflict(27, z);
-    }
-    b.conflict(27, 29);
-    // First batch: environment, city and safety "stewards" (routine patrols and inspections).
-    let patrol = |d: &RawDuty| {
-        (has_tag(d, "kind:patrol") || has_tag(d, "kind:inspection")) && !has_tag(d, "statutory")
-    };
-    let batch1 = |d: &RawDuty| {
-        patrol(d)
-            && [
-                "domain:ee-",
-                "domain:hc-city",
-                "domain:hc-green",
-                "domain:em-safety",
-            ]
-            .iter()
-            .any(|p| d.tags.iter().any(|t| t.starts_with(p)))
-    };
-    b.finish(&Finish {
-        ratio: 1.2,
-        unavailable: 12,
-        transferable: 90,
-        batch1: 50,
-        is_batch1: &batch1,
-        is_transferable: &patrol,
-    })
 }
