@@ -13,7 +13,7 @@
 //! (exit 1) if a rule is broken.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -53,7 +53,6 @@ fn peak_memory_kib(pid: u32) -> Option<u64> {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
-#[expect(clippy::too_many_lines, reason = "one phase, start to finish")]
 fn phase(
     name: &str,
     queue: usize,
@@ -62,30 +61,7 @@ fn phase(
     tiny: &(String, Instance),
     agri: &(String, Instance),
 ) -> bool {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_modstaff"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--workers", "2"])
-        .args(["--queue", &queue.to_string(), "--threads", "1"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("modstaff serve starts");
-    let stderr = child.stderr.take().expect("stderr");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        // Read the whole log (one line per request) so the server never blocks on stderr.
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) {
-                if v["event"] == "listening" {
-                    let _ = tx.send(v["addr"].as_str().unwrap_or_default().to_owned());
-                }
-            }
-        }
-    });
-    let addr = rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("the server logs its address");
-    assert!(addr.starts_with("127.0.0.1:"), "loopback only");
+    let (mut child, addr) = start_server(queue);
     let url = format!("http://{addr}/v1/solve");
     let bodies = [
         format!("{{\"instance\": {}, \"time_limit\": 5}}", tiny.0),
@@ -121,46 +97,9 @@ fn phase(
                         8 => ("malformed", &bodies[2], None),
                         _ => ("invalid", &bodies[3], None),
                     };
-                    let t = Instant::now();
-                    let response = agent
-                        .post(&url)
-                        .header("Content-Type", "application/json")
-                        .send(body.as_str());
-                    let (status, text) = match response {
-                        Ok(mut r) => {
-                            let status = r.status().as_u16();
-                            let text = r
-                                .body_mut()
-                                .with_config()
-                                .limit(64 << 20)
-                                .read_to_string()
-                                .unwrap_or_default();
-                            (status, text)
-                        }
-                        Err(e) => {
-                            eprintln!("{kind}: transport error: {e}");
-                            (0, String::new())
-                        }
-                    };
-                    let seconds = t.elapsed().as_secs_f64();
-                    let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-                    let plan_ok = (status == 200).then(|| {
-                        inst.is_some_and(|inst| {
-                            parse_plan(&json["plan"].to_string(), "plan")
-                                .is_ok_and(|plan| verify(inst, &plan).is_valid())
-                        })
-                    });
-                    let queue_full = status == 429
-                        && json["in_flight"].as_u64().is_some()
-                        && json["in_flight"].as_u64() >= json["capacity"].as_u64();
+                    let outcome = request(&agent, &url, kind, body, inst);
                     if let Ok(mut r) = results.lock() {
-                        r.push(Outcome {
-                            kind,
-                            status,
-                            seconds,
-                            queue_full,
-                            plan_ok,
-                        });
+                        r.push(outcome);
                     }
                 }
             });
@@ -172,79 +111,213 @@ fn phase(
         .args(["-TERM", &child.id().to_string()])
         .status();
     let exit = child.wait().ok().and_then(|s| s.code());
-
     let results = results.into_inner().unwrap_or_default();
-    let count = |f: &dyn Fn(&Outcome) -> bool| results.iter().filter(|o| f(o)).count();
-    let server_errors = count(&|o| o.status >= 500 || o.status == 0);
-    let too_many = count(&|o| o.status == 429);
-    let too_many_not_full = count(&|o| o.status == 429 && !o.queue_full);
-    let bad_plans = count(&|o| o.plan_ok == Some(false));
-    let wrong_4xx = count(&|o| {
-        (o.kind == "malformed" && !matches!(o.status, 400 | 429))
-            || (o.kind == "invalid" && !matches!(o.status, 422 | 429))
-    });
-    let solved = count(&|o| o.plan_ok == Some(true));
-    let mut latencies: Vec<f64> = results.iter().map(|o| o.seconds).collect();
-    latencies.sort_by(f64::total_cmp);
-    #[expect(clippy::cast_precision_loss, reason = "small counts")]
-    let throughput = results.len() as f64 / wall;
-    println!(
-        "{name}: {} requests at {concurrency} concurrent, 2 workers, queue {queue}: {wall:.1} s, \
-         {throughput:.1} req/s; latency p50 {:.0} ms, p99 {:.0} ms; plans checked {solved}; \
-         429 {too_many}; 5xx {server_errors}; peak server memory {} MiB; exit {exit:?}",
-        results.len(),
-        percentile(&latencies, 0.5) * 1e3,
-        percentile(&latencies, 0.99) * 1e3,
-        peak.map_or_else(|| "?".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0)),
-    );
-    for kind in ["tiny", "agri", "malformed", "invalid"] {
-        let mut l: Vec<f64> = results
-            .iter()
-            .filter(|o| o.kind == kind && o.status != 429)
-            .map(|o| o.seconds)
-            .collect();
-        l.sort_by(f64::total_cmp);
-        println!(
-            "  {kind:>9}: {} answered, p50 {:.0} ms, p99 {:.0} ms",
-            l.len(),
-            percentile(&l, 0.5) * 1e3,
-            percentile(&l, 0.99) * 1e3
-        );
-    }
-    let mut ok = true;
-    let mut fail = |what: String| {
-        println!("  FAIL: {what}");
-        ok = false;
+    let run = Run {
+        name,
+        queue,
+        requests,
+        concurrency,
+        results,
+        wall,
+        peak,
+        exit,
     };
-    if results.len() != requests {
-        fail(format!("{} of {requests} requests answered", results.len()));
+    run.print();
+    run.passes()
+}
+
+/// Starts `modstaff serve` with 2 workers and a queue of `queue` on a loopback port; returns
+/// the process and its address.
+fn start_server(queue: usize) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_modstaff"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--workers", "2"])
+        .args(["--queue", &queue.to_string(), "--threads", "1"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("modstaff serve starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        // Read the whole log (one line per request) so the server never blocks on stderr.
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) {
+                if v["event"] == "listening" {
+                    let _ = tx.send(v["addr"].as_str().unwrap_or_default().to_owned());
+                }
+            }
+        }
+    });
+    let addr = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the server logs its address");
+    assert!(addr.starts_with("127.0.0.1:"), "loopback only");
+    (child, addr)
+}
+
+/// Posts one body and times the answer; a returned plan is checked against `inst`.
+fn request(
+    agent: &ureq::Agent,
+    url: &str,
+    kind: &'static str,
+    body: &str,
+    inst: Option<&Instance>,
+) -> Outcome {
+    let t = Instant::now();
+    let response = agent
+        .post(url)
+        .header("Content-Type", "application/json")
+        .send(body);
+    let (status, text) = match response {
+        Ok(mut r) => {
+            let status = r.status().as_u16();
+            let text = r
+                .body_mut()
+                .with_config()
+                .limit(64 << 20)
+                .read_to_string()
+                .unwrap_or_default();
+            (status, text)
+        }
+        Err(e) => {
+            eprintln!("{kind}: transport error: {e}");
+            (0, String::new())
+        }
+    };
+    let seconds = t.elapsed().as_secs_f64();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    let plan_ok = (status == 200).then(|| {
+        inst.is_some_and(|inst| {
+            parse_plan(&json["plan"].to_string(), "plan")
+                .is_ok_and(|plan| verify(inst, &plan).is_valid())
+        })
+    });
+    let queue_full = status == 429
+        && json["in_flight"].as_u64().is_some()
+        && json["in_flight"].as_u64() >= json["capacity"].as_u64();
+    Outcome {
+        kind,
+        status,
+        seconds,
+        queue_full,
+        plan_ok,
     }
-    if server_errors > 0 {
-        fail(format!("{server_errors} 5xx or transport errors"));
+}
+
+/// One phase, run: the answers and how the server did.
+struct Run<'a> {
+    name: &'a str,
+    queue: usize,
+    requests: usize,
+    concurrency: usize,
+    results: Vec<Outcome>,
+    /// Seconds from the first request to the last answer.
+    wall: f64,
+    /// The server's peak memory.
+    peak: Option<u64>,
+    /// The server's exit code after SIGTERM.
+    exit: Option<i32>,
+}
+
+impl Run<'_> {
+    fn count(&self, f: impl Fn(&Outcome) -> bool) -> usize {
+        self.results.iter().filter(|o| f(o)).count()
     }
-    if bad_plans > 0 {
-        fail(format!("{bad_plans} plans failed check"));
+
+    /// Throughput, latencies, and what the checks count.
+    fn print(&self) {
+        let (name, queue, concurrency, wall, exit) = (
+            self.name,
+            self.queue,
+            self.concurrency,
+            self.wall,
+            self.exit,
+        );
+        let server_errors = self.count(|o| o.status >= 500 || o.status == 0);
+        let too_many = self.count(|o| o.status == 429);
+        let solved = self.count(|o| o.plan_ok == Some(true));
+        let mut latencies: Vec<f64> = self.results.iter().map(|o| o.seconds).collect();
+        latencies.sort_by(f64::total_cmp);
+        #[expect(clippy::cast_precision_loss, reason = "small counts")]
+        let throughput = self.results.len() as f64 / wall;
+        println!(
+            "{name}: {} requests at {concurrency} concurrent, 2 workers, queue {queue}: {wall:.1} s, \
+             {throughput:.1} req/s; latency p50 {:.0} ms, p99 {:.0} ms; plans checked {solved}; \
+             429 {too_many}; 5xx {server_errors}; peak server memory {} MiB; exit {exit:?}",
+            self.results.len(),
+            percentile(&latencies, 0.5) * 1e3,
+            percentile(&latencies, 0.99) * 1e3,
+            self.peak
+                .map_or_else(|| "?".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0)),
+        );
+        for kind in ["tiny", "agri", "malformed", "invalid"] {
+            let mut l: Vec<f64> = self
+                .results
+                .iter()
+                .filter(|o| o.kind == kind && o.status != 429)
+                .map(|o| o.seconds)
+                .collect();
+            l.sort_by(f64::total_cmp);
+            println!(
+                "  {kind:>9}: {} answered, p50 {:.0} ms, p99 {:.0} ms",
+                l.len(),
+                percentile(&l, 0.5) * 1e3,
+                percentile(&l, 0.99) * 1e3
+            );
+        }
     }
-    if wrong_4xx > 0 {
-        fail(format!("{wrong_4xx} bad bodies without their 4xx"));
+
+    /// Whether every rule held; prints each broken one.
+    fn passes(&self) -> bool {
+        let (queue, requests, concurrency, exit) =
+            (self.queue, self.requests, self.concurrency, self.exit);
+        let server_errors = self.count(|o| o.status >= 500 || o.status == 0);
+        let too_many = self.count(|o| o.status == 429);
+        let too_many_not_full = self.count(|o| o.status == 429 && !o.queue_full);
+        let bad_plans = self.count(|o| o.plan_ok == Some(false));
+        let wrong_4xx = self.count(|o| {
+            (o.kind == "malformed" && !matches!(o.status, 400 | 429))
+                || (o.kind == "invalid" && !matches!(o.status, 422 | 429))
+        });
+        let mut ok = true;
+        let mut fail = |what: String| {
+            println!("  FAIL: {what}");
+            ok = false;
+        };
+        if self.results.len() != requests {
+            fail(format!(
+                "{} of {requests} requests answered",
+                self.results.len()
+            ));
+        }
+        if server_errors > 0 {
+            fail(format!("{server_errors} 5xx or transport errors"));
+        }
+        if bad_plans > 0 {
+            fail(format!("{bad_plans} plans failed check"));
+        }
+        if wrong_4xx > 0 {
+            fail(format!("{wrong_4xx} bad bodies without their 4xx"));
+        }
+        if too_many_not_full > 0 {
+            fail(format!(
+                "{too_many_not_full} 429s while the queue was not full"
+            ));
+        }
+        if queue + 2 >= concurrency && too_many > 0 {
+            fail(format!(
+                "{too_many} 429s although the queue had room for every client"
+            ));
+        }
+        if queue + 2 < concurrency && too_many == 0 {
+            fail("no 429 although the clients outnumber the queue".into());
+        }
+        if exit != Some(0) {
+            fail(format!("the server exited with {exit:?} on SIGTERM"));
+        }
+        ok
     }
-    if too_many_not_full > 0 {
-        fail(format!(
-            "{too_many_not_full} 429s while the queue was not full"
-        ));
-    }
-    if queue + 2 >= concurrency && too_many > 0 {
-        fail(format!(
-            "{too_many} 429s although the queue had room for every client"
-        ));
-    }
-    if queue + 2 < concurrency && too_many == 0 {
-        fail("no 429 although the clients outnumber the queue".into());
-    }
-    if exit != Some(0) {
-        fail(format!("the server exited with {exit:?} on SIGTERM"));
-    }
-    ok
 }
 
 fn main() -> ExitCode {

@@ -5,12 +5,11 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use modstaff::engine::SolveOptions;
 use modstaff::io::{load_instance, load_plan};
-use modstaff::model::verify;
+use modstaff::model::{Instance, Plan, verify};
 use modstaff::report::{Format, render_check, render_explanation};
 use modstaff::scenario::explain::{ExplainOptions, explain};
 
@@ -46,29 +45,10 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    if args.output.format == Some(Format::Xlsx) {
-        eprintln!("error: `explain` writes table, json, csv or md; `--format xlsx` is for plans");
-        return Ok(ExitCode::from(2));
-    }
-    let time_limit = match super::seconds("--time-limit", args.time_limit) {
-        Ok(t) => t,
+    let (time_limit, hire_time_limit) = match checked(args) {
+        Ok(v) => v,
         Err(code) => return Ok(code),
     };
-    let hire_time_limit = match super::seconds("--hire-time-limit", args.hire_time_limit) {
-        Ok(t) => t,
-        Err(code) => return Ok(code),
-    };
-    if !(args.hire_capacity.is_finite() && args.hire_capacity > 0.0) {
-        eprintln!(
-            "error: `--hire-capacity` must be a number of hours greater than 0, found {}",
-            args.hire_capacity
-        );
-        return Ok(ExitCode::from(2));
-    }
-    if args.jobs == Some(0) {
-        eprintln!("error: `--jobs` must be at least 1");
-        return Ok(ExitCode::from(2));
-    }
     let (inst, warnings) = match load_instance(&args.instance) {
         Ok(v) => v,
         Err(e) => return Ok(super::report_load_error(&e)),
@@ -76,59 +56,18 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if !args.quiet {
         eprint!("{warnings}");
     }
-    let plan = match &args.plan {
-        None => None,
-        Some(path) => match load_plan(path) {
-            Ok(p) => Some(p),
-            Err(e) => return Ok(super::report_load_error(&e)),
-        },
+    let plan = match given_plan(args, &inst) {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
     };
-    if let (Some(plan), Some(path)) = (&plan, &args.plan) {
-        // Reasons read off a plan that breaks rules would be nonsense: refuse it as `check` does.
-        let report = verify(&inst, plan);
-        if !report.is_valid() {
-            eprint!("{}", render_check(&report, Format::Table));
-            eprintln!(
-                "error: plan `{}` breaks {} rule(s) of instance `{}`; explain needs a valid plan \
-                 (see `modstaff check`)",
-                path.display(),
-                report.violations.len(),
-                args.instance.display()
-            );
-            return Ok(ExitCode::from(1));
-        }
-    }
-    let cancel = Arc::new(AtomicBool::new(false));
-    {
-        let cancel = cancel.clone();
-        let _ = ctrlc::set_handler(move || {
-            if cancel.swap(true, std::sync::atomic::Ordering::SeqCst) {
-                std::process::exit(130);
-            }
-        });
-    }
+    let cancel = super::cancel_on_ctrl_c();
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
     let show = !args.quiet;
     let tty = std::io::stderr().is_terminal();
     let started = Instant::now();
-    let progress: Option<Arc<dyn Fn(usize, usize) + Send + Sync>> = show.then(|| {
-        Arc::new(move |done: usize, total: usize| {
-            let elapsed = started.elapsed().as_secs_f64();
-            let mut err = std::io::stderr().lock();
-            let line = format!("re-solved {done}/{total} hires, {elapsed:.1} s");
-            if tty {
-                let _ = write!(err, "\r\x1b[2K{line}");
-                if done == total {
-                    let _ = writeln!(err);
-                }
-            } else if done == total {
-                let _ = writeln!(err, "{line}");
-            }
-            let _ = err.flush();
-        }) as Arc<dyn Fn(usize, usize) + Send + Sync>
-    });
+    let progress = show.then(|| progress_line(tty, started));
     if show && plan.is_none() {
         eprintln!(
             "solving `{}` ({} s at most) ...",
@@ -165,4 +104,67 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     args.output
         .emit(&render_explanation(&explanation, args.output.format()))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The time limits, once every option is checked (before any work).
+fn checked(args: &Args) -> Result<(Duration, Duration), ExitCode> {
+    if args.output.format == Some(Format::Xlsx) {
+        eprintln!("error: `explain` writes table, json, csv or md; `--format xlsx` is for plans");
+        return Err(ExitCode::from(2));
+    }
+    let time_limit = super::seconds("--time-limit", args.time_limit)?;
+    let hire_time_limit = super::seconds("--hire-time-limit", args.hire_time_limit)?;
+    if !(args.hire_capacity.is_finite() && args.hire_capacity > 0.0) {
+        eprintln!(
+            "error: `--hire-capacity` must be a number of hours greater than 0, found {}",
+            args.hire_capacity
+        );
+        return Err(ExitCode::from(2));
+    }
+    if args.jobs == Some(0) {
+        eprintln!("error: `--jobs` must be at least 1");
+        return Err(ExitCode::from(2));
+    }
+    Ok((time_limit, hire_time_limit))
+}
+
+/// The plan file, if one is given; it must pass `check` (reasons read off a plan that breaks
+/// rules would be nonsense).
+fn given_plan(args: &Args, inst: &Instance) -> Result<Option<Plan>, ExitCode> {
+    let Some(path) = &args.plan else {
+        return Ok(None);
+    };
+    let plan = load_plan(path).map_err(|e| super::report_load_error(&e))?;
+    let report = verify(inst, &plan);
+    if !report.is_valid() {
+        eprint!("{}", render_check(&report, Format::Table));
+        eprintln!(
+            "error: plan `{}` breaks {} rule(s) of instance `{}`; explain needs a valid plan \
+             (see `modstaff check`)",
+            path.display(),
+            report.violations.len(),
+            args.instance.display()
+        );
+        return Err(ExitCode::from(1));
+    }
+    Ok(Some(plan))
+}
+
+/// `re-solved 3/9 hires, 4.2 s` on standard error: redrawn on a terminal, once at the end
+/// otherwise.
+fn progress_line(tty: bool, started: Instant) -> Arc<dyn Fn(usize, usize) + Send + Sync> {
+    Arc::new(move |done: usize, total: usize| {
+        let elapsed = started.elapsed().as_secs_f64();
+        let mut err = std::io::stderr().lock();
+        let line = format!("re-solved {done}/{total} hires, {elapsed:.1} s");
+        if tty {
+            let _ = write!(err, "\r\x1b[2K{line}");
+            if done == total {
+                let _ = writeln!(err);
+            }
+        } else if done == total {
+            let _ = writeln!(err, "{line}");
+        }
+        let _ = err.flush();
+    })
 }

@@ -16,6 +16,8 @@ mod whatif;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use clap::{Parser, Subcommand};
 use modstaff::io::LoadError;
@@ -214,6 +216,19 @@ fn seconds(flag: &str, value: f64) -> Result<std::time::Duration, ExitCode> {
             Err(ExitCode::from(2))
         }
     }
+}
+
+/// A flag the first Ctrl-C raises (solves then stop with their best plan so far); a second
+/// Ctrl-C exits at once with 130.
+fn cancel_on_ctrl_c() -> Arc<AtomicBool> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let flag = cancel.clone();
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+    cancel
 }
 
 /// Prints load errors the way `validate` does and returns exit code 2.

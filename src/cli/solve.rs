@@ -4,7 +4,6 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
 use modstaff::engine::{Progress, SolveOptions, solve};
 use modstaff::io::load_instance;
@@ -50,16 +49,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         Err(e) => return Ok(super::report_load_error(&e)),
     };
     eprint!("{warnings}");
-    let cancel = Arc::new(AtomicBool::new(false));
-    {
-        // Ctrl-C: stop the search and return the best plan so far; a second Ctrl-C kills.
-        let cancel = cancel.clone();
-        let _ = ctrlc::set_handler(move || {
-            if cancel.swap(true, std::sync::atomic::Ordering::SeqCst) {
-                std::process::exit(130);
-            }
-        });
-    }
+    let cancel = super::cancel_on_ctrl_c();
     let tty = std::io::stderr().is_terminal() && !args.quiet;
     let progress: Option<modstaff::engine::ProgressFn> = tty.then(|| {
         Arc::new(|p: &Progress| {

@@ -2,14 +2,14 @@
 //! [--time-limit S] [--shard I/N]`
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use modstaff::engine::SolveOptions;
 use modstaff::io::load_instance;
+use modstaff::model::Instance;
 use modstaff::report::table::{Align, Table};
 use modstaff::report::{hours, to_json};
 use modstaff::scenario::batch::{self, BatchOptions, Case, Outcome, Sweep};
@@ -72,9 +72,10 @@ pub(crate) struct Args {
     quiet: bool,
 }
 
-fn usage(message: &str) -> anyhow::Result<ExitCode> {
+/// Says what is wrong with the command line; exit code 2.
+fn usage(message: &str) -> ExitCode {
     eprintln!("error: {message}");
-    Ok(ExitCode::from(2))
+    ExitCode::from(2)
 }
 
 fn parse_shard(s: &str) -> Option<(usize, usize)> {
@@ -261,29 +262,10 @@ fn slug(name: &str) -> String {
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let time_limit = match super::seconds("--time-limit", args.time_limit) {
-        Ok(t) => t,
+    let (time_limit, shard) = match checked(args) {
+        Ok(v) => v,
         Err(code) => return Ok(code),
     };
-    let shard = match &args.shard {
-        None => None,
-        Some(s) => match parse_shard(s) {
-            Some(v) => Some(v),
-            None => {
-                return usage(&format!(
-                    "invalid `--shard {s}`: expected `I/N` with 1 <= I <= N, e.g. `2/8`"
-                ));
-            }
-        },
-    };
-    if args.jobs == Some(0) {
-        return usage("`--jobs` must be at least 1");
-    }
-    if args.format == BatchFormat::Xlsx && args.out.is_none() {
-        return usage(
-            "`--format xlsx` writes a binary workbook: give a file with `--out FILE.xlsx`",
-        );
-    }
     let (base, warnings) = match load_instance(&args.instance) {
         Ok(v) => v,
         Err(e) => return Ok(super::report_load_error(&e)),
@@ -291,27 +273,11 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if !args.quiet {
         eprint!("{warnings}");
     }
-    let cases: Vec<Case> = match (&args.scenarios, args.sweep.is_empty()) {
-        (Some(_), false) => return usage("give a scenario file or `--sweep`, not both"),
-        (None, true) => return usage("give a scenario file or `--sweep KIND`"),
-        (None, false) => match parse_sweep(&args.sweep, args.level) {
-            Ok(sweep) => batch::sweep_cases(&base, &sweep),
-            Err(e) => return usage(&e),
-        },
-        (Some(path), true) => match scenario_cases(&base, path) {
-            Ok(c) => c,
-            Err(code) => return Ok(code),
-        },
+    let cases = match cases(args, &base) {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
     };
-    let cancel = Arc::new(AtomicBool::new(false));
-    {
-        let cancel = cancel.clone();
-        let _ = ctrlc::set_handler(move || {
-            if cancel.swap(true, std::sync::atomic::Ordering::SeqCst) {
-                std::process::exit(130);
-            }
-        });
-    }
+    let cancel = super::cancel_on_ctrl_c();
     let solve = SolveOptions {
         time_limit,
         seed: args.seed,
@@ -331,26 +297,13 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             ..solve.clone()
         },
     );
-    let progress: Option<Arc<dyn Fn(usize, usize) + Send + Sync>> = tty.then(|| {
-        Arc::new(move |done: usize, total: usize| {
-            let elapsed = started.elapsed().as_secs_f64();
-            #[expect(clippy::cast_precision_loss, reason = "small counts")]
-            let eta = elapsed / done.max(1) as f64 * (total - done) as f64;
-            let mut err = std::io::stderr().lock();
-            let _ = write!(
-                err,
-                "\r\x1b[2Kscenarios {done}/{total}  {elapsed:.0} s  ETA {eta:.0} s"
-            );
-            let _ = err.flush();
-        }) as Arc<dyn Fn(usize, usize) + Send + Sync>
-    });
     let options = BatchOptions {
         solve,
         jobs: args.jobs.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
         }),
         shard,
-        progress,
+        progress: tty.then(|| progress_line(started)),
         cancel: Some(cancel),
     };
     let outcomes = batch::run(&base, &baseline.plan, &cases, &options);
@@ -358,38 +311,125 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         eprintln!();
     }
     if let Some(dir) = &args.plans {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| anyhow::anyhow!("cannot create `{}`: {e}", dir.display()))?;
-        let width = cases.len().to_string().len().max(3);
-        let write = |name: String, plan: &modstaff::model::Plan| -> anyhow::Result<()> {
-            let path = dir.join(name);
-            modstaff::io::write_atomic(&path, to_json(plan).as_bytes())
-                .map_err(|e| anyhow::anyhow!("cannot write `{}`: {e}", path.display()))
-        };
-        if shard.is_none_or(|(i, _)| i == 0) {
-            write("baseline.json".into(), &baseline.plan)?;
-        }
-        for o in &outcomes {
-            let k = o.index.unwrap_or(0);
-            write(format!("{:0width$}-{}.json", k + 1, slug(&o.name)), &o.plan)?;
-        }
+        write_plans(dir, cases.len(), &baseline, &outcomes, shard)?;
     }
     if let Some(dir) = &args.instances {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| anyhow::anyhow!("cannot create `{}`: {e}", dir.display()))?;
-        let width = cases.len().to_string().len().max(3);
-        for o in &outcomes {
-            let k = o.index.unwrap_or(0);
-            let path = dir.join(format!("{:0width$}-{}.json", k + 1, slug(&o.name)));
-            let text = to_json(&modstaff::io::to_raw(&cases[k].instance));
-            modstaff::io::write_atomic(&path, text.as_bytes())
-                .map_err(|e| anyhow::anyhow!("cannot write `{}`: {e}", path.display()))?;
-        }
+        write_instances(dir, &cases, &outcomes)?;
     }
-    // The baseline row belongs to the first shard only, so shards concatenate to the whole.
+    let rows = rows(args, &baseline, &outcomes, shard);
+    emit(args, &rows, &base, &baseline)
+}
+
+/// The time limit and the shard, once every option is checked (before any work).
+fn checked(args: &Args) -> Result<(std::time::Duration, Option<(usize, usize)>), ExitCode> {
+    let time_limit = super::seconds("--time-limit", args.time_limit)?;
+    let shard = match &args.shard {
+        None => None,
+        Some(s) => match parse_shard(s) {
+            Some(v) => Some(v),
+            None => {
+                return Err(usage(&format!(
+                    "invalid `--shard {s}`: expected `I/N` with 1 <= I <= N, e.g. `2/8`"
+                )));
+            }
+        },
+    };
+    if args.jobs == Some(0) {
+        return Err(usage("`--jobs` must be at least 1"));
+    }
+    if args.format == BatchFormat::Xlsx && args.out.is_none() {
+        return Err(usage(
+            "`--format xlsx` writes a binary workbook: give a file with `--out FILE.xlsx`",
+        ));
+    }
+    Ok((time_limit, shard))
+}
+
+/// The scenarios: from the scenario file or the sweep.
+fn cases(args: &Args, base: &Instance) -> Result<Vec<Case>, ExitCode> {
+    match (&args.scenarios, args.sweep.is_empty()) {
+        (Some(_), false) => Err(usage("give a scenario file or `--sweep`, not both")),
+        (None, true) => Err(usage("give a scenario file or `--sweep KIND`")),
+        (None, false) => match parse_sweep(&args.sweep, args.level) {
+            Ok(sweep) => Ok(batch::sweep_cases(base, &sweep)),
+            Err(e) => Err(usage(&e)),
+        },
+        (Some(path), true) => scenario_cases(base, path),
+    }
+}
+
+/// `scenarios 3/10  12 s  ETA 28 s` on one line of standard error.
+fn progress_line(started: Instant) -> Arc<dyn Fn(usize, usize) + Send + Sync> {
+    Arc::new(move |done: usize, total: usize| {
+        let elapsed = started.elapsed().as_secs_f64();
+        #[expect(clippy::cast_precision_loss, reason = "small counts")]
+        let eta = elapsed / done.max(1) as f64 * (total - done) as f64;
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "\r\x1b[2Kscenarios {done}/{total}  {elapsed:.0} s  ETA {eta:.0} s"
+        );
+        let _ = err.flush();
+    })
+}
+
+/// File name of outcome `o` in `--plans` and `--instances`: `001-without-ann.json`.
+fn file_name(o: &Outcome, cases: usize) -> String {
+    let width = cases.to_string().len().max(3);
+    let k = o.index.unwrap_or(0);
+    format!("{:0width$}-{}.json", k + 1, slug(&o.name))
+}
+
+fn create_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| anyhow::anyhow!("cannot create `{}`: {e}", dir.display()))
+}
+
+fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
+    modstaff::io::write_atomic(path, text.as_bytes())
+        .map_err(|e| anyhow::anyhow!("cannot write `{}`: {e}", path.display()))
+}
+
+/// `--plans DIR`: the baseline's plan (first shard only) and each scenario's.
+fn write_plans(
+    dir: &Path,
+    cases: usize,
+    baseline: &Outcome,
+    outcomes: &[Outcome],
+    shard: Option<(usize, usize)>,
+) -> anyhow::Result<()> {
+    create_dir(dir)?;
+    if shard.is_none_or(|(i, _)| i == 0) {
+        write_file(&dir.join("baseline.json"), &to_json(&baseline.plan))?;
+    }
+    for o in outcomes {
+        write_file(&dir.join(file_name(o, cases)), &to_json(&o.plan))?;
+    }
+    Ok(())
+}
+
+/// `--instances DIR`: each scenario's instance.
+fn write_instances(dir: &Path, cases: &[Case], outcomes: &[Outcome]) -> anyhow::Result<()> {
+    create_dir(dir)?;
+    for o in outcomes {
+        let k = o.index.unwrap_or(0);
+        let text = to_json(&modstaff::io::to_raw(&cases[k].instance));
+        write_file(&dir.join(file_name(o, cases.len())), &text)?;
+    }
+    Ok(())
+}
+
+/// The rows to print: the baseline (first shard only, so shards concatenate to the whole),
+/// then the scenarios, ranked for a sweep.
+fn rows<'a>(
+    args: &Args,
+    baseline: &'a Outcome,
+    outcomes: &'a [Outcome],
+    shard: Option<(usize, usize)>,
+) -> Vec<&'a Outcome> {
     let mut rows: Vec<&Outcome> = Vec::new();
     if shard.is_none_or(|(i, _)| i == 0) {
-        rows.push(&baseline);
+        rows.push(baseline);
     }
     rows.extend(outcomes.iter());
     // A sweep is a ranking: the tables put the most critical person (leave-one-out) or the
@@ -407,43 +447,46 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 .then(a.index.cmp(&b.index))
         });
     }
+    rows
+}
+
+/// Writes the rows in the format asked for.
+fn emit(
+    args: &Args,
+    rows: &[&Outcome],
+    base: &Instance,
+    baseline: &Outcome,
+) -> anyhow::Result<ExitCode> {
+    let output = super::Output {
+        format: None,
+        out: args.out.clone(),
+    };
     let text = match args.format {
         BatchFormat::Xlsx => {
-            let mut sheets = vec![scenario_sheet(&rows)];
-            sheets.extend(modstaff::report::xlsx::plan_sheets(&base, &baseline.plan));
+            let mut sheets = vec![scenario_sheet(rows)];
+            sheets.extend(modstaff::report::xlsx::plan_sheets(base, &baseline.plan));
             let bytes = modstaff::report::xlsx::workbook(&sheets)?;
-            let output = super::Output {
-                format: None,
-                out: args.out.clone(),
-            };
             output.emit_bytes(&bytes)?;
             return Ok(ExitCode::SUCCESS);
         }
-        BatchFormat::Table => table(&rows).to_text(),
-        BatchFormat::Md => table(&rows).to_markdown(),
-        BatchFormat::Csv => table(&rows).to_csv(),
+        BatchFormat::Table => table(rows).to_text(),
+        BatchFormat::Md => table(rows).to_markdown(),
+        BatchFormat::Csv => table(rows).to_csv(),
         BatchFormat::Jsonl => {
             let mut s = String::new();
-            for o in &rows {
+            for o in rows {
                 s.push_str(&serde_json::to_string(o)?);
                 s.push('\n');
             }
             s
         }
     };
-    let output = super::Output {
-        format: None,
-        out: args.out.clone(),
-    };
     output.emit(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Loads and applies a scenario file; on error prints it and returns exit code 2.
-fn scenario_cases(
-    base: &modstaff::model::Instance,
-    path: &std::path::Path,
-) -> Result<Vec<Case>, ExitCode> {
+fn scenario_cases(base: &Instance, path: &Path) -> Result<Vec<Case>, ExitCode> {
     let scenarios =
         modstaff::scenario::load_scenarios(path, base).map_err(|e| super::report_load_error(&e))?;
     let mut cases = Vec::with_capacity(scenarios.len());

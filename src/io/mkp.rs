@@ -147,86 +147,120 @@ pub fn parse_mkp(text: &str, file: &str, name: &str) -> Result<RawInstance, Diag
     let (Some(m), Some(n)) = (m, n) else {
         return Err(with_file(r.diagnostics));
     };
-    let width = |k: usize| k.to_string().len();
-    // A knapsack of capacity 0 holds nothing (every item weighs more): it becomes nobody,
-    // since a person's capacity must be positive.
-    let mut staff: Vec<RawStaff> = Vec::with_capacity(m);
-    for i in 0..m {
-        let path = format!("capacities[{i}]");
-        let what = format!("the capacity of knapsack {}", i + 1);
-        let Some((text, at)) = r.take(&path, &what) else {
-            continue;
-        };
-        let cap = match text.parse::<f64>() {
-            Ok(v) if v.is_finite() && v >= 0.0 => v,
-            _ => {
-                r.diagnostics.push(
-                    Diagnostic::error(
-                        &path,
-                        format!("{what} must be a number >= 0, found `{text}`"),
-                    )
-                    .at(at),
-                );
-                continue;
-            }
-        };
-        if cap == 0.0 {
-            continue;
-        }
-        staff.push(RawStaff {
-            id: format!("k{:0w$}", i + 1, w = width(m)),
-            name: None,
-            unit: None,
-            capacity: Some(cap),
-            skills: std::collections::BTreeMap::new(),
-            max_posts: None,
-            max_liaisons: None,
-            current_posts: Vec::new(),
-            unavailable: Vec::new(),
-        });
-    }
-    let mut duties = Vec::with_capacity(n);
-    for j in 0..n {
-        let w = r.positive(
-            &format!("items[{j}].weight"),
-            &format!("the weight of item {}", j + 1),
-        );
-        let p = r.positive(
-            &format!("items[{j}].profit"),
-            &format!("the profit of item {}", j + 1),
-        );
-        let (w, p) = (w.unwrap_or(1.0), p.unwrap_or(1.0));
-        duties.push(RawDuty {
-            id: format!("i{:0w$}", j + 1, w = width(n)),
-            module: MODULE.to_owned(),
-            hours: w,
-            skill: None,
-            min_level: None,
-            weight: Some(p / w),
-            splittable: Some(false),
-            tags: Vec::new(),
-        });
-    }
-    if let Some(t) = r.tokens.get(r.next) {
-        let extra = r.tokens.len() - r.next;
-        r.diagnostics.push(
-            Diagnostic::error(
-                "",
-                format!(
-                    "{extra} number(s) after the last item, starting with `{}`",
-                    t.text
-                ),
-            )
-            .at(Reader::position(t))
-            .hint(format!(
-                "the file declares m = {m} knapsacks and n = {n} items: check those counts"
-            )),
-        );
-    }
+    let staff = r.knapsacks(m);
+    let duties = r.items(n);
+    r.no_more(m, n);
     if r.diagnostics.has_errors() {
         return Err(with_file(r.diagnostics));
     }
-    Ok(RawInstance {
+    Ok(instance(name, m, n, staff, duties))
+}
+
+/// Digits of `k`, to pad ids to.
+fn width(k: usize) -> usize {
+    k.to_string().len()
+}
+
+impl Reader<'_> {
+    /// The `m` capacities, one person per knapsack. A knapsack of capacity 0 holds nothing
+    /// (every item weighs more): it becomes nobody, since a person's capacity must be
+    /// positive.
+    fn knapsacks(&mut self, m: usize) -> Vec<RawStaff> {
+        let mut staff: Vec<RawStaff> = Vec::with_capacity(m);
+        for i in 0..m {
+            let path = format!("capacities[{i}]");
+            let what = format!("the capacity of knapsack {}", i + 1);
+            let Some((text, at)) = self.take(&path, &what) else {
+                continue;
+            };
+            let cap = match text.parse::<f64>() {
+                Ok(v) if v.is_finite() && v >= 0.0 => v,
+                _ => {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            &path,
+                            format!("{what} must be a number >= 0, found `{text}`"),
+                        )
+                        .at(at),
+                    );
+                    continue;
+                }
+            };
+            if cap == 0.0 {
+                continue;
+            }
+            staff.push(RawStaff {
+                id: format!("k{:0w$}", i + 1, w = width(m)),
+                name: None,
+                unit: None,
+                capacity: Some(cap),
+                skills: std::collections::BTreeMap::new(),
+                max_posts: None,
+                max_liaisons: None,
+                current_posts: Vec::new(),
+                unavailable: Vec::new(),
+            });
+        }
+        staff
+    }
+
+    /// The `n` items, one non-splittable duty each.
+    fn items(&mut self, n: usize) -> Vec<RawDuty> {
+        let mut duties = Vec::with_capacity(n);
+        for j in 0..n {
+            let w = self.positive(
+                &format!("items[{j}].weight"),
+                &format!("the weight of item {}", j + 1),
+            );
+            let p = self.positive(
+                &format!("items[{j}].profit"),
+                &format!("the profit of item {}", j + 1),
+            );
+            let (w, p) = (w.unwrap_or(1.0), p.unwrap_or(1.0));
+            duties.push(RawDuty {
+                id: format!("i{:0w$}", j + 1, w = width(n)),
+                module: MODULE.to_owned(),
+                hours: w,
+                skill: None,
+                min_level: None,
+                weight: Some(p / w),
+                splittable: Some(false),
+                tags: Vec::new(),
+            });
+        }
+        duties
+    }
+
+    /// Numbers after the last item are an error: the counts are probably wrong.
+    fn no_more(&mut self, m: usize, n: usize) {
+        if let Some(t) = self.tokens.get(self.next) {
+            let extra = self.tokens.len() - self.next;
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "",
+                    format!(
+                        "{extra} number(s) after the last item, starting with `{}`",
+                        t.text
+                    ),
+                )
+                .at(Self::position(t))
+                .hint(format!(
+                    "the file declares m = {m} knapsacks and n = {n} items: check those counts"
+                )),
+            );
+        }
+    }
+}
+
+/// The instance of `m` knapsacks and `n` items: one module, one post per person.
+fn instance(
+    name: &str,
+    m: usize,
+    n: usize,
+    staff: Vec<RawStaff>,
+    duties: Vec<RawDuty>,
+) -> RawInstance {
+    RawInstance {
         name: name.to_owned(),
         description: Some(format!(
             "multiple knapsack problem: {m} knapsacks, {n} items; tier 1 = total profit - \
@@ -249,7 +283,7 @@ pub fn parse_mkp(text: &str, file: &str, name: &str) -> Result<RawInstance, Diag
             max_posts: Some(1),
             ..RawRules::default()
         }),
-    })
+    }
 }
 
 /// Reads an MKP file and validates the instance it describes; the instance is named after

@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::decode::Origins;
 use super::diagnostic::{Diagnostic, Diagnostics, Validated, did_you_mean, quoted_list};
 use super::position::{PositionIndex, join_index, join_key};
-use super::raw::RawInstance;
+use super::raw::{RawInstance, RawRules, RawStaff};
 use crate::model::{
     Counterpart, CounterpartIdx, Duty, DutyIdx, IdMaps, Instance, Module, ModuleIdx, Rules, Skill,
-    SkillIdx, Staff, StaffIdx, Unit, UnitIdx,
+    SkillIdx, Staff, Unit, UnitIdx,
 };
 
 /// Collects diagnostics with positions looked up from the source text.
@@ -155,7 +155,6 @@ fn check_name(sink: &mut Sink<'_>, path: &str, name: Option<&String>) {
 
 /// Validates a raw instance decoded from a file; `origins` and `positions` let messages name
 /// the file's own indices, lines and columns.
-#[expect(clippy::too_many_lines, reason = "one pass per list, in SPEC order")]
 pub(crate) fn validate_decoded(
     raw: &RawInstance,
     origins: &Origins,
@@ -168,7 +167,57 @@ pub(crate) fn validate_decoded(
         origins,
     };
     let s = &mut sink;
+    check_instance_name(s, raw);
+    let rr = raw.rules.clone().unwrap_or_default();
+    let mut rules = rules(s, &rr);
+    let (skill_ids, skills) = skills(s, raw);
+    let (unit_ids, units) = units(s, raw);
+    let (counterpart_ids, counterparts) = counterparts(s, raw);
+    let ids = IdMaps {
+        modules: index_ids(
+            s,
+            "modules",
+            "module",
+            raw.modules.iter().map(|m| m.id.clone()),
+        ),
+        staff: index_ids(s, "staff", "person", raw.staff.iter().map(|p| p.id.clone())),
+        duties: index_ids(s, "duties", "duty", raw.duties.iter().map(|d| d.id.clone())),
+        counterparts: counterpart_ids,
+        units: unit_ids,
+        skills: skill_ids,
+    };
+    let cx = Lists {
+        raw,
+        ids: &ids,
+        has_catalogue: raw.skills.is_some(),
+    };
+    let mut modules = cx.modules(s);
+    let duties = cx.duties(s, &mut modules);
+    let staff = cx.staff(s, &rules, &modules);
+    rules.conflicts = cx.conflicts(s, &rr);
 
+    if s.diags.has_errors() {
+        return Err(sink.diags);
+    }
+
+    let instance = Instance {
+        name: raw.name.clone(),
+        description: raw.description.clone(),
+        skills,
+        has_skill_catalogue: cx.has_catalogue,
+        units,
+        counterparts,
+        staff,
+        modules,
+        duties,
+        rules,
+        ids,
+    };
+    warn_suspicious(&instance, &mut sink);
+    Ok((instance, sink.diags))
+}
+
+fn check_instance_name(s: &mut Sink<'_>, raw: &RawInstance) {
     if raw.name.trim().is_empty() {
         s.error(
             "name",
@@ -176,9 +225,11 @@ pub(crate) fn validate_decoded(
             Some("name the instance, e.g. `\"longgang-agri\"`".into()),
         );
     }
+}
 
-    // --- rules ---
-    let rr = raw.rules.clone().unwrap_or_default();
+/// The instance-wide rules with their defaults filled in; conflicts come later, once the
+/// modules are known.
+fn rules(s: &mut Sink<'_>, rr: &RawRules) -> Rules {
     let defaults = Rules::default();
     let max_posts =
         count(s, "rules.max_posts", "max_posts", rr.max_posts).unwrap_or(defaults.max_posts);
@@ -210,12 +261,37 @@ pub(crate) fn validate_decoded(
         rr.min_staff_weight,
         defaults.min_staff_weight,
     );
+    Rules {
+        max_posts,
+        max_liaisons,
+        liaison_weight,
+        min_staff_weight,
+        conflicts: Vec::new(),
+    }
+}
 
-    // --- catalogues ---
-    let has_catalogue = raw.skills.is_some();
-    let catalogue = raw.skills.clone().unwrap_or_default();
-    let mut skill_ids: BTreeMap<String, SkillIdx> =
-        index_ids(s, "skills", "skill", catalogue.iter().map(|k| k.id.clone()));
+/// The skill catalogue; without one, skills are whatever staff and duties mention (sorted,
+/// so the same instance always numbers them the same way).
+fn skills(s: &mut Sink<'_>, raw: &RawInstance) -> (BTreeMap<String, SkillIdx>, Vec<Skill>) {
+    let Some(catalogue) = &raw.skills else {
+        let mentioned: BTreeSet<&str> = raw
+            .staff
+            .iter()
+            .flat_map(|p| p.skills.keys().map(String::as_str))
+            .chain(raw.duties.iter().filter_map(|d| d.skill.as_deref()))
+            .collect();
+        let mut ids = BTreeMap::new();
+        let mut skills = Vec::new();
+        for k in mentioned {
+            ids.insert(k.to_owned(), SkillIdx::from(skills.len()));
+            skills.push(Skill {
+                id: k.to_owned(),
+                name: k.to_owned(),
+            });
+        }
+        return (ids, skills);
+    };
+    let ids = index_ids(s, "skills", "skill", catalogue.iter().map(|k| k.id.clone()));
     let mut skills: Vec<Skill> = Vec::new();
     for (i, k) in catalogue.iter().enumerate() {
         check_name(s, &s.elem("skills", i), k.name.as_ref());
@@ -224,28 +300,11 @@ pub(crate) fn validate_decoded(
             name: k.name.clone().unwrap_or_else(|| k.id.clone()),
         });
     }
-    // Without a catalogue, skills are whatever staff and duties mention (sorted, so the same
-    // instance always numbers them the same way).
-    if !has_catalogue {
-        let mentioned: BTreeSet<&str> = raw
-            .staff
-            .iter()
-            .flat_map(|p| p.skills.keys().map(String::as_str))
-            .chain(raw.duties.iter().filter_map(|d| d.skill.as_deref()))
-            .collect();
-        skill_ids.clear();
-        skills.clear();
-        for k in mentioned {
-            skill_ids.insert(k.to_owned(), SkillIdx::from(skills.len()));
-            skills.push(Skill {
-                id: k.to_owned(),
-                name: k.to_owned(),
-            });
-        }
-    }
+    (ids, skills)
+}
 
-    let unit_ids: BTreeMap<String, UnitIdx> =
-        index_ids(s, "units", "unit", raw.units.iter().map(|u| u.id.clone()));
+fn units(s: &mut Sink<'_>, raw: &RawInstance) -> (BTreeMap<String, UnitIdx>, Vec<Unit>) {
+    let ids = index_ids(s, "units", "unit", raw.units.iter().map(|u| u.id.clone()));
     let mut units = Vec::new();
     for (i, u) in raw.units.iter().enumerate() {
         let path = s.elem("units", i);
@@ -262,8 +321,14 @@ pub(crate) fn validate_decoded(
             headcount_cap: cap,
         });
     }
+    (ids, units)
+}
 
-    let counterpart_ids: BTreeMap<String, CounterpartIdx> = index_ids(
+fn counterparts(
+    s: &mut Sink<'_>,
+    raw: &RawInstance,
+) -> (BTreeMap<String, CounterpartIdx>, Vec<Counterpart>) {
+    let ids = index_ids(
         s,
         "counterparts",
         "counterpart",
@@ -278,291 +343,274 @@ pub(crate) fn validate_decoded(
             bureau: c.bureau.clone(),
         });
     }
+    (ids, counterparts)
+}
 
-    let module_ids: BTreeMap<String, ModuleIdx> = index_ids(
-        s,
-        "modules",
-        "module",
-        raw.modules.iter().map(|m| m.id.clone()),
-    );
-    let staff_ids: BTreeMap<String, StaffIdx> =
-        index_ids(s, "staff", "person", raw.staff.iter().map(|p| p.id.clone()));
-    let duty_ids: BTreeMap<String, DutyIdx> =
-        index_ids(s, "duties", "duty", raw.duties.iter().map(|d| d.id.clone()));
+/// What the passes over the lists that refer to others share: the raw lists and every id.
+struct Lists<'a> {
+    raw: &'a RawInstance,
+    ids: &'a IdMaps,
+    /// Whether skills come from a catalogue (then an unknown skill is an error).
+    has_catalogue: bool,
+}
 
-    // --- modules ---
-    let mut modules = Vec::new();
-    for (i, m) in raw.modules.iter().enumerate() {
-        let path = s.elem("modules", i);
-        check_name(s, &path, m.name.as_ref());
-        let unit = m
-            .unit
-            .as_ref()
-            .and_then(|u| resolve(s, &join_key(&path, "unit"), "unit", "units", u, &unit_ids));
-        let min_staff =
-            count(s, &join_key(&path, "min_staff"), "min_staff", m.min_staff).unwrap_or(0);
-        let max_staff = count(s, &join_key(&path, "max_staff"), "max_staff", m.max_staff);
-        if let Some(max) = max_staff
-            && min_staff > max
-        {
-            s.error(
-                &join_key(&path, "min_staff"),
-                format!("min_staff {min_staff} is greater than max_staff {max}"),
-                Some("raise max_staff or lower min_staff".into()),
-            );
+impl Lists<'_> {
+    /// A skill named at `path`: from the catalogue, or from the skills mentioned.
+    fn skill(&self, s: &mut Sink<'_>, path: &str, k: &str) -> Option<SkillIdx> {
+        if self.has_catalogue {
+            resolve(
+                s,
+                path,
+                "skill",
+                "skills in the catalogue",
+                k,
+                &self.ids.skills,
+            )
+        } else {
+            self.ids.skills.get(k).copied()
         }
-        let mut cps = Vec::new();
-        for (j, c) in m.counterparts.iter().enumerate() {
-            let p = join_index(&join_key(&path, "counterparts"), j);
-            if let Some(ci) = resolve(s, &p, "counterpart", "counterparts", c, &counterpart_ids) {
-                if cps.contains(&ci) {
-                    s.warning(&p, format!("counterpart `{c}` is listed twice"), None);
-                } else {
-                    cps.push(ci);
+    }
+
+    fn module(&self, s: &mut Sink<'_>, path: &str, id: &str) -> Option<ModuleIdx> {
+        resolve(s, path, "module", "modules", id, &self.ids.modules)
+    }
+
+    fn unit(&self, s: &mut Sink<'_>, path: &str, id: &str) -> Option<UnitIdx> {
+        resolve(s, path, "unit", "units", id, &self.ids.units)
+    }
+
+    /// The modules, without their duties yet.
+    fn modules(&self, s: &mut Sink<'_>) -> Vec<Module> {
+        let mut modules = Vec::new();
+        for (i, m) in self.raw.modules.iter().enumerate() {
+            let path = s.elem("modules", i);
+            check_name(s, &path, m.name.as_ref());
+            let unit = m
+                .unit
+                .as_ref()
+                .and_then(|u| self.unit(s, &join_key(&path, "unit"), u));
+            let min_staff =
+                count(s, &join_key(&path, "min_staff"), "min_staff", m.min_staff).unwrap_or(0);
+            let max_staff = count(s, &join_key(&path, "max_staff"), "max_staff", m.max_staff);
+            if let Some(max) = max_staff
+                && min_staff > max
+            {
+                s.error(
+                    &join_key(&path, "min_staff"),
+                    format!("min_staff {min_staff} is greater than max_staff {max}"),
+                    Some("raise max_staff or lower min_staff".into()),
+                );
+            }
+            let mut cps = Vec::new();
+            for (j, c) in m.counterparts.iter().enumerate() {
+                let p = join_index(&join_key(&path, "counterparts"), j);
+                let known = &self.ids.counterparts;
+                if let Some(ci) = resolve(s, &p, "counterpart", "counterparts", c, known) {
+                    if cps.contains(&ci) {
+                        s.warning(&p, format!("counterpart `{c}` is listed twice"), None);
+                    } else {
+                        cps.push(ci);
+                    }
                 }
             }
+            modules.push(Module {
+                id: m.id.clone(),
+                name: m.name.clone().unwrap_or_else(|| m.id.clone()),
+                unit,
+                min_staff,
+                max_staff,
+                counterparts: cps,
+                duties: Vec::new(),
+            });
         }
-        modules.push(Module {
-            id: m.id.clone(),
-            name: m.name.clone().unwrap_or_else(|| m.id.clone()),
-            unit,
-            min_staff,
-            max_staff,
-            counterparts: cps,
-            duties: Vec::new(),
-        });
+        modules
     }
 
-    // --- duties ---
-    let mut duties = Vec::new();
-    for (i, d) in raw.duties.iter().enumerate() {
-        let path = s.elem("duties", i);
-        let module = resolve(
-            s,
-            &join_key(&path, "module"),
-            "module",
-            "modules",
-            &d.module,
-            &module_ids,
-        );
-        positive(
-            s,
-            &join_key(&path, "hours"),
-            "hours",
-            d.hours,
-            "hours are weekly workload, e.g. `12`",
-        );
-        let weight = d.weight.unwrap_or(1.0);
-        positive(
-            s,
-            &join_key(&path, "weight"),
-            "weight",
-            weight,
-            "weight is the penalty per uncovered hour, e.g. `1` or `10`",
-        );
-        let skill = d.skill.as_ref().and_then(|k| {
-            if has_catalogue {
-                resolve(
-                    s,
-                    &join_key(&path, "skill"),
-                    "skill",
-                    "skills in the catalogue",
-                    k,
-                    &skill_ids,
-                )
-            } else {
-                skill_ids.get(k).copied()
+    /// The duties, each also listed in its module.
+    fn duties(&self, s: &mut Sink<'_>, modules: &mut [Module]) -> Vec<Duty> {
+        let mut duties = Vec::new();
+        for (i, d) in self.raw.duties.iter().enumerate() {
+            let path = s.elem("duties", i);
+            let module = self.module(s, &join_key(&path, "module"), &d.module);
+            positive(
+                s,
+                &join_key(&path, "hours"),
+                "hours",
+                d.hours,
+                "hours are weekly workload, e.g. `12`",
+            );
+            let weight = d.weight.unwrap_or(1.0);
+            positive(
+                s,
+                &join_key(&path, "weight"),
+                "weight",
+                weight,
+                "weight is the penalty per uncovered hour, e.g. `1` or `10`",
+            );
+            let skill = d
+                .skill
+                .as_ref()
+                .and_then(|k| self.skill(s, &join_key(&path, "skill"), k));
+            let min_level = level(
+                s,
+                &join_key(&path, "min_level"),
+                "min_level",
+                d.min_level.unwrap_or(1),
+            )
+            .unwrap_or(1);
+            if let Some(m) = module {
+                modules[m.index()].duties.push(DutyIdx::from(i));
             }
-        });
-        let min_level = level(
-            s,
-            &join_key(&path, "min_level"),
-            "min_level",
-            d.min_level.unwrap_or(1),
-        )
-        .unwrap_or(1);
-        if let Some(m) = module {
-            modules[m.index()].duties.push(DutyIdx::from(i));
+            duties.push(Duty {
+                id: d.id.clone(),
+                module: module.unwrap_or(ModuleIdx(0)),
+                hours: d.hours,
+                skill,
+                min_level,
+                weight,
+                splittable: d.splittable.unwrap_or(true),
+                tags: d.tags.clone(),
+            });
         }
-        duties.push(Duty {
-            id: d.id.clone(),
-            module: module.unwrap_or(ModuleIdx(0)),
-            hours: d.hours,
-            skill,
-            min_level,
-            weight,
-            splittable: d.splittable.unwrap_or(true),
-            tags: d.tags.clone(),
-        });
+        duties
     }
 
-    // --- staff ---
-    let mut staff = Vec::new();
-    for (i, p) in raw.staff.iter().enumerate() {
-        let path = s.elem("staff", i);
-        check_name(s, &path, p.name.as_ref());
-        let unit = p
-            .unit
-            .as_ref()
-            .and_then(|u| resolve(s, &join_key(&path, "unit"), "unit", "units", u, &unit_ids));
-        let capacity = p.capacity.unwrap_or(40.0);
-        positive(
-            s,
-            &join_key(&path, "capacity"),
-            "capacity",
-            capacity,
-            "capacity is weekly hours, e.g. `40`",
-        );
+    /// The people; `rules` give the defaults of their limits.
+    fn staff(&self, s: &mut Sink<'_>, rules: &Rules, modules: &[Module]) -> Vec<Staff> {
+        let mut staff = Vec::new();
+        for (i, p) in self.raw.staff.iter().enumerate() {
+            let path = s.elem("staff", i);
+            check_name(s, &path, p.name.as_ref());
+            let unit = p
+                .unit
+                .as_ref()
+                .and_then(|u| self.unit(s, &join_key(&path, "unit"), u));
+            let capacity = p.capacity.unwrap_or(40.0);
+            positive(
+                s,
+                &join_key(&path, "capacity"),
+                "capacity",
+                capacity,
+                "capacity is weekly hours, e.g. `40`",
+            );
+            let levels = self.levels(s, &path, p);
+            let max_posts = count(s, &join_key(&path, "max_posts"), "max_posts", p.max_posts)
+                .unwrap_or(rules.max_posts);
+            let max_liaisons = count(
+                s,
+                &join_key(&path, "max_liaisons"),
+                "max_liaisons",
+                p.max_liaisons,
+            )
+            .unwrap_or(rules.max_liaisons);
+            let current_posts = self.module_list(s, &path, "current_posts", &p.current_posts);
+            let unavailable = self.module_list(s, &path, "unavailable", &p.unavailable);
+            for m in &current_posts {
+                if unavailable.contains(m) {
+                    s.warning(
+                        &join_key(&path, "current_posts"),
+                        format!(
+                            "`{}` holds `{}` today but is unavailable for it: the post will be removed",
+                            p.id,
+                            modules[m.index()].id
+                        ),
+                        None,
+                    );
+                }
+            }
+            staff.push(Staff {
+                id: p.id.clone(),
+                name: p.name.clone().unwrap_or_else(|| p.id.clone()),
+                unit,
+                capacity,
+                skills: levels,
+                max_posts,
+                max_liaisons,
+                current_posts,
+                unavailable,
+            });
+        }
+        staff
+    }
+
+    /// A person's skill levels, sorted by skill.
+    fn levels(&self, s: &mut Sink<'_>, path: &str, p: &RawStaff) -> Vec<(SkillIdx, u8)> {
         let mut levels = Vec::new();
         for (k, &l) in &p.skills {
-            let kp = join_key(&join_key(&path, "skills"), k);
-            let idx = if has_catalogue {
-                resolve(s, &kp, "skill", "skills in the catalogue", k, &skill_ids)
-            } else {
-                skill_ids.get(k).copied()
-            };
+            let kp = join_key(&join_key(path, "skills"), k);
+            let idx = self.skill(s, &kp, k);
             let l = level(s, &kp, &format!("level of `{k}`"), l);
             if let (Some(idx), Some(l)) = (idx, l) {
                 levels.push((idx, l));
             }
         }
         levels.sort_unstable();
-        let max_posts =
-            count(s, &join_key(&path, "max_posts"), "max_posts", p.max_posts).unwrap_or(max_posts);
-        let max_liaisons = count(
-            s,
-            &join_key(&path, "max_liaisons"),
-            "max_liaisons",
-            p.max_liaisons,
-        )
-        .unwrap_or(max_liaisons);
-        let module_list = |s: &mut Sink<'_>, field: &str, ids: &[String]| -> Vec<ModuleIdx> {
-            let mut out: Vec<ModuleIdx> = Vec::new();
-            for (j, m) in ids.iter().enumerate() {
-                let mp = join_index(&join_key(&path, field), j);
-                if let Some(mi) = resolve(s, &mp, "module", "modules", m, &module_ids) {
-                    if out.contains(&mi) {
-                        s.warning(&mp, format!("module `{m}` is listed twice"), None);
-                    } else {
-                        out.push(mi);
-                    }
+        levels
+    }
+
+    /// A person's list of modules in `field`, sorted, each once.
+    fn module_list(
+        &self,
+        s: &mut Sink<'_>,
+        path: &str,
+        field: &str,
+        ids: &[String],
+    ) -> Vec<ModuleIdx> {
+        let mut out: Vec<ModuleIdx> = Vec::new();
+        for (j, m) in ids.iter().enumerate() {
+            let mp = join_index(&join_key(path, field), j);
+            if let Some(mi) = self.module(s, &mp, m) {
+                if out.contains(&mi) {
+                    s.warning(&mp, format!("module `{m}` is listed twice"), None);
+                } else {
+                    out.push(mi);
                 }
             }
-            out.sort_unstable();
-            out
-        };
-        let current_posts = module_list(s, "current_posts", &p.current_posts);
-        let unavailable = module_list(s, "unavailable", &p.unavailable);
-        for m in &current_posts {
-            if unavailable.contains(m) {
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// The pairs of modules one person may not both hold.
+    fn conflicts(&self, s: &mut Sink<'_>, rr: &RawRules) -> Vec<(ModuleIdx, ModuleIdx)> {
+        let mut conflicts = Vec::new();
+        for (j, pair) in rr.conflicts.iter().enumerate() {
+            let path = join_index("rules.conflicts", j);
+            if pair.len() != 2 {
+                s.error(
+                    &path,
+                    format!("a conflict names exactly 2 modules, found {}", pair.len()),
+                    Some("write pairs like `[\"m03\", \"m09\"]`".into()),
+                );
+                continue;
+            }
+            let a = self.module(s, &join_index(&path, 0), &pair[0]);
+            let b = self.module(s, &join_index(&path, 1), &pair[1]);
+            let (Some(a), Some(b)) = (a, b) else { continue };
+            if a == b {
+                s.error(
+                    &path,
+                    format!("conflict pairs module `{}` with itself", pair[0]),
+                    Some("a conflict names two different modules".into()),
+                );
+                continue;
+            }
+            let key = (a.min(b), a.max(b));
+            if conflicts
+                .iter()
+                .any(|&(x, y): &(ModuleIdx, ModuleIdx)| (x.min(y), x.max(y)) == key)
+            {
                 s.warning(
-                    &join_key(&path, "current_posts"),
-                    format!(
-                        "`{}` holds `{}` today but is unavailable for it: the post will be removed",
-                        p.id,
-                        modules[m.index()].id
-                    ),
+                    &path,
+                    format!("conflict `{}`/`{}` is listed twice", pair[0], pair[1]),
                     None,
                 );
+                continue;
             }
+            conflicts.push((a, b));
         }
-        staff.push(Staff {
-            id: p.id.clone(),
-            name: p.name.clone().unwrap_or_else(|| p.id.clone()),
-            unit,
-            capacity,
-            skills: levels,
-            max_posts,
-            max_liaisons,
-            current_posts,
-            unavailable,
-        });
+        conflicts
     }
-
-    // --- conflicts ---
-    let mut conflicts = Vec::new();
-    for (j, pair) in rr.conflicts.iter().enumerate() {
-        let path = join_index("rules.conflicts", j);
-        if pair.len() != 2 {
-            s.error(
-                &path,
-                format!("a conflict names exactly 2 modules, found {}", pair.len()),
-                Some("write pairs like `[\"m03\", \"m09\"]`".into()),
-            );
-            continue;
-        }
-        let a = resolve(
-            s,
-            &join_index(&path, 0),
-            "module",
-            "modules",
-            &pair[0],
-            &module_ids,
-        );
-        let b = resolve(
-            s,
-            &join_index(&path, 1),
-            "module",
-            "modules",
-            &pair[1],
-            &module_ids,
-        );
-        let (Some(a), Some(b)) = (a, b) else { continue };
-        if a == b {
-            s.error(
-                &path,
-                format!("conflict pairs module `{}` with itself", pair[0]),
-                Some("a conflict names two different modules".into()),
-            );
-            continue;
-        }
-        let key = (a.min(b), a.max(b));
-        if conflicts
-            .iter()
-            .any(|&(x, y): &(ModuleIdx, ModuleIdx)| (x.min(y), x.max(y)) == key)
-        {
-            s.warning(
-                &path,
-                format!("conflict `{}`/`{}` is listed twice", pair[0], pair[1]),
-                None,
-            );
-            continue;
-        }
-        conflicts.push((a, b));
-    }
-
-    if s.diags.has_errors() {
-        return Err(sink.diags);
-    }
-
-    let instance = Instance {
-        name: raw.name.clone(),
-        description: raw.description.clone(),
-        skills,
-        has_skill_catalogue: has_catalogue,
-        units,
-        counterparts,
-        staff,
-        modules,
-        duties,
-        rules: Rules {
-            max_posts,
-            max_liaisons,
-            liaison_weight,
-            min_staff_weight,
-            conflicts,
-        },
-        ids: IdMaps {
-            staff: staff_ids,
-            modules: module_ids,
-            duties: duty_ids,
-            counterparts: counterpart_ids,
-            units: unit_ids,
-            skills: skill_ids,
-        },
-    };
-    warn_suspicious(&instance, &mut sink);
-    Ok((instance, sink.diags))
 }
 
 /// Legal but probably unintended: reported as warnings, the instance is still accepted.

@@ -42,22 +42,44 @@ fn uncovered_table(e: &Explanation) -> Table {
     t
 }
 
+/// Headings and tables as text or Markdown.
+struct Writer {
+    out: String,
+    md: bool,
+}
+
+impl Writer {
+    fn heading(&mut self, text: &str) {
+        if self.md {
+            let _ = writeln!(self.out, "## {text}\n");
+        } else {
+            let _ = writeln!(self.out, "{text}");
+        }
+    }
+
+    fn table(&mut self, t: &Table) {
+        if self.md {
+            let _ = writeln!(self.out, "{}", t.to_markdown());
+        } else {
+            let _ = writeln!(self.out, "{}", t.to_text());
+        }
+    }
+}
+
 fn report(e: &Explanation, md: bool) -> String {
-    let mut out = String::new();
-    let heading = |out: &mut String, text: &str| {
-        if md {
-            let _ = writeln!(out, "## {text}\n");
-        } else {
-            let _ = writeln!(out, "{text}");
-        }
+    let mut w = Writer {
+        out: String::new(),
+        md,
     };
-    let table = |out: &mut String, t: &Table| {
-        if md {
-            let _ = writeln!(out, "{}", t.to_markdown());
-        } else {
-            let _ = writeln!(out, "{}", t.to_text());
-        }
-    };
+    title(&mut w, e);
+    uncovered(&mut w, e);
+    unmet_and_understaffed(&mut w, e);
+    single_points(&mut w, e);
+    bottlenecks(&mut w, e);
+    w.out
+}
+
+fn title(w: &mut Writer, e: &Explanation) {
     let title = format!(
         "Why `{}` leaves what it leaves (plan {}, {}; tier 1 {}, of which uncovered duties {}{})",
         e.instance,
@@ -71,70 +93,73 @@ fn report(e: &Explanation, md: bool) -> String {
             String::new()
         }
     );
-    if md {
-        let _ = writeln!(out, "# {title}\n");
+    if w.md {
+        let _ = writeln!(w.out, "# {title}\n");
     } else {
-        let _ = writeln!(out, "{title}\n");
+        let _ = writeln!(w.out, "{title}\n");
     }
+}
 
+/// The uncovered duties: totals by reason, then each with its explanation.
+fn uncovered(w: &mut Writer, e: &Explanation) {
     let d = &e.diagnosis;
     if d.uncovered.is_empty() {
-        heading(&mut out, "Every duty is fully covered.");
-        out.push('\n');
-    } else {
-        heading(&mut out, "Uncovered duties by reason");
-        let mut t = Table::new(&[
-            ("reason", Align::Left),
-            ("duties", Align::Right),
-            ("hours", Align::Right),
-            ("weighted", Align::Right),
-        ]);
-        for (r, total) in &e.by_reason {
-            t.row(vec![
-                r.as_str().to_owned(),
-                total.duties.to_string(),
-                hours(total.hours),
-                hours(total.weighted),
-            ]);
-        }
-        table(&mut out, &t);
-        heading(
-            &mut out,
-            &format!(
-                "Uncovered duties ({}), largest weighted hours first",
-                d.uncovered.len()
-            ),
-        );
-        for (i, u) in d.uncovered.iter().enumerate() {
-            let line = format!(
-                "`{}` in `{}`: {} of {} h uncovered x weight {} = {} [{}]",
-                u.duty,
-                u.module,
-                hours(u.hours),
-                hours(u.duty_hours),
-                hours(u.weight),
-                hours(u.weighted),
-                u.reason.as_str()
-            );
-            if md {
-                let _ = writeln!(out, "{}. {line}  \n   {}", i + 1, u.summary);
-            } else {
-                let _ = writeln!(out, "{:>3}. {line}\n     {}", i + 1, u.summary);
-            }
-        }
-        out.push('\n');
+        w.heading("Every duty is fully covered.");
+        w.out.push('\n');
+        return;
     }
+    w.heading("Uncovered duties by reason");
+    let mut t = Table::new(&[
+        ("reason", Align::Left),
+        ("duties", Align::Right),
+        ("hours", Align::Right),
+        ("weighted", Align::Right),
+    ]);
+    for (r, total) in &e.by_reason {
+        t.row(vec![
+            r.as_str().to_owned(),
+            total.duties.to_string(),
+            hours(total.hours),
+            hours(total.weighted),
+        ]);
+    }
+    w.table(&t);
+    w.heading(&format!(
+        "Uncovered duties ({}), largest weighted hours first",
+        d.uncovered.len()
+    ));
+    for (i, u) in d.uncovered.iter().enumerate() {
+        let line = format!(
+            "`{}` in `{}`: {} of {} h uncovered x weight {} = {} [{}]",
+            u.duty,
+            u.module,
+            hours(u.hours),
+            hours(u.duty_hours),
+            hours(u.weight),
+            hours(u.weighted),
+            u.reason.as_str()
+        );
+        if w.md {
+            let _ = writeln!(w.out, "{}. {line}  \n   {}", i + 1, u.summary);
+        } else {
+            let _ = writeln!(w.out, "{:>3}. {line}\n     {}", i + 1, u.summary);
+        }
+    }
+    w.out.push('\n');
+}
 
+fn unmet_and_understaffed(w: &mut Writer, e: &Explanation) {
+    let d = &e.diagnosis;
     if !d.unmet_counterparts.is_empty() {
-        heading(&mut out, "Counterparts without a liaison");
+        w.heading("Counterparts without a liaison");
         let mut t = Table::new(&[("counterpart", Align::Left), ("why", Align::Left)]);
         for c in &d.unmet_counterparts {
             t.row(vec![c.counterpart.clone(), c.summary.clone()]);
         }
-        table(&mut out, &t);
+        w.table(&t);
     }
     if !d.understaffed.is_empty() {
-        heading(&mut out, "Modules below their minimum staffing");
+        w.heading("Modules below their minimum staffing");
         let mut t = Table::new(&[
             ("module", Align::Left),
             ("missing", Align::Right),
@@ -147,101 +172,101 @@ fn report(e: &Explanation, md: bool) -> String {
                 u.summary.clone(),
             ]);
         }
-        table(&mut out, &t);
+        w.table(&t);
     }
+}
 
+/// The people some duties depend on alone.
+fn single_points(w: &mut Writer, e: &Explanation) {
+    let d = &e.diagnosis;
     if d.single_points.is_empty() {
-        heading(&mut out, "No duty depends on a single person.");
-        out.push('\n');
-    } else {
-        heading(
-            &mut out,
-            &format!(
-                "Single points of failure: {} duties only one person can do",
-                d.single_points.len()
-            ),
-        );
-        let mut t = Table::new(&[
-            ("person", Align::Left),
-            ("duties", Align::Right),
-            ("weighted hours at risk", Align::Right),
-            ("heaviest", Align::Left),
-        ]);
-        for p in &e.single_point_people {
-            let heaviest: Vec<String> = d
-                .single_points
-                .iter()
-                .filter(|s| s.person == p.person)
-                .take(3)
-                .map(|s| format!("{} ({} h x {})", s.duty, hours(s.hours), hours(s.weight)))
-                .collect();
-            t.row(vec![
-                p.person.clone(),
-                p.duties.to_string(),
-                hours(p.weighted),
-                heaviest.join(", "),
-            ]);
-        }
-        table(&mut out, &t);
+        w.heading("No duty depends on a single person.");
+        w.out.push('\n');
+        return;
     }
+    w.heading(&format!(
+        "Single points of failure: {} duties only one person can do",
+        d.single_points.len()
+    ));
+    let mut t = Table::new(&[
+        ("person", Align::Left),
+        ("duties", Align::Right),
+        ("weighted hours at risk", Align::Right),
+        ("heaviest", Align::Left),
+    ]);
+    for p in &e.single_point_people {
+        let heaviest: Vec<String> = d
+            .single_points
+            .iter()
+            .filter(|s| s.person == p.person)
+            .take(3)
+            .map(|s| format!("{} ({} h x {})", s.duty, hours(s.hours), hours(s.weight)))
+            .collect();
+        t.row(vec![
+            p.person.clone(),
+            p.duties.to_string(),
+            hours(p.weighted),
+            heaviest.join(", "),
+        ]);
+    }
+    w.table(&t);
+}
 
-    if !e.bottlenecks.is_empty() {
-        let confirmed = e.bottlenecks.iter().any(|b| b.confirmed.is_some());
-        heading(
-            &mut out,
-            &if confirmed {
-                format!(
-                    "Bottleneck skills: one more person with the skill, each confirmed by a re-solve \
-                     (compared with tier 1 {})",
-                    hours(e.reference_coverage.unwrap_or(e.coverage))
-                )
-            } else {
-                "Bottleneck skills: one more person with the skill (estimates, not re-solved)"
-                    .to_owned()
-            },
-        );
-        let mut t = Table::new(&[
-            ("rank", Align::Right),
-            ("skill", Align::Left),
-            ("level", Align::Right),
-            ("uncovered duties it can do", Align::Right),
-            ("estimate", Align::Right),
-            ("confirmed gain", Align::Right),
-            ("weighted hours covered", Align::Right),
-            ("tier 1 after", Align::Right),
-            ("people moved", Align::Right),
-        ]);
-        let opt = |x: Option<f64>| x.map_or_else(|| "-".to_owned(), hours);
-        for (i, b) in e.bottlenecks.iter().enumerate() {
-            t.row(vec![
-                (i + 1).to_string(),
-                b.skill.clone().unwrap_or_else(|| "(none)".to_owned()),
-                if b.skill.is_some() {
-                    b.level.to_string()
-                } else {
-                    "-".to_owned()
-                },
-                b.duties.to_string(),
-                hours(b.estimate),
-                opt(b.confirmed),
-                opt(b.covered_weighted),
-                match (b.coverage_after, b.status_after) {
-                    (Some(c), Some(s)) => format!(
-                        "{}{}",
-                        hours(c),
-                        if s == crate::model::PlanStatus::Optimal {
-                            " (optimal)"
-                        } else {
-                            ""
-                        }
-                    ),
-                    _ => "-".to_owned(),
-                },
-                b.people_moved
-                    .map_or_else(|| "-".to_owned(), |m| m.to_string()),
-            ]);
-        }
-        table(&mut out, &t);
+/// The bottleneck skills, ranked.
+fn bottlenecks(w: &mut Writer, e: &Explanation) {
+    if e.bottlenecks.is_empty() {
+        return;
     }
-    out
+    let confirmed = e.bottlenecks.iter().any(|b| b.confirmed.is_some());
+    w.heading(&if confirmed {
+        format!(
+            "Bottleneck skills: one more person with the skill, each confirmed by a re-solve \
+             (compared with tier 1 {})",
+            hours(e.reference_coverage.unwrap_or(e.coverage))
+        )
+    } else {
+        "Bottleneck skills: one more person with the skill (estimates, not re-solved)".to_owned()
+    });
+    let mut t = Table::new(&[
+        ("rank", Align::Right),
+        ("skill", Align::Left),
+        ("level", Align::Right),
+        ("uncovered duties it can do", Align::Right),
+        ("estimate", Align::Right),
+        ("confirmed gain", Align::Right),
+        ("weighted hours covered", Align::Right),
+        ("tier 1 after", Align::Right),
+        ("people moved", Align::Right),
+    ]);
+    let opt = |x: Option<f64>| x.map_or_else(|| "-".to_owned(), hours);
+    for (i, b) in e.bottlenecks.iter().enumerate() {
+        t.row(vec![
+            (i + 1).to_string(),
+            b.skill.clone().unwrap_or_else(|| "(none)".to_owned()),
+            if b.skill.is_some() {
+                b.level.to_string()
+            } else {
+                "-".to_owned()
+            },
+            b.duties.to_string(),
+            hours(b.estimate),
+            opt(b.confirmed),
+            opt(b.covered_weighted),
+            match (b.coverage_after, b.status_after) {
+                (Some(c), Some(s)) => format!(
+                    "{}{}",
+                    hours(c),
+                    if s == crate::model::PlanStatus::Optimal {
+                        " (optimal)"
+                    } else {
+                        ""
+                    }
+                ),
+                _ => "-".to_owned(),
+            },
+            b.people_moved
+                .map_or_else(|| "-".to_owned(), |m| m.to_string()),
+        ]);
+    }
+    w.table(&t);
 }

@@ -133,74 +133,83 @@ fn weight_classes(inst: &Instance) -> Vec<f64> {
 
 /// The report of one plan.
 #[must_use]
-#[expect(clippy::too_many_lines, reason = "one page, section by section")]
 pub fn plan_report(inst: &Instance, plan: &Plan) -> String {
     let f = PlanFigures::new(inst, plan);
     let mut b = String::new();
-    let total: f64 = f.module_hours.iter().sum();
-    let covered: f64 = f.covered.iter().sum();
     let _ = writeln!(
         b,
         "<h1>modstaff plan: {}</h1>\n<p class=\"sub\">{}</p>",
         escape(&inst.name),
         escape(&super::headline(plan))
     );
+    headline_section(&mut b, inst, plan, &f);
+    heatmap_section(&mut b, inst, &f);
+    coverage_section(&mut b, inst, plan, &f);
+    utilisation_section(&mut b, inst, &f);
+    uncovered_section(&mut b, inst, plan, &f);
+    page(&format!("modstaff plan: {}", inst.name), &b)
+}
 
-    // --- headline figures ---
+/// The headline figures, as cards.
+fn headline_section(b: &mut String, inst: &Instance, plan: &Plan, f: &PlanFigures<'_>) {
+    let total: f64 = f.module_hours.iter().sum();
+    let covered: f64 = f.covered.iter().sum();
     b.push_str("<section id=\"headline\"><div class=\"cards\">");
     card(
-        &mut b,
+        b,
         "tier 1: weighted uncovered hours",
         "coverage",
         &hours(plan.objective.coverage),
     );
-    card(&mut b, "status", "status", plan.status.as_str());
+    card(b, "status", "status", plan.status.as_str());
     card(
-        &mut b,
+        b,
         "gap to the bound",
         "gap",
         &format!("{:.2}%", plan.solver.gap * 100.0),
     );
     card(
-        &mut b,
+        b,
         &format!("hours covered of {}", hours(total)),
         "covered",
         &hours(covered),
     );
     card(
-        &mut b,
+        b,
         "duties with uncovered hours",
         "uncovered-duties",
         &plan.uncovered.len().to_string(),
     );
     card(
-        &mut b,
+        b,
         "posts held (tier 3)",
         "posts",
         &plan.objective.fragmentation.to_string(),
     );
     card(
-        &mut b,
+        b,
         "posts changed (tier 2)",
         "stability",
         &plan.objective.stability.to_string(),
     );
     card(
-        &mut b,
+        b,
         "highest utilisation (tier 4)",
         "balance",
         &format!("{:.0}%", plan.objective.balance * 100.0),
     );
     let listed = inst.listed_counterparts().iter().filter(|&&l| l).count();
     card(
-        &mut b,
+        b,
         &format!("counterparts with a liaison, of {listed}"),
         "liaisons",
         &(listed.saturating_sub(plan.unmet_counterparts.len())).to_string(),
     );
     b.push_str("</div></section>\n");
+}
 
-    // --- heatmap: people x modules ---
+/// People x modules: hours as shades of blue.
+fn heatmap_section(b: &mut String, inst: &Instance, f: &PlanFigures<'_>) {
     let cw = 22.0;
     let ch = 16.0;
     let left = inst
@@ -282,8 +291,10 @@ pub fn plan_report(inst: &Instance, plan: &Plan) -> String {
         }
     }
     b.push_str("</svg></section>\n");
+}
 
-    // --- coverage per module: covered, then uncovered by weight class ---
+/// Coverage per module: covered hours, then uncovered hours by weight class.
+fn coverage_section(b: &mut String, inst: &Instance, plan: &Plan, f: &PlanFigures<'_>) {
     let classes = weight_classes(inst);
     let mut unc: Vec<BTreeMap<usize, f64>> = vec![BTreeMap::new(); inst.modules.len()];
     for u in &plan.uncovered {
@@ -383,8 +394,10 @@ pub fn plan_report(inst: &Instance, plan: &Plan) -> String {
         );
     }
     b.push_str("</svg></section>\n");
+}
 
-    // --- utilisation histogram ---
+/// Utilisation histogram: hours worked / capacity.
+fn utilisation_section(b: &mut String, inst: &Instance, f: &PlanFigures<'_>) {
     let mut bins = [0_usize; 11];
     for (i, p) in inst.staff.iter().enumerate() {
         let u = if p.capacity > 0.0 {
@@ -435,8 +448,11 @@ pub fn plan_report(inst: &Instance, plan: &Plan) -> String {
         );
     }
     b.push_str("</svg></section>\n");
+}
 
-    // --- uncovered duties and reasons ---
+/// Uncovered duties with their reasons, then counterparts without a liaison and modules
+/// below their floor.
+fn uncovered_section(b: &mut String, inst: &Instance, plan: &Plan, f: &PlanFigures<'_>) {
     b.push_str("<section id=\"uncovered\"><h2>Uncovered duties and why</h2>");
     if plan.uncovered.is_empty() {
         b.push_str("<p>Every duty is fully covered.</p>");
@@ -495,7 +511,6 @@ pub fn plan_report(inst: &Instance, plan: &Plan) -> String {
         b.push_str("</ul>");
     }
     b.push_str("</section>\n");
-    page(&format!("modstaff plan: {}", inst.name), &b)
 }
 
 /// One line of `modstaff whatif --format jsonl`.
@@ -556,13 +571,21 @@ pub fn batch_report(inst: &Instance, rows: &[BatchRow]) -> String {
         escape(&inst.name),
         rows.iter().filter(|r| r.index.is_some()).count()
     );
+    batch_headline(&mut b, rows);
+    scenarios_section(&mut b, rows);
+    figures_section(&mut b, rows);
+    page(&format!("modstaff what-if: {}", inst.name), &b)
+}
+
+/// The baseline, the number of scenarios and the largest change, as cards.
+fn batch_headline(b: &mut String, rows: &[BatchRow]) {
     let base = rows.iter().find(|r| r.index.is_none());
     b.push_str("<section id=\"headline\"><div class=\"cards\">");
     if let Some(base) = base {
-        card(&mut b, "baseline tier 1", "baseline", &hours(base.coverage));
+        card(b, "baseline tier 1", "baseline", &hours(base.coverage));
     }
     card(
-        &mut b,
+        b,
         "scenarios",
         "scenarios",
         &rows
@@ -577,60 +600,72 @@ pub fn batch_report(inst: &Instance, rows: &[BatchRow]) -> String {
         .max_by(|a, b| a.coverage_change.total_cmp(&b.coverage_change))
     {
         card(
-            &mut b,
+            b,
             &format!("largest change: {}", worst.name),
             "worst",
             &format!("{:+}", (worst.coverage_change * 100.0).round() / 100.0),
         );
     }
     b.push_str("</div></section>\n");
+}
 
-    // Tier 1 bars, then uncovered hours by weight as stacked bars.
-    let mut weights: Vec<(f64, String)> = rows
-        .iter()
-        .flat_map(|r| r.uncovered_by_weight.keys())
-        .map(|w| (w.parse::<f64>().unwrap_or(0.0), w.clone()))
-        .collect();
-    weights.sort_by(|a, b| b.0.total_cmp(&a.0));
-    weights.dedup_by(|a, b| a.1 == b.1);
-    let left = rows
-        .iter()
-        .map(|r| text_width(&r.name).min(260.0))
-        .fold(80.0_f64, f64::max)
-        + 12.0;
-    let max_cov = rows
-        .iter()
-        .map(|r| r.coverage)
-        .fold(0.0_f64, f64::max)
-        .max(1e-9);
-    let max_unc = rows
-        .iter()
-        .map(|r| r.uncovered_by_weight.values().sum::<f64>())
-        .fold(0.0_f64, f64::max)
-        .max(1e-9);
-    let bar_w = 420.0;
-    let row_h = 22.0;
-    #[expect(clippy::cast_precision_loss, reason = "small counts")]
-    let h = row_h * rows.len() as f64 + 30.0;
-    let w = left + 2.0 * bar_w + 200.0;
-    b.push_str("<section id=\"scenarios\"><h2>Scenarios compared</h2><p class=\"legend\">left: tier 1 (baseline dark); right: uncovered hours by weight");
-    for (k, (_, wl)) in weights.iter().enumerate() {
-        let _ = write!(
-            b,
-            "<span style=\"background:{}\"></span>weight {}",
-            weight_colour(k, weights.len()),
-            escape(wl)
-        );
+/// The geometry of the scenarios chart: tier 1 bars on the left, uncovered hours by weight
+/// as stacked bars on the right.
+struct ScenarioBars {
+    /// Weight classes, heaviest first, as (weight, label).
+    weights: Vec<(f64, String)>,
+    /// Where the left bars start (after the names).
+    left: f64,
+    /// Where the right bars start.
+    x2: f64,
+    bar_w: f64,
+    row_h: f64,
+    max_cov: f64,
+    max_unc: f64,
+}
+
+impl ScenarioBars {
+    fn new(rows: &[BatchRow]) -> Self {
+        let mut weights: Vec<(f64, String)> = rows
+            .iter()
+            .flat_map(|r| r.uncovered_by_weight.keys())
+            .map(|w| (w.parse::<f64>().unwrap_or(0.0), w.clone()))
+            .collect();
+        weights.sort_by(|a, b| b.0.total_cmp(&a.0));
+        weights.dedup_by(|a, b| a.1 == b.1);
+        let left = rows
+            .iter()
+            .map(|r| text_width(&r.name).min(260.0))
+            .fold(80.0_f64, f64::max)
+            + 12.0;
+        let max_cov = rows
+            .iter()
+            .map(|r| r.coverage)
+            .fold(0.0_f64, f64::max)
+            .max(1e-9);
+        let max_unc = rows
+            .iter()
+            .map(|r| r.uncovered_by_weight.values().sum::<f64>())
+            .fold(0.0_f64, f64::max)
+            .max(1e-9);
+        let bar_w = 420.0;
+        Self {
+            weights,
+            left,
+            x2: left + bar_w + 90.0,
+            bar_w,
+            row_h: 22.0,
+            max_cov,
+            max_unc,
+        }
     }
-    let _ = write!(
-        b,
-        "</p><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.0}\" height=\"{h:.0}\" viewBox=\"0 0 {w:.0} {h:.0}\" font-size=\"12\" role=\"img\" aria-label=\"scenarios compared\">"
-    );
-    let x2 = left + bar_w + 90.0;
-    for (i, r) in rows.iter().enumerate() {
+
+    /// Row `i`: the name, the tier 1 bar, the stacked uncovered hours.
+    fn row(&self, b: &mut String, i: usize, r: &BatchRow) {
+        let (left, bar_w, row_h) = (self.left, self.bar_w, self.row_h);
         #[expect(clippy::cast_precision_loss, reason = "small counts")]
         let y = row_h * i as f64 + 6.0;
-        let cw = r.coverage / max_cov * bar_w;
+        let cw = r.coverage / self.max_cov * bar_w;
         let _ = write!(
             b,
             "<g class=\"scenario\" data-name=\"{}\" data-coverage=\"{}\">\
@@ -654,18 +689,18 @@ pub fn batch_report(inst: &Instance, rows: &[BatchRow]) -> String {
             y + 13.0,
             hours(r.coverage)
         );
-        let mut x = x2;
-        for (k, (_, wl)) in weights.iter().enumerate() {
+        let mut x = self.x2;
+        for (k, (_, wl)) in self.weights.iter().enumerate() {
             let v = r.uncovered_by_weight.get(wl).copied().unwrap_or(0.0);
             if v <= 0.0 {
                 continue;
             }
-            let ww = v / max_unc * bar_w;
+            let ww = v / self.max_unc * bar_w;
             let _ = write!(
                 b,
                 "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{ww:.1}\" height=\"{:.1}\" fill=\"{}\" data-weight=\"{}\" data-hours=\"{}\"><title>{}: {} h uncovered at weight {}</title></rect>",
                 row_h - 6.0,
-                weight_colour(k, weights.len()),
+                weight_colour(k, self.weights.len()),
                 escape(wl),
                 hours(v),
                 escape(&r.name),
@@ -683,8 +718,35 @@ pub fn batch_report(inst: &Instance, rows: &[BatchRow]) -> String {
             hours(total)
         );
     }
-    b.push_str("</svg></section>\n");
+}
 
+/// The scenarios compared as bars.
+fn scenarios_section(b: &mut String, rows: &[BatchRow]) {
+    let bars = ScenarioBars::new(rows);
+    #[expect(clippy::cast_precision_loss, reason = "small counts")]
+    let h = bars.row_h * rows.len() as f64 + 30.0;
+    let w = bars.left + 2.0 * bars.bar_w + 200.0;
+    b.push_str("<section id=\"scenarios\"><h2>Scenarios compared</h2><p class=\"legend\">left: tier 1 (baseline dark); right: uncovered hours by weight");
+    for (k, (_, wl)) in bars.weights.iter().enumerate() {
+        let _ = write!(
+            b,
+            "<span style=\"background:{}\"></span>weight {}",
+            weight_colour(k, bars.weights.len()),
+            escape(wl)
+        );
+    }
+    let _ = write!(
+        b,
+        "</p><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.0}\" height=\"{h:.0}\" viewBox=\"0 0 {w:.0} {h:.0}\" font-size=\"12\" role=\"img\" aria-label=\"scenarios compared\">"
+    );
+    for (i, r) in rows.iter().enumerate() {
+        bars.row(b, i, r);
+    }
+    b.push_str("</svg></section>\n");
+}
+
+/// The figures of every row as a table.
+fn figures_section(b: &mut String, rows: &[BatchRow]) {
     b.push_str(
         "<section id=\"table\"><h2>Figures</h2><table><thead><tr><th>scenario</th><th>status</th>\
          <th class=\"n\">gap</th><th class=\"n\">tier 1</th><th class=\"n\">change</th>\
@@ -719,5 +781,4 @@ pub fn batch_report(inst: &Instance, rows: &[BatchRow]) -> String {
         );
     }
     b.push_str("</tbody></table></section>\n");
-    page(&format!("modstaff what-if: {}", inst.name), &b)
 }

@@ -3,6 +3,7 @@
 
 use crate::io::sheets::{Cell, ColumnFormat as F, SheetData, tables_workbook};
 use crate::model::{Instance, Plan};
+use crate::report::PlanFigures;
 
 pub use crate::io::sheets::{ColumnFormat, SheetData as Sheet};
 
@@ -18,7 +19,19 @@ fn count(n: usize) -> Cell {
 /// The sheets of a plan's workbook.
 #[must_use]
 pub fn plan_sheets(inst: &Instance, plan: &Plan) -> Vec<SheetData> {
-    let f = crate::report::PlanFigures::new(inst, plan);
+    let f = PlanFigures::new(inst, plan);
+    vec![
+        summary_sheet(inst, plan, &f),
+        people_sheet(inst, &f),
+        modules_sheet(inst, &f),
+        uncovered_sheet(inst, plan, &f),
+        liaisons_sheet(inst, plan),
+        assignments_sheet(plan),
+    ]
+}
+
+/// One row per person: posts, liaisons, hours and utilisation.
+fn people_sheet(inst: &Instance, f: &PlanFigures<'_>) -> SheetData {
     let mut people = SheetData::new(
         "people",
         &[
@@ -48,6 +61,11 @@ pub fn plan_sheets(inst: &Instance, plan: &Plan) -> Vec<SheetData> {
             }),
         ]);
     }
+    people
+}
+
+/// One row per module: post holders, staffing limits and coverage.
+fn modules_sheet(inst: &Instance, f: &PlanFigures<'_>) -> SheetData {
     let mut modules = SheetData::new(
         "modules",
         &[
@@ -84,6 +102,11 @@ pub fn plan_sheets(inst: &Instance, plan: &Plan) -> Vec<SheetData> {
             },
         ]);
     }
+    modules
+}
+
+/// Uncovered duties, heaviest first, then modules below min_staff.
+fn uncovered_sheet(inst: &Instance, plan: &Plan, f: &PlanFigures<'_>) -> SheetData {
     let mut uncovered = SheetData::new(
         "uncovered",
         &[
@@ -115,6 +138,11 @@ pub fn plan_sheets(inst: &Instance, plan: &Plan) -> Vec<SheetData> {
             text(&format!("{} person(s) below min_staff", u.missing)),
         ]);
     }
+    uncovered
+}
+
+/// Each counterpart's liaison, then the counterparts without one.
+fn liaisons_sheet(inst: &Instance, plan: &Plan) -> SheetData {
     let mut liaisons = SheetData::new(
         "liaisons",
         &[
@@ -154,6 +182,10 @@ pub fn plan_sheets(inst: &Instance, plan: &Plan) -> Vec<SheetData> {
             text("(no liaison)"),
         ]);
     }
+    liaisons
+}
+
+fn assignments_sheet(plan: &Plan) -> SheetData {
     let mut assignments = SheetData::new(
         "assignments",
         &[
@@ -171,6 +203,11 @@ pub fn plan_sheets(inst: &Instance, plan: &Plan) -> Vec<SheetData> {
             Cell::Number(a.hours),
         ]);
     }
+    assignments
+}
+
+/// The objective, the solver's figures and the instance's size, as item/value rows.
+fn summary_sheet(inst: &Instance, plan: &Plan, f: &PlanFigures<'_>) -> SheetData {
     let mut summary = SheetData::new("summary", &[("item", F::Text), ("value", F::General)]);
     let o = &plan.objective;
     let total: f64 = f.module_hours.iter().sum();
@@ -213,7 +250,7 @@ pub fn plan_sheets(inst: &Instance, plan: &Plan) -> Vec<SheetData> {
         count(plan.unmet_counterparts.len()),
     );
     add("modules below min_staff", count(plan.understaffed.len()));
-    vec![summary, people, modules, uncovered, liaisons, assignments]
+    summary
 }
 
 /// The plan as `.xlsx` bytes.

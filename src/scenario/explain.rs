@@ -13,7 +13,7 @@ use std::sync::atomic::AtomicBool;
 use serde::Serialize;
 
 use crate::engine::{SolveOptions, solve};
-use crate::io::{RawStaff, to_raw, validate};
+use crate::io::{RawInstance, RawStaff, to_raw, validate};
 use crate::model::diagnose::{Diagnosis, Reason, diagnose};
 use crate::model::{DutyIdx, Instance, ModuleIdx, Plan, PlanStatus, SkillIdx};
 use crate::scenario::batch::{self, BatchOptions, Case};
@@ -279,23 +279,7 @@ fn bottlenecks(
     plan: &Plan,
     options: &ExplainOptions,
 ) -> (Vec<Bottleneck>, Option<f64>) {
-    // Every skill some duty needs, plus "no skill" when unskilled work is uncovered.
-    let mut hires: Vec<Option<(SkillIdx, u8)>> = Vec::new();
-    for (s, _) in inst.skills.iter().enumerate() {
-        let s = SkillIdx::from(s);
-        if inst.duties.iter().any(|d| d.skill == Some(s)) {
-            hires.push(Some((s, hire_level(inst, plan, s))));
-        }
-    }
-    let unskilled_uncovered = plan.uncovered.iter().any(|u| {
-        inst.ids
-            .duties
-            .get(&u.duty)
-            .is_some_and(|&d| inst.duty(d).skill.is_none())
-    });
-    if unskilled_uncovered {
-        hires.push(None);
-    }
+    let hires = hires(inst, plan);
     let mut out: Vec<Bottleneck> = hires
         .iter()
         .map(|&h| {
@@ -318,90 +302,9 @@ fn bottlenecks(
     if let Some(confirm) = options.confirm.clone()
         && plan.objective.coverage > 0.0
     {
-        let raw = to_raw(inst);
-        let mut cases = Vec::new();
-        let mut index = Vec::new();
-        for (k, h) in hires.iter().enumerate() {
-            let mut r = raw.clone();
-            let mut id = match h {
-                Some((s, _)) => format!("hire-{}", inst.skills[s.index()].id),
-                None => "hire-general".to_owned(),
-            };
-            while inst.ids.staff.contains_key(&id) {
-                id.push('+');
-            }
-            r.staff.push(RawStaff {
-                id,
-                name: Some("Hypothetical hire".to_owned()),
-                unit: None,
-                capacity: Some(options.hire_capacity),
-                skills: h
-                    .map(|(s, l)| {
-                        BTreeMap::from([(inst.skills[s.index()].id.clone(), i64::from(l))])
-                    })
-                    .unwrap_or_default(),
-                max_posts: None,
-                max_liaisons: None,
-                current_posts: Vec::new(),
-                unavailable: Vec::new(),
-            });
-            if let Ok((instance, _)) = validate(&r) {
-                index.push(Some(cases.len()));
-                cases.push(Case {
-                    name: format!("hire {k}"),
-                    instance,
-                });
-            } else {
-                index.push(None);
-            }
-        }
-        // Without a proof, a re-solve may beat the plan by search alone: compare the hires
-        // with a re-solve without one under the same settings.
-        let control = (plan.status != PlanStatus::Optimal).then(|| {
-            cases.push(Case {
-                name: "no hire".to_owned(),
-                instance: inst.clone(),
-            });
-            cases.len() - 1
-        });
-        let results = batch::run(
-            inst,
-            plan,
-            &cases,
-            &BatchOptions {
-                solve: confirm,
-                jobs: options.jobs,
-                shard: None,
-                progress: options.progress.clone(),
-                cancel: options.cancel.clone(),
-            },
-        );
-        let by_case: BTreeMap<usize, &batch::Outcome> =
-            results.iter().filter_map(|o| Some((o.index?, o))).collect();
-        let base = control
-            .and_then(|c| by_case.get(&c))
-            .map_or(plan.objective.coverage, |o| {
-                o.coverage.min(plan.objective.coverage)
-            });
-        let base_weighted = control
-            .and_then(|c| by_case.get(&c))
-            .map_or(weighted_uncovered(inst, plan), |o| {
-                weighted_uncovered(inst, &o.plan).min(weighted_uncovered(inst, plan))
-            });
-        reference = Some(base);
-        for (b, k) in out.iter_mut().zip(&index) {
-            let Some(o) = k.and_then(|k| by_case.get(&k)) else {
-                continue;
-            };
-            let inst_k = &cases[o.index.unwrap_or(0)].instance;
-            // A hire never makes the optimum worse; a search that did worse found nothing.
-            b.confirmed = Some((base - o.coverage).max(0.0));
-            b.covered_weighted =
-                Some((base_weighted - weighted_uncovered(inst_k, &o.plan)).max(0.0));
-            b.coverage_after = Some(o.coverage);
-            b.status_after = Some(o.status);
-            b.people_moved = Some(o.people_moved);
-        }
+        reference = Some(confirm_hires(
+            inst, plan, &hires, options, confirm, &mut out,
+        ));
     }
     out.sort_by(|a, b| {
         let key = |x: &Bottleneck| x.confirmed.unwrap_or(x.estimate);
@@ -411,4 +314,129 @@ fn bottlenecks(
             .then_with(|| a.skill.cmp(&b.skill))
     });
     (out, reference)
+}
+
+/// The hires to try: every skill some duty needs, at [`hire_level`], plus a person without
+/// skills (`None`) when unskilled work is uncovered.
+fn hires(inst: &Instance, plan: &Plan) -> Vec<Option<(SkillIdx, u8)>> {
+    let mut hires: Vec<Option<(SkillIdx, u8)>> = Vec::new();
+    for (s, _) in inst.skills.iter().enumerate() {
+        let s = SkillIdx::from(s);
+        if inst.duties.iter().any(|d| d.skill == Some(s)) {
+            hires.push(Some((s, hire_level(inst, plan, s))));
+        }
+    }
+    let unskilled_uncovered = plan.uncovered.iter().any(|u| {
+        inst.ids
+            .duties
+            .get(&u.duty)
+            .is_some_and(|&d| inst.duty(d).skill.is_none())
+    });
+    if unskilled_uncovered {
+        hires.push(None);
+    }
+    hires
+}
+
+/// `raw` with one more person: the hire `h` at `capacity` hours.
+fn with_hire(
+    inst: &Instance,
+    raw: &RawInstance,
+    h: Option<(SkillIdx, u8)>,
+    capacity: f64,
+) -> RawInstance {
+    let mut r = raw.clone();
+    let mut id = match h {
+        Some((s, _)) => format!("hire-{}", inst.skills[s.index()].id),
+        None => "hire-general".to_owned(),
+    };
+    while inst.ids.staff.contains_key(&id) {
+        id.push('+');
+    }
+    r.staff.push(RawStaff {
+        id,
+        name: Some("Hypothetical hire".to_owned()),
+        unit: None,
+        capacity: Some(capacity),
+        skills: h
+            .map(|(s, l)| BTreeMap::from([(inst.skills[s.index()].id.clone(), i64::from(l))]))
+            .unwrap_or_default(),
+        max_posts: None,
+        max_liaisons: None,
+        current_posts: Vec::new(),
+        unavailable: Vec::new(),
+    });
+    r
+}
+
+/// Re-solves the instance with each hire (warm-started from `plan`) and fills in the
+/// confirmed figures of `out` (one per hire); returns the tier 1 they are compared with.
+fn confirm_hires(
+    inst: &Instance,
+    plan: &Plan,
+    hires: &[Option<(SkillIdx, u8)>],
+    options: &ExplainOptions,
+    confirm: SolveOptions,
+    out: &mut [Bottleneck],
+) -> f64 {
+    let raw = to_raw(inst);
+    let mut cases = Vec::new();
+    let mut index = Vec::new();
+    for (k, &h) in hires.iter().enumerate() {
+        if let Ok((instance, _)) = validate(&with_hire(inst, &raw, h, options.hire_capacity)) {
+            index.push(Some(cases.len()));
+            cases.push(Case {
+                name: format!("hire {k}"),
+                instance,
+            });
+        } else {
+            index.push(None);
+        }
+    }
+    // Without a proof, a re-solve may beat the plan by search alone: compare the hires
+    // with a re-solve without one under the same settings.
+    let control = (plan.status != PlanStatus::Optimal).then(|| {
+        cases.push(Case {
+            name: "no hire".to_owned(),
+            instance: inst.clone(),
+        });
+        cases.len() - 1
+    });
+    let results = batch::run(
+        inst,
+        plan,
+        &cases,
+        &BatchOptions {
+            solve: confirm,
+            jobs: options.jobs,
+            shard: None,
+            progress: options.progress.clone(),
+            cancel: options.cancel.clone(),
+        },
+    );
+    let by_case: BTreeMap<usize, &batch::Outcome> =
+        results.iter().filter_map(|o| Some((o.index?, o))).collect();
+    let base = control
+        .and_then(|c| by_case.get(&c))
+        .map_or(plan.objective.coverage, |o| {
+            o.coverage.min(plan.objective.coverage)
+        });
+    let base_weighted = control
+        .and_then(|c| by_case.get(&c))
+        .map_or(weighted_uncovered(inst, plan), |o| {
+            weighted_uncovered(inst, &o.plan).min(weighted_uncovered(inst, plan))
+        });
+    for (b, k) in out.iter_mut().zip(&index) {
+        let Some(o) = k.and_then(|k| by_case.get(&k)) else {
+            continue;
+        };
+        let inst_k = &cases[o.index.unwrap_or(0)].instance;
+        // A hire never makes the optimum worse; a search that did worse found nothing.
+        b.confirmed = Some((base - o.coverage).max(0.0));
+        b.covered_weighted = Some((base_weighted - weighted_uncovered(inst_k, &o.plan)).max(0.0));
+        b.coverage_after = Some(o.coverage);
+        b.status_after = Some(o.status);
+        b.people_moved = Some(o.people_moved);
+    }
+    base
 }

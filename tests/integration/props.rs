@@ -161,6 +161,84 @@ fn instance(seed: u64) -> Instance {
 /// here (a third reading of SPEC section 2, independent of both checker and solver).
 fn naive_plan(inst: &Instance, seed: u64) -> Plan {
     let mut r = Rng::new(seed ^ 0xABCD);
+    let (held, holders) = naive_posts(inst, &mut r);
+    let work = naive_work(inst, &held, &mut r);
+    let (liaisons, met) = naive_liaisons(inst, &held);
+    let mut coverage = 0.0;
+    let mut uncovered = Vec::new();
+    for (d, duty) in inst.duties.iter().enumerate() {
+        let u = duty.hours - work.done[d];
+        if u > 1e-9 {
+            coverage += duty.weight * u;
+            uncovered.push(Uncovered {
+                duty: duty.id.clone(),
+                hours: u,
+                reason: String::new(),
+            });
+        }
+    }
+    let listed: BTreeSet<usize> = inst
+        .modules
+        .iter()
+        .flat_map(|m| m.counterparts.iter().map(|c| c.index()))
+        .collect();
+    let unmet: Vec<String> = listed
+        .iter()
+        .filter(|c| !met.contains(c))
+        .map(|&c| inst.counterparts[c].id.clone())
+        .collect();
+    coverage += inst.rules.liaison_weight * unmet.len() as f64;
+    let mut understaffed = Vec::new();
+    for (m, module) in inst.modules.iter().enumerate() {
+        if holders[m] < module.min_staff {
+            coverage += inst.rules.min_staff_weight * f64::from(module.min_staff - holders[m]);
+            understaffed.push(Understaffed {
+                module: module.id.clone(),
+                missing: module.min_staff - holders[m],
+            });
+        }
+    }
+    let posts: Vec<Post> = held
+        .iter()
+        .enumerate()
+        .flat_map(|(p, ms)| ms.iter().map(move |&m| (p, m)))
+        .map(|(p, m)| Post {
+            person: inst.staff[p].id.clone(),
+            module: inst.modules[m].id.clone(),
+        })
+        .collect();
+    Plan {
+        instance: inst.name.clone(),
+        status: PlanStatus::Feasible,
+        solver: SolverInfo {
+            backend: "naive".into(),
+            seconds: 0.0,
+            gap: 1.0,
+            bound: None,
+        },
+        objective: Objective {
+            coverage,
+            stability: naive_stability(inst, &held),
+            fragmentation: posts.len() as u64,
+            balance: inst
+                .staff
+                .iter()
+                .zip(&work.load)
+                .map(|(p, l)| l / p.capacity)
+                .fold(0.0, f64::max),
+        },
+        assignments: work.assignments,
+        posts,
+        liaisons,
+        uncovered,
+        unmet_counterparts: unmet,
+        understaffed,
+    }
+}
+
+/// Posts taken person by person, module by module, each with probability 0.7 where no rule
+/// forbids it; returns the modules held per person and the holders per module.
+fn naive_posts(inst: &Instance, r: &mut Rng) -> (Vec<Vec<usize>>, Vec<u32>) {
     let mut held: Vec<Vec<usize>> = vec![Vec::new(); inst.staff.len()];
     let mut holders = vec![0_u32; inst.modules.len()];
     let mut unit_people: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); inst.units.len()];
@@ -198,6 +276,21 @@ fn naive_plan(inst: &Instance, seed: u64) -> Plan {
             }
         }
     }
+    (held, holders)
+}
+
+/// The hours of a naive plan.
+struct NaiveWork {
+    /// Hours per person.
+    load: Vec<f64>,
+    /// Hours per duty.
+    done: Vec<f64>,
+    assignments: Vec<Assignment>,
+}
+
+/// Duty by duty, post holders take what they can (now and then skipping a turn); a
+/// non-splittable duty goes whole to one person or stays open.
+fn naive_work(inst: &Instance, held: &[Vec<usize>], r: &mut Rng) -> NaiveWork {
     let mut load = vec![0.0; inst.staff.len()];
     let mut done = vec![0.0; inst.duties.len()];
     let mut assignments = Vec::new();
@@ -231,6 +324,16 @@ fn naive_plan(inst: &Instance, seed: u64) -> Plan {
             }
         }
     }
+    NaiveWork {
+        load,
+        done,
+        assignments,
+    }
+}
+
+/// Each counterpart gets the first post holder of a module listing it who has a liaison to
+/// spare; returns the liaisons and the counterparts met.
+fn naive_liaisons(inst: &Instance, held: &[Vec<usize>]) -> (Vec<Liaison>, BTreeSet<usize>) {
     let mut liaisons = Vec::new();
     let mut nl = vec![0_u32; inst.staff.len()];
     let mut met = BTreeSet::new();
@@ -251,82 +354,18 @@ fn naive_plan(inst: &Instance, seed: u64) -> Plan {
             }
         }
     }
-    let mut coverage = 0.0;
-    let mut uncovered = Vec::new();
-    for (d, duty) in inst.duties.iter().enumerate() {
-        let u = duty.hours - done[d];
-        if u > 1e-9 {
-            coverage += duty.weight * u;
-            uncovered.push(Uncovered {
-                duty: duty.id.clone(),
-                hours: u,
-                reason: String::new(),
-            });
-        }
-    }
-    let listed: BTreeSet<usize> = inst
-        .modules
-        .iter()
-        .flat_map(|m| m.counterparts.iter().map(|c| c.index()))
-        .collect();
-    let unmet: Vec<String> = listed
-        .iter()
-        .filter(|c| !met.contains(c))
-        .map(|&c| inst.counterparts[c].id.clone())
-        .collect();
-    coverage += inst.rules.liaison_weight * unmet.len() as f64;
-    let mut understaffed = Vec::new();
-    for (m, module) in inst.modules.iter().enumerate() {
-        if holders[m] < module.min_staff {
-            coverage += inst.rules.min_staff_weight * f64::from(module.min_staff - holders[m]);
-            understaffed.push(Understaffed {
-                module: module.id.clone(),
-                missing: module.min_staff - holders[m],
-            });
-        }
-    }
+    (liaisons, met)
+}
+
+/// Posts changed against today's.
+fn naive_stability(inst: &Instance, held: &[Vec<usize>]) -> u64 {
     let mut stability = 0;
     for (p, person) in inst.staff.iter().enumerate() {
         let now: BTreeSet<usize> = held[p].iter().copied().collect();
         let before: BTreeSet<usize> = person.current_posts.iter().map(|m| m.index()).collect();
         stability += now.symmetric_difference(&before).count() as u64;
     }
-    let posts: Vec<Post> = held
-        .iter()
-        .enumerate()
-        .flat_map(|(p, ms)| ms.iter().map(move |&m| (p, m)))
-        .map(|(p, m)| Post {
-            person: inst.staff[p].id.clone(),
-            module: inst.modules[m].id.clone(),
-        })
-        .collect();
-    Plan {
-        instance: inst.name.clone(),
-        status: PlanStatus::Feasible,
-        solver: SolverInfo {
-            backend: "naive".into(),
-            seconds: 0.0,
-            gap: 1.0,
-            bound: None,
-        },
-        objective: Objective {
-            coverage,
-            stability,
-            fragmentation: posts.len() as u64,
-            balance: inst
-                .staff
-                .iter()
-                .zip(&load)
-                .map(|(p, l)| l / p.capacity)
-                .fold(0.0, f64::max),
-        },
-        assignments,
-        posts,
-        liaisons,
-        uncovered,
-        unmet_counterparts: unmet,
-        understaffed,
-    }
+    stability
 }
 
 fn kinds(inst: &Instance, plan: &Plan) -> Vec<ViolationKind> {

@@ -261,11 +261,19 @@ fn openapi_document_is_in_sync() {
 #[test]
 fn every_endpoint_answers() {
     let s = Server::start(&[]);
-    let h = get(&s, "/healthz");
+    health_and_openapi_answer(&s);
+    let (solved, wrong) = validate_solve_and_check_answer(&s);
+    explain_answers(&s, &solved, &wrong);
+    whatif_answers(&s);
+    requests_are_logged(&s);
+}
+
+fn health_and_openapi_answer(s: &Server) {
+    let h = get(s, "/healthz");
     assert_eq!(h.status, 200);
     assert_eq!(h.body["status"], "ok");
 
-    let doc = get(&s, "/openapi.json");
+    let doc = get(s, "/openapi.json");
     assert_eq!(doc.status, 200);
     assert_eq!(doc.content_type, "application/json");
     let file: Value = serde_json::from_str(
@@ -276,14 +284,18 @@ fn every_endpoint_answers() {
         doc.body == file,
         "the served document is not the committed one"
     );
+}
 
-    let v = post(&s, "/v1/validate", &solve_body("tiny", &json!({})));
+/// Validates and solves tiny, checks the plan and a copy with a wrong objective; returns both
+/// plans.
+fn validate_solve_and_check_answer(s: &Server) -> (Value, Value) {
+    let v = post(s, "/v1/validate", &solve_body("tiny", &json!({})));
     assert_eq!(v.status, 200, "{:#}", v.body);
     assert_eq!(v.body["valid"], true);
     assert_eq!(v.body["summary"]["staff"], 3.0);
 
     let solved = post(
-        &s,
+        s,
         "/v1/solve",
         &solve_body("tiny", &json!({"time_limit": 5})),
     );
@@ -294,7 +306,7 @@ fn every_endpoint_answers() {
 
     let check = |plan: &Value| {
         post(
-            &s,
+            s,
             "/v1/check",
             &format!(
                 "{{\"instance\": {}, \"plan\": {plan}}}",
@@ -312,9 +324,13 @@ fn every_endpoint_answers() {
     assert_eq!(c.body["valid"], false);
     assert_eq!(c.body["violations"][0]["kind"], "objective");
 
-    // Explain: solved on the server, or a given plan; a broken plan is refused.
+    (solved.body["plan"].clone(), wrong)
+}
+
+/// Explain: solved on the server, or a given plan; a broken plan is refused.
+fn explain_answers(s: &Server, plan: &Value, wrong: &Value) {
     let e = post(
-        &s,
+        s,
         "/v1/explain",
         &solve_body("tiny", &json!({"confirm": false, "time_limit": 5})),
     );
@@ -327,12 +343,12 @@ fn every_endpoint_answers() {
             .is_some_and(|b| !b.is_empty())
     );
     let e = post(
-        &s,
+        s,
         "/v1/explain",
         &format!(
             "{{\"instance\": {}, \"plan\": {}, \"hire_time_limit\": 1}}",
             instance_text("tiny"),
-            solved.body["plan"]
+            plan
         ),
     );
     assert_eq!(e.status, 200, "{:#}", e.body);
@@ -343,7 +359,7 @@ fn every_endpoint_answers() {
         e.body
     );
     let e = post(
-        &s,
+        s,
         "/v1/explain",
         &format!(
             "{{\"instance\": {}, \"plan\": {wrong}}}",
@@ -351,9 +367,11 @@ fn every_endpoint_answers() {
         ),
     );
     assert_problem(&e, 422);
+}
 
+fn whatif_answers(s: &Server) {
     let w = post(
-        &s,
+        s,
         "/v1/whatif",
         &solve_body(
             "tiny",
@@ -364,7 +382,7 @@ fn every_endpoint_answers() {
     assert_eq!(w.body["baseline"]["coverage"], 80.0);
     assert_eq!(w.body["scenarios"][0]["name"], "Cai leaves");
     let w = post(
-        &s,
+        s,
         "/v1/whatif",
         &solve_body(
             "tiny",
@@ -373,8 +391,10 @@ fn every_endpoint_answers() {
     );
     assert_eq!(w.status, 200, "{:#}", w.body);
     assert_eq!(w.body["scenarios"].as_array().map(Vec::len), Some(3));
+}
 
-    // One JSON line per request: method, path, status, duration, job id.
+/// One JSON line per request: method, path, status, duration, job id.
+fn requests_are_logged(s: &Server) {
     let log = s.log();
     let line = log
         .iter()

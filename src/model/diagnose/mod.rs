@@ -5,9 +5,12 @@
 //! This reads a plan against its instance and nothing else (no solver), so it explains plans
 //! from any source. The solver uses [`Diagnosis::short_reason`] for the plan's `reason` texts;
 //! `modstaff explain` prints the whole diagnosis.
+//!
+//! This module finds the facts; [`wording`] puts every one of them into sentences.
+
+mod wording;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 
 use serde::Serialize;
 
@@ -88,45 +91,10 @@ pub enum Blocker {
 }
 
 impl Blocker {
-    /// The rule in the planner's words.
-    fn describe(&self, module: &str) -> String {
-        match self {
-            Self::Unavailable => format!("is unavailable for `{module}`"),
-            Self::PostsCap { held, max_posts } => format!(
-                "holds {} of {max_posts} posts ({})",
-                held.len(),
-                list(held, 4)
-            ),
-            Self::Conflict { with } => format!("holds `{with}`, which conflicts with `{module}`"),
-            Self::ModuleFull { holders, max_staff } => format!(
-                "`{module}` is full ({} of {max_staff} posts: {})",
-                holders.len(),
-                list(holders, 4)
-            ),
-            Self::UnitCap {
-                unit,
-                headcount,
-                headcount_cap,
-            } => format!("unit `{unit}` is at its headcount cap ({headcount} of {headcount_cap})"),
-        }
-    }
-
     /// Whether the rule keeps everyone out, not just this person.
     #[must_use]
     pub fn module_wide(&self) -> bool {
         matches!(self, Self::ModuleFull { .. } | Self::UnitCap { .. })
-    }
-
-    /// A short name of the rule.
-    #[must_use]
-    pub fn rule(&self) -> &'static str {
-        match self {
-            Self::Unavailable => "unavailability",
-            Self::PostsCap { .. } => "posts cap",
-            Self::Conflict { .. } => "a conflict",
-            Self::ModuleFull { .. } => "the module's max_staff",
-            Self::UnitCap { .. } => "the unit's headcount cap",
-        }
     }
 }
 
@@ -276,6 +244,14 @@ impl Diagnosis {
             .find(|u| u.duty == duty)
             .map(|u| u.summary.as_str())
     }
+}
+
+/// A person who could liaise with an unmet counterpart (holds a post in a module that mirrors
+/// it): their liaisons and their limit.
+struct Liaising {
+    person: String,
+    liaisons: usize,
+    max_liaisons: u32,
 }
 
 /// The plan resolved to indices (ids the instance does not know are ignored: `check` reports
@@ -500,7 +476,7 @@ fn uncovered_why(inst: &Instance, r: &Resolved, d: DutyIdx, left: f64) -> Uncove
     } else {
         Reason::AtCapacity
     };
-    let summary = summary(inst, d, module_id, reason, &candidates, &near_misses);
+    let summary = wording::uncovered_summary(inst, d, module_id, reason, &candidates, &near_misses);
     UncoveredWhy {
         duty: duty.id.clone(),
         module: module_id.to_owned(),
@@ -518,299 +494,40 @@ fn uncovered_why(inst: &Instance, r: &Resolved, d: DutyIdx, left: f64) -> Uncove
     }
 }
 
-/// At most `n` items of a list, then "and k more".
-fn list(items: &[String], n: usize) -> String {
-    let shown = items
-        .iter()
-        .take(n)
-        .map(|s| format!("`{s}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    if items.len() > n {
-        format!("{shown} and {} more", items.len() - n)
-    } else {
-        shown
-    }
-}
-
-/// Hours and weights without needless decimals. The report layer has its own formatter; the
-/// model layer does not depend on it.
-fn num(x: f64) -> String {
-    let r = (x * 100.0).round() / 100.0;
-    if (r - r.round()).abs() < 1e-9 {
-        format!("{r:.0}")
-    } else {
-        format!("{r}")
-    }
-}
-
-/// "p04 (40/40 h: d011 w10 12 h, d012 w8 28 h)".
-fn at_capacity(c: &Candidate) -> String {
-    let work = c
-        .work
-        .iter()
-        .take(2)
-        .map(|w| format!("`{}` weight {} {} h", w.duty, num(w.weight), num(w.hours)))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let more = if c.work.len() > 2 {
-        format!(", {} more", c.work.len() - 2)
-    } else {
-        String::new()
-    };
-    format!(
-        "`{}` ({}/{} h: {work}{more})",
-        c.person,
-        num(c.load),
-        num(c.capacity)
-    )
-}
-
-fn summary(
-    inst: &Instance,
-    d: DutyIdx,
-    module: &str,
-    reason: Reason,
-    candidates: &[Candidate],
-    near: &[(String, u8)],
-) -> String {
-    let duty = inst.duty(d);
-    let skill = duty.skill.map(|s| inst.skills[s.index()].id.as_str());
-    let people = |s: Standing| -> Vec<&Candidate> {
-        candidates.iter().filter(|c| c.standing == s).collect()
-    };
-    // Module-wide rules (a full module, a unit at its cap) are stated once, personal ones
-    // (posts cap, conflict, unavailability) per person.
-    let blocked_text = |cs: &[&Candidate]| -> String {
-        let mut parts: Vec<String> = Vec::new();
-        for c in cs {
-            for b in c.blockers.iter().filter(|b| b.module_wide()) {
-                let text = b.describe(module);
-                if !parts.contains(&text) {
-                    parts.push(text);
-                }
-            }
-        }
-        for c in cs {
-            let personal: Vec<String> = c
-                .blockers
-                .iter()
-                .filter(|b| !b.module_wide())
-                .map(|b| b.describe(module))
-                .collect();
-            if !personal.is_empty() {
-                parts.push(format!("`{}` {}", c.person, personal.join(" and ")));
-            }
-        }
-        parts.join("; ")
-    };
-    let mut s = String::new();
-    match reason {
-        Reason::NoSkill => {
-            match skill {
-                Some(skill) if near.is_empty() => {
-                    let _ = write!(s, "nobody has `{skill}`");
-                }
-                Some(skill) => {
-                    let closest = near
-                        .iter()
-                        .take(4)
-                        .map(|(p, l)| format!("`{p}` has level {l}"))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    let _ = write!(
-                        s,
-                        "nobody has `{skill}` at level {} or above (closest: {closest}{})",
-                        duty.min_level,
-                        if near.len() > 4 { ", ..." } else { "" }
-                    );
-                }
-                None => s.push_str("there is nobody on the staff"),
-            }
-            return s;
-        }
-        Reason::NotOptimal => {
-            let free = people(Standing::Free);
-            let c = free[0];
-            let _ = write!(
-                s,
-                "`{}` could do more of it ({} h free{}) without breaking a rule: this plan is not \
-                 optimal (solve longer)",
-                c.person,
-                num(c.capacity - c.load),
-                if c.holds_post {
-                    format!(", holds a post in `{module}`")
-                } else {
-                    format!(", may take a post in `{module}`")
-                }
-            );
-            return s;
-        }
-        Reason::Blocked => {
-            let blocked = people(Standing::Blocked);
-            let rules: BTreeSet<&str> = blocked
-                .iter()
-                .flat_map(|c| c.blockers.iter().map(Blocker::rule))
-                .collect();
-            let _ = write!(
-                s,
-                "{} who can do it {} kept out of `{module}` by {}: {}",
-                if blocked.len() == 1 {
-                    "the only person".to_owned()
-                } else {
-                    format!("all {} people", blocked.len())
-                },
-                if blocked.len() == 1 { "is" } else { "are" },
-                rules.into_iter().collect::<Vec<_>>().join(", "),
-                blocked_text(&blocked)
-            );
-            return s;
-        }
-        Reason::AtCapacity | Reason::LowerWeight => {
-            let full = people(Standing::Full);
-            let (lo, hi) = full
-                .iter()
-                .flat_map(|c| c.work.iter().map(|w| w.weight))
-                .fold((f64::INFINITY, 0.0_f64), |(lo, hi), w| {
-                    (lo.min(w), hi.max(w))
-                });
-            let range = if lo.is_finite() && (hi - lo).abs() > EPS {
-                format!("{}-{}", num(lo), num(hi))
-            } else {
-                num(hi)
-            };
-            let what = if reason == Reason::LowerWeight {
-                format!(
-                    "on heavier work (weight {range}; this duty weighs {})",
-                    num(duty.weight)
-                )
-            } else {
-                format!(
-                    "on work of weight {range} (this duty weighs {})",
-                    num(duty.weight)
-                )
-            };
-            let who = if full.len() == 1 {
-                "the only person who may do it is at capacity".to_owned()
-            } else {
-                format!("all {} people who may do it are at capacity", full.len())
-            };
-            let shown = full
-                .iter()
-                .take(2)
-                .map(|c| at_capacity(c))
-                .collect::<Vec<_>>()
-                .join("; ");
-            let more = if full.len() > 2 {
-                format!("; and {} more at capacity", full.len() - 2)
-            } else {
-                String::new()
-            };
-            let _ = write!(s, "{who} {what}: {shown}{more}");
-        }
-        Reason::NoSingleBlock => {
-            let little = people(Standing::TooLittleFree);
-            let most = little
-                .iter()
-                .map(|c| (c.capacity - c.load, c.person.as_str()))
-                .max_by(|a, b| a.0.total_cmp(&b.0));
-            let _ = write!(
-                s,
-                "it cannot be split and nobody who may do it has {} h free in one piece",
-                num(duty.hours)
-            );
-            if let Some((h, p)) = most {
-                let _ = write!(s, " (most: `{p}` with {} h)", num(h));
-            }
-            let full = people(Standing::Full);
-            if !full.is_empty() {
-                let _ = write!(s, "; {} more at capacity", full.len());
-            }
-        }
-    }
-    let blocked = people(Standing::Blocked);
-    if !blocked.is_empty() {
-        let _ = write!(
-            s,
-            "; {} more kept out of `{module}` ({})",
-            blocked.len(),
-            blocked
-                .iter()
-                .flat_map(|c| c.blockers.iter().map(Blocker::rule))
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
-    s
-}
-
 fn counterparts_why(inst: &Instance, plan: &Plan, r: &Resolved) -> Vec<CounterpartWhy> {
     let mut out = Vec::new();
     for id in &plan.unmet_counterparts {
         let Some(&c) = inst.ids.counterparts.get(id) else {
             continue;
         };
-        let modules: Vec<ModuleIdx> = inst
+        let mirroring: Vec<ModuleIdx> = inst
             .module_indices()
             .filter(|&m| inst.module(m).counterparts.contains(&c))
             .collect();
-        let possible: BTreeSet<StaffIdx> = modules
+        let modules: Vec<String> = mirroring
+            .iter()
+            .map(|&m| inst.module(m).id.clone())
+            .collect();
+        let possible: Vec<Liaising> = mirroring
             .iter()
             .flat_map(|m| r.holders[m.index()].iter().copied())
+            .collect::<BTreeSet<StaffIdx>>()
+            .into_iter()
+            .map(|p| Liaising {
+                person: inst.person(p).id.clone(),
+                liaisons: r.liaisons[p.index()],
+                max_liaisons: inst.person(p).max_liaisons,
+            })
             .collect();
-        let module_ids: Vec<String> = modules.iter().map(|&m| inst.module(m).id.clone()).collect();
-        let spare: Vec<StaffIdx> = possible
+        let spare = possible
             .iter()
-            .copied()
-            .filter(|&p| r.liaisons[p.index()] < inst.person(p).max_liaisons as usize)
-            .collect();
-        let summary = if possible.is_empty() {
-            format!(
-                "nobody holds a post in {}, the module{} that mirror{} it",
-                list(&module_ids, 4),
-                if modules.len() == 1 { "" } else { "s" },
-                if modules.len() == 1 { "s" } else { "" }
-            )
-        } else if let Some(&p) = spare.first() {
-            format!(
-                "`{}` holds a post in a module that mirrors it and liaises with {} of {}: this plan \
-                 is not optimal",
-                inst.person(p).id,
-                r.liaisons[p.index()],
-                inst.person(p).max_liaisons
-            )
-        } else {
-            let who = possible
-                .iter()
-                .take(4)
-                .map(|&p| {
-                    format!(
-                        "`{}` {}/{}",
-                        inst.person(p).id,
-                        r.liaisons[p.index()],
-                        inst.person(p).max_liaisons
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
-            format!(
-                "the {} people holding a post in {} are all at their liaison limit ({who}{})",
-                possible.len(),
-                list(&module_ids, 4),
-                if possible.len() > 4 { ", ..." } else { "" }
-            )
-        };
+            .find(|l| l.liaisons < l.max_liaisons as usize);
         out.push(CounterpartWhy {
             counterpart: id.clone(),
-            modules: module_ids,
-            possible: possible
-                .iter()
-                .map(|&p| inst.person(p).id.clone())
-                .collect(),
-            not_optimal: !spare.is_empty(),
-            summary,
+            summary: wording::counterpart_summary(&modules, &possible, spare),
+            not_optimal: spare.is_some(),
+            possible: possible.into_iter().map(|l| l.person).collect(),
+            modules,
         });
     }
     out
@@ -834,47 +551,16 @@ fn understaffed_why(inst: &Instance, r: &Resolved) -> Vec<UnderstaffedWhy> {
             })
             .map(|p| (inst.person(p).id.clone(), blockers(inst, r, p, m)))
             .collect();
-        let open: Vec<&String> = qualified_outside
+        let open = qualified_outside
             .iter()
-            .filter(|(_, b)| b.is_empty())
-            .map(|(p, _)| p)
-            .collect();
-        let summary = if qualified_outside.is_empty() {
-            format!(
-                "only {held} {} can do any of its duties",
-                if held == 1 { "person" } else { "people" }
-            )
-        } else if let Some(p) = open.first() {
-            format!(
-                "`{p}` could take a post here without breaking a rule: this plan is not optimal"
-            )
-        } else {
-            let rules: BTreeSet<&str> = qualified_outside
-                .iter()
-                .flat_map(|(_, b)| b.iter().map(Blocker::rule))
-                .collect();
-            let who = if qualified_outside.len() == 1 {
-                format!(
-                    "`{}`, the only other person who qualifies, is",
-                    qualified_outside[0].0
-                )
-            } else {
-                format!(
-                    "the {} other people who qualify are",
-                    qualified_outside.len()
-                )
-            };
-            format!(
-                "{who} kept out by {}",
-                rules.into_iter().collect::<Vec<_>>().join(", ")
-            )
-        };
+            .find(|(_, b)| b.is_empty())
+            .map(|(p, _)| p);
         out.push(UnderstaffedWhy {
             module: module.id.clone(),
             missing,
-            not_optimal: !open.is_empty(),
+            not_optimal: open.is_some(),
+            summary: wording::understaffed_summary(held, &qualified_outside, open),
             qualified_outside,
-            summary,
         });
     }
     out

@@ -4,161 +4,16 @@
 //! or solving: it re-derives eligibility from the instance's fields itself, recomputes every
 //! objective tier from the plan's rows alone, and never calls into `engine` or `build`.
 
+mod violation;
+
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
-
-use super::instance::{DutyIdx, Instance, ModuleIdx, StaffIdx};
-use super::plan::{Objective, Plan, PlanStatus};
+use super::instance::{CounterpartIdx, DutyIdx, Instance, ModuleIdx, StaffIdx};
+use super::plan::{Assignment, Liaison, Objective, Plan, PlanStatus};
+pub use violation::{CheckReport, Violation, ViolationKind};
 
 /// Absolute slack on hours and utilisation (SPEC 3: hours carry at most 1e-6 error).
 const EPS: f64 = 1e-6;
-
-/// Which rule a plan breaks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ViolationKind {
-    /// The plan is for another instance.
-    InstanceName,
-    /// A row names a person, module, duty or counterpart the instance does not have.
-    UnknownId,
-    /// The same (person, duty), post or liaison is listed twice.
-    DuplicateRow,
-    /// An assignment's module is not its duty's module.
-    WrongModule,
-    /// Hours that are negative or not finite.
-    BadHours,
-    /// A person works a duty they lack the skill or level for.
-    Skill,
-    /// A person works a duty without a post in its module (constraint 2).
-    MissingPost,
-    /// A person holds a post in a module they do not qualify for, or are unavailable for.
-    NotQualified,
-    /// A person works more than their capacity (constraint 1).
-    Capacity,
-    /// A person holds more posts than `max_posts` (constraint 3).
-    MaxPosts,
-    /// A person holds two conflicting modules (constraint 3).
-    Conflict,
-    /// A module has more people than `max_staff` (constraint 4).
-    ModuleCap,
-    /// A unit's modules employ more distinct people than `headcount_cap` (constraint 5).
-    UnitCap,
-    /// A duty gets more hours than it has (constraint 6).
-    OverCovered,
-    /// A non-splittable duty is shared or partly covered (constraint 6).
-    NotSplittable,
-    /// A counterpart has more than one liaison (constraint 7).
-    TwoLiaisons,
-    /// A person has more liaisons than `max_liaisons` (constraint 7).
-    MaxLiaisons,
-    /// A liaison holds no post in a module listing the counterpart (constraint 7).
-    LiaisonWithoutPost,
-    /// A declared objective tier differs from its recomputation.
-    Objective,
-    /// The declared `uncovered`, `unmet_counterparts` or `understaffed` lists are wrong.
-    Summary,
-    /// The declared status or gap contradict each other.
-    Status,
-}
-
-impl ViolationKind {
-    /// The name used in reports (`snake_case`).
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::InstanceName => "instance_name",
-            Self::UnknownId => "unknown_id",
-            Self::DuplicateRow => "duplicate_row",
-            Self::WrongModule => "wrong_module",
-            Self::BadHours => "bad_hours",
-            Self::Skill => "skill",
-            Self::MissingPost => "missing_post",
-            Self::NotQualified => "not_qualified",
-            Self::Capacity => "capacity",
-            Self::MaxPosts => "max_posts",
-            Self::Conflict => "conflict",
-            Self::ModuleCap => "module_cap",
-            Self::UnitCap => "unit_cap",
-            Self::OverCovered => "over_covered",
-            Self::NotSplittable => "not_splittable",
-            Self::TwoLiaisons => "two_liaisons",
-            Self::MaxLiaisons => "max_liaisons",
-            Self::LiaisonWithoutPost => "liaison_without_post",
-            Self::Objective => "objective",
-            Self::Summary => "summary",
-            Self::Status => "status",
-        }
-    }
-}
-
-/// One broken rule, with everything it involves.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
-pub struct Violation {
-    /// The rule.
-    pub kind: ViolationKind,
-    /// People involved (ids).
-    pub people: Vec<String>,
-    /// Modules involved (ids).
-    pub modules: Vec<String>,
-    /// Duties involved (ids).
-    pub duties: Vec<String>,
-    /// Counterparts involved (ids).
-    pub counterparts: Vec<String>,
-    /// What is wrong, in words.
-    pub message: String,
-}
-
-impl Violation {
-    fn new(kind: ViolationKind, message: String) -> Self {
-        Self {
-            kind,
-            people: Vec::new(),
-            modules: Vec::new(),
-            duties: Vec::new(),
-            counterparts: Vec::new(),
-            message,
-        }
-    }
-    fn people<S: AsRef<str>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
-        self.people = ids.into_iter().map(|s| s.as_ref().to_owned()).collect();
-        self
-    }
-    fn modules<S: AsRef<str>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
-        self.modules = ids.into_iter().map(|s| s.as_ref().to_owned()).collect();
-        self
-    }
-    fn duties<S: AsRef<str>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
-        self.duties = ids.into_iter().map(|s| s.as_ref().to_owned()).collect();
-        self
-    }
-    fn counterparts<S: AsRef<str>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
-        self.counterparts = ids.into_iter().map(|s| s.as_ref().to_owned()).collect();
-        self
-    }
-}
-
-/// The result of checking a plan.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
-pub struct CheckReport {
-    /// Every broken rule; empty when the plan is valid.
-    pub violations: Vec<Violation>,
-    /// The objective recomputed from the plan and the instance alone.
-    pub recomputed: Objective,
-    /// The objective the plan declares.
-    pub declared: Objective,
-}
-
-impl CheckReport {
-    /// Whether the plan breaks no rule.
-    #[must_use]
-    pub fn is_valid(&self) -> bool {
-        self.violations.is_empty()
-    }
-}
 
 /// Whether `a` exceeds `b` beyond the hours tolerance.
 fn exceeds(a: f64, b: f64) -> bool {
@@ -174,13 +29,65 @@ fn fmt_h(h: f64) -> String {
 
 /// Checks `plan` against every hard constraint of SPEC section 2 and recomputes its objective.
 #[must_use]
-#[expect(
-    clippy::too_many_lines,
-    reason = "one pass per constraint family, in SPEC order"
-)]
 pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
-    let mut out = Vec::new();
     let inst = instance;
+    let mut out = Vec::new();
+    check_instance_name(inst, plan, &mut out);
+    let posts = check_posts(inst, plan, &mut out);
+    check_post_limits(inst, &posts, &mut out);
+    let work = check_assignments(inst, plan, &posts.set, &mut out);
+    check_capacity(inst, &work.load, &mut out);
+    let uncovered_hours = check_duty_hours(inst, &work, &mut out);
+    let liaison_of = check_liaisons(inst, plan, &posts.of_person, &mut out);
+    let unmet = unmet_counterparts(inst, &liaison_of);
+    let missing_staff = missing_staff(inst, &posts.holders);
+    let coverage = coverage(inst, &uncovered_hours, unmet.len(), &missing_staff);
+    let recomputed = Objective {
+        coverage,
+        stability: stability(inst, &posts.of_person),
+        fragmentation: posts.set.len() as u64,
+        balance: balance(inst, &work.load),
+    };
+    let declared = plan.objective;
+    check_objective(&declared, &recomputed, &mut out);
+    check_summaries(
+        inst,
+        plan,
+        &uncovered_hours,
+        &unmet,
+        &missing_staff,
+        &mut out,
+    );
+    check_status(plan, coverage, &mut out);
+    CheckReport {
+        violations: out,
+        recomputed,
+        declared,
+    }
+}
+
+// Eligibility is derived here on purpose rather than borrowed from the solver's helpers.
+
+/// Whether `p` has the skill and level duty `d` needs.
+fn can_do(inst: &Instance, p: StaffIdx, d: DutyIdx) -> bool {
+    let duty = &inst.duties[d.index()];
+    match duty.skill {
+        None => true,
+        Some(s) => inst.staff[p.index()]
+            .skills
+            .iter()
+            .any(|&(k, level)| k == s && level >= duty.min_level),
+    }
+}
+
+/// Whether `p` may hold a post in `m`: available, and able to do one of its duties.
+fn qualifies(inst: &Instance, p: StaffIdx, m: ModuleIdx) -> bool {
+    let module = &inst.modules[m.index()];
+    !inst.staff[p.index()].unavailable.contains(&m)
+        && (module.duties.is_empty() || module.duties.iter().any(|&d| can_do(inst, p, d)))
+}
+
+fn check_instance_name(inst: &Instance, plan: &Plan, out: &mut Vec<Violation>) {
     if plan.instance != inst.name {
         out.push(Violation::new(
             ViolationKind::InstanceName,
@@ -190,26 +97,20 @@ pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
             ),
         ));
     }
+}
 
-    // Eligibility, derived here on purpose rather than borrowed from the solver's helpers.
-    let can_do = |p: StaffIdx, d: DutyIdx| -> bool {
-        let duty = &inst.duties[d.index()];
-        match duty.skill {
-            None => true,
-            Some(s) => inst.staff[p.index()]
-                .skills
-                .iter()
-                .any(|&(k, level)| k == s && level >= duty.min_level),
-        }
-    };
-    let qualifies = |p: StaffIdx, m: ModuleIdx| -> bool {
-        let module = &inst.modules[m.index()];
-        !inst.staff[p.index()].unavailable.contains(&m)
-            && (module.duties.is_empty() || module.duties.iter().any(|&d| can_do(p, d)))
-    };
+/// The posts of a plan that name known people and modules, each once.
+struct Posts {
+    set: BTreeSet<(StaffIdx, ModuleIdx)>,
+    /// Modules held, per person.
+    of_person: Vec<Vec<ModuleIdx>>,
+    /// Post holders, per module.
+    holders: Vec<Vec<StaffIdx>>,
+}
 
-    // --- posts ---
-    let mut posts: BTreeSet<(StaffIdx, ModuleIdx)> = BTreeSet::new();
+/// Each post row on its own: known ids, listed once, held by someone who qualifies.
+fn check_posts(inst: &Instance, plan: &Plan, out: &mut Vec<Violation>) -> Posts {
+    let mut set: BTreeSet<(StaffIdx, ModuleIdx)> = BTreeSet::new();
     for post in &plan.posts {
         let p = inst.ids.staff.get(&post.person).copied();
         let m = inst.ids.modules.get(&post.module).copied();
@@ -227,7 +128,7 @@ pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
             );
             continue;
         };
-        if !posts.insert((p, m)) {
+        if !set.insert((p, m)) {
             out.push(
                 Violation::new(
                     ViolationKind::DuplicateRow,
@@ -253,7 +154,7 @@ pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
                 .people([&post.person])
                 .modules([&post.module]),
             );
-        } else if !qualifies(p, m) {
+        } else if !qualifies(inst, p, m) {
             out.push(
                 Violation::new(
                     ViolationKind::NotQualified,
@@ -267,13 +168,23 @@ pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
             );
         }
     }
-    let mut posts_of: Vec<Vec<ModuleIdx>> = vec![Vec::new(); inst.staff.len()];
+    let mut of_person: Vec<Vec<ModuleIdx>> = vec![Vec::new(); inst.staff.len()];
     let mut holders: Vec<Vec<StaffIdx>> = vec![Vec::new(); inst.modules.len()];
-    for &(p, m) in &posts {
-        posts_of[p.index()].push(m);
+    for &(p, m) in &set {
+        of_person[p.index()].push(m);
         holders[m.index()].push(p);
     }
-    for (pi, mods) in posts_of.iter().enumerate() {
+    Posts {
+        set,
+        of_person,
+        holders,
+    }
+}
+
+/// The posts together: max_posts, conflicts, max_staff, unit headcount caps (constraints
+/// 3-5).
+fn check_post_limits(inst: &Instance, posts: &Posts, out: &mut Vec<Violation>) {
+    for (pi, mods) in posts.of_person.iter().enumerate() {
         let person = &inst.staff[pi];
         if mods.len() > person.max_posts as usize {
             out.push(
@@ -292,8 +203,8 @@ pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
         }
     }
     for &(a, b) in &inst.rules.conflicts {
-        for &p in &holders[a.index()] {
-            if posts.contains(&(p, b)) {
+        for &p in &posts.holders[a.index()] {
+            if posts.set.contains(&(p, b)) {
                 let (ma, mb) = (&inst.modules[a.index()].id, &inst.modules[b.index()].id);
                 out.push(
                     Violation::new(
@@ -309,7 +220,7 @@ pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
             }
         }
     }
-    for (mi, people) in holders.iter().enumerate() {
+    for (mi, people) in posts.holders.iter().enumerate() {
         let module = &inst.modules[mi];
         if let Some(cap) = module.max_staff
             && people.len() > cap as usize
@@ -328,6 +239,14 @@ pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
             );
         }
     }
+    check_unit_caps(inst, &posts.set, out);
+}
+
+fn check_unit_caps(
+    inst: &Instance,
+    posts: &BTreeSet<(StaffIdx, ModuleIdx)>,
+    out: &mut Vec<Violation>,
+) {
     for (ui, unit) in inst.units.iter().enumerate() {
         let Some(cap) = unit.headcount_cap else {
             continue;
@@ -355,11 +274,31 @@ pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
             );
         }
     }
+}
 
-    // --- assignments ---
-    let mut load = vec![0.0_f64; inst.staff.len()];
-    let mut done = vec![0.0_f64; inst.duties.len()];
-    let mut workers: Vec<BTreeSet<StaffIdx>> = vec![BTreeSet::new(); inst.duties.len()];
+/// The hours of the plan's assignments that count: known ids, sane hours.
+struct Work {
+    /// Hours per person.
+    load: Vec<f64>,
+    /// Hours per duty.
+    done: Vec<f64>,
+    /// People working on each duty.
+    workers: Vec<BTreeSet<StaffIdx>>,
+}
+
+/// Each assignment row on its own: known ids, its duty's module, finite hours, listed once,
+/// skill and level, a post in the module (constraint 2).
+fn check_assignments(
+    inst: &Instance,
+    plan: &Plan,
+    posts: &BTreeSet<(StaffIdx, ModuleIdx)>,
+    out: &mut Vec<Violation>,
+) -> Work {
+    let mut work = Work {
+        load: vec![0.0_f64; inst.staff.len()],
+        done: vec![0.0_f64; inst.duties.len()],
+        workers: vec![BTreeSet::new(); inst.duties.len()],
+    };
     let mut seen: BTreeSet<(StaffIdx, DutyIdx)> = BTreeSet::new();
     for a in &plan.assignments {
         let p = inst.ids.staff.get(&a.person).copied();
@@ -380,23 +319,7 @@ pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
             );
             continue;
         };
-        let duty = &inst.duties[d.index()];
-        let m = duty.module;
-        let module_id = &inst.modules[m.index()].id;
-        if &a.module != module_id {
-            out.push(
-                Violation::new(
-                    ViolationKind::WrongModule,
-                    format!(
-                        "assignment of `{}` to `{}` names module `{}`, but the duty belongs to `{module_id}`",
-                        a.person, a.duty, a.module
-                    ),
-                )
-                .people([&a.person])
-                .modules([&a.module, module_id])
-                .duties([&a.duty]),
-            );
-        }
+        check_assignment_module(inst, a, d, out);
         if !a.hours.is_finite() || a.hours < -EPS {
             out.push(
                 Violation::new(
@@ -427,46 +350,85 @@ pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
         if a.hours <= EPS {
             continue;
         }
-        if !can_do(p, d) {
-            let skill = duty
-                .skill
-                .map_or("", |s| inst.skills[s.index()].id.as_str());
-            let level = duty
-                .skill
-                .and_then(|s| inst.staff[p.index()].skills.iter().find(|(k, _)| *k == s))
-                .map_or(0, |&(_, l)| l);
-            out.push(
-                Violation::new(
-                    ViolationKind::Skill,
-                    format!(
-                        "`{}` works on `{}`, which needs `{skill}` >= {} (they have {level})",
-                        a.person, a.duty, duty.min_level
-                    ),
-                )
-                .people([&a.person])
-                .duties([&a.duty]),
-            );
-        }
-        if !posts.contains(&(p, m)) {
-            out.push(
-                Violation::new(
-                    ViolationKind::MissingPost,
-                    format!(
-                        "`{}` works {} h on `{}` without a post in `{module_id}`",
-                        a.person,
-                        fmt_h(a.hours),
-                        a.duty
-                    ),
-                )
-                .people([&a.person])
-                .modules([module_id])
-                .duties([&a.duty]),
-            );
-        }
-        load[p.index()] += a.hours;
-        done[d.index()] += a.hours;
-        workers[d.index()].insert(p);
+        check_eligible(inst, a, p, d, posts, out);
+        work.load[p.index()] += a.hours;
+        work.done[d.index()] += a.hours;
+        work.workers[d.index()].insert(p);
     }
+    work
+}
+
+/// The assignment names its duty's module.
+fn check_assignment_module(inst: &Instance, a: &Assignment, d: DutyIdx, out: &mut Vec<Violation>) {
+    let module_id = &inst.modules[inst.duties[d.index()].module.index()].id;
+    if &a.module != module_id {
+        out.push(
+            Violation::new(
+                ViolationKind::WrongModule,
+                format!(
+                    "assignment of `{}` to `{}` names module `{}`, but the duty belongs to `{module_id}`",
+                    a.person, a.duty, a.module
+                ),
+            )
+            .people([&a.person])
+            .modules([&a.module, module_id])
+            .duties([&a.duty]),
+        );
+    }
+}
+
+/// The person has the skill and level, and a post in the duty's module.
+fn check_eligible(
+    inst: &Instance,
+    a: &Assignment,
+    p: StaffIdx,
+    d: DutyIdx,
+    posts: &BTreeSet<(StaffIdx, ModuleIdx)>,
+    out: &mut Vec<Violation>,
+) {
+    let duty = &inst.duties[d.index()];
+    let m = duty.module;
+    let module_id = &inst.modules[m.index()].id;
+    if !can_do(inst, p, d) {
+        let skill = duty
+            .skill
+            .map_or("", |s| inst.skills[s.index()].id.as_str());
+        let level = duty
+            .skill
+            .and_then(|s| inst.staff[p.index()].skills.iter().find(|(k, _)| *k == s))
+            .map_or(0, |&(_, l)| l);
+        out.push(
+            Violation::new(
+                ViolationKind::Skill,
+                format!(
+                    "`{}` works on `{}`, which needs `{skill}` >= {} (they have {level})",
+                    a.person, a.duty, duty.min_level
+                ),
+            )
+            .people([&a.person])
+            .duties([&a.duty]),
+        );
+    }
+    if !posts.contains(&(p, m)) {
+        out.push(
+            Violation::new(
+                ViolationKind::MissingPost,
+                format!(
+                    "`{}` works {} h on `{}` without a post in `{module_id}`",
+                    a.person,
+                    fmt_h(a.hours),
+                    a.duty
+                ),
+            )
+            .people([&a.person])
+            .modules([module_id])
+            .duties([&a.duty]),
+        );
+    }
+}
+
+/// Nobody works more than their capacity (constraint 1).
+fn check_capacity(inst: &Instance, load: &[f64], out: &mut Vec<Violation>) {
     for (pi, &h) in load.iter().enumerate() {
         let person = &inst.staff[pi];
         if exceeds(h, person.capacity) {
@@ -484,10 +446,15 @@ pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
             );
         }
     }
-    let mut coverage = 0.0;
+}
+
+/// No duty gets more than its hours, a non-splittable one all or nothing from one person
+/// (constraint 6); returns the uncovered hours per duty.
+fn check_duty_hours(inst: &Instance, work: &Work, out: &mut Vec<Violation>) -> Vec<f64> {
     let mut uncovered_hours = vec![0.0_f64; inst.duties.len()];
     for (di, duty) in inst.duties.iter().enumerate() {
-        let h = done[di];
+        let h = work.done[di];
+        let workers = &work.workers[di];
         if exceeds(h, duty.hours) {
             out.push(
                 Violation::new(
@@ -499,20 +466,20 @@ pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
                         fmt_h(duty.hours)
                     ),
                 )
-                .people(workers[di].iter().map(|p| &inst.staff[p.index()].id))
+                .people(workers.iter().map(|p| &inst.staff[p.index()].id))
                 .duties([&duty.id]),
             );
         }
-        if !duty.splittable && !workers[di].is_empty() {
-            let people = workers[di].iter().map(|p| &inst.staff[p.index()].id);
-            if workers[di].len() > 1 {
+        if !duty.splittable && !workers.is_empty() {
+            let people = workers.iter().map(|p| &inst.staff[p.index()].id);
+            if workers.len() > 1 {
                 out.push(
                     Violation::new(
                         ViolationKind::NotSplittable,
                         format!(
                             "non-splittable `{}` is shared by {} people",
                             duty.id,
-                            workers[di].len()
+                            workers.len()
                         ),
                     )
                     .people(people)
@@ -534,12 +501,19 @@ pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
                 );
             }
         }
-        let u = (duty.hours - h).max(0.0);
-        uncovered_hours[di] = u;
-        coverage += duty.weight * u;
+        uncovered_hours[di] = (duty.hours - h).max(0.0);
     }
+    uncovered_hours
+}
 
-    // --- liaisons ---
+/// Each liaison row: known ids, one liaison per counterpart, a post in a module listing it;
+/// then max_liaisons (constraint 7). Returns the liaison of each counterpart (by index).
+fn check_liaisons(
+    inst: &Instance,
+    plan: &Plan,
+    posts_of: &[Vec<ModuleIdx>],
+    out: &mut Vec<Violation>,
+) -> BTreeMap<usize, StaffIdx> {
     let mut liaison_of: BTreeMap<usize, StaffIdx> = BTreeMap::new();
     let mut liaisons_per: Vec<Vec<String>> = vec![Vec::new(); inst.staff.len()];
     for l in &plan.liaisons {
@@ -582,40 +556,7 @@ pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
         }
         liaison_of.insert(c.index(), p);
         liaisons_per[p.index()].push(l.counterpart.clone());
-        let listing: Vec<&str> = inst
-            .modules
-            .iter()
-            .filter(|m| m.counterparts.contains(&c))
-            .map(|m| m.id.as_str())
-            .collect();
-        let holds = posts_of[p.index()]
-            .iter()
-            .any(|m| inst.modules[m.index()].counterparts.contains(&c));
-        if !holds {
-            let message = if listing.is_empty() {
-                format!(
-                    "`{}` is liaison of `{}`, which no module lists",
-                    l.person, l.counterpart
-                )
-            } else {
-                format!(
-                    "`{}` is liaison of `{}` without a post in a module listing it ({})",
-                    l.person,
-                    l.counterpart,
-                    listing
-                        .iter()
-                        .map(|m| format!("`{m}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            out.push(
-                Violation::new(ViolationKind::LiaisonWithoutPost, message)
-                    .people([&l.person])
-                    .modules(listing)
-                    .counterparts([&l.counterpart]),
-            );
-        }
+        check_liaison_post(inst, l, p, c, posts_of, out);
     }
     for (pi, cs) in liaisons_per.iter().enumerate() {
         let person = &inst.staff[pi];
@@ -635,56 +576,135 @@ pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
             );
         }
     }
+    liaison_of
+}
+
+/// The liaison holds a post in a module listing the counterpart.
+fn check_liaison_post(
+    inst: &Instance,
+    l: &Liaison,
+    p: StaffIdx,
+    c: CounterpartIdx,
+    posts_of: &[Vec<ModuleIdx>],
+    out: &mut Vec<Violation>,
+) {
+    let listing: Vec<&str> = inst
+        .modules
+        .iter()
+        .filter(|m| m.counterparts.contains(&c))
+        .map(|m| m.id.as_str())
+        .collect();
+    let holds = posts_of[p.index()]
+        .iter()
+        .any(|m| inst.modules[m.index()].counterparts.contains(&c));
+    if holds {
+        return;
+    }
+    let message = if listing.is_empty() {
+        format!(
+            "`{}` is liaison of `{}`, which no module lists",
+            l.person, l.counterpart
+        )
+    } else {
+        format!(
+            "`{}` is liaison of `{}` without a post in a module listing it ({})",
+            l.person,
+            l.counterpart,
+            listing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    out.push(
+        Violation::new(ViolationKind::LiaisonWithoutPost, message)
+            .people([&l.person])
+            .modules(listing)
+            .counterparts([&l.counterpart]),
+    );
+}
+
+/// Counterparts some module lists that have no liaison, in instance order.
+fn unmet_counterparts<'a>(
+    inst: &'a Instance,
+    liaison_of: &BTreeMap<usize, StaffIdx>,
+) -> Vec<&'a str> {
     let mut listed = vec![false; inst.counterparts.len()];
     for module in &inst.modules {
         for c in &module.counterparts {
             listed[c.index()] = true;
         }
     }
-    let unmet: Vec<&str> = (0..inst.counterparts.len())
+    (0..inst.counterparts.len())
         .filter(|&c| listed[c] && !liaison_of.contains_key(&c))
         .map(|c| inst.counterparts[c].id.as_str())
-        .collect();
-    #[expect(clippy::cast_precision_loss, reason = "counts are far below 2^52")]
-    {
-        coverage += inst.rules.liaison_weight * unmet.len() as f64;
-    }
-    let mut missing_staff: Vec<(usize, u32)> = Vec::new();
+        .collect()
+}
+
+/// Modules below min_staff, as (module index, people missing).
+fn missing_staff(inst: &Instance, holders: &[Vec<StaffIdx>]) -> Vec<(usize, u32)> {
+    let mut missing = Vec::new();
     for (mi, module) in inst.modules.iter().enumerate() {
         let have = u32::try_from(holders[mi].len()).unwrap_or(u32::MAX);
         if have < module.min_staff {
-            missing_staff.push((mi, module.min_staff - have));
-            coverage += inst.rules.min_staff_weight * f64::from(module.min_staff - have);
+            missing.push((mi, module.min_staff - have));
         }
     }
+    missing
+}
 
-    // --- the other tiers ---
+/// Tier 1: weighted uncovered hours, then the unmet counterparts, then the people missing
+/// below min_staff (summed in that order).
+fn coverage(
+    inst: &Instance,
+    uncovered_hours: &[f64],
+    unmet: usize,
+    missing_staff: &[(usize, u32)],
+) -> f64 {
+    let mut coverage = 0.0;
+    for (duty, &u) in inst.duties.iter().zip(uncovered_hours) {
+        coverage += duty.weight * u;
+    }
+    #[expect(clippy::cast_precision_loss, reason = "counts are far below 2^52")]
+    {
+        coverage += inst.rules.liaison_weight * unmet as f64;
+    }
+    for &(_, k) in missing_staff {
+        coverage += inst.rules.min_staff_weight * f64::from(k);
+    }
+    coverage
+}
+
+/// Tier 2: posts changed against today's.
+fn stability(inst: &Instance, posts_of: &[Vec<ModuleIdx>]) -> u64 {
     let mut stability = 0_u64;
     for (pi, person) in inst.staff.iter().enumerate() {
         let held: BTreeSet<ModuleIdx> = posts_of[pi].iter().copied().collect();
         let today: BTreeSet<ModuleIdx> = person.current_posts.iter().copied().collect();
         stability += held.symmetric_difference(&today).count() as u64;
     }
-    let fragmentation = posts.len() as u64;
-    let balance = inst
-        .staff
+    stability
+}
+
+/// Tier 4: the highest utilisation.
+fn balance(inst: &Instance, load: &[f64]) -> f64 {
+    inst.staff
         .iter()
-        .zip(&load)
+        .zip(load)
         .map(|(p, &h)| h / p.capacity)
-        .fold(0.0_f64, f64::max);
-    let recomputed = Objective {
-        coverage,
-        stability,
-        fragmentation,
-        balance,
-    };
-    let declared = plan.objective;
+        .fold(0.0_f64, f64::max)
+}
+
+/// Each declared tier equals its recomputation.
+fn check_objective(declared: &Objective, recomputed: &Objective, out: &mut Vec<Violation>) {
     let tier_mismatch = |name: &str, d: String, r: String| {
         Violation::new(
             ViolationKind::Objective,
             format!("declared {name} {d} differs from the recomputed {r}"),
         )
     };
+    let coverage = recomputed.coverage;
     if !(declared.coverage.is_finite()
         && (declared.coverage - coverage).abs() <= EPS * coverage.abs().max(1.0))
     {
@@ -694,37 +714,31 @@ pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
             fmt_h(coverage),
         ));
     }
-    if declared.stability != stability {
+    if declared.stability != recomputed.stability {
         out.push(tier_mismatch(
             "stability",
             declared.stability.to_string(),
-            stability.to_string(),
+            recomputed.stability.to_string(),
         ));
     }
-    if declared.fragmentation != fragmentation {
+    if declared.fragmentation != recomputed.fragmentation {
         out.push(tier_mismatch(
             "fragmentation",
             declared.fragmentation.to_string(),
-            fragmentation.to_string(),
+            recomputed.fragmentation.to_string(),
         ));
     }
-    if !(declared.balance.is_finite() && (declared.balance - balance).abs() <= EPS) {
+    if !(declared.balance.is_finite() && (declared.balance - recomputed.balance).abs() <= EPS) {
         out.push(tier_mismatch(
             "balance",
             fmt_h(declared.balance),
-            fmt_h(balance),
+            fmt_h(recomputed.balance),
         ));
     }
+}
 
-    check_summaries(
-        inst,
-        plan,
-        &uncovered_hours,
-        &unmet,
-        &missing_staff,
-        &mut out,
-    );
-
+/// The declared status, gap and bound agree with each other and with the coverage.
+fn check_status(plan: &Plan, coverage: f64, out: &mut Vec<Violation>) {
     let gap = plan.solver.gap;
     if !gap.is_finite() || gap < -EPS {
         out.push(Violation::new(
@@ -748,12 +762,6 @@ pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
                 fmt_h(coverage)
             ),
         ));
-    }
-
-    CheckReport {
-        violations: out,
-        recomputed,
-        declared,
     }
 }
 
