@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::rng::Rng;
 use crate::io::{
     RawCounterpart, RawDuty, RawInstance, RawModule, RawRules, RawSkill, RawStaff, RawUnit,
 };
+use crate::rng::Rng;
 
 /// The share of non-splittable duties unless told otherwise.
 pub const DEFAULT_NON_SPLITTABLE: f64 = 0.15;

@@ -6,15 +6,16 @@
 
 pub mod hours;
 
-pub use hours::{BestOptions, Hours, HoursOracle, Posts, best_hours, splittable_hours};
+pub use hours::{BestOptions, Hours, HoursOracle, best_hours, splittable_hours};
+pub use posts::{PostState, Posts};
 
 pub mod bound;
 pub mod eligibility;
 pub mod liaisons;
 pub mod packing;
+pub mod posts;
 pub mod search;
 pub mod solve;
-pub mod state;
 
 pub use solve::{
     PlanFn, Progress, ProgressFn, Solution, SolveOptions, StopReason, lp_beats_flow, solve,

@@ -3,11 +3,11 @@
 //! few related people, re-post them greedily with noise, keep the result if it is no worse).
 
 use super::eligibility::Eligibility;
-use super::hours::{BestOptions, Hours, HoursOracle, Posts};
+use super::hours::{BestOptions, Hours, HoursOracle};
 use super::liaisons::best_liaisons;
-use super::state::PostState;
-use crate::rng::Rng;
+use super::posts::{PostState, Posts};
 use crate::model::{CounterpartIdx, DutyIdx, Instance, ModuleIdx, StaffIdx};
+use crate::rng::Rng;
 
 /// Tier-1 values closer than this (relative) count as equal, so tiers 2-3 decide.
 pub const TIER_TOL: f64 = 1e-7;
@@ -948,10 +948,10 @@ pub fn prune(
 mod tests {
     use super::{Style, moved_people, neighbourhood, prune, prune_candidates, revert};
     use crate::engine::eligibility::Eligibility;
-    use crate::engine::state::PostState;
+    use crate::engine::posts::PostState;
     use crate::generate::{DEFAULT_NON_SPLITTABLE, GenerateSettings, generate};
-    use crate::rng::Rng;
     use crate::model::{Instance, ModuleIdx, StaffIdx};
+    use crate::rng::Rng;
 
     #[test]
     fn polishing_neighbourhoods_are_built_around_people_who_moved() {

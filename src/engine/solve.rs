@@ -13,14 +13,14 @@ use std::time::{Duration, Instant};
 
 use super::bound::LagrangianBound;
 use super::eligibility::Eligibility;
-use super::hours::{BestOptions, HoursOracle, Posts};
+use super::hours::{BestOptions, HoursOracle};
+use super::posts::{PostState, Posts};
 use super::search::{Evaluated, Evaluator, Style, kick, lns_step, prune, repair, restore, revert};
-use super::state::PostState;
-use crate::rng::Rng;
 use crate::model::{
     Assignment, Instance, Liaison, ModuleIdx, Objective, Plan, PlanStatus, Post, SolverInfo,
     StaffIdx, Uncovered, Understaffed,
 };
+use crate::rng::Rng;
 
 /// Logical workers of the parallel search (fixed, for determinism).
 const WORKERS: usize = 4;

@@ -4,10 +4,10 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::{DutyFilter, ModuleChange, NewStaff, Operation, RulesChange, StaffFilter};
-use crate::rng::Rng;
 use crate::io::diagnostic::{did_you_mean, quoted_list};
 use crate::io::position::{join_index, join_key};
 use crate::io::{Diagnostic, RawInstance, RawRules, RawStaff};
+use crate::rng::Rng;
 
 /// One problem, at a path relative to its scenario (`remove_staff.ids[1]`; empty: the
 /// scenario as a whole).

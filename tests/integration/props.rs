@@ -8,7 +8,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use modstaff::rng::Rng;
 use modstaff::io::{
     RawDuty, RawInstance, RawModule, RawRules, RawStaff, RawUnit, parse_instance, to_raw, validate,
 };
@@ -16,6 +15,7 @@ use modstaff::model::{
     Assignment, Instance, Liaison, Objective, Plan, PlanStatus, Post, SolverInfo, Uncovered,
     Understaffed, ViolationKind, verify,
 };
+use modstaff::rng::Rng;
 use proptest::prelude::*;
 
 /// A random valid raw instance exercising every field of SPEC section 1.

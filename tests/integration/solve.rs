@@ -411,8 +411,8 @@ fn step_is_valid(inst: &Instance, ev: &modstaff::engine::search::Evaluated) {
 fn packing_steps_are_valid_and_never_worse_than_greedy_ones() {
     use modstaff::engine::BestOptions;
     use modstaff::engine::eligibility::Eligibility;
+    use modstaff::engine::posts::PostState;
     use modstaff::engine::search::{Evaluator, Style, fill, repair};
-    use modstaff::engine::state::PostState;
     use modstaff::rng::Rng;
     let mut better = 0;
     for seed in 0..60_u64 {
@@ -457,8 +457,8 @@ fn packing_steps_are_valid_and_never_worse_than_greedy_ones() {
 fn fill_takes_posts_where_work_is_left_up_to_the_cap() {
     use modstaff::engine::BestOptions;
     use modstaff::engine::eligibility::Eligibility;
+    use modstaff::engine::posts::PostState;
     use modstaff::engine::search::{Evaluator, fill};
-    use modstaff::engine::state::PostState;
     let text = r#"{
       "name": "fill",
       "staff": [{"id": "p1", "capacity": 10, "max_posts": 2}],
@@ -489,8 +489,8 @@ fn fill_takes_posts_where_work_is_left_up_to_the_cap() {
 fn prune_and_restore_settle_posts() {
     use modstaff::engine::BestOptions;
     use modstaff::engine::eligibility::Eligibility;
+    use modstaff::engine::posts::PostState;
     use modstaff::engine::search::{Evaluator, prune, restore};
-    use modstaff::engine::state::PostState;
     let text = r#"{
       "name": "ends",
       "staff": [

@@ -1,8 +1,108 @@
-//! Posts under construction, with the counters that make "may p take a post in m?" O(posts).
+//! Who holds which post: [`Posts`], the plain set the hours oracle reads, and [`PostState`],
+//! the same set with the counters that keep every cap and conflict rule (constraints 3-5)
+//! checkable in O(posts) while the search builds and changes it.
 
 use super::eligibility::Eligibility;
-use super::hours::Posts;
 use crate::model::{Instance, ModuleIdx, StaffIdx};
+
+/// Which posts each person holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Posts {
+    pub(super) held: Vec<Vec<ModuleIdx>>,
+}
+
+impl Posts {
+    /// No posts, for `n_staff` people.
+    #[must_use]
+    pub fn new(n_staff: usize) -> Self {
+        Self {
+            held: vec![Vec::new(); n_staff],
+        }
+    }
+
+    /// Today's posts (`current_posts`).
+    #[must_use]
+    pub fn current(inst: &Instance) -> Self {
+        Self {
+            held: inst.staff.iter().map(|p| p.current_posts.clone()).collect(),
+        }
+    }
+
+    /// The given `(person, module)` pairs; repeats are ignored.
+    #[must_use]
+    pub fn from_pairs(
+        n_staff: usize,
+        pairs: impl IntoIterator<Item = (StaffIdx, ModuleIdx)>,
+    ) -> Self {
+        let mut posts = Self::new(n_staff);
+        for (p, m) in pairs {
+            posts.add(p, m);
+        }
+        posts
+    }
+
+    /// Number of people.
+    #[must_use]
+    pub fn n_staff(&self) -> usize {
+        self.held.len()
+    }
+
+    /// The modules `p` holds a post in, sorted.
+    #[must_use]
+    pub fn of(&self, p: StaffIdx) -> &[ModuleIdx] {
+        &self.held[p.index()]
+    }
+
+    /// Whether `p` holds a post in `m`.
+    #[must_use]
+    pub fn holds(&self, p: StaffIdx, m: ModuleIdx) -> bool {
+        self.held[p.index()].binary_search(&m).is_ok()
+    }
+
+    /// Gives `p` a post in `m`; false when they already hold it.
+    pub fn add(&mut self, p: StaffIdx, m: ModuleIdx) -> bool {
+        let held = &mut self.held[p.index()];
+        match held.binary_search(&m) {
+            Ok(_) => false,
+            Err(i) => {
+                held.insert(i, m);
+                true
+            }
+        }
+    }
+
+    /// Takes `p`'s post in `m` away; false when they did not hold it.
+    pub fn remove(&mut self, p: StaffIdx, m: ModuleIdx) -> bool {
+        let held = &mut self.held[p.index()];
+        match held.binary_search(&m) {
+            Ok(i) => {
+                held.remove(i);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Total number of posts held.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.held.iter().map(Vec::len).sum()
+    }
+
+    /// Whether nobody holds any post.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.held.iter().all(Vec::is_empty)
+    }
+
+    /// Every `(person, module)` post, by person then module.
+    pub fn iter(&self) -> impl Iterator<Item = (StaffIdx, ModuleIdx)> + '_ {
+        self.held
+            .iter()
+            .enumerate()
+            .flat_map(|(p, ms)| ms.iter().map(move |&m| (StaffIdx::from(p), m)))
+    }
+}
 
 /// Posts plus per-module and per-unit counters, always satisfying constraints 3-5.
 #[derive(Clone, Debug)]
@@ -128,5 +228,27 @@ impl PostState {
             changed += (held.len() - kept + today.len() - kept) as u64;
         }
         changed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn posts_api() {
+        let mut posts = Posts::new(2);
+        assert!(posts.is_empty());
+        assert!(posts.add(StaffIdx(1), ModuleIdx(3)));
+        assert!(posts.add(StaffIdx(1), ModuleIdx(1)));
+        assert!(!posts.add(StaffIdx(1), ModuleIdx(3)));
+        assert_eq!(posts.of(StaffIdx(1)), &[ModuleIdx(1), ModuleIdx(3)]);
+        assert!(posts.holds(StaffIdx(1), ModuleIdx(3)));
+        assert!(!posts.holds(StaffIdx(0), ModuleIdx(3)));
+        assert_eq!(posts.len(), 2);
+        assert!(posts.remove(StaffIdx(1), ModuleIdx(3)));
+        assert!(!posts.remove(StaffIdx(1), ModuleIdx(3)));
+        let pairs: Vec<_> = posts.iter().collect();
+        assert_eq!(pairs, vec![(StaffIdx(1), ModuleIdx(1))]);
     }
 }
