@@ -6,7 +6,7 @@
 
 pub mod hours;
 
-pub use hours::{BestOptions, Hours, HoursOracle, best_hours, splittable_hours};
+pub use hours::{BestOptions, Hours, HoursOracle};
 pub use posts::{PostState, Posts};
 
 pub mod bound;
