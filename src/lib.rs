@@ -130,7 +130,6 @@
 #![deny(missing_docs)]
 
 pub mod batch;
-pub mod build;
 pub mod engine;
 pub mod explain;
 pub mod generate;

@@ -2,7 +2,7 @@
 //! the same set with the counters that keep every cap and conflict rule (constraints 3-5)
 //! checkable in O(posts) while the search builds and changes it.
 
-use super::eligibility::Eligibility;
+use super::Ctx;
 use crate::model::{Instance, ModuleIdx, StaffIdx};
 
 /// Which posts each person holds.
@@ -133,11 +133,12 @@ impl PostState {
 
     /// Today's posts, keeping (in person order) those that are legal together.
     #[must_use]
-    pub fn current(inst: &Instance, elig: &Eligibility) -> Self {
+    pub fn current(ctx: Ctx<'_>) -> Self {
+        let inst = ctx.inst;
         let mut s = Self::empty(inst);
         for p in inst.staff_indices() {
             for &m in &inst.person(p).current_posts {
-                if s.can_add(inst, elig, p, m) {
+                if s.can_add(ctx, p, m) {
                     s.add(inst, p, m);
                 }
             }
@@ -148,7 +149,8 @@ impl PostState {
     /// Whether `p` may take a post in `m` now: qualified, not held, under every cap, no
     /// conflict.
     #[must_use]
-    pub fn can_add(&self, inst: &Instance, elig: &Eligibility, p: StaffIdx, m: ModuleIdx) -> bool {
+    pub fn can_add(&self, ctx: Ctx<'_>, p: StaffIdx, m: ModuleIdx) -> bool {
+        let (inst, elig) = (ctx.inst, ctx.elig);
         let held = self.posts.of(p);
         if held.len() >= inst.person(p).max_posts as usize || held.contains(&m) {
             return false;

@@ -2,7 +2,7 @@
 //! matching, a greedy repair that respects every cap, and large-neighbourhood search (free a
 //! few related people, re-post them greedily with noise, keep the result if it is no worse).
 
-use super::eligibility::Eligibility;
+use super::Ctx;
 use super::hours::{BestOptions, Hours, HoursOracle};
 use super::liaisons::best_liaisons;
 use super::posts::{PostState, Posts};
@@ -77,8 +77,8 @@ impl Style {
 
     /// An evaluator for search steps.
     #[must_use]
-    pub fn evaluator<'a>(&self, inst: &'a Instance, elig: &'a Eligibility) -> Evaluator<'a> {
-        let mut eval = Evaluator::new(inst, elig, BestOptions::greedy());
+    pub fn evaluator<'a>(&self, ctx: Ctx<'a>) -> Evaluator<'a> {
+        let mut eval = Evaluator::new(ctx, BestOptions::greedy());
         if self.packing {
             eval.partial_options = BestOptions::packing(STEP_PACKING_NODES);
         }
@@ -101,34 +101,28 @@ pub struct Evaluated {
 
 /// Evaluates post sets: oracle hours + liaisons + staffing floors.
 pub struct Evaluator<'a> {
-    inst: &'a Instance,
-    elig: &'a Eligibility,
+    ctx: Ctx<'a>,
     oracle: HoursOracle<'a>,
     /// Oracle effort on non-splittable duties.
     pub options: BestOptions,
     /// Oracle effort on the freed people's duties in [`Evaluator::evaluate_partial`].
     pub partial_options: BestOptions,
-    /// Evaluations done.
-    pub evaluations: u64,
 }
 
 impl<'a> Evaluator<'a> {
     /// An evaluator with the given oracle effort.
     #[must_use]
-    pub fn new(inst: &'a Instance, elig: &'a Eligibility, options: BestOptions) -> Self {
+    pub fn new(ctx: Ctx<'a>, options: BestOptions) -> Self {
         Self {
-            inst,
-            elig,
-            oracle: HoursOracle::new(inst),
+            ctx,
+            oracle: HoursOracle::new(ctx.inst),
             options,
             partial_options: BestOptions::greedy(),
-            evaluations: 0,
         }
     }
 
     /// Evaluates `state` exactly (up to the oracle's non-splittable choices).
     pub fn evaluate(&mut self, state: PostState) -> Evaluated {
-        self.evaluations += 1;
         let hours = self.oracle.best_hours(&state.posts, &self.options);
         self.finish(state, hours)
     }
@@ -144,8 +138,7 @@ impl<'a> Evaluator<'a> {
         state: PostState,
         freed: &[StaffIdx],
     ) -> Evaluated {
-        self.evaluations += 1;
-        let inst = self.inst;
+        let inst = self.ctx.inst;
         let nd = inst.duties.len();
         let mut is_freed = vec![false; inst.staff.len()];
         for &p in freed {
@@ -171,10 +164,10 @@ impl<'a> Evaluator<'a> {
         let mut sub_duties: Vec<DutyIdx> = Vec::new();
         for &p in freed {
             for &m in state.posts.of(p) {
-                let Ok(j) = self.elig.modules_of[p.index()].binary_search(&m) else {
+                let Ok(j) = self.ctx.elig.modules_of[p.index()].binary_search(&m) else {
                     continue;
                 };
-                for &d in &self.elig.duties_of[p.index()][j] {
+                for &d in &self.ctx.elig.duties_of[p.index()][j] {
                     let duty = inst.duty(d);
                     let left = duty.hours - done[d.index()];
                     let open = if duty.splittable {
@@ -278,26 +271,19 @@ impl<'a> Evaluator<'a> {
     /// Evaluates `state` keeping the non-splittable choices of `fixed` that its posts allow
     /// (one exact flow for the splittable hours): a valid plan, exact given those choices.
     pub fn evaluate_fixed(&mut self, state: PostState, fixed: &[Option<StaffIdx>]) -> Evaluated {
-        self.evaluations += 1;
         let hours = self.oracle.splittable_hours(&state.posts, fixed);
         self.finish(state, hours)
     }
 
-    /// Evaluates `state` with the given hours (valid for those posts).
-    pub fn with_hours(&mut self, state: PostState, hours: Hours) -> Evaluated {
-        self.evaluations += 1;
-        self.finish(state, hours)
-    }
-
     fn finish(&self, state: PostState, hours: Hours) -> Evaluated {
-        let inst = self.inst;
+        let inst = self.ctx.inst;
         let held: Vec<Vec<ModuleIdx>> = inst
             .staff_indices()
             .map(|p| state.posts.of(p).to_vec())
             .collect();
-        let liaisons = best_liaisons(inst, self.elig, &held);
+        let liaisons = best_liaisons(self.ctx, &held);
         #[expect(clippy::cast_precision_loss, reason = "counts are far below 2^52")]
-        let unmet = (self.elig.listed.len() - liaisons.len()) as f64;
+        let unmet = (self.ctx.elig.listed.len() - liaisons.len()) as f64;
         let missing: f64 = inst
             .modules
             .iter()
@@ -325,14 +311,14 @@ impl<'a> Evaluator<'a> {
 /// their spare capacity), a staffing floor met, unmet counterparts they could take on. A
 /// small bonus for today's posts keeps plans stable. `noise` in [0, 1) randomises choices.
 pub fn repair(
-    inst: &Instance,
-    elig: &Eligibility,
+    ctx: Ctx<'_>,
     base: &Evaluated,
     mut state: PostState,
     people: &[StaffIdx],
     rng: &mut Rng,
     noise: f64,
 ) -> PostState {
+    let (inst, elig) = (ctx.inst, ctx.elig);
     let mut uncovered = base.hours.uncovered.clone();
     let mut spare: Vec<f64> = inst
         .staff
@@ -379,7 +365,7 @@ pub fn repair(
             let pi = p.index();
             let mut best: Option<(f64, usize)> = None;
             for (j, &m) in elig.modules_of[pi].iter().enumerate() {
-                if !state.can_add(inst, elig, p, m) {
+                if !state.can_add(ctx, p, m) {
                     continue;
                 }
                 // Fractional knapsack of spare capacity over the module's uncovered hours.
@@ -499,14 +485,14 @@ fn idle_person(inst: &Instance, cur: &Evaluated, rng: &mut Rng) -> Option<StaffI
 /// generated 100 x 40 x 250 with every duty non-splittable, 5 s, seed 0: 798.5 without the
 /// draw, 861.5 with it).
 pub fn neighbourhood(
-    inst: &Instance,
-    elig: &Eligibility,
+    ctx: Ctx<'_>,
     cur: &Evaluated,
     rng: &mut Rng,
     size: usize,
     polish: bool,
     idle: bool,
 ) -> Vec<StaffIdx> {
+    let (inst, elig) = (ctx.inst, ctx.elig);
     let np = inst.staff.len();
     let mut chosen: Vec<StaffIdx> = Vec::new();
     if np == 0 || inst.modules.is_empty() {
@@ -618,14 +604,14 @@ pub fn neighbourhood(
 
 /// One LNS step from `cur`: free a neighbourhood, repair, evaluate.
 pub fn lns_step(
-    inst: &Instance,
-    elig: &Eligibility,
+    ctx: Ctx<'_>,
     eval: &mut Evaluator<'_>,
     cur: &Evaluated,
     rng: &mut Rng,
     style: Style,
     polish: bool,
 ) -> Evaluated {
+    let inst = ctx.inst;
     let partial = style.partial;
     // Bigger neighbourhoods on big instances, where a handful of people is too local.
     let size = if inst.staff.len() > 200 {
@@ -633,30 +619,19 @@ pub fn lns_step(
     } else {
         2 + rng.below(5)
     };
-    let people = neighbourhood(inst, elig, cur, rng, size, polish, !style.packing);
+    let people = neighbourhood(ctx, cur, rng, size, polish, !style.packing);
     // Shuffle the repair order.
     let mut order = people.clone();
     for i in (1..order.len()).rev() {
         order.swap(i, rng.below(i + 1));
     }
     let noise = [0.0, 0.1, 0.3][rng.below(3)];
-    rebuild(
-        inst,
-        elig,
-        eval,
-        cur,
-        (&people, &order),
-        rng,
-        noise,
-        partial,
-    )
+    rebuild(ctx, eval, cur, (&people, &order), rng, noise, partial)
 }
 
 /// Frees `people` (sorted), re-posts them in `order` (repair, then fill) and evaluates.
-#[expect(clippy::too_many_arguments, reason = "one step's parts")]
 fn rebuild(
-    inst: &Instance,
-    elig: &Eligibility,
+    ctx: Ctx<'_>,
     eval: &mut Evaluator<'_>,
     cur: &Evaluated,
     (people, order): (&[StaffIdx], &[StaffIdx]),
@@ -666,10 +641,10 @@ fn rebuild(
 ) -> Evaluated {
     let mut state = cur.state.clone();
     for &p in people {
-        state.clear_person(inst, p);
+        state.clear_person(ctx.inst, p);
     }
-    let mut state = repair(inst, elig, cur, state, order, rng, noise);
-    fill(inst, elig, cur, &mut state, order);
+    let mut state = repair(ctx, cur, state, order, rng, noise);
+    fill(ctx, cur, &mut state, order);
     if partial {
         eval.evaluate_partial(cur, state, people)
     } else {
@@ -679,14 +654,13 @@ fn rebuild(
 
 /// A big perturbation of `best` to restart a stalled search from.
 pub fn kick(
-    inst: &Instance,
-    elig: &Eligibility,
+    ctx: Ctx<'_>,
     eval: &mut Evaluator<'_>,
     best: &Evaluated,
     rng: &mut Rng,
     partial: bool,
 ) -> Evaluated {
-    let np = inst.staff.len();
+    let np = ctx.inst.staff.len();
     let size = (np / 5).max(2).min(np);
     let mut people: Vec<StaffIdx> = Vec::new();
     while people.len() < size {
@@ -696,34 +670,20 @@ pub fn kick(
         }
     }
     people.sort_unstable();
-    rebuild(
-        inst,
-        elig,
-        eval,
-        best,
-        (&people, &people),
-        rng,
-        0.5,
-        partial,
-    )
+    rebuild(ctx, eval, best, (&people, &people), rng, 0.5, partial)
 }
 
 /// Extra posts for the freed people, up to their caps, in the modules with the most uncovered
 /// weighted hours they could do: with non-splittable duties the repair's fractional estimate
 /// books their spare hours too early, and more posts give the packing more room.
-pub fn fill(
-    inst: &Instance,
-    elig: &Eligibility,
-    cur: &Evaluated,
-    state: &mut PostState,
-    people: &[StaffIdx],
-) {
+pub fn fill(ctx: Ctx<'_>, cur: &Evaluated, state: &mut PostState, people: &[StaffIdx]) {
+    let (inst, elig) = (ctx.inst, ctx.elig);
     for &p in people {
         let pi = p.index();
         loop {
             let mut best: Option<(f64, ModuleIdx)> = None;
             for (j, &m) in elig.modules_of[pi].iter().enumerate() {
-                if !state.can_add(inst, elig, p, m) {
+                if !state.can_add(ctx, p, m) {
                     continue;
                 }
                 let open: f64 = elig.duties_of[pi][j]
@@ -752,18 +712,18 @@ pub fn fill(
 /// post dropped): the minimal-disruption pass at the end of a search. A post added never
 /// needs new choices for the non-splittable duties, so each candidate is one flow.
 pub fn restore(
-    inst: &Instance,
-    elig: &Eligibility,
+    ctx: Ctx<'_>,
     eval: &mut Evaluator<'_>,
     mut best: Evaluated,
     deadline: std::time::Instant,
 ) -> Evaluated {
+    let inst = ctx.inst;
     for p in inst.staff_indices() {
         for &m in &inst.person(p).current_posts {
             if std::time::Instant::now() >= deadline {
                 return best;
             }
-            if best.state.posts.holds(p, m) || !best.state.can_add(inst, elig, p, m) {
+            if best.state.posts.holds(p, m) || !best.state.can_add(ctx, p, m) {
                 continue;
             }
             let mut state = best.state.clone();
@@ -786,12 +746,12 @@ pub fn restore(
 /// the random neighbourhoods find (measured on agri without one person: the search polished
 /// tier 2 from 48 to 23 over 22 epochs after proving tier 1 in the first).
 pub fn revert(
-    inst: &Instance,
-    elig: &Eligibility,
+    ctx: Ctx<'_>,
     eval: &mut Evaluator<'_>,
     mut best: Evaluated,
     deadline: std::time::Instant,
 ) -> Evaluated {
+    let inst = ctx.inst;
     // Posts `p` holds that are not today's, and today's posts `p` does not hold.
     let changes = |state: &PostState, p: StaffIdx| -> (Vec<ModuleIdx>, Vec<ModuleIdx>) {
         let held = state.posts.of(p);
@@ -811,7 +771,7 @@ pub fn revert(
     let back = |state: &mut PostState, p: StaffIdx| {
         state.clear_person(inst, p);
         for &m in &inst.person(p).current_posts {
-            if state.can_add(inst, elig, p, m) {
+            if state.can_add(ctx, p, m) {
                 state.add(inst, p, m);
             }
         }
@@ -860,7 +820,7 @@ pub fn revert(
                         continue;
                     }
                     state.remove(inst, p, new);
-                    if !state.can_add(inst, elig, p, old) {
+                    if !state.can_add(ctx, p, old) {
                         continue;
                     }
                     state.add(inst, p, old);
@@ -946,9 +906,15 @@ pub fn prune(
 
 #[cfg(test)]
 mod tests {
-    use super::{Style, moved_people, neighbourhood, prune, prune_candidates, revert};
+    use super::{
+        Evaluated, Evaluator, Style, fill, moved_people, neighbourhood, prune, prune_candidates,
+        repair, restore, revert,
+    };
+    use crate::engine::BestOptions;
+    use crate::engine::Ctx;
     use crate::engine::eligibility::Eligibility;
     use crate::engine::posts::PostState;
+    use crate::engine::testkit::random_instance;
     use crate::generate::{DEFAULT_NON_SPLITTABLE, GenerateSettings, generate};
     use crate::model::{Instance, ModuleIdx, StaffIdx};
     use crate::rng::Rng;
@@ -965,7 +931,11 @@ mod tests {
         });
         let (inst, _) = crate::io::validate(&raw).expect("a generated instance is valid");
         let elig = Eligibility::new(&inst);
-        let mut state = PostState::current(&inst, &elig);
+        let ctx = Ctx {
+            inst: &inst,
+            elig: &elig,
+        };
+        let mut state = PostState::current(ctx);
         // One person leaves one of today's posts.
         let p = inst
             .staff_indices()
@@ -973,7 +943,7 @@ mod tests {
             .expect("someone holds a post today");
         let m = state.posts.of(p)[0];
         state.remove(&inst, p, m);
-        let cur = Style::of(&inst).evaluator(&inst, &elig).evaluate(state);
+        let cur = Style::of(&inst).evaluator(ctx).evaluate(state);
         let moved = moved_people(&inst, &cur);
         assert!(moved.contains(&p), "{moved:?}");
         assert!(
@@ -985,7 +955,7 @@ mod tests {
             let hits = (0..400)
                 .filter(|_| {
                     let size = 2 + rng.below(5);
-                    let chosen = neighbourhood(&inst, &elig, &cur, &mut rng, size, polish, true);
+                    let chosen = neighbourhood(ctx, &cur, &mut rng, size, polish, true);
                     chosen.iter().any(|q| moved.contains(q))
                 })
                 .count();
@@ -1020,6 +990,10 @@ mod tests {
             q.unavailable = vec![first];
         }
         let elig = Eligibility::new(&inst);
+        let ctx = Ctx {
+            inst: &inst,
+            elig: &elig,
+        };
         assert_eq!(
             elig.modules_of[p.index()],
             vec![first],
@@ -1029,9 +1003,9 @@ mod tests {
         assert!(colleagues.len() <= 20);
         // Like a new hire: no posts, all hours idle (twice as much work as hours: others are
         // busy).
-        let mut state = PostState::current(&inst, &elig);
+        let mut state = PostState::current(ctx);
         state.clear_person(&inst, p);
-        let mut cur = Style::of(&inst).evaluator(&inst, &elig).evaluate(state);
+        let mut cur = Style::of(&inst).evaluator(ctx).evaluate(state);
         assert!(cur.hours.load[p.index()] < 1e-9);
         // Everyone else busy to the last hour, as in a tight what-if scenario.
         for q in inst.staff_indices().filter(|&q| q != p) {
@@ -1042,7 +1016,7 @@ mod tests {
             let (mut hits, mut with_colleagues) = (0_u32, 0_u32);
             for _ in 0..600 {
                 let size = 2 + rng.below(5);
-                let chosen = neighbourhood(&inst, &elig, &cur, &mut rng, size, false, idle);
+                let chosen = neighbourhood(ctx, &cur, &mut rng, size, false, idle);
                 if chosen.contains(&p) {
                     hits += 1;
                     if chosen
@@ -1076,12 +1050,16 @@ mod tests {
             2,
         );
         let elig = Eligibility::new(&inst);
-        let mut state = PostState::current(&inst, &elig);
+        let ctx = Ctx {
+            inst: &inst,
+            elig: &elig,
+        };
+        let mut state = PostState::current(ctx);
         let (ann, bo) = (StaffIdx::from(0_usize), StaffIdx::from(1_usize));
         let (a, b) = (ModuleIdx::from(0_usize), ModuleIdx::from(1_usize));
         state.add(&inst, ann, b);
         state.add(&inst, bo, a);
-        let mut eval = Style::of(&inst).evaluator(&inst, &elig);
+        let mut eval = Style::of(&inst).evaluator(ctx);
         let cur = eval.evaluate(state);
         assert_eq!(prune_candidates(&inst, &cur), vec![(ann, b), (bo, a)]);
         let far = std::time::Instant::now() + std::time::Duration::from_secs(5);
@@ -1117,9 +1095,13 @@ mod tests {
             2,
         );
         let elig = Eligibility::new(&inst);
+        let ctx = Ctx {
+            inst: &inst,
+            elig: &elig,
+        };
         let id = |s: &str| inst.ids.modules[s];
         let who = |s: &str| inst.ids.staff[s];
-        let mut eval = Style::of(&inst).evaluator(&inst, &elig);
+        let mut eval = Style::of(&inst).evaluator(ctx);
         let plan = |pairs: &[(&str, &str)], eval: &mut super::Evaluator<'_>| {
             let mut state = PostState::empty(&inst);
             for &(p, m) in pairs {
@@ -1141,7 +1123,7 @@ mod tests {
         );
         assert!(cur.key.coverage.abs() < 1e-9, "{:?}", cur.key);
         assert_eq!(cur.key.stability, 5);
-        let back = revert(&inst, &elig, &mut eval, cur, far);
+        let back = revert(ctx, &mut eval, cur, far);
         // Ann and Bo go back to today's posts; Cy (no posts today) is needed for the 10 h of
         // `b` that Bo cannot do and for `c`: the least that has to move (2).
         assert!(back.key.coverage.abs() < 1e-9, "{:?}", back.key);
@@ -1149,7 +1131,7 @@ mod tests {
         assert_eq!(back.state.posts.of(who("bo")), &[id("b")]);
         assert_eq!(back.state.posts.of(who("cy")), &[id("b"), id("c")]);
         assert_eq!(back.key.stability, 2);
-        let again = revert(&inst, &elig, &mut eval, back.clone(), far);
+        let again = revert(ctx, &mut eval, back.clone(), far);
         assert_eq!(again.key, back.key);
         // Ann and Bo swapped roles (Ann holds `b` and `c`, Bo `a` and `b`): neither can go
         // back whole without leaving work uncovered, but Ann can trade `b` back for `a`, and
@@ -1165,7 +1147,7 @@ mod tests {
             &mut eval,
         );
         assert_eq!(swapped.key.stability, 5);
-        let kept = revert(&inst, &elig, &mut eval, swapped, far);
+        let kept = revert(ctx, &mut eval, swapped, far);
         assert!(kept.key.coverage.abs() < 1e-9, "{:?}", kept.key);
         assert_eq!(kept.state.posts.of(who("ann")), &[id("a"), id("c")]);
         assert_eq!(kept.state.posts.of(who("bo")), &[id("b")]);
@@ -1186,18 +1168,167 @@ mod tests {
             1,
         );
         let elig = Eligibility::new(&inst);
+        let ctx = Ctx {
+            inst: &inst,
+            elig: &elig,
+        };
         let (a, b) = (inst.ids.modules["a"], inst.ids.modules["b"]);
         let (ann, bo) = (inst.ids.staff["ann"], inst.ids.staff["bo"]);
         let mut state = PostState::empty(&inst);
         state.add(&inst, ann, b);
         state.add(&inst, bo, a);
-        let mut eval = Style::of(&inst).evaluator(&inst, &elig);
+        let mut eval = Style::of(&inst).evaluator(ctx);
         let cur = eval.evaluate(state);
         assert_eq!((cur.key.coverage, cur.key.stability), (0.0, 4));
         let far = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        let back = revert(&inst, &elig, &mut eval, cur, far);
+        let back = revert(ctx, &mut eval, cur, far);
         assert_eq!((back.key.coverage, back.key.stability), (0.0, 0));
         assert_eq!(back.state.posts.of(ann), &[a]);
         assert_eq!(back.state.posts.of(bo), &[b]);
+    }
+
+    /// The hours of one search step, checked by hand: capacities, whole non-splittable duties,
+    /// posts held for every hour.
+    fn step_is_valid(inst: &Instance, ev: &Evaluated) {
+        let mut load = vec![0.0; inst.staff.len()];
+        let mut seen = vec![0_u32; inst.duties.len()];
+        for &(p, d, h) in &ev.hours.x {
+            let duty = inst.duty(d);
+            assert!(ev.state.posts.holds(p, duty.module), "work without a post");
+            if !duty.splittable {
+                assert!((h - duty.hours).abs() < 1e-9, "a non-splittable duty split");
+                seen[d.index()] += 1;
+            }
+            load[p.index()] += h;
+        }
+        assert!(seen.iter().all(|&n| n <= 1), "a duty done twice");
+        for (p, l) in inst.staff.iter().zip(&load) {
+            assert!(*l <= p.capacity + 1e-6, "over capacity");
+        }
+    }
+
+    /// A search step on a packing-heavy instance packs the freed people's duties with the packing
+    /// solver, which starts from the greedy's packing: never worse than the greedy step, always
+    /// valid.
+    #[test]
+    fn packing_steps_are_valid_and_never_worse_than_greedy_ones() {
+        let mut better = 0;
+        for seed in 0..60_u64 {
+            let mut inst = random_instance(seed, 8, 4, 24);
+            for d in &mut inst.duties {
+                d.splittable = false;
+            }
+            if inst.duties.iter().all(|d| d.hours <= 0.0) {
+                continue;
+            }
+            assert!(Style::of(&inst).packing && Style::of(&inst).partial);
+            let elig = Eligibility::new(&inst);
+            let ctx = Ctx {
+                inst: &inst,
+                elig: &elig,
+            };
+            let mut greedy = Evaluator::new(ctx, BestOptions::greedy());
+            let mut packing = Style::of(&inst).evaluator(ctx);
+            let cur = greedy.evaluate(PostState::current(ctx));
+            let mut rng = Rng::new(seed);
+            for _ in 0..5 {
+                let freed: Vec<StaffIdx> = (0..inst.staff.len())
+                    .filter(|_| rng.chance(0.5))
+                    .map(StaffIdx::from)
+                    .collect();
+                let mut state = cur.state.clone();
+                for &p in &freed {
+                    state.clear_person(&inst, p);
+                }
+                let mut state = repair(ctx, &cur, state, &freed, &mut rng, 0.2);
+                fill(ctx, &cur, &mut state, &freed);
+                let a = greedy.evaluate_partial(&cur, state.clone(), &freed);
+                let b = packing.evaluate_partial(&cur, state, &freed);
+                step_is_valid(&inst, &a);
+                step_is_valid(&inst, &b);
+                assert!(b.hours.value <= a.hours.value + 1e-9, "seed {seed}");
+                better += usize::from(b.hours.value < a.hours.value - 1e-9);
+            }
+        }
+        assert!(better > 0, "the packing never beat the greedy");
+    }
+
+    /// `fill` gives freed people more posts, up to their cap and never in conflict, where work
+    /// they could do is left uncovered.
+    #[test]
+    fn fill_takes_posts_where_work_is_left_up_to_the_cap() {
+        let text = r#"{
+          "name": "fill",
+          "staff": [{"id": "p1", "capacity": 10, "max_posts": 2}],
+          "modules": [{"id": "m1"}, {"id": "m2"}, {"id": "m3"}, {"id": "m4"}],
+          "duties": [
+            {"id": "d1", "module": "m1", "hours": 6, "splittable": false},
+            {"id": "d2", "module": "m2", "hours": 6, "weight": 3, "splittable": false},
+            {"id": "d3", "module": "m3", "hours": 6, "weight": 5, "splittable": false},
+            {"id": "d4", "module": "m4", "hours": 6, "weight": 9, "splittable": false}
+          ],
+          "rules": {"conflicts": [["m1", "m4"]]}
+        }"#;
+        let (inst, _) = crate::io::parse_instance(text, "fill.json").expect("valid");
+        let elig = Eligibility::new(&inst);
+        let ctx = Ctx {
+            inst: &inst,
+            elig: &elig,
+        };
+        let mut eval = Evaluator::new(ctx, BestOptions::greedy());
+        let cur = eval.evaluate(PostState::empty(&inst));
+        let p = StaffIdx::from(0);
+        let mut state = PostState::empty(&inst);
+        state.add(&inst, p, ModuleIdx::from(0));
+        fill(ctx, &cur, &mut state, &[p]);
+        // m4 has the most work left but conflicts with m1; m3 is next.
+        assert_eq!(state.posts.of(p), &[ModuleIdx::from(0), ModuleIdx::from(2)]);
+    }
+
+    /// The end passes rate posts with one flow: `prune` drops a post that carries no work (and was
+    /// not held today), keeps the ones that do; `restore` gives back a post held today for free.
+    #[test]
+    fn prune_and_restore_settle_posts() {
+        let text = r#"{
+          "name": "ends",
+          "staff": [
+            {"id": "p1", "capacity": 10, "current_posts": ["m3"]},
+            {"id": "p2", "capacity": 10}
+          ],
+          "modules": [{"id": "m1"}, {"id": "m2"}, {"id": "m3"}],
+          "duties": [
+            {"id": "d1", "module": "m1", "hours": 8},
+            {"id": "d2", "module": "m2", "hours": 6, "splittable": false}
+          ]
+        }"#;
+        let (inst, _) = crate::io::parse_instance(text, "ends.json").expect("valid");
+        let elig = Eligibility::new(&inst);
+        let ctx = Ctx {
+            inst: &inst,
+            elig: &elig,
+        };
+        let mut eval = Evaluator::new(ctx, BestOptions::default());
+        let (p1, p2) = (StaffIdx::from(0), StaffIdx::from(1));
+        let mut state = PostState::empty(&inst);
+        state.add(&inst, p1, ModuleIdx::from(0));
+        state.add(&inst, p2, ModuleIdx::from(1));
+        // An idle post in m1 for p2 (m1's work fits p1).
+        state.add(&inst, p2, ModuleIdx::from(0));
+        let start = eval.evaluate(state);
+        assert_eq!(start.key.coverage, 0.0);
+        let far = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let pruned = prune(&inst, &mut eval, start, far);
+        assert_eq!(pruned.key.coverage, 0.0);
+        assert_eq!(pruned.state.posts.of(p2), &[ModuleIdx::from(1)]);
+        assert_eq!(pruned.state.posts.of(p1), &[ModuleIdx::from(0)]);
+        // Two posts added (m1 for p1, m2 for p2) and today's m3 dropped.
+        assert_eq!(pruned.key.stability, 3);
+        let restored = restore(ctx, &mut eval, pruned, far);
+        assert_eq!(
+            restored.state.posts.of(p1),
+            &[ModuleIdx::from(0), ModuleIdx::from(2)]
+        );
+        assert_eq!(restored.key.stability, 2);
+        assert_eq!(restored.key.coverage, 0.0);
     }
 }

@@ -11,10 +11,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use super::bound::LagrangianBound;
+use super::Ctx;
+use super::bound::flow::flow_bound;
+use super::bound::lagrangian::LagrangianBound;
+use super::bound::lp::{LpBudget, tier1_relaxation};
+use super::bound::packing::packing_bound;
 use super::eligibility::Eligibility;
 use super::hours::{BestOptions, HoursOracle};
-use super::posts::{PostState, Posts};
+use super::posts::PostState;
 use super::search::{Evaluated, Evaluator, Style, kick, lns_step, prune, repair, restore, revert};
 use crate::model::{
     Assignment, Instance, Liaison, ModuleIdx, Objective, Plan, PlanStatus, Post, SolverInfo,
@@ -28,18 +32,6 @@ const WORKERS: usize = 4;
 const EPOCH_STEPS: usize = 40;
 /// Restarts of a stalled search before it stops (not proven, not packing-heavy).
 const RESTARTS: u32 = 3;
-/// Most of the time limit the LP relaxation may take.
-const LP_SHARE: f64 = 0.45;
-
-/// microlp's time on the tier-1 relaxation with `size` variables, on the 2-core development
-/// machine (measured: 2,381 variables 0.43 s, 2,856 0.42 s, 3,454 1.0 s, 7,393 5.4 s).
-fn lp_seconds(size: usize) -> f64 {
-    5.4 * (size as f64 / 7_393.0).powf(2.7)
-}
-
-/// Most branch-and-bound nodes of the packing bound per component (its deadline usually
-/// stops it first).
-const PACKING_NODES: u64 = 2_000_000_000;
 
 /// A progress report, sent after each epoch.
 #[derive(Clone, Copy, Debug)]
@@ -123,7 +115,7 @@ pub struct SolveOptions {
     pub improved: Option<PlanFn>,
     /// Solve the LP relaxation for its bound where it is affordable. A what-if batch turns it
     /// off when its baseline's LP bound is no stronger than the flow bound (see
-    /// [`lp_beats_flow`]).
+    /// `lp_beats_flow`).
     pub lp_bound: bool,
 }
 
@@ -143,24 +135,6 @@ impl Default for SolveOptions {
             lp_bound: true,
         }
     }
-}
-
-/// Whether the LP relaxation's bound is above the flow bound on `inst` (every post held at
-/// once), or `None` when the LP is not affordable within `time_limit` or does not finish.
-/// Measured on the agri what-if batch: on all 25 scenarios that solved it, the LP bound
-/// equalled the flow bound (it never proved anything the flow bound had not) and took 8.6 s of
-/// the batch's 75 s of solving.
-#[must_use]
-pub fn lp_beats_flow(inst: &Instance, time_limit: Duration) -> Option<bool> {
-    let size = crate::build::relaxation_size(inst);
-    let share = time_limit.as_secs_f64() * LP_SHARE;
-    if size > crate::build::MAX_LP_VARIABLES || lp_seconds(size) > share {
-        return None;
-    }
-    let lp = crate::build::tier1_relaxation(inst).solve(lp_limit(share, size))?;
-    let elig = Eligibility::new(inst);
-    let (flow, _) = flow_bound(inst, &elig);
-    Some(lp > flow + 1e-6 * flow.abs().max(1.0))
 }
 
 /// A solved instance.
@@ -213,14 +187,6 @@ impl Stall {
     }
 }
 
-/// The LP bound's time limit: a few times its expected time (measured: up to 1.7 times),
-/// within its share, since microlp sometimes stalls on a degenerate relaxation (agri with one
-/// post each: over 5 s for an expected 0.4 s, and nothing at the end) and the search needs
-/// that time more.
-fn lp_limit(share: f64, size: usize) -> f64 {
-    share.min((3.0 * lp_seconds(size)).max(0.5))
-}
-
 /// Restarts of a stalled search: a restart that improved tier 1 earns its successor, so only
 /// restarts in a row that found nothing count against [`RESTARTS`] (unlimited when
 /// packing-heavy).
@@ -269,11 +235,8 @@ fn proven(value: f64, bound: f64) -> bool {
 
 /// Every post set of one person that is legal on its own (posts cap, conflicts), or `None` if
 /// there are more than `limit` in total over all people.
-fn enumerate_person_sets(
-    inst: &Instance,
-    elig: &Eligibility,
-    limit: usize,
-) -> Option<Vec<Vec<Vec<ModuleIdx>>>> {
+fn enumerate_person_sets(ctx: Ctx<'_>, limit: usize) -> Option<Vec<Vec<Vec<ModuleIdx>>>> {
+    let (inst, elig) = (ctx.inst, ctx.elig);
     let mut all = Vec::new();
     let mut total: usize = 1;
     for p in inst.staff_indices() {
@@ -309,18 +272,14 @@ fn enumerate_person_sets(
 
 /// Exact search over every combination of post sets (tiny instances only); `None` when it
 /// cannot finish by `deadline` (hard packings make each evaluation costly).
-fn enumerate(
-    inst: &Instance,
-    elig: &Eligibility,
-    limit: usize,
-    deadline: Instant,
-) -> Option<Evaluated> {
-    let sets = enumerate_person_sets(inst, elig, limit)?;
+fn enumerate(ctx: Ctx<'_>, limit: usize, deadline: Instant) -> Option<Evaluated> {
+    let inst = ctx.inst;
+    let sets = enumerate_person_sets(ctx, limit)?;
     let options = BestOptions {
         deadline: Some(deadline),
         ..BestOptions::default()
     };
-    let mut eval = Evaluator::new(inst, elig, options);
+    let mut eval = Evaluator::new(ctx, options);
     let mut idx = vec![0_usize; sets.len()];
     let mut best: Option<Evaluated> = None;
     loop {
@@ -329,7 +288,7 @@ fn enumerate(
         'people: for (p, &i) in idx.iter().enumerate() {
             for &m in &sets[p][i] {
                 let p = StaffIdx::from(p);
-                if !state.can_add(inst, elig, p, m) {
+                if !state.can_add(ctx, p, m) {
                     legal = false;
                     break 'people;
                 }
@@ -367,92 +326,6 @@ fn enumerate(
     }
 }
 
-/// A quick valid bound: every post allowed and every duty splittable is a relaxation whose
-/// hours part is one flow; penalties no plan can avoid (a counterpart nobody may liaise with,
-/// a staffing floor above the people who qualify) are added. Returns the bound and the
-/// relaxed hours (whose prices warm-start the Lagrangian).
-fn flow_bound(inst: &Instance, elig: &Eligibility) -> (f64, super::hours::Hours) {
-    let mut relaxed = inst.clone();
-    for d in &mut relaxed.duties {
-        d.splittable = true;
-    }
-    let posts = all_posts(inst, elig);
-    let hours = HoursOracle::new(&relaxed).splittable_hours(&posts, &[]);
-    (hours.value + unavoidable_penalties(inst, elig), hours)
-}
-
-/// Every post anyone qualifies for, held at once (usually more than the rules allow).
-fn all_posts(inst: &Instance, elig: &Eligibility) -> Posts {
-    Posts::from_pairs(
-        inst.staff.len(),
-        inst.staff_indices()
-            .flat_map(|p| elig.modules_of[p.index()].iter().map(move |&m| (p, m))),
-    )
-}
-
-/// Penalties no plan can avoid: a counterpart nobody may liaise with, a staffing floor above
-/// the people who qualify.
-fn unavoidable_penalties(inst: &Instance, elig: &Eligibility) -> f64 {
-    let mut bound = 0.0;
-    for c in &elig.listed {
-        let reachable = elig.listing[c.index()].iter().any(|m| {
-            elig.people_of[m.index()]
-                .iter()
-                .any(|p| inst.person(*p).max_liaisons > 0)
-        });
-        if !reachable {
-            bound += inst.rules.liaison_weight;
-        }
-    }
-    for (m, module) in inst.modules.iter().enumerate() {
-        let could = u32::try_from(elig.people_of[m].len()).unwrap_or(u32::MAX);
-        let could = module.max_staff.map_or(could, |c| c.min(could));
-        bound += inst.rules.min_staff_weight * f64::from(module.min_staff.saturating_sub(could));
-    }
-    bound
-}
-
-/// The packing bound: with every post held at once (a relaxation of the posts), components
-/// whose duties are all non-splittable are packing problems, solved by branch and bound or
-/// bounded by their surrogate relaxation ([`super::packing`]); the other components count
-/// nothing. When those posts are legal together they are also a plan, returned too.
-///
-/// When every post is legal at once, those posts are optimal for tier 1 (more posts never
-/// cover less, nor leave more counterparts or floors unmet): the packing is then all that is
-/// left to decide for tier 1 and gets `share_legal` of the time, else `share`.
-fn packing_bound(
-    inst: &Instance,
-    elig: &Eligibility,
-    start: Instant,
-    time_limit: Duration,
-    (share, share_legal): (f64, f64),
-) -> (f64, Option<Evaluated>) {
-    let posts = all_posts(inst, elig);
-    let mut state = PostState::empty(inst);
-    for (p, m) in posts.iter() {
-        if state.can_add(inst, elig, p, m) {
-            state.add(inst, p, m);
-        }
-    }
-    let legal = state.posts == posts;
-    let options = BestOptions {
-        local_search_evals: 0,
-        exact_max_duties: 0,
-        exact_max_nodes: 0,
-        max_work: 0,
-        packing_nodes: PACKING_NODES,
-        deadline: Some(start + time_limit.mul_f64(if legal { share_legal } else { share })),
-    };
-    let penalties = unavoidable_penalties(inst, elig);
-    if legal {
-        let ev = Evaluator::new(inst, elig, options).evaluate(state);
-        (ev.hours.bound + penalties, Some(ev))
-    } else {
-        let hours = HoursOracle::new(inst).best_hours(&posts, &options);
-        (hours.bound + penalties, None)
-    }
-}
-
 /// Solves `inst`.
 #[must_use]
 pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
@@ -463,6 +336,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     let hard_deadline = start + time_limit;
     let deadline = start + time_limit.mul_f64(0.92);
     let elig = Eligibility::new(inst);
+    let ctx = Ctx { inst, elig: &elig };
     let cancelled = || {
         options
             .cancel
@@ -486,8 +360,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     if let Some(best) = (options.enumeration_limit > 0)
         .then(|| {
             enumerate(
-                inst,
-                &elig,
+                ctx,
                 options.enumeration_limit,
                 start + time_limit.mul_f64(0.1),
             )
@@ -496,7 +369,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     {
         let bound = best.key.coverage;
         report(bound, bound, 0);
-        let plan = finish(inst, &elig, &best, bound, start, hard_deadline);
+        let plan = finish(ctx, &best, bound, start, hard_deadline);
         return Solution {
             plan,
             bound,
@@ -517,21 +390,19 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     // microlp's time grows steeply with the relaxation's size and it returns nothing when
     // stopped early (and overruns its limit by up to half): run it only when it should finish
     // in its share of the time.
-    let lp_size = crate::build::relaxation_size(inst);
-    let lp_share = time_limit.as_secs_f64() * LP_SHARE;
-    let lp_affordable =
-        lp_size <= crate::build::MAX_LP_VARIABLES && lp_seconds(lp_size) <= lp_share;
-    let lp_limit = lp_limit(lp_share, lp_size);
+    let lp_budget = LpBudget::new(inst, time_limit);
+    let (lp_size, lp_affordable, lp_limit) =
+        (lp_budget.size, lp_budget.affordable, lp_budget.limit);
     let mut lp: Option<f64> = None;
 
     let style = Style::of(inst);
-    let mut eval = style.evaluator(inst, &elig);
+    let mut eval = style.evaluator(ctx);
     let mut rng = Rng::new(options.seed);
-    let start_state = PostState::current(inst, &elig);
+    let start_state = PostState::current(ctx);
     let base = eval.evaluate(start_state.clone());
     let everyone: Vec<StaffIdx> = inst.staff_indices().collect();
     phase(&format!("start evaluated {}", base.key.coverage));
-    let built = repair(inst, &elig, &base, start_state, &everyone, &mut rng, 0.0);
+    let built = repair(ctx, &base, start_state, &everyone, &mut rng, 0.0);
     phase("repaired");
     let mut best = eval.evaluate(built);
     phase(&format!("constructed {}", best.key.coverage));
@@ -539,11 +410,11 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
         best = base;
     }
 
-    let (flow, _) = flow_bound(inst, &elig);
+    let (flow, _) = flow_bound(ctx);
     phase(&format!("flow bound {flow}"));
     // Hard packings get up to 10% of the time for the bound, 80% when they also decide the
     // plan (see `packing_bound`); elsewhere the packing part finishes quickly.
-    let (pack, pack_plan) = packing_bound(inst, &elig, start, time_limit, (0.1, 0.8));
+    let (pack, pack_plan) = packing_bound(ctx, start, time_limit, (0.1, 0.8));
     let flow = flow.max(pack);
     phase(&format!("packing bound {pack}"));
     if let Some(ev) = &pack_plan {
@@ -556,7 +427,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     let mut bound = LagrangianBound::new(inst);
     // Prices read off the incumbent start the ascent near the flow bound (measured: far
     // better than prices from the relaxed flow itself, whose people are spread thin).
-    bound.warm_start(inst, &elig, &best.hours.x, &best.hours.load);
+    bound.warm_start(ctx, &best.hours.x, &best.hours.load);
     let lag_budget = time_limit.mul_f64(0.15);
     let mut lag_spent = Duration::ZERO;
     let mut run_lagrangian = |bound: &mut LagrangianBound, upper: f64, iterations: usize| {
@@ -568,19 +439,12 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
         // One iteration first: if it is too slow to converge in the budget (huge instances),
         // leave the time to the search.
         let first = if bound.iterations == 0 { 1 } else { 0 };
-        bound.improve(inst, &elig, upper, first, Some(until), &cancelled);
+        bound.improve(ctx, upper, first, Some(until), &cancelled);
         if first == 1 && t.elapsed() > time_limit / 200 {
             lag_spent = lag_budget;
             return;
         }
-        bound.improve(
-            inst,
-            &elig,
-            upper,
-            iterations - first,
-            Some(until),
-            &cancelled,
-        );
+        bound.improve(ctx, upper, iterations - first, Some(until), &cancelled);
         lag_spent += t.elapsed();
     };
     // Measured: where the LP is affordable it dominates the Lagrangian (g48: 299.5 vs 286,
@@ -606,8 +470,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     let publish = |best: &Evaluated, bound: f64| {
         if let Some(f) = &options.improved {
             f(&finish(
-                inst,
-                &elig,
+                ctx,
                 best,
                 bound.min(best.key.coverage),
                 start,
@@ -618,8 +481,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     publish(&best, lower(&bound, lp));
 
     let mut exact = Evaluator::new(
-        inst,
-        &elig,
+        ctx,
         BestOptions {
             deadline: Some(hard_deadline),
             ..BestOptions::default()
@@ -679,14 +541,13 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
                 break StopReason::Stalled;
             }
             let mut krng = Rng::new(options.seed ^ epoch.wrapping_mul(0x9E37_79B9));
-            inc = kick(inst, &elig, &mut eval, &best, &mut krng, style.partial);
+            inc = kick(ctx, &mut eval, &best, &mut krng, style.partial);
             phase(&format!("kick -> {}", inc.key.coverage));
             stall.restart(epoch);
         }
         epoch += 1;
         let results = run_epoch(
-            inst,
-            &elig,
+            ctx,
             style,
             &inc,
             options.seed,
@@ -756,7 +617,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
             && !cancelled()
         {
             let t = Instant::now();
-            let solved = crate::build::tier1_relaxation(inst).solve(lp_limit);
+            let solved = tier1_relaxation(inst).solve(lp_limit);
             // microlp can stall on a degenerate relaxation (agri with one post each) and
             // return nothing: the Lagrangian, which keeps the posts cap, takes over.
             lagrangian_instead |= solved.is_none();
@@ -789,7 +650,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     // evaluation per move costs too much.
     if !style.large && !cancelled() {
         let until = (Instant::now() + time_limit / 50).min(hard_deadline);
-        best = revert(inst, &elig, &mut eval, best, until);
+        best = revert(ctx, &mut eval, best, until);
         phase("reverted");
     }
     exact.options.deadline = Some(hard_deadline);
@@ -813,13 +674,13 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     }
     phase("final evaluation");
     if !cancelled() {
-        final_best = restore(inst, &elig, &mut exact, final_best, hard_deadline);
+        final_best = restore(ctx, &mut exact, final_best, hard_deadline);
         phase("restored");
         final_best = prune(inst, &mut exact, final_best, hard_deadline);
         phase("pruned");
     }
     let lb = lower(&bound, lp).min(final_best.key.coverage);
-    let plan = finish(inst, &elig, &final_best, lb, start, hard_deadline);
+    let plan = finish(ctx, &final_best, lb, start, hard_deadline);
     phase("finished");
     Solution {
         plan,
@@ -831,8 +692,7 @@ pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
 
 #[expect(clippy::too_many_arguments, reason = "epoch parameters")]
 fn run_epoch(
-    inst: &Instance,
-    elig: &Eligibility,
+    ctx: Ctx<'_>,
     style: Style,
     best: &Evaluated,
     seed: u64,
@@ -844,7 +704,7 @@ fn run_epoch(
 ) -> Vec<(Evaluated, u64)> {
     let worker = |w: usize| -> (Evaluated, u64) {
         let mut rng = Rng::new(seed ^ (epoch.wrapping_mul(0x1000_0001)) ^ ((w as u64) << 48));
-        let mut eval = style.evaluator(inst, elig);
+        let mut eval = style.evaluator(ctx);
         let mut cur = best.clone();
         let mut mine = best.clone();
         let mut n = 0;
@@ -853,7 +713,7 @@ fn run_epoch(
                 break;
             }
             n += 1;
-            let cand = lns_step(inst, elig, &mut eval, &cur, &mut rng, style, polish);
+            let cand = lns_step(ctx, &mut eval, &cur, &mut rng, style, polish);
             // Accept equal moves too: they let the search walk across plateaus.
             if !cur.key.better(&cand.key) {
                 cur = cand;
@@ -937,14 +797,8 @@ fn balance_hours(inst: &Instance, ev: &Evaluated, deadline: Instant) -> super::h
 }
 
 /// Builds the plan for an evaluated post set.
-fn finish(
-    inst: &Instance,
-    elig: &Eligibility,
-    ev: &Evaluated,
-    bound: f64,
-    start: Instant,
-    deadline: Instant,
-) -> Plan {
+fn finish(ctx: Ctx<'_>, ev: &Evaluated, bound: f64, start: Instant, deadline: Instant) -> Plan {
+    let (inst, elig) = (ctx.inst, ctx.elig);
     let hours = balance_hours(inst, ev, deadline);
     let mut load = vec![0.0_f64; inst.staff.len()];
     let mut assignments = Vec::new();
@@ -1077,23 +931,9 @@ fn finish(
     plan
 }
 
-/// Convenience: the posts of a plan's evaluation, for callers that want to warm-start.
-#[must_use]
-pub fn posts_of(plan: &Plan, inst: &Instance) -> Posts {
-    Posts::from_pairs(
-        inst.staff.len(),
-        plan.posts.iter().filter_map(|p| {
-            Some((
-                *inst.ids.staff.get(&p.person)?,
-                *inst.ids.modules.get(&p.module)?,
-            ))
-        }),
-    )
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{Restarts, Stall, lp_limit, lp_seconds};
+    use super::{Restarts, Stall};
 
     #[test]
     fn restarts_that_find_nothing_are_limited_in_a_row() {
@@ -1111,17 +951,6 @@ mod tests {
         assert!(!r.another(490.0, false));
         // Packing-heavy searches restart without limit.
         assert!((0..10).all(|_| r.another(490.0, true)));
-    }
-
-    #[test]
-    fn the_lp_stops_at_three_times_its_expected_time() {
-        // agri's relaxation (2,856 variables) at a 10 s limit: about 1.2 s, not the 4.5 s share.
-        let expected = lp_seconds(2_856);
-        assert!((lp_limit(4.5, 2_856) - 3.0 * expected).abs() < 1e-12);
-        assert!(lp_limit(4.5, 2_856) < 1.5);
-        // Never below half a second, never above the share.
-        assert!((lp_limit(4.5, 100) - 0.5).abs() < 1e-12);
-        assert!((lp_limit(0.2, 2_856) - 0.2).abs() < 1e-12);
     }
 
     /// Feeds `epochs` epochs (numbered from `from`) that improve as `improves` says and
