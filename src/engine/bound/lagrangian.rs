@@ -20,7 +20,6 @@
 use std::time::Instant;
 
 use crate::engine::Ctx;
-use crate::engine::eligibility::Eligibility;
 use crate::model::{DutyIdx, Instance, StaffIdx};
 
 /// Work limit per person problem; past it, P_p is over-estimated by a valid upper bound.
@@ -170,9 +169,9 @@ impl LagrangianBound {
             usage.clear();
             let mut value = self.dualised(inst, &listed);
             for p in inst.staff_indices() {
-                let choice = self.person(inst, elig, p, &listed, &mut scratch);
+                let choice = self.person(ctx, p, &listed, &mut scratch);
                 value -= choice.upper;
-                self.record(inst, elig, p, &choice, &mut scratch, &mut usage);
+                self.record(ctx, p, &choice, &mut scratch, &mut usage);
             }
             tracing::trace!(value, theta = self.theta, "lagrangian iteration");
             self.track(value);
@@ -210,15 +209,15 @@ impl LagrangianBound {
     /// Records person `p`'s maximiser's use of each coupled resource.
     fn record(
         &self,
-        inst: &Instance,
-        elig: &Eligibility,
+        ctx: Ctx<'_>,
         p: StaffIdx,
         choice: &PersonChoice,
         scratch: &mut Scratch,
         usage: &mut Usage,
     ) {
+        let (inst, elig) = (ctx.inst, ctx.elig);
         let person = inst.person(p);
-        self.fill(inst, elig, p, &choice.modules, scratch);
+        self.fill(ctx, p, &choice.modules, scratch);
         let mut cap = person.capacity;
         for &(l, h, d) in &scratch.items {
             if cap <= 0.0 || l <= 0.0 {
@@ -314,14 +313,8 @@ impl LagrangianBound {
 
     /// Items (lambda, hours, duty) of the modules `js` (indices into `modules_of[p]`), sorted
     /// by lambda, highest first, into `scratch.items`.
-    fn fill(
-        &self,
-        inst: &Instance,
-        elig: &Eligibility,
-        p: StaffIdx,
-        js: &[usize],
-        scratch: &mut Scratch,
-    ) {
+    fn fill(&self, ctx: Ctx<'_>, p: StaffIdx, js: &[usize], scratch: &mut Scratch) {
+        let (inst, elig) = (ctx.inst, ctx.elig);
         scratch.items.clear();
         for &j in js {
             for &d in &elig.duties_of[p.index()][j] {
@@ -337,13 +330,13 @@ impl LagrangianBound {
     /// F(S) for the module set `js` of person `p`.
     fn set_value(
         &self,
-        inst: &Instance,
-        elig: &Eligibility,
+        ctx: Ctx<'_>,
         p: StaffIdx,
         js: &[usize],
         listed: &[bool],
         scratch: &mut Scratch,
     ) -> f64 {
+        let (inst, elig) = (ctx.inst, ctx.elig);
         // Fill capacity with the best hours: a merge of the modules' presorted lists.
         let person = inst.person(p);
         let mut cap = person.capacity;
@@ -395,12 +388,12 @@ impl LagrangianBound {
     /// F(S) + the best remaining single-module values bounds every extension of S).
     fn person(
         &self,
-        inst: &Instance,
-        elig: &Eligibility,
+        ctx: Ctx<'_>,
         p: StaffIdx,
         listed: &[bool],
         scratch: &mut Scratch,
     ) -> PersonChoice {
+        let (inst, elig) = (ctx.inst, ctx.elig);
         let k = inst.person(p).max_posts as usize;
         let q = elig.modules_of[p.index()].len();
         if k == 0 || q == 0 {
@@ -421,7 +414,7 @@ impl LagrangianBound {
             list.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
         }
         let mut single: Vec<(f64, usize)> = (0..q)
-            .map(|j| (self.set_value(inst, elig, p, &[j], listed, scratch), j))
+            .map(|j| (self.set_value(ctx, p, &[j], listed, scratch), j))
             .filter(|&(v, _)| v > 0.0)
             .collect();
         single.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -439,8 +432,7 @@ impl LagrangianBound {
         let mut cut_upper = 0.0_f64;
         let mut chosen: Vec<usize> = Vec::new();
         self.branch(
-            inst,
-            elig,
+            ctx,
             p,
             listed,
             scratch,
@@ -460,8 +452,7 @@ impl LagrangianBound {
     #[expect(clippy::too_many_arguments, reason = "recursive search state")]
     fn branch(
         &self,
-        inst: &Instance,
-        elig: &Eligibility,
+        ctx: Ctx<'_>,
         p: StaffIdx,
         listed: &[bool],
         scratch: &mut Scratch,
@@ -474,6 +465,7 @@ impl LagrangianBound {
         nodes: &mut usize,
         cut_upper: &mut f64,
     ) {
+        let elig = ctx.elig;
         for i in from..single.len() {
             let slots = k - chosen.len();
             let optimistic: f64 = value + single[i..].iter().take(slots).map(|s| s.0).sum::<f64>();
@@ -494,15 +486,14 @@ impl LagrangianBound {
                 continue;
             }
             chosen.push(j);
-            let v = self.set_value(inst, elig, p, chosen, listed, scratch);
+            let v = self.set_value(ctx, p, chosen, listed, scratch);
             if v > best.value {
                 best.value = v;
                 best.modules.clone_from(chosen);
             }
             if chosen.len() < k {
                 self.branch(
-                    inst,
-                    elig,
+                    ctx,
                     p,
                     listed,
                     scratch,

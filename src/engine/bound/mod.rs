@@ -19,9 +19,8 @@ use crate::model::Instance;
 
 /// Whether the LP relaxation's bound is above the flow bound on `inst` (every post held at
 /// once), or `None` when the LP is not affordable within `time_limit` or does not finish. A
-/// what-if batch asks its baseline and skips the LP in its scenarios where it is not (on the
-/// agri batch the LP bound equalled the flow bound on every scenario and cost a tenth of the
-/// solving time).
+/// what-if batch asks its baseline and skips the LP in its scenarios where it is not: there
+/// it costs time and proves nothing the flow bound does not.
 #[must_use]
 pub(crate) fn lp_beats_flow(inst: &Instance, time_limit: Duration) -> Option<bool> {
     let budget = lp::LpBudget::new(inst, time_limit);

@@ -21,8 +21,7 @@ struct Comp {
 /// A non-splittable duty's profit in the packing, `weight * hours`, snapped to a whole number
 /// when it is one but for rounding (a weight given as profit / hours, as the literature's
 /// imports do: 29 / 7 * 7 is 29.000000000000004). The packing's whole-profit bounds and its
-/// LP's ties then see the profit itself (measured: SMALL `0U M010_N0040_seed08` was proven by
-/// the packing alone, not through `solve`).
+/// LP's ties then see the profit itself.
 fn duty_profit(weight: f64, hours: f64) -> f64 {
     let profit = weight * hours;
     let whole = profit.round();
@@ -60,8 +59,7 @@ impl HoursOracle<'_> {
             // The packing solver's bounds and exact moves need whole hours (dynamic
             // programmes over hours; half hours and the like are scaled to whole units);
             // otherwise only its search applies, which beats the local search below on small
-            // components and loses on large ones (measured with every duty non-splittable and
-            // hours in hundredths: 100 people 1083.5 -> 1539 at 5 s).
+            // components and loses on large ones.
             let whole = self.size_scale(comp).is_some();
             if opts.packing_nodes > 0
                 && comp.duties.len() == n

@@ -26,9 +26,7 @@ fn idle_person(inst: &Instance, cur: &Evaluated, rng: &mut Rng) -> Option<StaffI
 /// them, the people of the modules they left or joined (moved ones first), so that the
 /// repair, which favours today's posts, can put them back. With `idle`, neighbourhoods around
 /// a person start half the time from someone drawn by idle hours; not where most duties
-/// cannot be split, where small idle fragments are everywhere and say nothing (measured,
-/// generated 100 x 40 x 250 with every duty non-splittable, 5 s, seed 0: 798.5 without the
-/// draw, 861.5 with it).
+/// cannot be split, where small idle fragments are everywhere and say nothing.
 pub(crate) fn neighbourhood(
     ctx: Ctx<'_>,
     cur: &Evaluated,

@@ -54,10 +54,9 @@ const STEP_PACKING_NODES: u64 = 200;
 pub(crate) struct Style {
     /// Many people or duties: a full evaluation per step is too slow.
     pub(crate) large: bool,
-    /// Most hours are in non-splittable duties: greedy packings misjudge post sets there
-    /// (measured, 48 x 27 x 120 with every duty non-splittable: 496 rated greedily, 444 with
-    /// the freed people's duties packed exactly and everyone else's kept, the packing
-    /// improving step by step), and a stalled search restarts.
+    /// Most hours are in non-splittable duties: greedy packings misjudge post sets there, so
+    /// each step packs the freed people's duties exactly (everyone else's kept), and a
+    /// stalled search restarts.
     pub(crate) packing: bool,
     /// Re-optimise only the freed people's hours in each step.
     pub(crate) partial: bool,

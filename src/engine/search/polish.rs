@@ -44,8 +44,7 @@ pub(crate) fn restore(
 /// left), which neither can do alone. Everyone else's hours are re-routed by the full oracle,
 /// so whoever has spare time takes over. Repeats until a pass changes nothing: the solver's
 /// last pass on tier 2, which falls by whole people here rather than by the post at a time
-/// the random neighbourhoods find (measured on agri without one person: the search polished
-/// tier 2 from 48 to 23 over 22 epochs after proving tier 1 in the first).
+/// the random neighbourhoods find.
 pub(crate) fn revert(
     ctx: Ctx<'_>,
     eval: &mut Evaluator<'_>,
@@ -169,11 +168,8 @@ fn prune_candidates(inst: &Instance, best: &Evaluated) -> Vec<(StaffIdx, ModuleI
 /// Drops posts that do not help: each new post whose removal leaves the key better (the
 /// same tier 1, one post fewer changed). A removal is rated by one flow with the
 /// non-splittable choices kept; only when the person does a non-splittable duty in that
-/// module, which then needs a new doer, does it take the full oracle (measured on agri: the
-/// pass went from 0.4 s to a few milliseconds). Today's posts are not tried: dropping one
-/// changes a post, so tier 2 gets worse while tier 1 cannot get better (in a what-if
-/// scenario, where nearly every post is the baseline's, this halved the time after the
-/// search: 0.06 s of 0.14 s per scenario was this pass).
+/// module, which then needs a new doer, does it take the full oracle. Today's posts are not
+/// tried: dropping one changes a post, so tier 2 gets worse while tier 1 cannot get better.
 pub(crate) fn prune(
     inst: &Instance,
     eval: &mut Evaluator<'_>,
