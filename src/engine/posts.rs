@@ -106,13 +106,13 @@ impl Posts {
 
 /// Posts plus per-module and per-unit counters, always satisfying constraints 3-5.
 #[derive(Clone, Debug)]
-pub struct PostState {
+pub(crate) struct PostState {
     /// The posts.
-    pub posts: Posts,
+    pub(crate) posts: Posts,
     /// People holding a post, per module.
-    pub holders: Vec<u32>,
+    pub(crate) holders: Vec<u32>,
     /// Distinct people holding a post in the unit's modules, per unit.
-    pub unit_people: Vec<u32>,
+    pub(crate) unit_people: Vec<u32>,
     /// Per person and unit: how many of the person's posts are in the unit (flattened).
     in_unit: Vec<u16>,
     n_units: usize,
@@ -121,7 +121,7 @@ pub struct PostState {
 impl PostState {
     /// No posts.
     #[must_use]
-    pub fn empty(inst: &Instance) -> Self {
+    pub(crate) fn empty(inst: &Instance) -> Self {
         Self {
             posts: Posts::new(inst.staff.len()),
             holders: vec![0; inst.modules.len()],
@@ -133,7 +133,7 @@ impl PostState {
 
     /// Today's posts, keeping (in person order) those that are legal together.
     #[must_use]
-    pub fn current(ctx: Ctx<'_>) -> Self {
+    pub(crate) fn current(ctx: Ctx<'_>) -> Self {
         let inst = ctx.inst;
         let mut s = Self::empty(inst);
         for p in inst.staff_indices() {
@@ -149,7 +149,7 @@ impl PostState {
     /// Whether `p` may take a post in `m` now: qualified, not held, under every cap, no
     /// conflict.
     #[must_use]
-    pub fn can_add(&self, ctx: Ctx<'_>, p: StaffIdx, m: ModuleIdx) -> bool {
+    pub(crate) fn can_add(&self, ctx: Ctx<'_>, p: StaffIdx, m: ModuleIdx) -> bool {
         let (inst, elig) = (ctx.inst, ctx.elig);
         let held = self.posts.of(p);
         if held.len() >= inst.person(p).max_posts as usize || held.contains(&m) {
@@ -179,7 +179,7 @@ impl PostState {
     }
 
     /// Adds a post (the caller checked [`Self::can_add`]).
-    pub fn add(&mut self, inst: &Instance, p: StaffIdx, m: ModuleIdx) {
+    pub(crate) fn add(&mut self, inst: &Instance, p: StaffIdx, m: ModuleIdx) {
         if !self.posts.add(p, m) {
             return;
         }
@@ -194,7 +194,7 @@ impl PostState {
     }
 
     /// Removes a post.
-    pub fn remove(&mut self, inst: &Instance, p: StaffIdx, m: ModuleIdx) {
+    pub(crate) fn remove(&mut self, inst: &Instance, p: StaffIdx, m: ModuleIdx) {
         if !self.posts.remove(p, m) {
             return;
         }
@@ -209,7 +209,7 @@ impl PostState {
     }
 
     /// Removes every post of `p`.
-    pub fn clear_person(&mut self, inst: &Instance, p: StaffIdx) {
+    pub(crate) fn clear_person(&mut self, inst: &Instance, p: StaffIdx) {
         let held = self.posts.of(p).to_vec();
         for m in held {
             self.remove(inst, p, m);
@@ -218,7 +218,7 @@ impl PostState {
 
     /// Tier 2: posts added plus posts removed against `current_posts`.
     #[must_use]
-    pub fn stability(&self, inst: &Instance) -> u64 {
+    pub(crate) fn stability(&self, inst: &Instance) -> u64 {
         let mut changed = 0_u64;
         for p in inst.staff_indices() {
             let held = self.posts.of(p);
