@@ -42,7 +42,9 @@
 //! 3. per component with few non-splittable duties, branch and bound whose bound relaxes the
 //!    undecided duties to splittable ones (only towards people with room for all of them),
 //!    which proves the result optimal; larger components are proven optimal when the result
-//!    meets that relaxation at the root.
+//!    meets that relaxation at the root;
+//! 4. instead of 2-3, components whose duties are all non-splittable go to the packing solver
+//!    ([`super::packing`]) when [`BestOptions::packing_nodes`] allows.
 
 mod flow;
 mod placement;
