@@ -8,8 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use modstaff::engine::eligibility::Eligibility;
-use modstaff::engine::{BestOptions, HoursOracle, Posts, SolveOptions, solve};
+use modstaff::engine::{BestOptions, Eligibility, HoursOracle, Posts, SolveOptions, solve};
 use modstaff::io::generate::{GenerateSettings, generate};
 use modstaff::model::Instance;
 
@@ -35,7 +34,7 @@ fn generated(staff: usize, modules: usize, duties: usize) -> Instance {
 fn bench_build(c: &mut Criterion) {
     let agri = shipped("longgang-agri");
     c.bench_function("build/lp-relaxation/agri", |b| {
-        b.iter(|| black_box(modstaff::build::tier1_relaxation(&agri).variables));
+        b.iter(|| black_box(modstaff::engine::bound::lp::tier1_relaxation(&agri).variables));
     });
     let econ = shipped("longgang-econ");
     c.bench_function("build/eligibility/econ", |b| {

@@ -129,7 +129,6 @@
 //! - `service` (feature `http`, on by default): the HTTP service of `modstaff serve`.
 #![deny(missing_docs)]
 
-pub mod build;
 pub mod engine;
 pub mod io;
 pub mod model;

@@ -3,23 +3,24 @@
 
 use crate::model::{CounterpartIdx, DutyIdx, Instance, ModuleIdx, StaffIdx};
 
-/// Eligibility of every person for every module and duty.
+/// Eligibility of every person for every module and duty. Public for the benches: computing
+/// it is part of every solve's setup.
 #[derive(Clone, Debug)]
 pub struct Eligibility {
     /// Per person: modules they qualify for, sorted.
-    pub modules_of: Vec<Vec<ModuleIdx>>,
+    pub(crate) modules_of: Vec<Vec<ModuleIdx>>,
     /// Per person, aligned with `modules_of`: the duties of that module they can do.
-    pub duties_of: Vec<Vec<Vec<DutyIdx>>>,
+    pub(crate) duties_of: Vec<Vec<Vec<DutyIdx>>>,
     /// Per module: people who qualify, sorted.
-    pub people_of: Vec<Vec<StaffIdx>>,
+    pub(crate) people_of: Vec<Vec<StaffIdx>>,
     /// Per duty: people who can do it and qualify for its module, sorted.
-    pub doers_of: Vec<Vec<StaffIdx>>,
+    pub(crate) doers_of: Vec<Vec<StaffIdx>>,
     /// Per module: modules it conflicts with.
-    pub conflicts_of: Vec<Vec<ModuleIdx>>,
+    pub(crate) conflicts_of: Vec<Vec<ModuleIdx>>,
     /// Per counterpart: modules listing it.
-    pub listing: Vec<Vec<ModuleIdx>>,
+    pub(crate) listing: Vec<Vec<ModuleIdx>>,
     /// Counterparts listed by some module (their missing liaison costs).
-    pub listed: Vec<CounterpartIdx>,
+    pub(crate) listed: Vec<CounterpartIdx>,
 }
 
 impl Eligibility {
@@ -80,7 +81,7 @@ impl Eligibility {
 
     /// Whether `a` and `b` conflict.
     #[must_use]
-    pub fn conflict(&self, a: ModuleIdx, b: ModuleIdx) -> bool {
+    pub(crate) fn conflict(&self, a: ModuleIdx, b: ModuleIdx) -> bool {
         self.conflicts_of[a.index()].contains(&b)
     }
 }

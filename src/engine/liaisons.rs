@@ -3,16 +3,16 @@
 //! in a module listing the counterpart). Every unmet counterpart costs the same, so a maximum
 //! matching is exactly optimal; augmenting paths in index order keep it deterministic.
 
-use super::eligibility::Eligibility;
+use super::Ctx;
 use crate::model::{CounterpartIdx, Instance, ModuleIdx, StaffIdx};
 
 /// Best liaisons for `posts` (per person, the modules held): `(counterpart, person)` pairs.
 #[must_use]
-pub fn best_liaisons(
-    inst: &Instance,
-    elig: &Eligibility,
+pub(crate) fn best_liaisons(
+    ctx: Ctx<'_>,
     posts: &[Vec<ModuleIdx>],
 ) -> Vec<(CounterpartIdx, StaffIdx)> {
+    let (inst, elig) = (ctx.inst, ctx.elig);
     let nc = inst.counterparts.len();
     // Candidates per counterpart: people holding a post in a listing module.
     let mut candidates: Vec<Vec<usize>> = vec![Vec::new(); nc];
@@ -91,6 +91,7 @@ fn augment(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::eligibility::Eligibility;
     use crate::io::parse_instance;
 
     #[test]
@@ -105,7 +106,13 @@ mod tests {
         let (inst, _) = parse_instance(text, "t").expect("valid");
         let elig = Eligibility::new(&inst);
         let posts = vec![vec![ModuleIdx(0)], vec![ModuleIdx(1)]];
-        let l = best_liaisons(&inst, &elig, &posts);
+        let l = best_liaisons(
+            Ctx {
+                inst: &inst,
+                elig: &elig,
+            },
+            &posts,
+        );
         assert_eq!(l.len(), 2);
         assert!(l.contains(&(CounterpartIdx(0), StaffIdx(1))));
         assert!(l.contains(&(CounterpartIdx(1), StaffIdx(0))));

@@ -24,7 +24,7 @@ const LP_PROBE_MIN_CASES: usize = 4;
 
 /// Epochs a scenario's search goes on once tier 1 is proven (a lone solve: 6). A scenario
 /// starts from the baseline plan, so who has to move is a local question, and the solver's
-/// final pass puts back every person it can ([`crate::engine::search::revert`]). Measured on
+/// final pass puts back every person it can (`engine::search::revert`). Measured on
 /// the agri 100-scenario batch (seeds 0-2, posts changed): 3 epochs without that pass (the
 /// release before) gave 1194 / 1205 / 928; with it, 1 epoch gives 1026 / 1206 / 1033 and 0
 /// epochs 1136 / 1390 / 1140. Side by side (seed 1, twice): 40.2-42.0 s before, 37.7-38.5 s

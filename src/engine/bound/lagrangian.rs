@@ -1,4 +1,4 @@
-//! A Lagrangian lower bound on tier 1.
+//! The Lagrangian lower bound on tier 1.
 //!
 //! Dualising the coupling constraints (coverage of each duty, one liaison per counterpart,
 //! each module's staffing floor) with multipliers lambda[d] in [0, weight(d)], rho[c] in
@@ -19,15 +19,15 @@
 
 use std::time::Instant;
 
-use super::eligibility::Eligibility;
-use crate::model::{Instance, StaffIdx};
+use crate::engine::Ctx;
+use crate::model::{DutyIdx, Instance, StaffIdx};
 
 /// Work limit per person problem; past it, P_p is over-estimated by a valid upper bound.
 const NODE_LIMIT: usize = 20_000;
 
 /// The Lagrangian dual, with its multipliers kept between calls so it can be resumed.
 #[derive(Clone, Debug)]
-pub struct LagrangianBound {
+pub(crate) struct LagrangianBound {
     lambda: Vec<f64>,
     rho: Vec<f64>,
     nu: Vec<f64>,
@@ -35,7 +35,7 @@ pub struct LagrangianBound {
     theta: f64,
     stall: usize,
     /// Iterations done so far.
-    pub iterations: usize,
+    pub(crate) iterations: usize,
 }
 
 /// The maximiser of one person problem (for the subgradient).
@@ -44,6 +44,32 @@ struct PersonChoice {
     value: f64,
     upper: f64,
     modules: Vec<usize>,
+}
+
+/// What the person problems' maximisers use of each coupled resource in one iteration.
+struct Usage {
+    /// Per duty: hours taken.
+    taken: Vec<f64>,
+    /// Per counterpart: liaisons offered.
+    liaisons: Vec<f64>,
+    /// Per module: posts taken.
+    holders: Vec<f64>,
+}
+
+impl Usage {
+    fn new(inst: &Instance) -> Self {
+        Self {
+            taken: vec![0.0; inst.duties.len()],
+            liaisons: vec![0.0; inst.counterparts.len()],
+            holders: vec![0.0; inst.modules.len()],
+        }
+    }
+
+    fn clear(&mut self) {
+        self.taken.iter_mut().for_each(|x| *x = 0.0);
+        self.liaisons.iter_mut().for_each(|x| *x = 0.0);
+        self.holders.iter_mut().for_each(|x| *x = 0.0);
+    }
 }
 
 struct Scratch {
@@ -58,7 +84,7 @@ struct Scratch {
 impl LagrangianBound {
     /// Starts from lambda = weight and rho = nu = 0; see [`Self::warm_start`] for better.
     #[must_use]
-    pub fn new(inst: &Instance) -> Self {
+    pub(crate) fn new(inst: &Instance) -> Self {
         Self {
             lambda: inst.duties.iter().map(|d| d.weight).collect(),
             rho: vec![0.0; inst.counterparts.len()],
@@ -74,13 +100,13 @@ impl LagrangianBound {
     /// allowed would price them: a person who is full values an hour at the lightest weight
     /// they work on, and a duty is worth no more than the cheapest person who could do it.
     /// This starts the ascent near the flow bound instead of far below zero.
-    pub fn warm_start(
+    pub(crate) fn warm_start(
         &mut self,
-        inst: &Instance,
-        elig: &Eligibility,
-        x: &[(StaffIdx, crate::model::DutyIdx, f64)],
+        ctx: Ctx<'_>,
+        x: &[(StaffIdx, DutyIdx, f64)],
         load: &[f64],
     ) {
+        let (inst, elig) = (ctx.inst, ctx.elig);
         let mut price = vec![0.0_f64; inst.staff.len()];
         let mut lightest = vec![f64::INFINITY; inst.staff.len()];
         for &(p, d, h) in x {
@@ -104,24 +130,22 @@ impl LagrangianBound {
 
     /// The best bound found so far (never negative: tier 1 is a sum of penalties).
     #[must_use]
-    pub fn value(&self) -> f64 {
+    pub(crate) fn value(&self) -> f64 {
         self.best.max(0.0)
     }
 
     /// Runs subgradient iterations until `max_iterations`, `deadline`, step collapse, or the
     /// bound reaches `upper` (the best known plan's tier 1, used for Polyak steps).
-    pub fn improve(
+    pub(crate) fn improve(
         &mut self,
-        inst: &Instance,
-        elig: &Eligibility,
+        ctx: Ctx<'_>,
         upper: f64,
         max_iterations: usize,
         deadline: Option<Instant>,
         stop: &dyn Fn() -> bool,
     ) -> f64 {
-        let nd = inst.duties.len();
+        let (inst, elig) = (ctx.inst, ctx.elig);
         let nc = inst.counterparts.len();
-        let nm = inst.modules.len();
         let mut scratch = Scratch {
             items: Vec::new(),
             lists: Vec::new(),
@@ -136,124 +160,161 @@ impl LagrangianBound {
             }
             l
         };
-        let mut taken = vec![0.0_f64; nd];
-        let mut liaisons = vec![0.0_f64; nc];
-        let mut holders = vec![0.0_f64; nm];
+        let mut usage = Usage::new(inst);
         for _ in 0..max_iterations {
             if deadline.is_some_and(|d| Instant::now() >= d) || self.theta < 1e-5 || stop() {
                 break;
             }
             self.iterations += 1;
-            taken.iter_mut().for_each(|x| *x = 0.0);
-            liaisons.iter_mut().for_each(|x| *x = 0.0);
-            holders.iter_mut().for_each(|x| *x = 0.0);
-            let mut value: f64 = inst
-                .duties
-                .iter()
-                .zip(&self.lambda)
-                .map(|(d, l)| l * d.hours)
-                .sum::<f64>()
-                + (0..nc)
-                    .filter(|&c| listed[c])
-                    .map(|c| self.rho[c])
-                    .sum::<f64>()
-                + inst
-                    .modules
-                    .iter()
-                    .zip(&self.nu)
-                    .map(|(m, n)| n * f64::from(m.min_staff))
-                    .sum::<f64>();
+            usage.clear();
+            let mut value = self.dualised(inst, &listed);
             for p in inst.staff_indices() {
-                let choice = self.person(inst, elig, p, &listed, &mut scratch);
+                let choice = self.person(ctx, p, &listed, &mut scratch);
                 value -= choice.upper;
-                // Record the maximiser's use of each coupled resource.
-                let person = inst.person(p);
-                self.fill(inst, elig, p, &choice.modules, &mut scratch);
-                let mut cap = person.capacity;
-                for &(l, h, d) in &scratch.items {
-                    if cap <= 0.0 || l <= 0.0 {
-                        break;
-                    }
-                    let x = h.min(cap);
-                    taken[d] += x;
-                    cap -= x;
-                }
-                for &j in &choice.modules {
-                    holders[elig.modules_of[p.index()][j].index()] += 1.0;
-                }
-                let mut cps: Vec<(f64, usize)> = Vec::new();
-                for &j in &choice.modules {
-                    let m = elig.modules_of[p.index()][j];
-                    for &c in &inst.module(m).counterparts {
-                        if !cps.iter().any(|&(_, x)| x == c.index()) {
-                            cps.push((self.rho[c.index()], c.index()));
-                        }
-                    }
-                }
-                cps.sort_by(|a, b| b.0.total_cmp(&a.0));
-                for &(r, c) in cps.iter().take(person.max_liaisons as usize) {
-                    if r > 0.0 {
-                        liaisons[c] += 1.0;
-                    }
-                }
+                self.record(ctx, p, &choice, &mut scratch, &mut usage);
             }
-            if std::env::var_os("MODSTAFF_DEBUG_BOUND").is_some() {
-                eprintln!("L {value:.3} theta {:.5}", self.theta);
-            }
-            if value > self.best + 1e-9 {
-                self.best = value;
-                self.stall = 0;
-            } else {
-                self.stall += 1;
-                if self.stall >= 15 {
-                    self.theta *= 0.5;
-                    self.stall = 0;
-                }
-            }
+            tracing::trace!(value, theta = self.theta, "lagrangian iteration");
+            self.track(value);
             if self.best >= upper - 1e-9 {
                 break;
             }
-            // Subgradient of L, projected onto the multipliers' boxes.
-            let g_d: Vec<f64> = (0..nd).map(|d| inst.duties[d].hours - taken[d]).collect();
-            let g_c: Vec<f64> = (0..nc)
-                .map(|c| if listed[c] { 1.0 - liaisons[c] } else { 0.0 })
-                .collect();
-            let g_m: Vec<f64> = (0..nm)
-                .map(|m| f64::from(inst.modules[m].min_staff) - holders[m])
-                .collect();
-            let norm: f64 = g_d.iter().chain(&g_c).chain(&g_m).map(|g| g * g).sum();
-            if norm < 1e-12 {
+            if !self.step(inst, &listed, &usage, value, upper) {
                 break;
-            }
-            let target = if upper.is_finite() {
-                upper.max(self.best + 1e-6 * self.best.abs().max(1.0))
-            } else {
-                self.best.abs() * 1.1 + 1.0
-            };
-            let step = self.theta * (target - value).max(1e-9) / norm;
-            for ((l, g), duty) in self.lambda.iter_mut().zip(&g_d).zip(&inst.duties) {
-                *l = (*l + step * g).clamp(0.0, duty.weight);
-            }
-            for (r, g) in self.rho.iter_mut().zip(&g_c) {
-                *r = (*r + step * g).clamp(0.0, inst.rules.liaison_weight);
-            }
-            for (n, g) in self.nu.iter_mut().zip(&g_m) {
-                *n = (*n + step * g).clamp(0.0, inst.rules.min_staff_weight);
             }
         }
         self.value()
     }
 
+    /// The dualised constraints' constant part: `sum_d lambda[d]*hours(d) + sum_c rho[c] +
+    /// sum_m nu[m]*min_staff(m)`.
+    fn dualised(&self, inst: &Instance, listed: &[bool]) -> f64 {
+        let nc = inst.counterparts.len();
+        inst.duties
+            .iter()
+            .zip(&self.lambda)
+            .map(|(d, l)| l * d.hours)
+            .sum::<f64>()
+            + (0..nc)
+                .filter(|&c| listed[c])
+                .map(|c| self.rho[c])
+                .sum::<f64>()
+            + inst
+                .modules
+                .iter()
+                .zip(&self.nu)
+                .map(|(m, n)| n * f64::from(m.min_staff))
+                .sum::<f64>()
+    }
+
+    /// Records person `p`'s maximiser's use of each coupled resource.
+    fn record(
+        &self,
+        ctx: Ctx<'_>,
+        p: StaffIdx,
+        choice: &PersonChoice,
+        scratch: &mut Scratch,
+        usage: &mut Usage,
+    ) {
+        let (inst, elig) = (ctx.inst, ctx.elig);
+        let person = inst.person(p);
+        self.fill(ctx, p, &choice.modules, scratch);
+        let mut cap = person.capacity;
+        for &(l, h, d) in &scratch.items {
+            if cap <= 0.0 || l <= 0.0 {
+                break;
+            }
+            let x = h.min(cap);
+            usage.taken[d] += x;
+            cap -= x;
+        }
+        for &j in &choice.modules {
+            usage.holders[elig.modules_of[p.index()][j].index()] += 1.0;
+        }
+        let mut cps: Vec<(f64, usize)> = Vec::new();
+        for &j in &choice.modules {
+            let m = elig.modules_of[p.index()][j];
+            for &c in &inst.module(m).counterparts {
+                if !cps.iter().any(|&(_, x)| x == c.index()) {
+                    cps.push((self.rho[c.index()], c.index()));
+                }
+            }
+        }
+        cps.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for &(r, c) in cps.iter().take(person.max_liaisons as usize) {
+            if r > 0.0 {
+                usage.liaisons[c] += 1.0;
+            }
+        }
+    }
+
+    /// Keeps the best value; halves the step scale after 15 iterations without a better one.
+    fn track(&mut self, value: f64) {
+        if value > self.best + 1e-9 {
+            self.best = value;
+            self.stall = 0;
+        } else {
+            self.stall += 1;
+            if self.stall >= 15 {
+                self.theta *= 0.5;
+                self.stall = 0;
+            }
+        }
+    }
+
+    /// A Polyak step along the subgradient of L, projected onto the multipliers' boxes; false
+    /// when the subgradient vanishes.
+    fn step(
+        &mut self,
+        inst: &Instance,
+        listed: &[bool],
+        usage: &Usage,
+        value: f64,
+        upper: f64,
+    ) -> bool {
+        let nd = inst.duties.len();
+        let nc = inst.counterparts.len();
+        let nm = inst.modules.len();
+        let g_d: Vec<f64> = (0..nd)
+            .map(|d| inst.duties[d].hours - usage.taken[d])
+            .collect();
+        let g_c: Vec<f64> = (0..nc)
+            .map(|c| {
+                if listed[c] {
+                    1.0 - usage.liaisons[c]
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let g_m: Vec<f64> = (0..nm)
+            .map(|m| f64::from(inst.modules[m].min_staff) - usage.holders[m])
+            .collect();
+        let norm: f64 = g_d.iter().chain(&g_c).chain(&g_m).map(|g| g * g).sum();
+        if norm < 1e-12 {
+            return false;
+        }
+        let target = if upper.is_finite() {
+            upper.max(self.best + 1e-6 * self.best.abs().max(1.0))
+        } else {
+            self.best.abs() * 1.1 + 1.0
+        };
+        let step = self.theta * (target - value).max(1e-9) / norm;
+        for ((l, g), duty) in self.lambda.iter_mut().zip(&g_d).zip(&inst.duties) {
+            *l = (*l + step * g).clamp(0.0, duty.weight);
+        }
+        for (r, g) in self.rho.iter_mut().zip(&g_c) {
+            *r = (*r + step * g).clamp(0.0, inst.rules.liaison_weight);
+        }
+        for (n, g) in self.nu.iter_mut().zip(&g_m) {
+            *n = (*n + step * g).clamp(0.0, inst.rules.min_staff_weight);
+        }
+        true
+    }
+
     /// Items (lambda, hours, duty) of the modules `js` (indices into `modules_of[p]`), sorted
     /// by lambda, highest first, into `scratch.items`.
-    fn fill(
-        &self,
-        inst: &Instance,
-        elig: &Eligibility,
-        p: StaffIdx,
-        js: &[usize],
-        scratch: &mut Scratch,
-    ) {
+    fn fill(&self, ctx: Ctx<'_>, p: StaffIdx, js: &[usize], scratch: &mut Scratch) {
+        let (inst, elig) = (ctx.inst, ctx.elig);
         scratch.items.clear();
         for &j in js {
             for &d in &elig.duties_of[p.index()][j] {
@@ -269,13 +330,13 @@ impl LagrangianBound {
     /// F(S) for the module set `js` of person `p`.
     fn set_value(
         &self,
-        inst: &Instance,
-        elig: &Eligibility,
+        ctx: Ctx<'_>,
         p: StaffIdx,
         js: &[usize],
         listed: &[bool],
         scratch: &mut Scratch,
     ) -> f64 {
+        let (inst, elig) = (ctx.inst, ctx.elig);
         // Fill capacity with the best hours: a merge of the modules' presorted lists.
         let person = inst.person(p);
         let mut cap = person.capacity;
@@ -327,12 +388,12 @@ impl LagrangianBound {
     /// F(S) + the best remaining single-module values bounds every extension of S).
     fn person(
         &self,
-        inst: &Instance,
-        elig: &Eligibility,
+        ctx: Ctx<'_>,
         p: StaffIdx,
         listed: &[bool],
         scratch: &mut Scratch,
     ) -> PersonChoice {
+        let (inst, elig) = (ctx.inst, ctx.elig);
         let k = inst.person(p).max_posts as usize;
         let q = elig.modules_of[p.index()].len();
         if k == 0 || q == 0 {
@@ -353,7 +414,7 @@ impl LagrangianBound {
             list.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
         }
         let mut single: Vec<(f64, usize)> = (0..q)
-            .map(|j| (self.set_value(inst, elig, p, &[j], listed, scratch), j))
+            .map(|j| (self.set_value(ctx, p, &[j], listed, scratch), j))
             .filter(|&(v, _)| v > 0.0)
             .collect();
         single.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -371,8 +432,7 @@ impl LagrangianBound {
         let mut cut_upper = 0.0_f64;
         let mut chosen: Vec<usize> = Vec::new();
         self.branch(
-            inst,
-            elig,
+            ctx,
             p,
             listed,
             scratch,
@@ -392,8 +452,7 @@ impl LagrangianBound {
     #[expect(clippy::too_many_arguments, reason = "recursive search state")]
     fn branch(
         &self,
-        inst: &Instance,
-        elig: &Eligibility,
+        ctx: Ctx<'_>,
         p: StaffIdx,
         listed: &[bool],
         scratch: &mut Scratch,
@@ -406,6 +465,7 @@ impl LagrangianBound {
         nodes: &mut usize,
         cut_upper: &mut f64,
     ) {
+        let elig = ctx.elig;
         for i in from..single.len() {
             let slots = k - chosen.len();
             let optimistic: f64 = value + single[i..].iter().take(slots).map(|s| s.0).sum::<f64>();
@@ -426,15 +486,14 @@ impl LagrangianBound {
                 continue;
             }
             chosen.push(j);
-            let v = self.set_value(inst, elig, p, chosen, listed, scratch);
+            let v = self.set_value(ctx, p, chosen, listed, scratch);
             if v > best.value {
                 best.value = v;
                 best.modules.clone_from(chosen);
             }
             if chosen.len() < k {
                 self.branch(
-                    inst,
-                    elig,
+                    ctx,
                     p,
                     listed,
                     scratch,

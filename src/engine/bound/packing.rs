@@ -1,0 +1,55 @@
+//! The packing bound: with every post held at once, the components whose duties are all
+//! non-splittable are packing problems, bounded by the packing solver.
+
+use std::time::{Duration, Instant};
+
+use super::flow::{all_posts, unavoidable_penalties};
+use crate::engine::Ctx;
+use crate::engine::hours::{BestOptions, HoursOracle};
+use crate::engine::posts::PostState;
+use crate::engine::search::{Evaluated, Evaluator};
+
+/// Most branch-and-bound nodes of the packing bound per component (its deadline usually
+/// stops it first).
+const PACKING_NODES: u64 = 2_000_000_000;
+
+/// The packing bound: with every post held at once (a relaxation of the posts), components
+/// whose duties are all non-splittable are packing problems, solved by branch and bound or
+/// bounded by their surrogate relaxation ([`crate::engine::packing`]); the other components
+/// count nothing. When those posts are legal together they are also a plan, returned too.
+///
+/// When every post is legal at once, those posts are optimal for tier 1 (more posts never
+/// cover less, nor leave more counterparts or floors unmet): the packing is then all that is
+/// left to decide for tier 1 and gets `share_legal` of the time, else `share`.
+pub(crate) fn packing_bound(
+    ctx: Ctx<'_>,
+    start: Instant,
+    time_limit: Duration,
+    (share, share_legal): (f64, f64),
+) -> (f64, Option<Evaluated>) {
+    let inst = ctx.inst;
+    let posts = all_posts(ctx);
+    let mut state = PostState::empty(inst);
+    for (p, m) in posts.iter() {
+        if state.can_add(ctx, p, m) {
+            state.add(inst, p, m);
+        }
+    }
+    let legal = state.posts == posts;
+    let options = BestOptions {
+        local_search_evals: 0,
+        exact_max_duties: 0,
+        exact_max_nodes: 0,
+        max_work: 0,
+        packing_nodes: PACKING_NODES,
+        deadline: Some(start + time_limit.mul_f64(if legal { share_legal } else { share })),
+    };
+    let penalties = unavoidable_penalties(ctx);
+    if legal {
+        let ev = Evaluator::new(ctx, options).evaluate(state);
+        (ev.hours.bound + penalties, Some(ev))
+    } else {
+        let hours = HoursOracle::new(inst).best_hours(&posts, &options);
+        (hours.bound + penalties, None)
+    }
+}

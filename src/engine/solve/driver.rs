@@ -1,0 +1,526 @@
+//! The search driver: construction, the bounds, the epochs of the parallel search and the
+//! passes that settle the final plan, as steps over one [`Driver`].
+
+use std::time::{Duration, Instant};
+
+use super::epoch::{Epoch, Restarts, Stall, WORKERS, run_epoch};
+use super::plan::finish;
+use super::{Clock, Progress, Solution, SolveOptions, StopReason, gap, proven};
+use crate::engine::Ctx;
+use crate::engine::bound::flow::flow_bound;
+use crate::engine::bound::lagrangian::LagrangianBound;
+use crate::engine::bound::lp::{LpBudget, tier1_relaxation};
+use crate::engine::bound::packing::packing_bound;
+use crate::engine::hours::BestOptions;
+use crate::engine::posts::PostState;
+use crate::engine::search::{Evaluated, Evaluator, Style, kick, prune, repair, restore, revert};
+use crate::model::StaffIdx;
+use crate::rng::Rng;
+
+/// Whether the caller asked the solve to stop.
+pub(super) fn is_cancelled(options: &SolveOptions) -> bool {
+    options
+        .cancel
+        .as_ref()
+        .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+}
+
+/// The lower bounds as the search goes: the flow and packing bounds from the start, the LP
+/// relaxation once where it is affordable, the Lagrangian where the LP is not (or fails).
+struct Bounds {
+    /// The flow bound, raised to the packing bound.
+    flow: f64,
+    /// The LP bound once solved (0 when microlp returned nothing).
+    lp: Option<f64>,
+    lp_budget: LpBudget,
+    lagrangian: LagrangianBound,
+    /// The Lagrangian's share of the time, and what it has spent.
+    lag_budget: Duration,
+    lag_spent: Duration,
+    /// The LP failed: the Lagrangian takes over.
+    lagrangian_instead: bool,
+}
+
+impl Bounds {
+    /// The best lower bound so far.
+    fn lower(&self) -> f64 {
+        self.lagrangian
+            .value()
+            .max(self.flow)
+            .max(self.lp.unwrap_or(0.0))
+    }
+
+    /// Up to `iterations` more Lagrangian iterations within its budget. Its iterations are
+    /// deterministic, so the budget only decides how far it gets, not what it computes.
+    fn run_lagrangian(
+        &mut self,
+        ctx: Ctx<'_>,
+        clock: &Clock,
+        upper: f64,
+        iterations: usize,
+        cancelled: &dyn Fn() -> bool,
+    ) {
+        if self.lag_spent >= self.lag_budget {
+            return;
+        }
+        let t = Instant::now();
+        let until = (t + (self.lag_budget - self.lag_spent)).min(clock.deadline);
+        // One iteration first: if it is too slow to converge in the budget (huge instances),
+        // leave the time to the search.
+        let first = if self.lagrangian.iterations == 0 {
+            1
+        } else {
+            0
+        };
+        self.lagrangian
+            .improve(ctx, upper, first, Some(until), cancelled);
+        if first == 1 && t.elapsed() > clock.time_limit / 200 {
+            self.lag_spent = self.lag_budget;
+            return;
+        }
+        self.lagrangian
+            .improve(ctx, upper, iterations - first, Some(until), cancelled);
+        self.lag_spent += t.elapsed();
+    }
+}
+
+/// The state of one solve between its steps.
+pub(super) struct Driver<'a> {
+    ctx: Ctx<'a>,
+    options: &'a SolveOptions,
+    clock: Clock,
+    style: Style,
+    /// Rates the search's moves (the greedy oracle, or partial evaluations).
+    eval: Evaluator<'a>,
+    /// Rates improvements and the final plan with the full oracle.
+    exact: Evaluator<'a>,
+    /// The exact rating stays under 1% of the time limit: it runs on every improvement.
+    exact_affordable: bool,
+    /// The best plan rated either way: what is published and returned.
+    best: Evaluated,
+    /// The search's incumbent, rated as its neighbours are (see [`Driver::new`]).
+    inc: Evaluated,
+    /// The packing bound's plan, when every post is legal at once.
+    pack_plan: Option<Evaluated>,
+    bounds: Bounds,
+    threads: usize,
+    steps: u64,
+    epoch: u64,
+    stall: Stall,
+    restarts: Restarts,
+}
+
+impl<'a> Driver<'a> {
+    /// Constructs a start, computes the cheap bounds and publishes the first plan.
+    pub(super) fn new(ctx: Ctx<'a>, options: &'a SolveOptions, clock: Clock) -> Self {
+        let inst = ctx.inst;
+        // The strengthened LP relaxation is the strongest bound where it is affordable, but it
+        // costs up to a second on mid-size instances: it is solved only when the search has not
+        // already closed the gap against the cheap bounds (see `tighten_bounds`).
+        let lp_budget = LpBudget::new(inst, clock.time_limit);
+        let style = Style::of(inst);
+        let mut eval = style.evaluator(ctx);
+        let mut best = construct(ctx, &mut eval, options.seed, &clock);
+        let (bounds, pack_plan) = start_bounds(ctx, &clock, &mut best, lp_budget, options);
+        let mut driver = Self {
+            ctx,
+            options,
+            clock,
+            style,
+            eval,
+            exact: Evaluator::new(
+                ctx,
+                BestOptions {
+                    deadline: Some(clock.hard_deadline),
+                    ..BestOptions::default()
+                },
+            ),
+            exact_affordable: false,
+            // The search rates neighbours with the greedy oracle, so its incumbent keeps its
+            // greedy rating: compared with an exact rating, which can be far better when duties
+            // are non-splittable, no neighbour would ever look better.
+            inc: best.clone(),
+            best,
+            pack_plan,
+            bounds,
+            threads: options.threads.clamp(1, WORKERS),
+            steps: 0,
+            epoch: 0,
+            stall: Stall::default(),
+            restarts: Restarts::default(),
+        };
+        driver.report();
+        driver.publish();
+        let t = Instant::now();
+        driver.slice();
+        let full = driver.exact.evaluate(driver.best.state.clone());
+        if full.key.better(&driver.best.key) {
+            driver.best = full;
+        }
+        driver.exact_affordable = t.elapsed() < driver.clock.time_limit / 100;
+        driver
+    }
+
+    fn cancelled(&self) -> bool {
+        is_cancelled(self.options)
+    }
+
+    fn out_of_time(&self) -> bool {
+        Instant::now() >= self.clock.deadline
+    }
+
+    fn proven(&self) -> bool {
+        proven(self.best.key.coverage, self.bounds.lower())
+    }
+
+    /// Sends a progress report.
+    fn report(&self) {
+        if let Some(f) = &self.options.progress {
+            let (best, bound) = (self.best.key.coverage, self.bounds.lower());
+            f(&Progress {
+                elapsed: self.clock.elapsed(),
+                best,
+                bound,
+                gap: gap(best, bound),
+                steps: self.steps,
+            });
+        }
+    }
+
+    /// Hands the best plan to the `improved` callback. A deadline of now skips the tier-4
+    /// bisection: incumbents must be cheap to publish.
+    fn publish(&self) {
+        if let Some(f) = &self.options.improved {
+            let bound = self.bounds.lower();
+            f(&finish(
+                self.ctx,
+                &self.best,
+                bound.min(self.best.key.coverage),
+                self.clock.start,
+                Instant::now(),
+            ));
+        }
+    }
+
+    /// An exact rating inside the search gets at most 2% of the time (a hard packing would
+    /// otherwise take seconds of it); the final one has what is left.
+    fn slice(&mut self) {
+        self.exact.options.deadline =
+            Some((Instant::now() + self.clock.time_limit / 50).min(self.clock.hard_deadline));
+    }
+
+    /// Runs epochs until a stop condition holds.
+    pub(super) fn search(&mut self) -> StopReason {
+        loop {
+            if let Some(stop) = self.stop_now() {
+                return stop;
+            }
+            if self.stall.stalled(self.options.stall_epochs) {
+                // A stalled search restarts from a shaken copy of its best plan: it escapes
+                // local optima that a warm start settles in. Packing-heavy searches restart
+                // until the time limit.
+                if !self
+                    .restarts
+                    .another(self.best.key.coverage, self.style.packing)
+                {
+                    return StopReason::Stalled;
+                }
+                let mut krng = Rng::new(self.options.seed ^ self.epoch.wrapping_mul(0x9E37_79B9));
+                self.inc = kick(
+                    self.ctx,
+                    &mut self.eval,
+                    &self.best,
+                    &mut krng,
+                    self.style.partial,
+                );
+                tracing::debug!(
+                    elapsed = self.clock.elapsed(),
+                    "kick -> {}",
+                    self.inc.key.coverage
+                );
+                self.stall.restart(self.epoch);
+            }
+            self.step_epoch();
+        }
+    }
+
+    /// Why the search stops before the next epoch, if it does.
+    fn stop_now(&self) -> Option<StopReason> {
+        if self.cancelled() {
+            return Some(StopReason::Cancelled);
+        }
+        if self.out_of_time() {
+            return Some(StopReason::TimeLimit);
+        }
+        if self.options.work_limit.is_some_and(|w| self.steps >= w) {
+            return Some(StopReason::WorkLimit);
+        }
+        // Tier 1 proven: a few more epochs still work on tiers 2-3 (who has to move) unless
+        // nobody has to: with today's posts exactly (tier 2 = 0), any other post set changes
+        // some post, so tiers 1-3 are all proven (a what-if scenario its baseline plan still
+        // solves stops here at once).
+        if self.proven()
+            && (self.stall.epochs >= self.options.settle_epochs || self.best.key.stability == 0)
+        {
+            return Some(StopReason::Proven);
+        }
+        None
+    }
+
+    /// One epoch: the workers' steps, the incumbent and best plan updated, the bounds
+    /// tightened, progress reported.
+    fn step_epoch(&mut self) {
+        self.epoch += 1;
+        let settings = Epoch {
+            style: self.style,
+            seed: self.options.seed,
+            number: self.epoch,
+            threads: self.threads,
+            deadline: self.clock.deadline,
+            cancel: self.options.cancel.as_ref(),
+            polish: self.proven(),
+        };
+        let results = run_epoch(self.ctx, &self.inc, &settings);
+        let before = self.best.key.coverage;
+        let (improved, published) = self.take(results);
+        self.stall.record(
+            self.epoch,
+            improved,
+            self.best.key.coverage < before - 1e-9 * before.abs().max(1.0),
+        );
+        tracing::debug!(
+            elapsed = self.clock.elapsed(),
+            "epoch {}: best {:?} stall {} bound {}",
+            self.epoch,
+            self.best.key,
+            self.stall.epochs,
+            self.bounds.lower()
+        );
+        self.tighten_bounds();
+        self.report();
+        if published {
+            self.publish();
+        }
+    }
+
+    /// Takes the workers' results: the incumbent moves to the best of them, and a better
+    /// incumbent, rated exactly where that is affordable, may become the best plan. Returns
+    /// whether the incumbent improved and whether the best plan did.
+    fn take(&mut self, results: Vec<(Evaluated, u64)>) -> (bool, bool) {
+        let mut improved = false;
+        for (cand, n) in results {
+            self.steps += n;
+            if cand.key.better(&self.inc.key) {
+                self.inc = cand;
+                improved = true;
+            }
+        }
+        if improved && self.style.large {
+            // Partial evaluations never reroute through people outside the neighbourhood:
+            // a full evaluation of the new incumbent may find better hours for the same posts.
+            let full = self.eval.evaluate(self.inc.state.clone());
+            if full.key.better(&self.inc.key) {
+                self.inc = full;
+            }
+        }
+        let mut published = false;
+        if improved && self.inc.key.better(&self.best.key) {
+            self.best = self.inc.clone();
+            published = true;
+        }
+        // The search rates posts with the greedy oracle; the exact one may pack the
+        // non-splittable duties better and so reach the bound. It is cheap on small and
+        // mid-size instances: use it on every improvement while it stays under 1% of the time
+        // limit.
+        if improved && self.exact_affordable {
+            let t = Instant::now();
+            self.slice();
+            let full = self.exact.evaluate(self.inc.state.clone());
+            if full.key.better(&self.best.key) {
+                self.best = full;
+                published = true;
+            }
+            self.exact_affordable = t.elapsed() < self.clock.time_limit / 100;
+        }
+        (improved, published)
+    }
+
+    /// The LP is solved at a fixed point of the search (so runs stay deterministic): once the
+    /// search has settled a little and the cheap bounds have not closed the gap. Where the LP
+    /// is out of reach or failed, the Lagrangian iterates a little more.
+    fn tighten_bounds(&mut self) {
+        let settled = self.epoch >= 4 || self.stall.epochs >= 2;
+        if self.bounds.lp_budget.affordable
+            && self.options.lp_bound
+            && self.bounds.lp.is_none()
+            && settled
+            && !self.proven()
+            && !self.out_of_time()
+            && !self.cancelled()
+        {
+            let t = Instant::now();
+            let solved = tier1_relaxation(self.ctx.inst).solve(self.bounds.lp_budget.limit);
+            // microlp can stall on a degenerate relaxation and return nothing: the
+            // Lagrangian, which keeps the posts cap, takes over.
+            self.bounds.lagrangian_instead |= solved.is_none();
+            self.bounds.lp = Some(solved.map_or(0.0, |v| v.max(0.0)));
+            tracing::debug!(
+                elapsed = self.clock.elapsed(),
+                "lp bound {:?}: {} variables, {:.3} s",
+                self.bounds.lp,
+                self.bounds.lp_budget.size,
+                t.elapsed().as_secs_f64()
+            );
+        }
+        if (!self.bounds.lp_budget.affordable || self.bounds.lagrangian_instead)
+            && !self.proven()
+            && !self.out_of_time()
+        {
+            let options = self.options;
+            self.bounds
+                .run_lagrangian(self.ctx, &self.clock, self.best.key.coverage, 8, &|| {
+                    is_cancelled(options)
+                });
+        }
+    }
+
+    /// Settles the final plan: people back on today's posts, full oracle effort on the
+    /// non-splittable duties, today's posts restored and useless posts dropped.
+    pub(super) fn settle(mut self, stop: StopReason) -> Solution {
+        tracing::debug!(
+            elapsed = self.clock.elapsed(),
+            "search stopped: {}",
+            stop.as_str()
+        );
+        // Who has to move: put people back on today's posts (see `revert`). Only after the
+        // search, whose path it would otherwise change. Not on large instances, where a full
+        // evaluation per move costs too much.
+        if !self.style.large && !self.cancelled() {
+            let until = (Instant::now() + self.clock.time_limit / 50).min(self.clock.hard_deadline);
+            self.best = revert(self.ctx, &mut self.eval, self.best.clone(), until);
+            tracing::debug!(elapsed = self.clock.elapsed(), "reverted");
+        }
+        let mut final_best = self.final_rating();
+        tracing::debug!(elapsed = self.clock.elapsed(), "final evaluation");
+        let hard_deadline = self.clock.hard_deadline;
+        if !self.cancelled() {
+            final_best = restore(self.ctx, &mut self.exact, final_best, hard_deadline);
+            tracing::debug!(elapsed = self.clock.elapsed(), "restored");
+            final_best = prune(self.ctx.inst, &mut self.exact, final_best, hard_deadline);
+            tracing::debug!(elapsed = self.clock.elapsed(), "pruned");
+        }
+        let lb = self.bounds.lower().min(final_best.key.coverage);
+        let plan = finish(self.ctx, &final_best, lb, self.clock.start, hard_deadline);
+        tracing::debug!(elapsed = self.clock.elapsed(), "finished");
+        Solution {
+            plan,
+            bound: lb,
+            stop,
+            steps: self.steps,
+        }
+    }
+
+    /// The best of the best plan rated with the full oracle (with the rest of the time), the
+    /// search's own hours for it, the incumbent, and the packing bound's plan.
+    fn final_rating(&mut self) -> Evaluated {
+        self.exact.options.deadline = Some(self.clock.hard_deadline);
+        let mut final_best = self.exact.evaluate(self.best.state.clone());
+        // The search's own hours (re-packed piece by piece) can beat a fresh packing of the
+        // same posts when that packing stops at its deadline.
+        if self.best.key.better(&final_best.key) {
+            final_best = self.best.clone();
+        }
+        if self.inc.state.posts != self.best.state.posts {
+            let other = self.exact.evaluate(self.inc.state.clone());
+            if other.key.better(&final_best.key) {
+                final_best = other;
+            }
+        }
+        // The packing bound's plan had far more effort on the same posts.
+        if let Some(ev) = self.pack_plan.take() {
+            if ev.state.posts == final_best.state.posts && ev.key.better(&final_best.key) {
+                final_best = ev;
+            }
+        }
+        final_best
+    }
+}
+
+/// The start: today's posts (those legal together) and a greedy repair of everyone from
+/// them, whichever is better.
+fn construct(ctx: Ctx<'_>, eval: &mut Evaluator<'_>, seed: u64, clock: &Clock) -> Evaluated {
+    let inst = ctx.inst;
+    let mut rng = Rng::new(seed);
+    let start_state = PostState::current(ctx);
+    let base = eval.evaluate(start_state.clone());
+    let everyone: Vec<StaffIdx> = inst.staff_indices().collect();
+    tracing::debug!(
+        elapsed = clock.elapsed(),
+        "start evaluated {}",
+        base.key.coverage
+    );
+    let built = repair(ctx, &base, start_state, &everyone, &mut rng, 0.0);
+    tracing::debug!(elapsed = clock.elapsed(), "repaired");
+    let mut best = eval.evaluate(built);
+    tracing::debug!(
+        elapsed = clock.elapsed(),
+        "constructed {}",
+        best.key.coverage
+    );
+    if base.key.better(&best.key) {
+        best = base;
+    }
+    best
+}
+
+/// The bounds at the start: flow, packing (whose plan may replace `best`) and, where the LP
+/// is out of reach, a first run of the Lagrangian.
+fn start_bounds(
+    ctx: Ctx<'_>,
+    clock: &Clock,
+    best: &mut Evaluated,
+    lp_budget: LpBudget,
+    options: &SolveOptions,
+) -> (Bounds, Option<Evaluated>) {
+    let (flow, _) = flow_bound(ctx);
+    tracing::debug!(elapsed = clock.elapsed(), "flow bound {flow}");
+    // Hard packings get up to 10% of the time for the bound, 80% when they also decide the
+    // plan (see `packing_bound`); elsewhere the packing part finishes quickly.
+    let (pack, pack_plan) = packing_bound(ctx, clock.start, clock.time_limit, (0.1, 0.8));
+    let flow = flow.max(pack);
+    tracing::debug!(elapsed = clock.elapsed(), "packing bound {pack}");
+    if let Some(ev) = &pack_plan {
+        if ev.key.better(&best.key) {
+            *best = ev.clone();
+        }
+    }
+    let mut lagrangian = LagrangianBound::new(ctx.inst);
+    // Prices read off the incumbent start the ascent near the flow bound (better than prices
+    // from the relaxed flow itself, whose people are spread thin).
+    lagrangian.warm_start(ctx, &best.hours.x, &best.hours.load);
+    let mut bounds = Bounds {
+        flow,
+        lp: None,
+        lp_budget,
+        lagrangian,
+        // The Lagrangian gets at most 15% of the time.
+        lag_budget: clock.time_limit.mul_f64(0.15),
+        lag_spent: Duration::ZERO,
+        lagrangian_instead: false,
+    };
+    // Where the LP is affordable it dominates the Lagrangian, so the Lagrangian runs only
+    // where the LP is out of reach, or fails (see `tighten_bounds`): its person problems keep
+    // the posts cap, which the flow bound drops. Not where the LP is skipped (a what-if batch
+    // whose baseline's LP is no stronger than the flow bound): there its iterations cost far
+    // more than they move the bound.
+    if !lp_budget.affordable {
+        bounds.run_lagrangian(ctx, clock, best.key.coverage, 60, &|| is_cancelled(options));
+        tracing::debug!(
+            elapsed = clock.elapsed(),
+            "lagrangian {} after {} iterations",
+            bounds.lagrangian.value(),
+            bounds.lagrangian.iterations
+        );
+    }
+    (bounds, pack_plan)
+}

@@ -1,0 +1,101 @@
+//! Exhaustive enumeration of post sets for tiny instances, which proves tiers 1-3.
+
+use std::time::Instant;
+
+use crate::engine::Ctx;
+use crate::engine::hours::BestOptions;
+use crate::engine::posts::PostState;
+use crate::engine::search::{Evaluated, Evaluator};
+use crate::model::{ModuleIdx, StaffIdx};
+
+/// Every post set of one person that is legal on its own (posts cap, conflicts), or `None` if
+/// there are more than `limit` in total over all people.
+fn enumerate_person_sets(ctx: Ctx<'_>, limit: usize) -> Option<Vec<Vec<Vec<ModuleIdx>>>> {
+    let (inst, elig) = (ctx.inst, ctx.elig);
+    let mut all = Vec::new();
+    let mut total: usize = 1;
+    for p in inst.staff_indices() {
+        let mods = &elig.modules_of[p.index()];
+        let k = inst.person(p).max_posts as usize;
+        let mut sets: Vec<Vec<ModuleIdx>> = vec![Vec::new()];
+        let mut frontier: Vec<(Vec<ModuleIdx>, usize)> = vec![(Vec::new(), 0)];
+        while let Some((set, from)) = frontier.pop() {
+            if set.len() >= k {
+                continue;
+            }
+            for (i, &m) in mods.iter().enumerate().skip(from) {
+                if set.iter().any(|&h| elig.conflict(h, m)) {
+                    continue;
+                }
+                let mut next = set.clone();
+                next.push(m);
+                sets.push(next.clone());
+                if sets.len() > limit {
+                    return None;
+                }
+                frontier.push((next, i + 1));
+            }
+        }
+        total = total.saturating_mul(sets.len());
+        if total > limit {
+            return None;
+        }
+        all.push(sets);
+    }
+    Some(all)
+}
+
+/// Exact search over every combination of post sets (tiny instances only); `None` when it
+/// cannot finish by `deadline` (hard packings make each evaluation costly).
+pub(super) fn enumerate(ctx: Ctx<'_>, limit: usize, deadline: Instant) -> Option<Evaluated> {
+    let inst = ctx.inst;
+    let sets = enumerate_person_sets(ctx, limit)?;
+    let options = BestOptions {
+        deadline: Some(deadline),
+        ..BestOptions::default()
+    };
+    let mut eval = Evaluator::new(ctx, options);
+    let mut idx = vec![0_usize; sets.len()];
+    let mut best: Option<Evaluated> = None;
+    loop {
+        let mut state = PostState::empty(inst);
+        let mut legal = true;
+        'people: for (p, &i) in idx.iter().enumerate() {
+            for &m in &sets[p][i] {
+                let p = StaffIdx::from(p);
+                if !state.can_add(ctx, p, m) {
+                    legal = false;
+                    break 'people;
+                }
+                state.add(inst, p, m);
+            }
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        if legal {
+            let cand = eval.evaluate(state);
+            // An evaluation not proven optimal proves nothing: give the time back at once
+            // rather than spend it on every combination of a hard packing.
+            if !cand.hours.optimal {
+                return None;
+            }
+            if best.as_ref().is_none_or(|b| cand.key.better(&b.key)) {
+                best = Some(cand);
+            }
+        }
+        // Next combination (odometer).
+        let mut k = 0;
+        loop {
+            if k == idx.len() {
+                return best;
+            }
+            idx[k] += 1;
+            if idx[k] < sets[k].len() {
+                break;
+            }
+            idx[k] = 0;
+            k += 1;
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! Solving an instance: the public entry point [`solve`] and its options and results, over
+//! a deterministic parallel LNS in epochs (`driver.rs`, `epoch.rs`), exact enumeration of tiny
+//! instances (`enumerate.rs`) and the final plan with tier 4 (`plan.rs`).
+//!
+//! Determinism: the search runs a fixed number of logical workers, each with its own random
+//! stream; at the end of an epoch the best of them (ties to the lowest worker) becomes
+//! everyone's start. Threads only decide how many workers run at once, so the plan does not
+//! depend on the thread count. It does depend on where the search stops: stopping by proof,
+//! work limit or stall is deterministic; stopping at the time limit or on cancellation is not.
+
+mod driver;
+mod enumerate;
+mod epoch;
+mod plan;
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use driver::Driver;
+
+use super::Ctx;
+use super::eligibility::Eligibility;
+use crate::model::{Instance, Plan};
+
+/// A progress report, sent after each epoch.
+#[derive(Clone, Copy, Debug)]
+pub struct Progress {
+    /// Seconds since the start.
+    pub elapsed: f64,
+    /// Best tier 1 so far.
+    pub best: f64,
+    /// Best lower bound so far.
+    pub bound: f64,
+    /// `(best - bound) / best`.
+    pub gap: f64,
+    /// LNS steps done.
+    pub steps: u64,
+}
+
+/// Progress callback.
+pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+/// Callback receiving the best plan so far.
+pub type PlanFn = Arc<dyn Fn(&Plan) + Send + Sync>;
+
+/// Why the search stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopReason {
+    /// Tier 1 proven optimal and the search settled.
+    Proven,
+    /// The work limit (LNS steps) was reached.
+    WorkLimit,
+    /// No improvement for many epochs.
+    Stalled,
+    /// The time limit was reached.
+    TimeLimit,
+    /// Cancelled (Ctrl-C or a cancellation token).
+    Cancelled,
+}
+
+impl StopReason {
+    /// A short description.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Proven => "proven optimal",
+            Self::WorkLimit => "work limit",
+            Self::Stalled => "no improvement",
+            Self::TimeLimit => "time limit",
+            Self::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// Solver settings.
+#[derive(Clone)]
+pub struct SolveOptions {
+    /// Wall-clock limit.
+    pub time_limit: Duration,
+    /// Threads for the parallel search (at least 1).
+    pub threads: usize,
+    /// Random seed.
+    pub seed: u64,
+    /// Most LNS steps over all workers; `None` for no limit.
+    pub work_limit: Option<u64>,
+    /// Epochs without improvement before stopping (or restarting), at least; the search also
+    /// keeps going for as many epochs as it took (since its start or last restart) to find its
+    /// last tier-1 improvement, so a search that starts from a good plan (a what-if warm
+    /// start) settles sooner than one that had to work for it.
+    pub stall_epochs: usize,
+    /// Once tier 1 is proven, epochs without improvement of tiers 2-3 before stopping (the
+    /// search then works on who has to move, with neighbourhoods around the people who did).
+    pub settle_epochs: usize,
+    /// Instances with at most this many combinations of post sets are solved by exhaustive
+    /// enumeration (proving tiers 1-3); 0 turns it off.
+    pub enumeration_limit: usize,
+    /// Set to `true` to stop early and get the best plan so far.
+    pub cancel: Option<Arc<AtomicBool>>,
+    /// Called after each epoch.
+    pub progress: Option<ProgressFn>,
+    /// Called with the incumbent's plan when the search starts and whenever it improves tier
+    /// 1-3, e.g. to serve the best plan so far. These plans pass `check`, but their hours are
+    /// not balanced yet (tier 4 is settled only in the final plan).
+    pub improved: Option<PlanFn>,
+    /// Solve the LP relaxation for its bound where it is affordable. A what-if batch turns it
+    /// off when its baseline's LP bound is no stronger than the flow bound (see
+    /// `engine::lp_beats_flow`).
+    pub lp_bound: bool,
+}
+
+impl Default for SolveOptions {
+    fn default() -> Self {
+        Self {
+            time_limit: Duration::from_secs(10),
+            threads: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+            seed: 0,
+            work_limit: None,
+            stall_epochs: 12,
+            settle_epochs: 6,
+            enumeration_limit: 4096,
+            cancel: None,
+            progress: None,
+            improved: None,
+            lp_bound: true,
+        }
+    }
+}
+
+/// A solved instance.
+#[derive(Clone, Debug)]
+pub struct Solution {
+    /// The plan (SPEC section 3).
+    pub plan: Plan,
+    /// Lower bound on tier 1.
+    pub bound: f64,
+    /// Why the search stopped.
+    pub stop: StopReason,
+    /// LNS steps done.
+    pub steps: u64,
+}
+
+fn gap(value: f64, bound: f64) -> f64 {
+    if value <= 1e-9 {
+        0.0
+    } else {
+        ((value - bound) / value).max(0.0)
+    }
+}
+
+fn proven(value: f64, bound: f64) -> bool {
+    value <= bound + 1e-6 * value.abs().max(1.0)
+}
+
+/// The solve's clock: when it started, its time limit and its deadlines.
+#[derive(Clone, Copy, Debug)]
+struct Clock {
+    start: Instant,
+    /// The time limit, at most a year (deadlines are instants: keep them representable).
+    time_limit: Duration,
+    /// The search stops by then, a little early so that settling the final plan fits.
+    deadline: Instant,
+    /// The end of the time limit.
+    hard_deadline: Instant,
+}
+
+impl Clock {
+    fn new(time_limit: Duration) -> Self {
+        let start = Instant::now();
+        let time_limit = time_limit.min(Duration::from_secs(365 * 24 * 3600));
+        Self {
+            start,
+            time_limit,
+            deadline: start + time_limit.mul_f64(0.92),
+            hard_deadline: start + time_limit,
+        }
+    }
+
+    /// Seconds since the start.
+    fn elapsed(&self) -> f64 {
+        self.start.elapsed().as_secs_f64()
+    }
+}
+
+/// Solves `inst`.
+#[must_use]
+pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
+    let clock = Clock::new(options.time_limit);
+    let elig = Eligibility::new(inst);
+    let ctx = Ctx { inst, elig: &elig };
+    if let Some(solution) = solve_tiny(ctx, options, &clock) {
+        return solution;
+    }
+    let mut driver = Driver::new(ctx, options, clock);
+    let stop = driver.search();
+    driver.settle(stop)
+}
+
+/// Tiny instances: enumerate every combination of posts, which proves all of tiers 1-3;
+/// `None` when there are too many or the enumeration cannot finish in a tenth of the time.
+fn solve_tiny(ctx: Ctx<'_>, options: &SolveOptions, clock: &Clock) -> Option<Solution> {
+    if options.enumeration_limit == 0 {
+        return None;
+    }
+    let best = enumerate::enumerate(
+        ctx,
+        options.enumeration_limit,
+        clock.start + clock.time_limit.mul_f64(0.1),
+    )?;
+    let bound = best.key.coverage;
+    if let Some(f) = &options.progress {
+        f(&Progress {
+            elapsed: clock.elapsed(),
+            best: bound,
+            bound,
+            gap: gap(bound, bound),
+            steps: 0,
+        });
+    }
+    let plan = plan::finish(ctx, &best, bound, clock.start, clock.hard_deadline);
+    Some(Solution {
+        plan,
+        bound,
+        stop: StopReason::Proven,
+        steps: 0,
+    })
+}

@@ -1,0 +1,231 @@
+//! The plan of an evaluated post set (SPEC section 3): tier 4 settled by bisection on the
+//! capacities, the objective as the plan states it, and the reasons for what stays uncovered.
+
+use std::time::Instant;
+
+use super::{gap, proven};
+use crate::engine::Ctx;
+use crate::engine::hours::{Hours, HoursOracle};
+use crate::engine::search::Evaluated;
+use crate::model::{
+    Assignment, Instance, Liaison, Objective, Plan, PlanStatus, Post, SolverInfo, Uncovered,
+    Understaffed,
+};
+
+/// The hours value as a plan states it: slivers of 1e-6 h or less are not written.
+fn stated_value(inst: &Instance, hours: &Hours) -> f64 {
+    let mut done = vec![0.0_f64; inst.duties.len()];
+    for &(_, d, h) in &hours.x {
+        if h > 1e-6 {
+            done[d.index()] += h;
+        }
+    }
+    inst.duties
+        .iter()
+        .zip(&done)
+        .map(|(duty, &h)| duty.weight * (duty.hours - h).max(0.0))
+        .sum()
+}
+
+/// Tier 4: the least `alpha` such that capacities scaled by `alpha` still give the same hours
+/// value with the same non-splittable choices (bisection; each probe is one exact flow).
+fn balance_hours(inst: &Instance, ev: &Evaluated, deadline: Instant) -> Hours {
+    let target = stated_value(inst, &ev.hours).max(ev.hours.value);
+    let tol = 1e-9 * target.abs().max(1.0);
+    let top = inst
+        .staff
+        .iter()
+        .zip(&ev.hours.load)
+        .map(|(p, l)| l / p.capacity)
+        .fold(0.0_f64, f64::max);
+    if top <= 0.0 {
+        return ev.hours.clone();
+    }
+    let mut scaled = inst.clone();
+    let probe = |alpha: f64, scaled: &mut Instance| {
+        for (s, p) in scaled.staff.iter_mut().zip(&inst.staff) {
+            s.capacity = p.capacity * alpha;
+        }
+        let mut oracle = HoursOracle::new(scaled);
+        oracle.splittable_hours(&ev.state.posts, &ev.hours.assigned)
+    };
+    let (mut lo, mut hi) = (0.0_f64, top);
+    let mut best = ev.hours.clone();
+    for _ in 0..40 {
+        // Every probe that succeeded is a valid plan, so stopping early only costs tier 4.
+        if hi - lo < 1e-7 || Instant::now() >= deadline {
+            break;
+        }
+        let mid = 0.5 * (lo + hi);
+        let h = probe(mid, &mut scaled);
+        if stated_value(inst, &h) <= target + tol {
+            hi = mid;
+            best = h;
+        } else {
+            lo = mid;
+        }
+    }
+    // Loads were computed against scaled capacities; hours themselves are what we keep.
+    best
+}
+
+/// Builds the plan for an evaluated post set: tier 4 settled (hours balanced), slivers
+/// dropped, the objective recomputed from what the plan states, and a reason for every
+/// uncovered duty.
+pub(super) fn finish(
+    ctx: Ctx<'_>,
+    ev: &Evaluated,
+    bound: f64,
+    start: Instant,
+    deadline: Instant,
+) -> Plan {
+    let inst = ctx.inst;
+    let hours = balance_hours(inst, ev, deadline);
+    let (assignments, load, done) = assignments(inst, &hours);
+    let posts: Vec<Post> = ev
+        .state
+        .posts
+        .iter()
+        .map(|(p, m)| Post {
+            person: inst.person(p).id.clone(),
+            module: inst.module(m).id.clone(),
+        })
+        .collect();
+    let mut coverage = 0.0;
+    let mut uncovered = Vec::new();
+    for (i, duty) in inst.duties.iter().enumerate() {
+        let u = (duty.hours - done[i]).max(0.0);
+        if u > 1e-9 {
+            coverage += duty.weight * u;
+            uncovered.push(Uncovered {
+                duty: duty.id.clone(),
+                hours: u,
+                reason: String::new(),
+            });
+        }
+    }
+    let (liaisons, unmet_counterparts) = liaisons(ctx, ev);
+    #[expect(clippy::cast_precision_loss, reason = "small counts")]
+    {
+        coverage += inst.rules.liaison_weight * unmet_counterparts.len() as f64;
+    }
+    let mut understaffed = Vec::new();
+    for (m, module) in inst.modules.iter().enumerate() {
+        let missing = module.min_staff.saturating_sub(ev.state.holders[m]);
+        if missing > 0 {
+            coverage += inst.rules.min_staff_weight * f64::from(missing);
+            understaffed.push(Understaffed {
+                module: module.id.clone(),
+                missing,
+            });
+        }
+    }
+    let balance = inst
+        .staff
+        .iter()
+        .zip(&load)
+        .map(|(p, l)| l / p.capacity)
+        .fold(0.0_f64, f64::max);
+    let bound = bound.min(coverage);
+    let g = gap(coverage, bound);
+    let status = if proven(coverage, bound) {
+        PlanStatus::Optimal
+    } else {
+        PlanStatus::Feasible
+    };
+    let mut plan = Plan {
+        instance: inst.name.clone(),
+        status,
+        solver: SolverInfo {
+            backend: "modstaff-lns".into(),
+            seconds: start.elapsed().as_secs_f64(),
+            gap: if status == PlanStatus::Optimal {
+                0.0
+            } else {
+                g
+            },
+            bound: Some(bound),
+        },
+        objective: Objective {
+            coverage,
+            stability: ev.key.stability,
+            fragmentation: ev.key.fragmentation,
+            balance,
+        },
+        assignments,
+        posts,
+        liaisons,
+        uncovered,
+        unmet_counterparts,
+        understaffed,
+    };
+    explain_uncovered(inst, &mut plan);
+    plan
+}
+
+/// The plan's assignments, and the hours they add up to per person and per duty.
+fn assignments(inst: &Instance, hours: &Hours) -> (Vec<Assignment>, Vec<f64>, Vec<f64>) {
+    let mut load = vec![0.0_f64; inst.staff.len()];
+    let mut assignments = Vec::new();
+    let mut done = vec![0.0_f64; inst.duties.len()];
+    for &(p, d, h) in &hours.x {
+        // Slivers from the bisection's flows are below what a plan can state (SPEC: hours
+        // carry at most 1e-6 error): drop them here and in the totals alike.
+        if h <= 1e-6 {
+            continue;
+        }
+        load[p.index()] += h;
+        done[d.index()] += h;
+        let duty = inst.duty(d);
+        assignments.push(Assignment {
+            person: inst.person(p).id.clone(),
+            duty: duty.id.clone(),
+            module: inst.module(duty.module).id.clone(),
+            hours: h,
+        });
+    }
+    (assignments, load, done)
+}
+
+/// The liaisons, by counterpart, and the listed counterparts left without one.
+fn liaisons(ctx: Ctx<'_>, ev: &Evaluated) -> (Vec<Liaison>, Vec<String>) {
+    let (inst, elig) = (ctx.inst, ctx.elig);
+    let mut liaisons: Vec<Liaison> = ev
+        .liaisons
+        .iter()
+        .map(|&(c, p)| Liaison {
+            counterpart: inst.counterparts[c.index()].id.clone(),
+            person: inst.person(p).id.clone(),
+        })
+        .collect();
+    liaisons.sort_by(|a, b| a.counterpart.cmp(&b.counterpart));
+    let met: Vec<bool> = {
+        let mut m = vec![false; inst.counterparts.len()];
+        for &(c, _) in &ev.liaisons {
+            m[c.index()] = true;
+        }
+        m
+    };
+    let unmet_counterparts: Vec<String> = elig
+        .listed
+        .iter()
+        .filter(|c| !met[c.index()])
+        .map(|c| inst.counterparts[c.index()].id.clone())
+        .collect();
+    (liaisons, unmet_counterparts)
+}
+
+/// Fills in why each uncovered duty stays uncovered, from the same analysis `modstaff explain`
+/// prints, read off the plan.
+fn explain_uncovered(inst: &Instance, plan: &mut Plan) {
+    let why: std::collections::HashMap<String, String> =
+        crate::model::diagnose::uncovered_reasons(inst, plan)
+            .into_iter()
+            .map(|w| (w.duty, w.summary))
+            .collect();
+    for u in &mut plan.uncovered {
+        if let Some(reason) = why.get(&u.duty) {
+            u.reason.clone_from(reason);
+        }
+    }
+}
