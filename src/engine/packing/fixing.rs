@@ -3,6 +3,8 @@
 
 use std::time::Instant;
 
+use tracing::debug;
+
 use super::bounds::Pool;
 use super::branch::Branch;
 use super::knapsack::LeaveOneOut;
@@ -189,7 +191,7 @@ impl Packing {
         prices: &[f64],
         effort: Effort,
         root_nodes: u64,
-        debug: bool,
+        verbose: bool,
     ) -> bool {
         let n = self.n();
         if !self.integral() || prices.len() != n {
@@ -318,10 +320,12 @@ impl Packing {
             stack.push(out);
             stack.push(inside);
         };
-        if debug {
-            eprintln!(
-                "packing: lagrangian branch and bound {nodes} nodes, finished {finished}, best {}",
-                best.profit
+        if verbose {
+            debug!(
+                nodes,
+                finished,
+                best = best.profit,
+                "packing: lagrangian branch and bound"
             );
         }
         finished

@@ -213,9 +213,7 @@ pub(super) fn knapsack_table(
 }
 
 /// A value of [`knapsack_table`]'s tables.
-trait TableValue:
-    Copy + PartialOrd + std::ops::Add<Output = Self> + std::ops::AddAssign
-{
+trait TableValue: Copy + PartialOrd + std::ops::Add<Output = Self> + std::ops::AddAssign {
     fn zero() -> Self;
 }
 
@@ -312,11 +310,6 @@ fn fill_table<T: TableValue>(
     let all = best[hi];
     best[hi + 1..].fill(all);
 }
-
-/// Nodes of [`knapsack_above`] before it gives way to the table (about the table's work on
-/// the literature's packings).
-/// Tests take few, so that the tables behind it (and the bounds kept from them) are searched.
-pub(super) const KNAPSACK_BB_NODES: u64 = if cfg!(test) { 20 } else { 4_000 };
 
 /// What [`knapsack_above`] found.
 pub(super) enum Above {
@@ -581,6 +574,7 @@ impl LeaveOneOut {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::packing::Packing;
     use crate::rng::Rng;
 
     #[test]
@@ -622,10 +616,11 @@ mod tests {
         }
     }
 
-    /// The LP of a suffix from a critical-item hint is the LP itself, from any hint at or
+    /// The LP of a suffix is the plain LP of its items (whole while they fit, then a
+    /// fraction), and from a critical-item hint it is the LP itself, from any hint at or
     /// before the critical item, and names the critical item.
     #[test]
-    fn suffix_lp_from_a_hint_is_the_lp() {
+    fn suffix_lp_is_the_lp_from_any_hint() {
         let mut rng = Rng::new(5);
         for case in 0..300 {
             let n = 1 + case % 10;
@@ -634,9 +629,19 @@ mod tests {
                 .collect();
             items.sort_by(|a, b| (b.1 / b.0 as f64).total_cmp(&(a.1 / a.0 as f64)));
             let lp = SuffixLp::new(&items);
+            let pk = Packing {
+                size: items.iter().map(|&(w, _)| w as f64).collect(),
+                profit: items.iter().map(|&(_, p)| p).collect(),
+                ..Packing::default()
+            };
             for k in 0..n {
                 for room in 0..60 {
                     let exact = lp.lp(k, room);
+                    let plain = pk.lp_fill(k..n, room as f64);
+                    assert!(
+                        (exact - plain).abs() <= 1e-9 * plain.max(1.0),
+                        "case {case}"
+                    );
                     // The critical item: the first from `k` that does not fit whole.
                     let mut t = k;
                     let mut used = 0;

@@ -279,11 +279,7 @@ impl<'a> Solver<'a> {
 
     /// Of `items`, those in `bins` or unpacked and allowed in one of them (with a profit),
     /// and the profit of those packed.
-    fn pool(
-        &self,
-        bins: &[usize],
-        items: impl Iterator<Item = usize>,
-    ) -> (Vec<usize>, f64) {
+    fn pool(&self, bins: &[usize], items: impl Iterator<Item = usize>) -> (Vec<usize>, f64) {
         let pk = self.pk;
         let pool: Vec<usize> = items
             .filter(|&j| {
@@ -429,13 +425,7 @@ impl<'a> Solver<'a> {
     /// each next one a bin allowed to a random item held by, or unpacked and allowed in, one
     /// already chosen, so that a joint re-pack can move items between them (with assignment
     /// restrictions random bins often share none; without any it is a random draw).
-    fn related_bins(
-        &self,
-        k: usize,
-        rng: &mut Rng,
-        bins: &mut Vec<usize>,
-        cand: &mut Vec<usize>,
-    ) {
+    fn related_bins(&self, k: usize, rng: &mut Rng, bins: &mut Vec<usize>, cand: &mut Vec<usize>) {
         let pk = self.pk;
         bins.push(rng.below(pk.cap.len()));
         while bins.len() < k {

@@ -59,6 +59,28 @@ pub struct Packing {
     pub allowed: Vec<Vec<u32>>,
 }
 
+/// How the search divides its work where no setting is right for every packing. The defaults
+/// are the product's; tests lower them so that paths which small packings rarely reach run.
+#[derive(Clone, Copy, Debug)]
+struct Tuning {
+    /// Nodes of the depth-first knapsack searches of the branch and bound's node bounds
+    /// ([`knapsack::knapsack_above`]) before they give way to the table (about the table's work
+    /// on the literature's packings).
+    knapsack_nodes: u64,
+    /// How many times a probe of the bound must be cheaper than the next target search for
+    /// [`Packing::target_search`] to run it first.
+    probe_ratio: f64,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Self {
+            knapsack_nodes: 4_000,
+            probe_ratio: 20.0,
+        }
+    }
+}
+
 /// Effort limits of [`Packing::solve`].
 #[derive(Clone, Copy, Debug)]
 pub struct Effort {

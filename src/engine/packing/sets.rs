@@ -3,12 +3,14 @@
 use std::collections::HashSet;
 use std::time::Instant;
 
+use tracing::debug;
+
 use super::branch::{Branch, state_key};
 use super::knapsack::{SuffixLp, max_subset};
 use super::local::Solver;
 use super::{Effort, FIT_TOL, Packing, margin};
 
-/// Whether a set of items goes in the bins (see `Branch::try_pack`).
+/// Whether a set of items goes in the bins (see [`Branch::try_pack`]).
 enum Fit {
     /// Yes: each item's bin.
     Packed(Vec<(usize, usize)>),
@@ -16,6 +18,15 @@ enum Fit {
     No,
     /// Out of nodes or time: undecided.
     Unknown,
+}
+
+/// What [`Branch::try_pack`] found, and what it took.
+struct Attempt {
+    fit: Fit,
+    /// Search nodes spent.
+    nodes: u64,
+    /// How often the search met a state it had already refuted.
+    repeats: u64,
 }
 
 /// The subsets of `items` (sizes whole, by decreasing profit per unit of size) that fit in
@@ -111,12 +122,6 @@ const SET_PACK_NODES: u64 = 50_000;
 /// Most states one such decision remembers as refuted.
 const SET_PACK_FAILED: usize = 100_000;
 
-// How often set packings met a refuted state again, per test thread.
-#[cfg(test)]
-thread_local! {
-    static SET_PACK_REPEATS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
-}
-
 /// What [`Packing::set_search`] found.
 pub(super) struct SetSearch {
     /// A packing better than the best: each item's bin.
@@ -125,6 +130,8 @@ pub(super) struct SetSearch {
     pub(super) bound: f64,
     /// Whether the bound is the best packing's profit (`packed`'s, or else the best given).
     pub(super) proven: bool,
+    /// How often deciding the sets met a state already refuted (see [`SetPack`]).
+    pub(super) repeats: u64,
 }
 
 impl Packing {
@@ -144,7 +151,6 @@ impl Packing {
         whole: bool,
         effort: Effort,
     ) -> SetSearch {
-        let debug = std::env::var_os("MODSTAFF_DEBUG").is_some();
         let br = Branch::new(self, best, effort);
         let (items, room) = br.pooled(0);
         let table: Vec<(usize, f64)> = items
@@ -157,6 +163,7 @@ impl Packing {
             packed: None,
             bound,
             proven: false,
+            repeats: 0,
         };
         let mut upper = f64::INFINITY;
         let mut step = ((bound - best.profit) / 64.0).max(margin(best.profit, whole));
@@ -179,20 +186,16 @@ impl Packing {
             let Some(sets) = sets else {
                 return out;
             };
-            if debug {
-                eprintln!(
-                    "packing: set search band ({lower}, {upper}]: {} sets",
-                    sets.len()
-                );
-            }
+            debug!(lower, upper, sets = sets.len(), "packing: set search band");
             for (profit, set) in sets {
                 if nodes == 0 || effort.deadline.is_some_and(|d| Instant::now() >= d) {
                     return out;
                 }
                 let set: Vec<usize> = set.into_iter().map(|k| items[k]).collect();
-                let (fit, spent) = br.try_pack(0, &set, SET_PACK_NODES.min(nodes));
-                nodes = nodes.saturating_sub(spent);
-                match fit {
+                let attempt = br.try_pack(0, &set, SET_PACK_NODES.min(nodes));
+                nodes = nodes.saturating_sub(attempt.nodes);
+                out.repeats += attempt.repeats;
+                match attempt.fit {
                     Fit::Packed(placed) => {
                         out.proven = true;
                         out.bound = out.bound.min(profit);
@@ -205,9 +208,7 @@ impl Packing {
                     // searching on through the bands took a quarter of the time for nothing).
                     // The sets come by decreasing profit: none worth more went in.
                     Fit::Unknown => {
-                        if debug {
-                            eprintln!("packing: set search stopped at an undecided set");
-                        }
+                        debug!("packing: set search stopped at an undecided set");
                         out.bound = out.bound.min(profit);
                         return out;
                     }
@@ -238,7 +239,7 @@ impl<'a> Branch<'a> {
         set: &[usize],
         budget: u64,
     ) -> Option<Vec<(usize, usize)>> {
-        match self.try_pack(i, set, budget).0 {
+        match self.try_pack(i, set, budget).fit {
             Fit::Packed(placed) => Some(placed),
             Fit::No | Fit::Unknown => None,
         }
@@ -246,9 +247,8 @@ impl<'a> Branch<'a> {
 
     /// Whether all of `set` goes in bins `bins[i..]`: a depth-first search over the bins,
     /// each filled with a subset of what is left whose waste (room left unused) fits in the
-    /// slack (total room minus the size of `set`), within `budget` search nodes (the nodes
-    /// spent come second).
-    fn try_pack(&self, i: usize, set: &[usize], budget: u64) -> (Fit, u64) {
+    /// slack (total room minus the size of `set`), within `budget` search nodes.
+    fn try_pack(&self, i: usize, set: &[usize], budget: u64) -> Attempt {
         let pk = self.pk;
         let order: Vec<usize> = self.bins[i..].to_vec();
         let caps: Vec<usize> = order
@@ -258,13 +258,21 @@ impl<'a> Branch<'a> {
         let need: usize = set.iter().map(|&j| self.whole_size[j]).sum();
         let total: usize = caps.iter().sum();
         if need > total {
-            return (Fit::No, 0);
+            return Attempt {
+                fit: Fit::No,
+                nodes: 0,
+                repeats: 0,
+            };
         }
         // Largest first: big items decide feasibility.
         let mut items = set.to_vec();
         items.sort_by(|&a, &b| pk.size[b].total_cmp(&pk.size[a]).then(a.cmp(&b)));
         if let Some(placed) = self.best_fit(i, &items) {
-            return (Fit::Packed(placed), 1);
+            return Attempt {
+                fit: Fit::Packed(placed),
+                nodes: 1,
+                repeats: 0,
+            };
         }
         let mut search = SetPack {
             br: self,
@@ -277,6 +285,7 @@ impl<'a> Branch<'a> {
             nodes: 0,
             budget,
             failed: HashSet::new(),
+            repeats: 0,
         };
         let fit = if search.bin(0, total - need) {
             Fit::Packed(search.assign)
@@ -285,7 +294,11 @@ impl<'a> Branch<'a> {
         } else {
             Fit::No
         };
-        (fit, search.nodes)
+        Attempt {
+            fit,
+            nodes: search.nodes,
+            repeats: search.repeats,
+        }
     }
 
     /// Best fit decreasing: each of `items` (by decreasing size) in the bin of `bins[i..]`
@@ -380,6 +393,8 @@ struct SetPack<'b, 'a> {
     budget: u64,
     /// States (bin and items left, as bits over `items`) from which no placement exists.
     failed: HashSet<u128>,
+    /// How often a refuted state came back.
+    repeats: u64,
 }
 
 impl SetPack<'_, '_> {
@@ -411,8 +426,7 @@ impl SetPack<'_, '_> {
         // A state already refuted (other fillings of the bins before left the same items).
         let key = self.key(k);
         if key.is_some_and(|key| self.failed.contains(&key)) {
-            #[cfg(test)]
-            SET_PACK_REPEATS.with(|r| r.set(r.get() + 1));
+            self.repeats += 1;
             return false;
         }
         if self.fill(k, b, slack) {
@@ -641,9 +655,9 @@ mod tests {
                 deadline: None,
             };
             let br = Branch::new(&pk, &Solver::new(&pk), effort);
-            let (fit, _) = br.try_pack(0, &set, u64::MAX);
+            let attempt = br.try_pack(0, &set, u64::MAX);
             let exact = brute_fits(&pk, &set);
-            match fit {
+            match attempt.fit {
                 Fit::Packed(placed) => {
                     assert!(exact, "case {case}");
                     let mut room = pk.cap.clone();
@@ -666,18 +680,11 @@ mod tests {
             // Packings found after refuted states came back: where a wrong refutation
             // would hide the packing.
             if exact {
-                refuted += br_failed_states(&br, &set);
+                refuted += attempt.repeats;
             }
         }
         assert!(yes > 100 && no > 10, "{yes} {no} {refuted}");
         // The refuted states were remembered and met again.
         assert!(refuted > 30, "{refuted}");
-    }
-
-    /// How often [`SetPack`] met a refuted state again deciding `set`.
-    fn br_failed_states(br: &Branch<'_>, set: &[usize]) -> u64 {
-        let before = SET_PACK_REPEATS.with(std::cell::Cell::get);
-        let _ = br.try_pack(0, set, u64::MAX);
-        SET_PACK_REPEATS.with(std::cell::Cell::get) - before
     }
 }

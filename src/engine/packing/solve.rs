@@ -2,12 +2,14 @@
 
 use std::time::Instant;
 
+use tracing::debug;
+
 use super::bounds::{LAG_LP_MIN_ITERATIONS, LAG_STEP, Lagrangian};
 use super::branch::Branch;
 use super::fixing::NODE_ROOT_BRANCH;
 use super::local::Solver;
 use super::targets::TargetSearch;
-use super::{Effort, FIT_TOL, LAG_BRANCH_MIN_EFFORT, Packed, Packing, margin};
+use super::{Effort, FIT_TOL, LAG_BRANCH_MIN_EFFORT, Packed, Packing, Tuning, margin};
 
 impl Packing {
     /// Best packing found from `start` (entries that do not fit are dropped), within `effort`.
@@ -32,7 +34,8 @@ impl Packing {
         cur.fill();
         let mut best = cur.clone();
         let integral = self.integral();
-        let debug = std::env::var_os("MODSTAFF_DEBUG").is_some() && n > 30;
+        // The stages are logged on large packings only (the hours oracle solves many small ones).
+        let verbose = n > 30;
         // The surrogate solution's items packed exactly: often the optimum at once when
         // people hold several duties each.
         if !done(&best, bound) && integral && n > 0 && nb > 0 && !out_of_time() {
@@ -91,10 +94,12 @@ impl Packing {
                     lag
                 };
                 bound = bound.min(lag);
-                if debug {
-                    eprintln!(
-                        "packing: lagrangian {lag}, its heuristic {profit}, {:?}",
-                        now.elapsed()
+                if verbose {
+                    debug!(
+                        bound = lag,
+                        heuristic = profit,
+                        elapsed = ?now.elapsed(),
+                        "packing: lagrangian"
                     );
                 }
             }
@@ -116,8 +121,8 @@ impl Packing {
             let early = || out_of_time() || until.is_some_and(|d| Instant::now() >= d);
             best = self.local_search(best, rounds, bound, &early);
             proven = done(&best, bound);
-            if debug {
-                eprintln!("packing: early local search {}", best.profit);
+            if verbose {
+                debug!(best = best.profit, "packing: early local search");
             }
         }
         // Reduced-cost fixing: the pairs and items a better packing cannot use or must use,
@@ -136,13 +141,13 @@ impl Packing {
                 let Some(fx) = pk.fix(&prices, floor) else {
                     break;
                 };
-                if debug {
-                    let pairs: usize = fx.reduced.allowed.iter().map(Vec::len).sum();
-                    eprintln!(
-                        "packing: fixing removed {} pairs ({pairs} left), {} musts, settled {}",
-                        fx.removed,
-                        fx.must.iter().filter(|&&m| m).count(),
-                        fx.settled
+                if verbose {
+                    debug!(
+                        removed = fx.removed,
+                        left = fx.reduced.allowed.iter().map(Vec::len).sum::<usize>(),
+                        musts = fx.must.iter().filter(|&&m| m).count(),
+                        settled = fx.settled,
+                        "packing: fixing"
                     );
                 }
                 if fx.settled {
@@ -190,8 +195,11 @@ impl Packing {
                         (lag.bound, lag.prices)
                     }
                 };
-                if debug {
-                    eprintln!("packing: lagrangian of the reduced problem {lag_bound}");
+                if verbose {
+                    debug!(
+                        bound = lag_bound,
+                        "packing: lagrangian of the reduced problem"
+                    );
                 }
                 // The reduced problem bounds only the packings better than the best.
                 let lag_bound = if whole {
@@ -234,10 +242,13 @@ impl Packing {
             }
             bound = bound.min(found.bound.max(best.profit));
             proven = found.proven || done(&best, bound);
-            if debug {
-                eprintln!(
-                    "packing: set search: bound {bound}, proven {proven}, best {}",
-                    best.profit
+            if verbose {
+                debug!(
+                    bound,
+                    proven,
+                    best = best.profit,
+                    repeats = found.repeats,
+                    "packing: set search"
                 );
             }
         }
@@ -257,9 +268,14 @@ impl Packing {
                 prices: &prices,
                 whole,
                 light,
-                debug,
+                verbose,
+                tuning: Tuning::default(),
             };
-            proven = self.target_search(&search, &mut best, &mut bound, half);
+            let searched = self.target_search(&search, &mut best, &mut bound, half);
+            proven = searched.proven;
+            if verbose {
+                debug!(proven, probes = searched.probes, "packing: target searches");
+            }
         }
         // The branch and bound with node prices next, on half the time left (small packings).
         if !proven
@@ -269,7 +285,7 @@ impl Packing {
             && !out_of_time()
         {
             let half = effort.share(0.5);
-            proven = self.lagrangian_branch(&mut best, &prices, half, NODE_ROOT_BRANCH, debug)
+            proven = self.lagrangian_branch(&mut best, &prices, half, NODE_ROOT_BRANCH, verbose)
                 || done(&best, bound);
         }
         if !proven && n > 0 && nb > 0 && integral && !out_of_time() {
@@ -287,16 +303,16 @@ impl Packing {
                 best = sampled;
             }
             proven = done(&best, bound);
-            if debug {
-                eprintln!("packing: after surrogate sampling {}", best.profit);
+            if verbose {
+                debug!(best = best.profit, "packing: after surrogate sampling");
             }
         }
         if !proven && n > 0 && nb > 0 {
             let rounds = (effort.nodes / 200).min(10_000_000) as usize;
             best = self.local_search(best, rounds, bound, &out_of_time);
             proven = done(&best, bound);
-            if debug {
-                eprintln!("packing: after perturbation {}", best.profit);
+            if verbose {
+                debug!(best = best.profit, "packing: after perturbation");
             }
         }
         Packed {

@@ -3,9 +3,11 @@
 
 use std::time::Instant;
 
+use tracing::debug;
+
 use super::branch::Branch;
 use super::local::Solver;
-use super::{Effort, Packing, margin};
+use super::{Effort, Packing, Tuning, margin};
 
 /// The problem [`Packing::target_search`] searches and how.
 pub(super) struct TargetSearch<'p> {
@@ -19,7 +21,18 @@ pub(super) struct TargetSearch<'p> {
     pub(super) whole: bool,
     /// A light evaluation (a small node budget): no targets.
     pub(super) light: bool,
-    pub(super) debug: bool,
+    /// Log each search (large packings only).
+    pub(super) verbose: bool,
+    /// The branch and bound's knapsack budget, and when a probe runs first.
+    pub(super) tuning: Tuning,
+}
+
+/// What [`Packing::target_search`] did.
+pub(super) struct Targeted {
+    /// The best packing is proven optimal.
+    pub(super) proven: bool,
+    /// Searches that probed the bound itself.
+    pub(super) probes: u32,
 }
 
 impl Packing {
@@ -29,14 +42,14 @@ impl Packing {
     /// finds it near the bound, which then prunes the rest; the last search targets the best
     /// itself. Light evaluations search from the best at once (a target search would spend
     /// their nodes proving bounds and leave the best unimproved). Improves `best` (a packing
-    /// of `self`); returns whether it is proven optimal.
+    /// of `self`).
     pub(super) fn target_search<'s>(
         &'s self,
         ts: &TargetSearch<'_>,
         best: &mut Solver<'s>,
         bound: &mut f64,
         effort: Effort,
-    ) -> bool {
+    ) -> Targeted {
         let done =
             |best: &Solver<'_>, bound: f64| best.profit >= bound - 1e-9 * bound.abs().max(1.0);
         let mut step = if ts.light {
@@ -52,6 +65,7 @@ impl Packing {
         // The target planned before a probe (kept after it: the probe moves the bound by
         // one, which would move the doubled steps' targets).
         let mut planned: Option<f64> = None;
+        let mut probes = 0;
         loop {
             let this_step = if probe { 1.0 } else { step };
             // Whole profits: a whole target (the step is a margin short of one, and a
@@ -75,6 +89,7 @@ impl Packing {
                     deadline: effort.deadline,
                 },
             );
+            bb.tuning = ts.tuning;
             bb.set_prices(ts.prices.to_vec());
             bb.set_musts(ts.must);
             bb.best_profit = target;
@@ -91,23 +106,28 @@ impl Packing {
                     }
                 }
             }
-            if ts.debug {
-                eprintln!(
-                    "packing: bound {bound}, target {target}, branch and bound {} nodes, \
-                     aborted {}, best {}, {:?}",
-                    bb.nodes,
-                    bb.aborted,
-                    best.profit,
-                    started.elapsed()
+            if ts.verbose {
+                debug!(
+                    bound = *bound,
+                    target,
+                    nodes = bb.nodes,
+                    aborted = bb.aborted,
+                    best = best.profit,
+                    elapsed = ?started.elapsed(),
+                    "packing: target search"
                 );
             }
             if bb.aborted {
-                return done(best, *bound);
+                let proven = done(best, *bound);
+                return Targeted { proven, probes };
             }
             if found || target <= best.profit + 1e-9 {
                 // The search went on from what it found (or from the best): nothing beats
                 // the best.
-                return true;
+                return Targeted {
+                    proven: true,
+                    probes,
+                };
             }
             // No packing beats the target (whole profits: the target is whole, and beating
             // it takes one more).
@@ -116,7 +136,10 @@ impl Packing {
                 false => bound.min(target + margin(target, false)),
             };
             if done(best, *bound) {
-                return true;
+                return Targeted {
+                    proven: true,
+                    probes,
+                };
             }
             if std::mem::take(&mut probe) {
                 continue;
@@ -124,7 +147,7 @@ impl Packing {
             step *= 2.0;
             // A probe of the bound before the doubled step, with whole profits, where the
             // searches' nodes grow so fast per unit of target that the next search is likely
-            // to cost `PROBE_RATIO` times the probe or more: the probe looks only for packings
+            // to cost `probe_ratio` times the probe or more: the probe looks only for packings
             // worth the bound (found: optimal; else the bound falls by one). Bounded insurance
             // for packings whose bound is their optimum (`0U ... seed05` of SMALL: found in a
             // probe after 0.7 s of searches, by the doubled step after 7 s).
@@ -134,12 +157,9 @@ impl Packing {
                 let between = *bound - 1.0 - next;
                 if units > 0.0 && bb.nodes > n0 && between >= 2.0 {
                     let per_unit = (bb.nodes as f64 / n0.max(1) as f64).ln() / units;
-                    probe = per_unit * between >= PROBE_RATIO.ln();
+                    probe = per_unit * between >= ts.tuning.probe_ratio.ln();
                     planned = probe.then_some(next);
-                    #[cfg(test)]
-                    if probe {
-                        PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    }
+                    probes += u32::from(probe);
                 }
             }
             last = Some((target, bb.nodes));
@@ -147,19 +167,10 @@ impl Packing {
     }
 }
 
-/// How many times a probe of the bound must be cheaper than the next target search for
-/// [`Packing::target_search`] to run it first. Tests probe wherever the nodes grew, so that
-/// probes are searched.
-const PROBE_RATIO: f64 = if cfg!(test) { 1.0 } else { 20.0 };
-
-/// How many probes the tests ran.
-#[cfg(test)]
-static PROBES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::packing::testing::{brute, hard};
+    use crate::engine::packing::testing::{TEST_TUNING, brute, hard};
     use crate::rng::Rng;
 
     /// The target searches from an empty packing: they prove the optimum, and the bounds they
@@ -169,6 +180,7 @@ mod tests {
         let mut rng = Rng::new(19);
         let mut lowered = 0;
         let mut differ = 0;
+        let mut probes = 0;
         for case in 0..200 {
             let pk = hard(&mut rng, case);
             let exact = brute(&pk);
@@ -178,7 +190,8 @@ mod tests {
                 prices: &[],
                 whole: true,
                 light: false,
-                debug: false,
+                verbose: false,
+                tuning: TEST_TUNING,
             };
             let root = pk.bound().floor();
             let mut best = Solver::new(&pk);
@@ -187,7 +200,9 @@ mod tests {
                 nodes,
                 deadline: None,
             };
-            assert!(pk.target_search(&ts, &mut best, &mut bound, effort(u64::MAX)));
+            let found = pk.target_search(&ts, &mut best, &mut bound, effort(u64::MAX));
+            assert!(found.proven, "case {case}");
+            probes += found.probes;
             assert!((best.profit - exact).abs() < 1e-6, "case {case}");
             assert!(bound >= exact - 1e-6, "case {case}: bound below optimum");
             if bound < root {
@@ -196,18 +211,23 @@ mod tests {
             // Light: one plain search from the best, as the branch and bound alone.
             let empty = Solver::new(&pk);
             let mut plain = Branch::new(&pk, &empty, effort(30));
+            plain.tuning = TEST_TUNING;
             plain.run();
             let mut light = Solver::new(&pk);
             let mut light_bound = root;
             let ts = TargetSearch { light: true, ..ts };
-            pk.target_search(&ts, &mut light, &mut light_bound, effort(30));
+            probes += pk
+                .target_search(&ts, &mut light, &mut light_bound, effort(30))
+                .probes;
             assert!(
                 (light.profit - plain.best_profit).abs() < 1e-9,
                 "case {case}"
             );
             let mut heavy = Solver::new(&pk);
             let ts = TargetSearch { light: false, ..ts };
-            pk.target_search(&ts, &mut heavy, &mut root.clone(), effort(30));
+            probes += pk
+                .target_search(&ts, &mut heavy, &mut root.clone(), effort(30))
+                .probes;
             if (heavy.profit - light.profit).abs() > 1e-9 {
                 differ += 1;
             }
@@ -216,8 +236,7 @@ mod tests {
         // otherwise than the plain search.
         assert!(lowered >= 20, "{lowered} bounds lowered");
         assert!(differ >= 5, "{differ} light runs as targets");
-        // Probes of the bound ran (see `PROBE_RATIO`).
-        let probes = PROBES.load(std::sync::atomic::Ordering::Relaxed);
+        // Probes of the bound ran (with a probe wherever the nodes grew).
         assert!(probes >= 10, "{probes} probes");
     }
 }

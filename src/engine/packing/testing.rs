@@ -4,7 +4,14 @@ use crate::rng::Rng;
 
 use super::branch::Branch;
 use super::local::Solver;
-use super::{Effort, FIT_TOL, Packed, Packing};
+use super::{Effort, FIT_TOL, Packed, Packing, Tuning};
+
+/// Tuning for small packings: the knapsack searches give way to their tables at once, and a
+/// probe of the bound runs wherever the target searches' nodes grew, so that those paths run.
+pub(super) const TEST_TUNING: Tuning = Tuning {
+    knapsack_nodes: 20,
+    probe_ratio: 1.0,
+};
 
 /// Brute force over every assignment.
 pub(super) fn brute(pk: &Packing) -> f64 {
@@ -104,8 +111,9 @@ pub(super) fn node_prices(pk: &Packing, priced: bool) -> Option<Vec<f64>> {
     priced.then(|| pk.lagrangian(0.0, 1_000, None).expect("whole sizes").prices)
 }
 
-/// The branch and bound from `empty` without a node budget or deadline, with node bounds at
-/// `prices` if any.
+/// The branch and bound from `empty` without a node budget or deadline, with the test tuning
+/// (tables behind the knapsack searches, kept for the children), and node bounds at `prices`
+/// if any.
 pub(super) fn unbounded_branch<'a>(
     pk: &'a Packing,
     empty: &Solver<'_>,
@@ -119,6 +127,7 @@ pub(super) fn unbounded_branch<'a>(
             deadline: None,
         },
     );
+    bb.tuning = TEST_TUNING;
     if let Some(prices) = prices {
         bb.set_prices(prices.clone());
     }
@@ -140,6 +149,36 @@ pub(super) fn correlated(rng: &mut Rng, bins: usize, items: usize) -> Packing {
     for _ in 0..bins {
         pk.cap
             .push((total * 0.6 / bins as f64 * (0.5 + rng.below(100) as f64 / 100.0)).round());
+    }
+    pk
+}
+
+/// Packings of two or three items per bin over five or six bins of close capacities: deep
+/// searches, with many paths to the same items used (transpositions) and fillings that
+/// one left-out item dominates.
+pub(super) fn deep(rng: &mut Rng, case: usize) -> Packing {
+    let mut pk = Packing::default();
+    let bins = 5 + case % 2;
+    for _ in 0..bins {
+        pk.cap.push(13.0 + rng.below(5) as f64);
+    }
+    for _ in 0..13 {
+        // Alternately two big items per bin (fragments: deep searches), and small items
+        // that one bigger item may replace (set dominance).
+        let (s, p) = if (case / 4) % 2 == 0 {
+            let s = 5.0 + rng.below(4) as f64;
+            (s, 7.0 * s + rng.below(7) as f64)
+        } else {
+            let s = 2.0 + rng.below(7) as f64;
+            (s, 10.0 * s + rng.below(30) as f64)
+        };
+        pk.size.push(s);
+        pk.profit.push(p);
+        let mut allowed: Vec<u32> = (0..bins as u32).filter(|_| rng.below(5) != 0).collect();
+        if allowed.is_empty() || case % 3 != 0 {
+            allowed = (0..bins as u32).collect();
+        }
+        pk.allowed.push(allowed);
     }
     pk
 }

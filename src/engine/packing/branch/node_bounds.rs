@@ -2,8 +2,7 @@
 //! rooms (tables kept for the children) and the Lagrangian at the root's prices.
 
 use super::super::knapsack::{
-    Above, BYTE_CELLS, KNAPSACK_BB_NODES, SuffixLp, knapsack, knapsack_above, knapsack_table,
-    max_subset_sums_into,
+    Above, BYTE_CELLS, SuffixLp, knapsack, knapsack_above, knapsack_table, max_subset_sums_into,
 };
 use super::super::{FIT_TOL, margin};
 use super::Branch;
@@ -70,34 +69,19 @@ impl<'a> Branch<'a> {
                     let cap = (pk.cap[b] + FIT_TOL).floor().max(0.0) as usize;
                     // Few items have a positive reduced profit: a depth-first search settles
                     // the knapsack in a few hundred nodes, and names its items.
-                    let (v, take) = match knapsack_above(&table, cap, -1.0, KNAPSACK_BB_NODES) {
-                        Above::Best(v, take) => (v, take),
-                        Above::Nothing | Above::Unknown => match knapsack(&table, cap, true) {
-                            Some(found) => found,
-                            None => return (f64::INFINITY, 0.0),
-                        },
-                    };
+                    let (v, take) =
+                        match knapsack_above(&table, cap, -1.0, self.tuning.knapsack_nodes) {
+                            Above::Best(v, take) => (v, take),
+                            Above::Nothing | Above::Unknown => match knapsack(&table, cap, true) {
+                                Some(found) => found,
+                                None => return (f64::INFINITY, 0.0),
+                            },
+                        };
                     here.chosen
                         .extend(ids.iter().zip(&take).filter(|&(_, &t)| t).map(|(&j, _)| j));
                     v
                 }
             };
-            // Tests check each term, kept or not, against a table of the items left.
-            #[cfg(test)]
-            {
-                let items: Vec<(usize, f64)> = self.reduced_items[b]
-                    .iter()
-                    .filter(|&&(j, _, _)| !self.used[j])
-                    .map(|&(_, s, r)| (s, r))
-                    .collect();
-                let cap = (pk.cap[b] + FIT_TOL).floor().max(0.0) as usize;
-                if let Some((exact, _)) = knapsack(&items, cap, false) {
-                    assert!(
-                        (exact - v).abs() <= 1e-9 * exact.abs().max(1.0),
-                        "{exact} {v}"
-                    );
-                }
-            }
             if here.ends.is_empty() {
                 here.ends.push(0);
             }
@@ -134,7 +118,7 @@ impl<'a> Branch<'a> {
         // pooled room times the items (about a sixth of the branch and bound's time on
         // SMALL's 20 x 60 instances).
         let floor = self.best_profit + margin(self.best_profit, self.whole) - self.profit - value;
-        match knapsack_above(&table, room, floor - 1e-9, KNAPSACK_BB_NODES) {
+        match knapsack_above(&table, room, floor - 1e-9, self.tuning.knapsack_nodes) {
             Above::Nothing => return (value + floor.min(all), first),
             Above::Best(v, _) => return (value + v.min(all), first),
             Above::Unknown => {}
@@ -214,7 +198,7 @@ impl<'a> Branch<'a> {
                 - extra
                 - 1e-9;
             let mut kept = false;
-            let exact = match knapsack_above(&table, total, floor, KNAPSACK_BB_NODES) {
+            let exact = match knapsack_above(&table, total, floor, self.tuning.knapsack_nodes) {
                 // A bound (not the optimum) that prunes the node.
                 Above::Nothing => return (floor, Vec::new(), false),
                 Above::Best(v, chosen) => Some((v, chosen)),
@@ -318,21 +302,6 @@ impl<'a> Branch<'a> {
             for (&x, &room) in members.iter().zip(sums.iter()) {
                 rooms[x] = room;
                 done[x] = true;
-                // Tests check each room against the bin's own items' full subset sum.
-                #[cfg(test)]
-                {
-                    let own: Vec<usize> = items
-                        .iter()
-                        .filter(|&&j| self.allowed(j, rest[x]))
-                        .map(|&j| self.whole_size[j])
-                        .collect();
-                    let full = (pk.cap[rest[x]] + FIT_TOL).floor().max(0.0) as usize;
-                    let sum: usize = own.iter().sum();
-                    assert_eq!(
-                        room,
-                        super::super::knapsack::max_subset_sum(&own, full).min(sum)
-                    );
-                }
             }
         }
         if let Some(out) = out {
@@ -353,4 +322,100 @@ pub(super) struct Terms {
     /// Each bin's items, one bin after the other: bin `k`'s are `chosen[ends[k]..ends[k + 1]]`.
     chosen: Vec<usize>,
     ends: Vec<usize>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::packing::knapsack::max_subset_sum;
+    use crate::engine::packing::local::Solver;
+    use crate::engine::packing::testing::{deep, hard, node_prices, unbounded_branch};
+    use crate::rng::Rng;
+
+    /// Down random paths of the branch and bound (each bin filled with a random set of the
+    /// items left that fits), in the order of `search_node`, the bounds a node takes from its
+    /// parent's agree with its own: each pooled room is its bin's largest subset sum (the
+    /// parent's room never cuts it), the bound from the parent's surrogate table is at least
+    /// the node's surrogate, and each Lagrangian term, kept from the parent or not, is its
+    /// bin's knapsack over the items left.
+    #[test]
+    fn node_bounds_from_the_parent_match_the_nodes_own() {
+        let mut rng = Rng::new(43);
+        let (mut from_parent, mut parent_terms) = (0, 0);
+        for case in 0..300 {
+            let pk = if case % 2 == 0 {
+                hard(&mut rng, case)
+            } else {
+                deep(&mut rng, case)
+            };
+            let empty = Solver::new(&pk);
+            let prices = node_prices(&pk, true);
+            let mut bb = unbounded_branch(&pk, &empty, prices.as_ref());
+            for i in 0..bb.bins.len() {
+                let mut rooms = std::mem::take(&mut bb.rooms[i]);
+                let pooled = bb.pooled_rooms(i, Some(&mut rooms));
+                bb.rooms[i] = rooms;
+                for (x, &room) in bb.rooms[i].iter().enumerate() {
+                    let b = bb.bins[i + x];
+                    let own: Vec<usize> = (pooled.0.iter())
+                        .filter(|&&j| bb.allowed(j, b))
+                        .map(|&j| bb.whole_size[j])
+                        .collect();
+                    let cap = (pk.cap[b] + FIT_TOL).floor().max(0.0) as usize;
+                    let sum: usize = own.iter().sum();
+                    assert_eq!(room, max_subset_sum(&own, cap).min(sum), "case {case}");
+                }
+                bb.surrogate_tables[i].clear();
+                if let Some(quick) = bb.surrogate_from_parent(i, pooled.1) {
+                    let items: Vec<(usize, f64)> = (pooled.0.iter())
+                        .map(|&j| (bb.whole_size[j], pk.profit[j]))
+                        .collect();
+                    let (exact, _) = knapsack(&items, pooled.1, false).expect("small");
+                    assert!(quick >= exact - 1e-9, "case {case}: {quick} < {exact}");
+                    from_parent += 1;
+                }
+                let mut full = std::mem::take(&mut bb.surrogate_tables[i]);
+                let (_, _, kept) = bb.surrogate_of(i, true, &pooled, 0.0, &mut full);
+                if !kept {
+                    full.clear();
+                }
+                bb.surrogate_tables[i] = full;
+                parent_terms += usize::from(i > 0 && bb.terms[i - 1].valid);
+                bb.lagrangian_bound(i, &pooled);
+                for (k, &b) in bb.bins[i..].iter().enumerate() {
+                    let items: Vec<(usize, f64)> = (bb.reduced_items[b].iter())
+                        .filter(|&&(j, _, _)| !bb.used[j])
+                        .map(|&(_, s, r)| (s, r))
+                        .collect();
+                    let cap = (pk.cap[b] + FIT_TOL).floor().max(0.0) as usize;
+                    let (exact, _) = knapsack(&items, cap, false).expect("small");
+                    let term = bb.terms[i].value[k];
+                    assert!(
+                        (exact - term).abs() <= 1e-9 * exact.abs().max(1.0),
+                        "case {case}: {exact} vs {term}"
+                    );
+                }
+                // This bin's filling on the path.
+                let b = bb.bins[i];
+                let mut room = pk.cap[b];
+                let mut filling = Vec::new();
+                for j in bb.order.clone() {
+                    if !bb.used[j] && bb.fits(j, b) && pk.size[j] <= room + FIT_TOL {
+                        if rng.below(3) == 0 {
+                            continue;
+                        }
+                        room -= pk.size[j];
+                        bb.used[j] = true;
+                        bb.assign[j] = Some(b as u32);
+                        bb.profit += pk.profit[j];
+                        filling.push(j);
+                    }
+                }
+                bb.filling[i] = filling;
+            }
+        }
+        // The parents' tables and terms were there to take from.
+        assert!(from_parent > 100, "{from_parent}");
+        assert!(parent_terms > 100, "{parent_terms}");
+    }
 }
