@@ -3,6 +3,8 @@
 
 use std::time::Instant;
 
+use microlp::{ComparisonOp, OptimizationDirection, Problem, Solution, Variable};
+
 use super::knapsack::{LeaveOneOut, knapsack, max_subset_sum};
 use super::local::Solver;
 use super::{DP_CELLS, FIT_TOL, LAG_BRANCH_MIN_EFFORT, Packing};
@@ -250,76 +252,22 @@ impl Packing {
         max_rounds: usize,
         deadline: Option<Instant>,
     ) -> Option<(f64, Vec<f64>)> {
-        use microlp::{ComparisonOp, OptimizationDirection, Problem};
-        const SMOOTHING: f64 = 0.5;
         if !self.integral() || start.len() != self.n() {
             return None;
         }
         let n = self.n();
-        let nb = self.cap.len();
-        let (caps, sizes, of_bin) = self.whole_bins();
-        let cells: usize = caps.iter().map(|&c| c * n).sum();
-        let pool = Pool::new(&caps, &sizes, &of_bin);
-        if cells > DP_CELLS || n == 0 || nb == 0 || pool.cap.is_none() {
-            return None;
-        }
+        let mut dual = PooledDual::new(self)?;
         let whole = self.profit.iter().all(|&p| (p - p.round()).abs() <= 1e-6);
         let out_of_time = || deadline.is_some_and(|d| Instant::now() >= d);
-        let mut selected = vec![false; n];
-        let mut table = Vec::new();
-        // The bound at `alpha`, the selection, and each bin's filling.
-        let mut eval = |alpha: &[f64]| -> Option<(f64, Vec<usize>, Vec<Vec<usize>>)> {
-            let u: Vec<f64> = (0..n).map(|j| self.profit[j] - alpha[j]).collect();
-            let mut value = pool.select(&u, &mut selected);
-            let sel: Vec<usize> = (0..n).filter(|&j| selected[j]).collect();
-            let mut fills = Vec::with_capacity(nb);
-            for b in 0..nb {
-                let items: Vec<usize> = of_bin[b]
-                    .iter()
-                    .copied()
-                    .filter(|&j| alpha[j] > 1e-12)
-                    .collect();
-                table.clear();
-                table.extend(items.iter().map(|&j| (sizes[j], alpha[j])));
-                let (v, chosen) = knapsack(&table, caps[b], true)?;
-                value += v;
-                let fill = items
-                    .iter()
-                    .zip(&chosen)
-                    .filter(|&(_, &c)| c)
-                    .map(|(&j, _)| j)
-                    .collect();
-                fills.push(fill);
-            }
-            Some((value, sel, fills))
-        };
-        let mut lp = Problem::new(OptimizationDirection::Minimize);
-        let alpha_vars: Vec<_> = (0..n)
-            .map(|j| lp.add_var(0.0, (0.0, self.profit[j].max(0.0))))
-            .collect();
-        let sigma = lp.add_var(1.0, (0.0, f64::INFINITY));
-        let mu: Vec<_> = (0..nb)
-            .map(|_| lp.add_var(1.0, (0.0, f64::INFINITY)))
-            .collect();
-        let sel_cut = |sel: &[usize]| {
-            let expr: Vec<_> = std::iter::once((sigma, 1.0))
-                .chain(sel.iter().map(|&j| (alpha_vars[j], 1.0)))
-                .collect();
-            (expr, sel.iter().map(|&j| self.profit[j]).sum::<f64>())
-        };
-        let fill_cut = |b: usize, fill: &[usize]| {
-            let expr: Vec<_> = std::iter::once((mu[b], 1.0))
-                .chain(fill.iter().map(|&j| (alpha_vars[j], -1.0)))
-                .collect();
-            (expr, 0.0)
-        };
+        let (mut lp, master) = Master::new(self);
         let mut center: Vec<f64> = (0..n)
             .map(|j| (self.profit[j] - start[j]).clamp(0.0, self.profit[j].max(0.0)))
             .collect();
-        let (mut best, sel, fills) = eval(&center)?;
-        lp.add_constraint(sel_cut(&sel).0, ComparisonOp::Ge, sel_cut(&sel).1);
+        let (mut best, sel, fills) = dual.eval(&center)?;
+        let (expr, rhs) = master.selection_cut(self, &sel);
+        lp.add_constraint(expr, ComparisonOp::Ge, rhs);
         for (b, fill) in fills.iter().enumerate() {
-            let (expr, rhs) = fill_cut(b, fill);
+            let (expr, rhs) = master.filling_cut(b, fill);
             lp.add_constraint(expr, ComparisonOp::Ge, rhs);
         }
         let mut sol = lp.solve().ok()?.into_solution().ok()?;
@@ -335,44 +283,7 @@ impl Packing {
             if stop(best, lower) || out_of_time() || rounds > max_rounds {
                 break;
             }
-            let at_lp: Vec<f64> = alpha_vars.iter().map(|&v| sol.var_value(v)).collect();
-            let (s_lp, mu_lp): (f64, Vec<f64>) = (
-                sol.var_value(sigma),
-                mu.iter().map(|&v| sol.var_value(v)).collect(),
-            );
-            // The cuts at `alpha` that the LP's solution violates.
-            let mut cuts = Vec::new();
-            let mut smoothed = true;
-            loop {
-                let point: Vec<f64> = if smoothed {
-                    (0..n)
-                        .map(|j| SMOOTHING * center[j] + (1.0 - SMOOTHING) * at_lp[j])
-                        .collect()
-                } else {
-                    at_lp.clone()
-                };
-                let (value, sel, fills) = eval(&point)?;
-                if value < best {
-                    best = value;
-                    center.clone_from(&point);
-                }
-                let tol = 1e-7 * best.abs().max(1.0);
-                let (expr, rhs) = sel_cut(&sel);
-                let lhs = s_lp + sel.iter().map(|&j| at_lp[j]).sum::<f64>();
-                if lhs < rhs - tol {
-                    cuts.push((expr, rhs));
-                }
-                for (b, fill) in fills.iter().enumerate() {
-                    let lhs = mu_lp[b] - fill.iter().map(|&j| at_lp[j]).sum::<f64>();
-                    if lhs < -tol {
-                        cuts.push(fill_cut(b, fill));
-                    }
-                }
-                if !cuts.is_empty() || !smoothed {
-                    break;
-                }
-                smoothed = false;
-            }
+            let cuts = master.violated_cuts(&mut dual, &sol, &mut center, &mut best)?;
             if cuts.is_empty() {
                 // The LP's prices price out: its value, reached at them, is the optimum.
                 break;
@@ -412,46 +323,16 @@ impl Packing {
             return None;
         }
         let n = self.n();
-        let nb = self.cap.len();
-        let (caps, sizes, of_bin) = self.whole_bins();
-        let cells: usize = caps.iter().map(|&c| c * n).sum();
-        if cells > DP_CELLS || n == 0 || nb == 0 {
-            return None;
-        }
+        let mut relaxed = Relaxation::new(self)?;
         let integral_profits = self.profit.iter().all(|&p| (p - p.round()).abs() <= 1e-6);
-        // Start from the surrogate LP's critical density r: u_j = r * w_j.
-        let usable: Vec<usize> = (0..n).filter(|&j| self.profit[j] > 0.0).collect();
-        let mut order = usable.clone();
-        order.sort_by(|&a, &b| {
-            (self.profit[b] / self.size[b]).total_cmp(&(self.profit[a] / self.size[a]))
-        });
-        let mut room: f64 = self.cap.iter().sum();
-        let mut r = 0.0;
-        for &j in &order {
-            if self.size[j] > room {
-                r = self.profit[j] / self.size[j];
-                break;
-            }
-            room -= self.size[j];
-        }
         let mut u: Vec<f64> = match start {
             Some(start) if start.len() == n => start.to_vec(),
-            _ => (0..n)
-                .map(|j| (r * self.size[j]).min(self.profit[j]))
-                .collect(),
+            _ => self.critical_density_prices(),
         };
         let mut best = f64::INFINITY;
         let mut best_u = u.clone();
         let mut step = step;
         let mut since = 0;
-        let mut count = vec![0_u32; n];
-        let mut g = vec![0.0_f64; n];
-        let mut table = Vec::new();
-        // Lagrangian heuristic: each relaxed solution, its items kept once (bins by
-        // ascending capacity), then completed greedily.
-        let mut bins_up: Vec<usize> = (0..nb).collect();
-        bins_up.sort_by(|&a, &b| self.cap[a].total_cmp(&self.cap[b]).then(a.cmp(&b)));
-        let mut picks: Vec<Vec<usize>> = vec![Vec::new(); nb];
         let mut primal = Solver::new(self);
         let mut primal_profit = f64::NEG_INFINITY;
         let mut target = target;
@@ -459,35 +340,8 @@ impl Packing {
             if it % 8 == 0 && deadline.is_some_and(|d| Instant::now() >= d) {
                 break;
             }
-            count.iter_mut().for_each(|c| *c = 0);
-            let mut value: f64 = (0..n).map(|j| u[j].max(0.0)).sum();
-            for b in 0..nb {
-                table.clear();
-                let items: Vec<usize> = of_bin[b]
-                    .iter()
-                    .copied()
-                    .filter(|&j| self.profit[j] - u[j] > 1e-12)
-                    .collect();
-                table.extend(items.iter().map(|&j| (sizes[j], self.profit[j] - u[j])));
-                let (v, chosen) = knapsack(&table, caps[b], true)?;
-                value += v;
-                picks[b].clear();
-                for (k, &j) in items.iter().enumerate() {
-                    if chosen[k] {
-                        count[j] += 1;
-                        picks[b].push(j);
-                    }
-                }
-            }
-            let mut cur = Solver::new(self);
-            for &b in &bins_up {
-                for &j in &picks[b] {
-                    if cur.bin[j].is_none() {
-                        cur.put(j, b);
-                    }
-                }
-            }
-            cur.fill();
+            let value = relaxed.solve(&u)?;
+            let cur = relaxed.heuristic();
             if cur.profit > primal_profit {
                 primal_profit = cur.profit;
                 primal = cur;
@@ -510,17 +364,8 @@ impl Packing {
             if best < f64::INFINITY && (best - target.max(0.0)) < 1.0 - 1e-6 && integral_profits {
                 break;
             }
-            // Subgradient of the relaxed rows: 1 - (times item j is packed).
-            for j in 0..n {
-                g[j] = 1.0 - f64::from(count[j]);
-            }
-            let norm: f64 = g.iter().map(|x| x * x).sum();
-            if norm == 0.0 {
+            if !relaxed.step(&mut u, step * (value - target).max(1e-6)) {
                 break;
-            }
-            let t = step * (value - target).max(1e-6) / norm;
-            for j in 0..n {
-                u[j] = (u[j] - t * g[j]).max(0.0);
             }
         }
         Some(Lagrangian {
@@ -529,6 +374,288 @@ impl Packing {
             assign: primal.bin.iter().map(|b| b.map(|b| b as u32)).collect(),
             profit: primal_profit,
         })
+    }
+
+    /// Prices from the surrogate LP's critical density `r`: `u_j = r * w_j` (at most `p_j`).
+    fn critical_density_prices(&self) -> Vec<f64> {
+        let n = self.n();
+        let usable: Vec<usize> = (0..n).filter(|&j| self.profit[j] > 0.0).collect();
+        let mut order = usable.clone();
+        order.sort_by(|&a, &b| {
+            (self.profit[b] / self.size[b]).total_cmp(&(self.profit[a] / self.size[a]))
+        });
+        let mut room: f64 = self.cap.iter().sum();
+        let mut r = 0.0;
+        for &j in &order {
+            if self.size[j] > room {
+                r = self.profit[j] / self.size[j];
+                break;
+            }
+            room -= self.size[j];
+        }
+        (0..n)
+            .map(|j| (r * self.size[j]).min(self.profit[j]))
+            .collect()
+    }
+}
+
+/// The relaxation of [`Packing::lagrangian_from`] at item prices `u`: every bin its own
+/// knapsack over the profits `p_j - u_j`, and the items' prices earned apart.
+struct Relaxation<'p> {
+    pk: &'p Packing,
+    caps: Vec<usize>,
+    sizes: Vec<usize>,
+    of_bin: Vec<Vec<usize>>,
+    /// Bins by ascending capacity, for the Lagrangian heuristic.
+    bins_up: Vec<usize>,
+    /// The last solution: per item, how many bins took it; per bin, its items.
+    count: Vec<u32>,
+    picks: Vec<Vec<usize>>,
+    /// Buffers.
+    table: Vec<(usize, f64)>,
+    g: Vec<f64>,
+}
+
+impl<'p> Relaxation<'p> {
+    /// `None` when the tables would be too big, or there are no items or no bins.
+    fn new(pk: &'p Packing) -> Option<Self> {
+        let n = pk.n();
+        let nb = pk.cap.len();
+        let (caps, sizes, of_bin) = pk.whole_bins();
+        let cells: usize = caps.iter().map(|&c| c * n).sum();
+        if cells > DP_CELLS || n == 0 || nb == 0 {
+            return None;
+        }
+        let mut bins_up: Vec<usize> = (0..nb).collect();
+        bins_up.sort_by(|&a, &b| pk.cap[a].total_cmp(&pk.cap[b]).then(a.cmp(&b)));
+        Some(Self {
+            pk,
+            caps,
+            sizes,
+            of_bin,
+            bins_up,
+            count: vec![0; n],
+            picks: vec![Vec::new(); nb],
+            table: Vec::new(),
+            g: vec![0.0; n],
+        })
+    }
+
+    /// The relaxation's value at prices `u` (a bound), its solution kept.
+    fn solve(&mut self, u: &[f64]) -> Option<f64> {
+        let pk = self.pk;
+        self.count.iter_mut().for_each(|c| *c = 0);
+        let mut value: f64 = (0..pk.n()).map(|j| u[j].max(0.0)).sum();
+        for b in 0..pk.cap.len() {
+            self.table.clear();
+            let items: Vec<usize> = self.of_bin[b]
+                .iter()
+                .copied()
+                .filter(|&j| pk.profit[j] - u[j] > 1e-12)
+                .collect();
+            (self.table).extend(items.iter().map(|&j| (self.sizes[j], pk.profit[j] - u[j])));
+            let (v, chosen) = knapsack(&self.table, self.caps[b], true)?;
+            value += v;
+            self.picks[b].clear();
+            for (k, &j) in items.iter().enumerate() {
+                if chosen[k] {
+                    self.count[j] += 1;
+                    self.picks[b].push(j);
+                }
+            }
+        }
+        Some(value)
+    }
+
+    /// The Lagrangian heuristic: the last solution's items kept once (bins by ascending
+    /// capacity), then completed greedily.
+    fn heuristic(&self) -> Solver<'p> {
+        let mut cur = Solver::new(self.pk);
+        for &b in &self.bins_up {
+            for &j in &self.picks[b] {
+                if cur.bin[j].is_none() {
+                    cur.put(j, b);
+                }
+            }
+        }
+        cur.fill();
+        cur
+    }
+
+    /// A subgradient step on the prices `u` of length `scale` over the subgradient's squared
+    /// norm; `false` when the subgradient is zero (every item packed once).
+    fn step(&mut self, u: &mut [f64], scale: f64) -> bool {
+        // Subgradient of the relaxed rows: 1 - (times item j is packed).
+        for (g, &count) in self.g.iter_mut().zip(&self.count) {
+            *g = 1.0 - f64::from(count);
+        }
+        let norm: f64 = self.g.iter().map(|x| x * x).sum();
+        if norm == 0.0 {
+            return false;
+        }
+        let t = scale / norm;
+        for (u, &g) in u.iter_mut().zip(&self.g) {
+            *u = (*u - t * g).max(0.0);
+        }
+        true
+    }
+}
+
+/// The pooled Lagrangian at a point `alpha` of [`Packing::lagrangian_lp`]'s dual: the
+/// selection's knapsack at prices `p - alpha` and each bin's knapsack at `alpha`.
+struct PooledDual<'p> {
+    pk: &'p Packing,
+    caps: Vec<usize>,
+    sizes: Vec<usize>,
+    of_bin: Vec<Vec<usize>>,
+    pool: Pool,
+    /// Buffers.
+    selected: Vec<bool>,
+    table: Vec<(usize, f64)>,
+}
+
+impl<'p> PooledDual<'p> {
+    /// `None` when the tables would be too big, or there are no items or no bins.
+    fn new(pk: &'p Packing) -> Option<Self> {
+        let n = pk.n();
+        let nb = pk.cap.len();
+        let (caps, sizes, of_bin) = pk.whole_bins();
+        let cells: usize = caps.iter().map(|&c| c * n).sum();
+        let pool = Pool::new(&caps, &sizes, &of_bin);
+        if cells > DP_CELLS || n == 0 || nb == 0 || pool.cap.is_none() {
+            return None;
+        }
+        Some(Self {
+            pk,
+            caps,
+            sizes,
+            of_bin,
+            pool,
+            selected: vec![false; n],
+            table: Vec::new(),
+        })
+    }
+
+    /// The bound at `alpha`, the selection, and each bin's filling.
+    fn eval(&mut self, alpha: &[f64]) -> Option<(f64, Vec<usize>, Vec<Vec<usize>>)> {
+        let n = self.pk.n();
+        let nb = self.pk.cap.len();
+        let u: Vec<f64> = (0..n).map(|j| self.pk.profit[j] - alpha[j]).collect();
+        let mut value = self.pool.select(&u, &mut self.selected);
+        let sel: Vec<usize> = (0..n).filter(|&j| self.selected[j]).collect();
+        let mut fills = Vec::with_capacity(nb);
+        for b in 0..nb {
+            let items: Vec<usize> = self.of_bin[b]
+                .iter()
+                .copied()
+                .filter(|&j| alpha[j] > 1e-12)
+                .collect();
+            self.table.clear();
+            (self.table).extend(items.iter().map(|&j| (self.sizes[j], alpha[j])));
+            let (v, chosen) = knapsack(&self.table, self.caps[b], true)?;
+            value += v;
+            let fill = items
+                .iter()
+                .zip(&chosen)
+                .filter(|&(_, &c)| c)
+                .map(|(&j, _)| j)
+                .collect();
+            fills.push(fill);
+        }
+        Some((value, sel, fills))
+    }
+}
+
+/// A cut of [`Master`]: its terms and right-hand side (`>=`).
+type Cut = (Vec<(Variable, f64)>, f64);
+
+/// The variables of [`Packing::lagrangian_lp`]'s master LP: `alpha` per item, `sigma` for
+/// the selection, `mu` per bin.
+struct Master {
+    alpha: Vec<Variable>,
+    sigma: Variable,
+    mu: Vec<Variable>,
+}
+
+impl Master {
+    /// The LP without cuts: minimise `sigma + sum_b mu_b`, `alpha` in `[0, p]`.
+    fn new(pk: &Packing) -> (Problem, Self) {
+        let mut lp = Problem::new(OptimizationDirection::Minimize);
+        let alpha = (0..pk.n())
+            .map(|j| lp.add_var(0.0, (0.0, pk.profit[j].max(0.0))))
+            .collect();
+        let sigma = lp.add_var(1.0, (0.0, f64::INFINITY));
+        let mu = (0..pk.cap.len())
+            .map(|_| lp.add_var(1.0, (0.0, f64::INFINITY)))
+            .collect();
+        (lp, Self { alpha, sigma, mu })
+    }
+
+    /// `sigma >= sum_{j in sel} (p_j - alpha_j)`.
+    fn selection_cut(&self, pk: &Packing, sel: &[usize]) -> Cut {
+        let expr: Vec<_> = std::iter::once((self.sigma, 1.0))
+            .chain(sel.iter().map(|&j| (self.alpha[j], 1.0)))
+            .collect();
+        (expr, sel.iter().map(|&j| pk.profit[j]).sum::<f64>())
+    }
+
+    /// `mu_b >= sum_{j in fill} alpha_j`.
+    fn filling_cut(&self, b: usize, fill: &[usize]) -> Cut {
+        let expr: Vec<_> = std::iter::once((self.mu[b], 1.0))
+            .chain(fill.iter().map(|&j| (self.alpha[j], -1.0)))
+            .collect();
+        (expr, 0.0)
+    }
+
+    /// The cuts that the LP's solution `sol` violates, found at a point between it and
+    /// `center` (the best point yet, Wentges' smoothing), else at the LP's point itself;
+    /// a point with a lower bound than `best` becomes the center.
+    fn violated_cuts(
+        &self,
+        dual: &mut PooledDual<'_>,
+        sol: &Solution,
+        center: &mut Vec<f64>,
+        best: &mut f64,
+    ) -> Option<Vec<Cut>> {
+        const SMOOTHING: f64 = 0.5;
+        let n = dual.pk.n();
+        let at_lp: Vec<f64> = self.alpha.iter().map(|&v| sol.var_value(v)).collect();
+        let (s_lp, mu_lp): (f64, Vec<f64>) = (
+            sol.var_value(self.sigma),
+            self.mu.iter().map(|&v| sol.var_value(v)).collect(),
+        );
+        let mut cuts = Vec::new();
+        let mut smoothed = true;
+        loop {
+            let point: Vec<f64> = if smoothed {
+                (0..n)
+                    .map(|j| SMOOTHING * center[j] + (1.0 - SMOOTHING) * at_lp[j])
+                    .collect()
+            } else {
+                at_lp.clone()
+            };
+            let (value, sel, fills) = dual.eval(&point)?;
+            if value < *best {
+                *best = value;
+                center.clone_from(&point);
+            }
+            let tol = 1e-7 * best.abs().max(1.0);
+            let (expr, rhs) = self.selection_cut(dual.pk, &sel);
+            let lhs = s_lp + sel.iter().map(|&j| at_lp[j]).sum::<f64>();
+            if lhs < rhs - tol {
+                cuts.push((expr, rhs));
+            }
+            for (b, fill) in fills.iter().enumerate() {
+                let lhs = mu_lp[b] - fill.iter().map(|&j| at_lp[j]).sum::<f64>();
+                if lhs < -tol {
+                    cuts.push(self.filling_cut(b, fill));
+                }
+            }
+            if !cuts.is_empty() || !smoothed {
+                return Some(cuts);
+            }
+            smoothed = false;
+        }
     }
 }
 

@@ -193,13 +193,17 @@ impl Packing {
         root_nodes: u64,
         verbose: bool,
     ) -> bool {
-        let n = self.n();
-        if !self.integral() || prices.len() != n {
+        if !self.integral() || prices.len() != self.n() {
             return false;
         }
-        let whole = self.profit.iter().all(|&p| (p - p.round()).abs() <= 1e-9);
+        let mut search = PairSearch {
+            pk: self,
+            best,
+            effort,
+            whole: self.profit.iter().all(|&p| (p - p.round()).abs() <= 1e-9),
+            spent: 0,
+        };
         let out_of_time = || effort.deadline.is_some_and(|d| Instant::now() >= d);
-        let mut spent: u64 = 0;
         let mut stack = vec![LagNode {
             pk: self.clone(),
             constant: 0.0,
@@ -207,111 +211,26 @@ impl Packing {
             prices: prices.to_vec(),
         }];
         let mut nodes = 0_u64;
-        // Records a node's packing `assign` (of its own problem) if it beats `best`.
-        let record =
-            |best: &mut Solver<'a>, node: &LagNode, assign: &[Option<u32>], gained: f64| {
-                if node.constant + gained > best.profit + 1e-9 {
-                    let mut s = Solver::new(self);
-                    for &(j, b) in &node.placed {
-                        s.put(j, b as usize);
-                    }
-                    for (j, b) in assign.iter().enumerate() {
-                        if let Some(b) = *b {
-                            s.put(j, b as usize);
-                        }
-                    }
-                    if s.profit > best.profit + 1e-9 {
-                        *best = s;
-                    }
-                }
-            };
-        let finished = 'search: loop {
+        let finished = loop {
             let Some(mut node) = stack.pop() else {
-                break 'search true;
+                break true;
             };
-            if out_of_time() || spent >= effort.nodes {
-                break 'search false;
+            if out_of_time() || search.spent >= effort.nodes {
+                break false;
             }
             nodes += 1;
-            spent += 1;
-            let mut iterations = NODE_LAG_ITERATIONS;
-            // Bound, fix, place the items that must go to their one bin left; again while
-            // that changes the problem.
-            let (pick, lag_prices) = loop {
-                let Some(lag) = node.pk.lagrangian_from(
-                    best.profit - node.constant,
-                    iterations,
-                    effort.deadline,
-                    Some(&node.prices),
-                    NODE_LAG_STEP,
-                ) else {
-                    break 'search false;
-                };
-                spent += iterations as u64;
-                record(best, &node, &lag.assign, lag.profit);
-                let upper = if whole {
-                    (lag.bound + 1e-6).floor()
-                } else {
-                    lag.bound
-                };
-                if node.constant + upper <= best.profit + margin(best.profit, whole) {
-                    continue 'search;
-                }
-                let floor = best.profit - node.constant + margin(best.profit, whole);
-                let Some(fx) = node.pk.fix(&lag.prices, floor) else {
-                    break 'search false;
-                };
-                if fx.settled {
-                    continue 'search;
-                }
-                node.pk = fx.reduced;
-                node.prices.clone_from(&lag.prices);
-                let mut placed = 0;
-                for j in 0..n {
-                    if !fx.must[j] {
-                        continue;
-                    }
-                    match node.pk.allowed[j].as_slice() {
-                        [] => continue 'search,
-                        &[b] => {
-                            node.place(j, b);
-                            placed += 1;
-                        }
-                        _ => {}
-                    }
-                }
-                if node.pk.cap.iter().any(|&c| c < -FIT_TOL) {
-                    continue 'search;
-                }
-                if fx.removed == 0 && placed == 0 {
-                    break (fx.branch, lag.prices);
-                }
-                iterations = NODE_LAG_ITERATIONS / 2;
+            search.spent += 1;
+            let (pick, lag_prices) = match search.settle(&mut node) {
+                Settled::Pruned => continue,
+                Settled::Failed => break false,
+                Settled::Open { pick, prices } => (pick, prices),
             };
-            if nodes == 1 && root_nodes > 0 {
-                // The reduced root problem bin by bin first: it finishes the easy ones.
-                let empty = Solver::new(&node.pk);
-                let mut bb = Branch::new(
-                    &node.pk,
-                    &empty,
-                    Effort {
-                        nodes: root_nodes,
-                        deadline: effort.deadline,
-                    },
-                );
-                bb.best_profit = best.profit - node.constant;
-                bb.set_prices(lag_prices);
-                bb.run();
-                spent += bb.nodes;
-                let gained = bb.best_profit;
-                let assign = bb.best_assign.clone();
-                record(best, &node, &assign, gained);
-                if !bb.aborted {
-                    continue;
-                }
+            // The reduced root problem bin by bin first: it finishes the easy ones.
+            if nodes == 1 && root_nodes > 0 && search.root_branch(&node, lag_prices, root_nodes) {
+                continue;
             }
             let Some((j, b)) = pick.filter(|&(j, b)| node.pk.allowed[j].contains(&b)) else {
-                break 'search false;
+                break false;
             };
             let mut out = node.clone();
             out.pk.allowed[j].retain(|&x| x != b);
@@ -324,11 +243,140 @@ impl Packing {
             debug!(
                 nodes,
                 finished,
-                best = best.profit,
+                best = search.best.profit,
                 "packing: lagrangian branch and bound"
             );
         }
         finished
+    }
+}
+
+/// The state of [`Packing::lagrangian_branch`].
+struct PairSearch<'a, 'b> {
+    pk: &'a Packing,
+    /// The best packing of `pk`.
+    best: &'b mut Solver<'a>,
+    effort: Effort,
+    /// Profits are whole numbers.
+    whole: bool,
+    /// Nodes and Lagrangian iterations spent.
+    spent: u64,
+}
+
+/// What bounding and fixing left of a node of [`Packing::lagrangian_branch`].
+enum Settled {
+    /// Nothing in it beats the best.
+    Pruned,
+    /// A table too big: the search cannot finish.
+    Failed,
+    /// Open: the pair to branch on (see [`Fixed::branch`]) and the node's prices.
+    Open {
+        pick: Option<(usize, u32)>,
+        prices: Vec<f64>,
+    },
+}
+
+impl<'a> PairSearch<'a, '_> {
+    /// Records a node's packing `assign` (of its own problem) if it beats the best.
+    fn record(&mut self, node: &LagNode, assign: &[Option<u32>], gained: f64) {
+        if node.constant + gained > self.best.profit + 1e-9 {
+            let mut s = Solver::new(self.pk);
+            for &(j, b) in &node.placed {
+                s.put(j, b as usize);
+            }
+            for (j, b) in assign.iter().enumerate() {
+                if let Some(b) = *b {
+                    s.put(j, b as usize);
+                }
+            }
+            if s.profit > self.best.profit + 1e-9 {
+                *self.best = s;
+            }
+        }
+    }
+
+    /// Bounds `node`, fixes at its prices and places the items that must go to their one
+    /// bin left; again while that changes the problem.
+    fn settle(&mut self, node: &mut LagNode) -> Settled {
+        let whole = self.whole;
+        let mut iterations = NODE_LAG_ITERATIONS;
+        loop {
+            let Some(lag) = node.pk.lagrangian_from(
+                self.best.profit - node.constant,
+                iterations,
+                self.effort.deadline,
+                Some(&node.prices),
+                NODE_LAG_STEP,
+            ) else {
+                return Settled::Failed;
+            };
+            self.spent += iterations as u64;
+            self.record(node, &lag.assign, lag.profit);
+            let upper = if whole {
+                (lag.bound + 1e-6).floor()
+            } else {
+                lag.bound
+            };
+            let best = self.best.profit;
+            if node.constant + upper <= best + margin(best, whole) {
+                return Settled::Pruned;
+            }
+            let floor = best - node.constant + margin(best, whole);
+            let Some(fx) = node.pk.fix(&lag.prices, floor) else {
+                return Settled::Failed;
+            };
+            if fx.settled {
+                return Settled::Pruned;
+            }
+            node.pk = fx.reduced;
+            node.prices.clone_from(&lag.prices);
+            let mut placed = 0;
+            for j in 0..self.pk.n() {
+                if !fx.must[j] {
+                    continue;
+                }
+                match node.pk.allowed[j].as_slice() {
+                    [] => return Settled::Pruned,
+                    &[b] => {
+                        node.place(j, b);
+                        placed += 1;
+                    }
+                    _ => {}
+                }
+            }
+            if node.pk.cap.iter().any(|&c| c < -FIT_TOL) {
+                return Settled::Pruned;
+            }
+            if fx.removed == 0 && placed == 0 {
+                return Settled::Open {
+                    pick: fx.branch,
+                    prices: lag.prices,
+                };
+            }
+            iterations = NODE_LAG_ITERATIONS / 2;
+        }
+    }
+
+    /// The bin-by-bin branch and bound on `node`'s problem, within `nodes`, at `prices`;
+    /// whether it finished (which settles the node).
+    fn root_branch(&mut self, node: &LagNode, prices: Vec<f64>, nodes: u64) -> bool {
+        let empty = Solver::new(&node.pk);
+        let mut bb = Branch::new(
+            &node.pk,
+            &empty,
+            Effort {
+                nodes,
+                deadline: self.effort.deadline,
+            },
+        );
+        bb.best_profit = self.best.profit - node.constant;
+        bb.set_prices(prices);
+        bb.run();
+        self.spent += bb.nodes;
+        let gained = bb.best_profit;
+        let assign = bb.best_assign.clone();
+        self.record(node, &assign, gained);
+        !bb.aborted
     }
 }
 

@@ -203,6 +203,26 @@ impl<'a> Solver<'a> {
         }
     }
 
+    /// The packing that puts each item of `placed` in its bin.
+    pub(super) fn with_placed(pk: &'a Packing, placed: &[(usize, usize)]) -> Self {
+        let mut s = Self::new(pk);
+        for &(j, b) in placed {
+            s.put(j, b);
+        }
+        s
+    }
+
+    /// The packing `assign` (per item: its bin, or none).
+    pub(super) fn with_assign(pk: &'a Packing, assign: &[Option<u32>]) -> Self {
+        let mut s = Self::new(pk);
+        for (j, b) in assign.iter().enumerate() {
+            if let Some(b) = *b {
+                s.put(j, b as usize);
+            }
+        }
+        s
+    }
+
     pub(super) fn put(&mut self, j: usize, b: usize) {
         self.bin[j] = Some(b);
         self.room[b] -= self.pk.size[j];

@@ -15,311 +15,428 @@ impl Packing {
     /// Best packing found from `start` (entries that do not fit are dropped), within `effort`.
     #[must_use]
     pub fn solve(&self, start: &[Option<u32>], effort: Effort) -> Packed {
-        let n = self.n();
-        let nb = self.cap.len();
-        let mut cur = Solver::new(self);
+        let mut run = Run::new(self, start, effort);
+        run.pack_surrogate_solution();
+        run.improve();
+        run.lagrangian();
+        run.proven = run.done();
+        run.early_local_search();
+        run.fix();
+        run.set_search();
+        run.target_searches();
+        run.lagrangian_branch();
+        run.sample_surrogates();
+        run.perturb();
+        run.packed()
+    }
+}
+
+/// What [`Packing::solve`] knows between its stages.
+struct Run<'a> {
+    pk: &'a Packing,
+    effort: Effort,
+    /// The best packing found.
+    best: Solver<'a>,
+    /// An upper bound on the profit of every packing.
+    bound: f64,
+    /// Whether `best` is proven optimal.
+    proven: bool,
+    /// Item prices of the last Lagrangian bound (empty: none).
+    prices: Vec<f64>,
+    /// The problem left by reduced-cost fixing, and the items every better packing places.
+    reduced: Option<(Packing, Vec<bool>)>,
+    /// Sizes are whole numbers.
+    integral: bool,
+    /// Profits are whole numbers.
+    whole: bool,
+    /// Log the stages: large packings only (the hours oracle solves many small ones).
+    verbose: bool,
+}
+
+impl<'a> Run<'a> {
+    /// The start (what fits of it), completed greedily, and the surrogate bound.
+    fn new(pk: &'a Packing, start: &[Option<u32>], effort: Effort) -> Self {
+        let n = pk.n();
+        let mut cur = Solver::new(pk);
         for j in 0..n {
             if let Some(b) = start.get(j).copied().flatten() {
                 let b = b as usize;
-                if self.allowed[j].binary_search(&(b as u32)).is_ok()
-                    && cur.room[b] + FIT_TOL >= self.size[j]
+                if pk.allowed[j].binary_search(&(b as u32)).is_ok()
+                    && cur.room[b] + FIT_TOL >= pk.size[j]
                 {
                     cur.put(j, b);
                 }
             }
         }
-        let mut bound = self.bound();
-        let done = |s: &Solver, bound: f64| s.profit >= bound - 1e-9 * bound.abs().max(1.0);
-        let out_of_time = || effort.deadline.is_some_and(|d| Instant::now() >= d);
+        let bound = pk.bound();
         cur.fill();
-        let mut best = cur.clone();
-        let integral = self.integral();
-        // The stages are logged on large packings only (the hours oracle solves many small ones).
-        let verbose = n > 30;
-        // The surrogate solution's items packed exactly: often the optimum at once when
-        // people hold several duties each.
-        if !done(&best, bound) && integral && n > 0 && nb > 0 && !out_of_time() {
-            let root = Branch::new(self, &best, effort);
-            let (_, set) = root.surrogate(0, true);
-            if let Some(placed) = root.pack_set(0, &set, 200_000) {
-                let mut packed = Solver::new(self);
-                for (j, b) in placed {
-                    packed.put(j, b);
-                }
-                if packed.profit > best.profit {
-                    best = packed;
-                }
+        Self {
+            pk,
+            effort,
+            best: cur,
+            bound,
+            proven: false,
+            prices: Vec::new(),
+            reduced: None,
+            integral: pk.integral(),
+            whole: pk.profit.iter().all(|&p| (p - p.round()).abs() <= 1e-9),
+            verbose: n > 30,
+        }
+    }
+
+    /// The best packing reaches the bound.
+    fn done(&self) -> bool {
+        self.best.profit >= self.bound - 1e-9 * self.bound.abs().max(1.0)
+    }
+
+    fn out_of_time(&self) -> bool {
+        self.effort.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+
+    /// No items or no bins.
+    fn empty(&self) -> bool {
+        self.pk.n() == 0 || self.pk.cap.is_empty()
+    }
+
+    /// `share` of the time left before the deadline, from now.
+    fn until(&self, share: f64) -> Option<Instant> {
+        let now = Instant::now();
+        self.effort
+            .deadline
+            .map(|d| now + d.saturating_duration_since(now).mul_f64(share))
+    }
+
+    /// The surrogate solution's items packed exactly: often the optimum at once when people
+    /// hold several duties each.
+    fn pack_surrogate_solution(&mut self) {
+        if self.done() || !self.integral || self.empty() || self.out_of_time() {
+            return;
+        }
+        let root = Branch::new(self.pk, &self.best, self.effort);
+        let (_, set) = root.surrogate(0, true);
+        if let Some(placed) = root.pack_set(0, &set, 200_000) {
+            let packed = Solver::with_placed(self.pk, &placed);
+            if packed.profit > self.best.profit {
+                self.best = packed;
             }
         }
-        if !done(&best, bound) && n > 0 && nb > 0 {
-            cur.clone_from(&best);
-            cur.improve(integral, &out_of_time);
-            if cur.profit > best.profit {
-                best = cur.clone();
-            }
+    }
+
+    /// The local search to a local optimum.
+    fn improve(&mut self) {
+        if self.done() || self.empty() {
+            return;
         }
-        let mut prices = Vec::new();
-        // The Lagrangian bound (and its heuristic) where the surrogate leaves a gap: decisive
-        // when people hold few duties each, where the surrogate is weak. Up to 25% of the time.
-        if !done(&best, bound) && !out_of_time() && integral {
-            let now = Instant::now();
-            let at = |share: f64| {
-                effort
-                    .deadline
-                    .map(|d| now + d.saturating_duration_since(now).mul_f64(share))
-            };
-            // Scaled to the effort: light evaluations (20,000 nodes) get 20 iterations.
-            let iterations = (effort.nodes / 1_000).clamp(1, 5_000) as usize;
-            // The subgradient steps up to 15% of the time, the exact pooled bound up to 25%.
-            if let Some(Lagrangian {
-                bound: lag,
-                prices: p,
-                assign,
-                profit,
-            }) = self.lagrangian_within(best.profit, iterations, at(0.15), at(0.25))
-            {
-                prices = p;
-                if profit > best.profit + 1e-9 {
-                    best = Solver::new(self);
-                    for (j, b) in assign.iter().enumerate() {
-                        if let Some(b) = *b {
-                            best.put(j, b as usize);
-                        }
-                    }
-                }
-                let lag = if self.profit.iter().all(|&p| (p - p.round()).abs() <= 1e-6) {
-                    // Integral profits: no packing reaches the fraction.
-                    (lag + 1e-6).floor()
-                } else {
-                    lag
-                };
-                bound = bound.min(lag);
-                if verbose {
-                    debug!(
-                        bound = lag,
-                        heuristic = profit,
-                        elapsed = ?now.elapsed(),
-                        "packing: lagrangian"
-                    );
-                }
-            }
+        let deadline = self.effort.deadline;
+        let out_of_time = || deadline.is_some_and(|d| Instant::now() >= d);
+        let mut cur = self.best.clone();
+        cur.improve(self.integral, &out_of_time);
+        if cur.profit > self.best.profit {
+            self.best = cur;
         }
-        let mut proven = done(&best, bound);
-        // A strong incumbent before the fixing and the branch and bound, which both prune
-        // against it: the local search for a fifth of the time left (measured on SMALL
-        // M020_N0060: the branch and bound started 0.5% below the optimum, which the local
-        // search later found, and proved nothing in 5 s); a tenth on small packings, where
-        // the branch and bound proves the optimum and needs the time (SMALL at 10 s: 168
-        // proven against 167).
-        if !proven && n > 0 && nb > 0 && !out_of_time() {
-            let share = if n <= 60 { 0.1 } else { 0.2 };
-            let now = Instant::now();
-            let until = effort
+    }
+
+    /// The Lagrangian bound (and its heuristic) where the surrogate leaves a gap: decisive
+    /// when people hold few duties each, where the surrogate is weak. Up to 25% of the time.
+    fn lagrangian(&mut self) {
+        if self.done() || self.out_of_time() || !self.integral {
+            return;
+        }
+        let now = Instant::now();
+        let at = |share: f64| {
+            self.effort
                 .deadline
-                .map(|d| now + d.saturating_duration_since(now).mul_f64(share));
-            let rounds = (effort.nodes / 1_000).min(2_000_000) as usize;
-            let early = || out_of_time() || until.is_some_and(|d| Instant::now() >= d);
-            best = self.local_search(best, rounds, bound, &early);
-            proven = done(&best, bound);
-            if verbose {
-                debug!(best = best.profit, "packing: early local search");
-            }
+                .map(|d| now + d.saturating_duration_since(now).mul_f64(share))
+        };
+        // Scaled to the effort: light evaluations (20,000 nodes) get 20 iterations.
+        let iterations = (self.effort.nodes / 1_000).clamp(1, 5_000) as usize;
+        // The subgradient steps up to 15% of the time, the exact pooled bound up to 25%.
+        let Some(Lagrangian {
+            bound: lag,
+            prices,
+            assign,
+            profit,
+        }) = (self.pk).lagrangian_within(self.best.profit, iterations, at(0.15), at(0.25))
+        else {
+            return;
+        };
+        self.prices = prices;
+        if profit > self.best.profit + 1e-9 {
+            self.best = Solver::with_assign(self.pk, &assign);
         }
-        // Reduced-cost fixing: the pairs and items a better packing cannot use or must use,
-        // at the Lagrangian prices; the Lagrangian again on what is left, while it removes
-        // pairs. The branch and bound then searches the reduced problem.
-        let whole = self.profit.iter().all(|&p| (p - p.round()).abs() <= 1e-9);
-        let mut reduced: Option<(Packing, Vec<bool>)> = None;
-        if !proven && !prices.is_empty() && !out_of_time() {
-            let floor = best.profit + margin(best.profit, whole);
-            let iterations = (effort.nodes / 1_000).clamp(1, 5_000) as usize;
-            for _ in 0..4 {
-                let (pk, must) = match &reduced {
-                    Some((pk, must)) => (pk, must.clone()),
-                    None => (self, vec![false; n]),
-                };
-                let Some(fx) = pk.fix(&prices, floor) else {
-                    break;
-                };
-                if verbose {
-                    debug!(
-                        removed = fx.removed,
-                        left = fx.reduced.allowed.iter().map(Vec::len).sum::<usize>(),
-                        musts = fx.must.iter().filter(|&&m| m).count(),
-                        settled = fx.settled,
-                        "packing: fixing"
-                    );
-                }
-                if fx.settled {
-                    proven = true;
-                    bound = best.profit;
-                    break;
-                }
-                let again = fx.removed > 0;
-                let must: Vec<bool> = must.iter().zip(&fx.must).map(|(&a, &b)| a || b).collect();
-                reduced = Some((fx.reduced, must));
-                if !again || out_of_time() {
-                    break;
-                }
-                let Some((pk, _)) = &reduced else { break };
-                let now = Instant::now();
-                let until = effort
-                    .deadline
-                    .map(|d| now + d.saturating_duration_since(now).mul_f64(0.05));
-                // The exact pooled bound where it runs, else subgradient steps (with their
-                // packings).
-                let exact = match iterations >= LAG_LP_MIN_ITERATIONS {
-                    true => pk.lagrangian_lp(&prices, best.profit, iterations, until),
-                    false => None,
-                };
-                let (lag_bound, lag_prices) = match exact {
-                    Some(found) => found,
-                    None => {
-                        let Some(lag) = pk.lagrangian_from(
-                            best.profit,
-                            iterations,
-                            until,
-                            Some(&prices),
-                            LAG_STEP,
-                        ) else {
-                            break;
-                        };
-                        if lag.profit > best.profit + 1e-9 {
-                            best = Solver::new(self);
-                            for (j, b) in lag.assign.iter().enumerate() {
-                                if let Some(b) = *b {
-                                    best.put(j, b as usize);
-                                }
-                            }
-                        }
-                        (lag.bound, lag.prices)
-                    }
-                };
-                if verbose {
-                    debug!(
-                        bound = lag_bound,
-                        "packing: lagrangian of the reduced problem"
-                    );
-                }
-                // The reduced problem bounds only the packings better than the best.
-                let lag_bound = if whole {
-                    (lag_bound + 1e-6).floor()
-                } else {
-                    lag_bound
-                };
-                bound = bound.min(lag_bound.max(best.profit));
-                prices = lag_prices;
-                if done(&best, bound) {
-                    proven = true;
-                    break;
-                }
-            }
-        }
-        // The set search, on a quarter of the time left (whole sizes; not in light
-        // evaluations).
-        if !proven
-            && integral
-            && n > 0
-            && nb > 0
-            && effort.nodes >= LAG_BRANCH_MIN_EFFORT
-            && !out_of_time()
+        let lag = if self
+            .pk
+            .profit
+            .iter()
+            .all(|&p| (p - p.round()).abs() <= 1e-6)
         {
-            let half = effort.share(0.25);
-            let (pk, must) = reduced
-                .as_ref()
-                .map_or((self, Vec::new()), |(pk, must)| (pk, must.clone()));
-            let found = pk.set_search(&best, &must, bound, whole, half);
-            if let Some(placed) = &found.packed {
-                let mut packed = Solver::new(self);
-                for &(j, b) in placed {
-                    packed.put(j, b);
-                }
-                // Items left out may still fit in the room left.
-                packed.fill();
-                if packed.profit > best.profit + 1e-9 {
-                    best = packed;
-                }
-            }
-            bound = bound.min(found.bound.max(best.profit));
-            proven = found.proven || done(&best, bound);
-            if verbose {
+            // Integral profits: no packing reaches the fraction.
+            (lag + 1e-6).floor()
+        } else {
+            lag
+        };
+        self.bound = self.bound.min(lag);
+        if self.verbose {
+            debug!(
+                bound = lag,
+                heuristic = profit,
+                elapsed = ?now.elapsed(),
+                "packing: lagrangian"
+            );
+        }
+    }
+
+    /// A strong incumbent before the fixing and the branch and bound, which both prune
+    /// against it: the local search for a fifth of the time left, a tenth on small packings,
+    /// where the branch and bound proves the optimum and needs the time (tuned on SMALL).
+    fn early_local_search(&mut self) {
+        if self.proven || self.empty() || self.out_of_time() {
+            return;
+        }
+        let share = if self.pk.n() <= 60 { 0.1 } else { 0.2 };
+        let until = self.until(share);
+        let rounds = (self.effort.nodes / 1_000).min(2_000_000) as usize;
+        let deadline = self.effort.deadline;
+        let early = || {
+            deadline.is_some_and(|d| Instant::now() >= d)
+                || until.is_some_and(|d| Instant::now() >= d)
+        };
+        self.best = (self.pk).local_search(self.best.clone(), rounds, self.bound, &early);
+        self.proven = self.done();
+        if self.verbose {
+            debug!(best = self.best.profit, "packing: early local search");
+        }
+    }
+
+    /// Reduced-cost fixing: the pairs and items a better packing cannot use or must use, at
+    /// the Lagrangian prices; the Lagrangian again on what is left, while it removes pairs.
+    /// The branch and bound then searches the reduced problem.
+    fn fix(&mut self) {
+        if self.proven || self.prices.is_empty() || self.out_of_time() {
+            return;
+        }
+        let floor = self.best.profit + margin(self.best.profit, self.whole);
+        let iterations = (self.effort.nodes / 1_000).clamp(1, 5_000) as usize;
+        for _ in 0..4 {
+            let (pk, must) = match &self.reduced {
+                Some((pk, must)) => (pk, must.clone()),
+                None => (self.pk, vec![false; self.pk.n()]),
+            };
+            let Some(fx) = pk.fix(&self.prices, floor) else {
+                break;
+            };
+            if self.verbose {
                 debug!(
-                    bound,
-                    proven,
-                    best = best.profit,
-                    repeats = found.repeats,
-                    "packing: set search"
+                    removed = fx.removed,
+                    left = fx.reduced.allowed.iter().map(Vec::len).sum::<usize>(),
+                    musts = fx.must.iter().filter(|&&m| m).count(),
+                    settled = fx.settled,
+                    "packing: fixing"
                 );
             }
-        }
-        // Branch and bound next, with 90% of the time on small packings (where it often
-        // proves the optimum), a tenth on larger ones (where it rarely does); the rest goes to
-        // the pair branch and bound, sampling and the iterated local search.
-        if !proven && !out_of_time() {
-            let share = if n <= 60 { 0.9 } else { 0.1 };
-            let half = effort.share(share);
-            let (pk, must) = reduced
-                .as_ref()
-                .map_or((self, Vec::new()), |(pk, must)| (pk, must.clone()));
-            let light = effort.nodes < LAG_BRANCH_MIN_EFFORT;
-            let search = TargetSearch {
-                pk,
-                must: &must,
-                prices: &prices,
-                whole,
-                light,
-                verbose,
-                tuning: Tuning::default(),
-            };
-            let searched = self.target_search(&search, &mut best, &mut bound, half);
-            proven = searched.proven;
-            if verbose {
-                debug!(proven, probes = searched.probes, "packing: target searches");
+            if fx.settled {
+                self.proven = true;
+                self.bound = self.best.profit;
+                break;
+            }
+            let again = fx.removed > 0;
+            let must: Vec<bool> = must.iter().zip(&fx.must).map(|(&a, &b)| a || b).collect();
+            self.reduced = Some((fx.reduced, must));
+            if !again || self.out_of_time() || !self.bound_reduced(iterations) {
+                break;
             }
         }
-        // The branch and bound with node prices next, on half the time left (small packings).
-        if !proven
-            && n <= 60
-            && effort.nodes >= LAG_BRANCH_MIN_EFFORT
-            && !prices.is_empty()
-            && !out_of_time()
+    }
+
+    /// The Lagrangian bound of the reduced problem, on 5% of the time left: the exact pooled
+    /// bound where it runs, else subgradient steps (with their packings). Whether fixing
+    /// goes on (not proven, nothing failed).
+    fn bound_reduced(&mut self, iterations: usize) -> bool {
+        let Some((pk, _)) = &self.reduced else {
+            return false;
+        };
+        let until = self.until(0.05);
+        let exact = match iterations >= LAG_LP_MIN_ITERATIONS {
+            true => pk.lagrangian_lp(&self.prices, self.best.profit, iterations, until),
+            false => None,
+        };
+        let (lag_bound, lag_prices) = match exact {
+            Some(found) => found,
+            None => {
+                let Some(lag) = pk.lagrangian_from(
+                    self.best.profit,
+                    iterations,
+                    until,
+                    Some(&self.prices),
+                    LAG_STEP,
+                ) else {
+                    return false;
+                };
+                if lag.profit > self.best.profit + 1e-9 {
+                    self.best = Solver::with_assign(self.pk, &lag.assign);
+                }
+                (lag.bound, lag.prices)
+            }
+        };
+        if self.verbose {
+            debug!(
+                bound = lag_bound,
+                "packing: lagrangian of the reduced problem"
+            );
+        }
+        // The reduced problem bounds only the packings better than the best.
+        let lag_bound = if self.whole {
+            (lag_bound + 1e-6).floor()
+        } else {
+            lag_bound
+        };
+        self.bound = self.bound.min(lag_bound.max(self.best.profit));
+        self.prices = lag_prices;
+        if self.done() {
+            self.proven = true;
+            return false;
+        }
+        true
+    }
+
+    /// The set search, on a quarter of the time left (whole sizes; not in light
+    /// evaluations).
+    fn set_search(&mut self) {
+        if self.proven
+            || !self.integral
+            || self.empty()
+            || self.effort.nodes < LAG_BRANCH_MIN_EFFORT
+            || self.out_of_time()
         {
-            let half = effort.share(0.5);
-            proven = self.lagrangian_branch(&mut best, &prices, half, NODE_ROOT_BRANCH, verbose)
-                || done(&best, bound);
+            return;
         }
-        if !proven && n > 0 && nb > 0 && integral && !out_of_time() {
-            // Surrogate sampling: solve the pooled knapsack again with profits perturbed and
-            // the pooled room cut by a little (the room packings lose to fragmentation), and
-            // pack each solution's items exactly into the bins (or as much of them as the
-            // subset-sum split places). Half of the time left.
-            let now = Instant::now();
-            let until = effort
-                .deadline
-                .map(|d| now + d.saturating_duration_since(now) / 2);
-            let rounds = (effort.nodes / 2_000).clamp(1, 100_000);
-            let sampled = self.sample_surrogates(&best, rounds, until, bound);
-            if sampled.profit > best.profit + 1e-9 {
-                best = sampled;
-            }
-            proven = done(&best, bound);
-            if verbose {
-                debug!(best = best.profit, "packing: after surrogate sampling");
+        let half = self.effort.share(0.25);
+        let (pk, must) = match &self.reduced {
+            Some((pk, must)) => (pk, must.clone()),
+            None => (self.pk, Vec::new()),
+        };
+        let found = pk.set_search(&self.best, &must, self.bound, self.whole, half);
+        if let Some(placed) = &found.packed {
+            let mut packed = Solver::with_placed(self.pk, placed);
+            // Items left out may still fit in the room left.
+            packed.fill();
+            if packed.profit > self.best.profit + 1e-9 {
+                self.best = packed;
             }
         }
-        if !proven && n > 0 && nb > 0 {
-            let rounds = (effort.nodes / 200).min(10_000_000) as usize;
-            best = self.local_search(best, rounds, bound, &out_of_time);
-            proven = done(&best, bound);
-            if verbose {
-                debug!(best = best.profit, "packing: after perturbation");
-            }
+        self.bound = self.bound.min(found.bound.max(self.best.profit));
+        self.proven = found.proven || self.done();
+        if self.verbose {
+            debug!(
+                bound = self.bound,
+                proven = self.proven,
+                best = self.best.profit,
+                repeats = found.repeats,
+                "packing: set search"
+            );
         }
+    }
+
+    /// The bin-completion branch and bound on targets, with 90% of the time on small
+    /// packings (where it often proves the optimum), a tenth on larger ones (where it rarely
+    /// does); the rest goes to the pair branch and bound, sampling and the local search.
+    fn target_searches(&mut self) {
+        if self.proven || self.out_of_time() {
+            return;
+        }
+        let share = if self.pk.n() <= 60 { 0.9 } else { 0.1 };
+        let half = self.effort.share(share);
+        let (pk, must) = match &self.reduced {
+            Some((pk, must)) => (pk, must.clone()),
+            None => (self.pk, Vec::new()),
+        };
+        let search = TargetSearch {
+            pk,
+            must: &must,
+            prices: &self.prices,
+            whole: self.whole,
+            light: self.effort.nodes < LAG_BRANCH_MIN_EFFORT,
+            verbose: self.verbose,
+            tuning: Tuning::default(),
+        };
+        let searched = (self.pk).target_search(&search, &mut self.best, &mut self.bound, half);
+        self.proven = searched.proven;
+        if self.verbose {
+            debug!(
+                proven = self.proven,
+                probes = searched.probes,
+                "packing: target searches"
+            );
+        }
+    }
+
+    /// The branch and bound with node prices, on half the time left (small packings).
+    fn lagrangian_branch(&mut self) {
+        if self.proven
+            || self.pk.n() > 60
+            || self.effort.nodes < LAG_BRANCH_MIN_EFFORT
+            || self.prices.is_empty()
+            || self.out_of_time()
+        {
+            return;
+        }
+        let half = self.effort.share(0.5);
+        let finished = (self.pk).lagrangian_branch(
+            &mut self.best,
+            &self.prices,
+            half,
+            NODE_ROOT_BRANCH,
+            self.verbose,
+        );
+        self.proven = finished || self.done();
+    }
+
+    /// Surrogate sampling: the pooled knapsack solved again with profits perturbed and the
+    /// pooled room cut by a little (the room packings lose to fragmentation), each solution's
+    /// items packed exactly into the bins (or as much of them as the subset-sum split
+    /// places). Half of the time left.
+    fn sample_surrogates(&mut self) {
+        if self.proven || self.empty() || !self.integral || self.out_of_time() {
+            return;
+        }
+        let now = Instant::now();
+        let until = (self.effort.deadline).map(|d| now + d.saturating_duration_since(now) / 2);
+        let rounds = (self.effort.nodes / 2_000).clamp(1, 100_000);
+        let sampled = (self.pk).sample_surrogates(&self.best, rounds, until, self.bound);
+        if sampled.profit > self.best.profit + 1e-9 {
+            self.best = sampled;
+        }
+        self.proven = self.done();
+        if self.verbose {
+            debug!(best = self.best.profit, "packing: after surrogate sampling");
+        }
+    }
+
+    /// The iterated local search with perturbations, on the time left.
+    fn perturb(&mut self) {
+        if self.proven || self.empty() {
+            return;
+        }
+        let rounds = (self.effort.nodes / 200).min(10_000_000) as usize;
+        let deadline = self.effort.deadline;
+        let out_of_time = || deadline.is_some_and(|d| Instant::now() >= d);
+        self.best = (self.pk).local_search(self.best.clone(), rounds, self.bound, &out_of_time);
+        self.proven = self.done();
+        if self.verbose {
+            debug!(best = self.best.profit, "packing: after perturbation");
+        }
+    }
+
+    fn packed(self) -> Packed {
         Packed {
-            assign: best.bin.iter().map(|b| b.map(|b| b as u32)).collect(),
-            profit: best.profit,
-            bound: if proven { best.profit } else { bound },
-            proven,
+            assign: self.best.bin.iter().map(|b| b.map(|b| b as u32)).collect(),
+            profit: self.best.profit,
+            bound: if self.proven {
+                self.best.profit
+            } else {
+                self.bound
+            },
+            proven: self.proven,
         }
     }
 }
