@@ -10,8 +10,9 @@ use super::local::Solver;
 use super::{DP_CELLS, FIT_TOL, LAG_BRANCH_MIN_EFFORT, Packing};
 
 /// Subgradient steps of [`Packing::lagrangian`]: the first step length (times the gap over
-/// the squared norm), halved after this many iterations without a better bound (measured on
-/// the literature sets: converges to the dual's value where 1 and 10 stopped short).
+/// the squared norm), halved after this many iterations without a better bound (tuned on
+/// the literature sets: it reaches the dual's value where shorter and longer steps stop
+/// short).
 pub(super) const LAG_STEP: f64 = 2.0;
 
 const LAG_PATIENCE: usize = 20;
@@ -23,15 +24,15 @@ pub(super) const LAG_LP_MIN_ITERATIONS: usize = (LAG_BRANCH_MIN_EFFORT / 1_000) 
 
 /// What [`Packing::lagrangian`] found.
 #[derive(Clone, Debug)]
-pub struct Lagrangian {
+pub(super) struct Lagrangian {
     /// The best (lowest) bound.
-    pub bound: f64,
+    pub(super) bound: f64,
     /// The item prices that gave it (valid for bounding any sub-problem as well).
-    pub prices: Vec<f64>,
+    pub(super) prices: Vec<f64>,
     /// The best packing its heuristic built.
-    pub assign: Vec<Option<u32>>,
+    pub(super) assign: Vec<Option<u32>>,
     /// That packing's profit.
-    pub profit: f64,
+    pub(super) profit: f64,
 }
 
 /// The selection part of [`Packing::lagrangian`]: a 0-1 knapsack over the items' prices with
@@ -139,7 +140,7 @@ impl Pool {
 impl Packing {
     /// The surrogate bound (see the module documentation).
     #[must_use]
-    pub fn bound(&self) -> f64 {
+    pub(super) fn bound(&self) -> f64 {
         let usable: Vec<usize> = (0..self.n())
             .filter(|&j| {
                 self.profit[j] > 0.0 && self.allowed[j].iter().any(|&b| self.fits(j, b as usize))
@@ -189,43 +190,26 @@ impl Packing {
     /// placed, `y_j = sum_b x_bj`, relaxed with prices; the selection keeps the surrogate
     /// row). `pool(u) + sum_b knapsack_b` bounds the packing: at most `sum_j u_j + sum_b
     /// knapsack_b`, the column-generation bound, and at most the surrogate (prices 0), so it
-    /// dominates both (on SMALL's 20-knapsack instances it is up to 1.2% tighter than column
-    /// generation's). Prices follow subgradient steps from the surrogate LP's critical
-    /// density, aimed at `target` (the best profit known); stops after `iterations` or at
-    /// `deadline`. `None` when sizes are not integral or tables too big.
-    #[must_use]
-    pub fn lagrangian(
-        &self,
-        target: f64,
-        iterations: usize,
-        deadline: Option<Instant>,
-    ) -> Option<Lagrangian> {
-        // Column generation's bound by subgradient steps first (cheap: no pooled table), on
-        // half the time; then the pooled bound exactly from its prices. Measured on SMALL's 20
-        // instances unproven at 10 s: pooled subgradient steps stalled far above the pooled
-        // bound (31,081 against 30,788 on 2S seed01) and cost FK_1 56 proofs at 1 s; the
-        // cutting planes reach it in 11-49 rounds.
-        let now = Instant::now();
-        let half = deadline.map(|d| now + d.saturating_duration_since(now) / 2);
-        self.lagrangian_within(target, iterations, half, deadline)
-    }
-
-    /// [`Self::lagrangian`] with the subgradient steps stopped at `steps_until` and the
-    /// cutting planes at `lp_until`.
-    pub(super) fn lagrangian_within(
+    /// dominates both. Prices follow subgradient steps of column generation's bound (cheap:
+    /// no pooled table) from the surrogate LP's critical density, aimed at `target` (the best
+    /// profit known), until `steps_until`; then, on full solves, the pooled bound is reached
+    /// exactly from their prices by cutting planes ([`Self::lagrangian_lp`], until
+    /// `lp_until`), where subgradient steps on the pooled bound itself stall far above it.
+    /// At most `iterations` steps and rounds. `None` when sizes are not integral or tables
+    /// too big.
+    pub(super) fn lagrangian(
         &self,
         target: f64,
         iterations: usize,
         steps_until: Option<Instant>,
         lp_until: Option<Instant>,
     ) -> Option<Lagrangian> {
-        let deadline = lp_until;
         let mut lag = self.lagrangian_from(target, iterations, steps_until, None, LAG_STEP)?;
         if iterations < LAG_LP_MIN_ITERATIONS {
             return Some(lag);
         }
         if let Some((bound, prices)) =
-            self.lagrangian_lp(&lag.prices, target.max(lag.profit), iterations, deadline)
+            self.lagrangian_lp(&lag.prices, target.max(lag.profit), iterations, lp_until)
         {
             if bound < lag.bound {
                 lag.bound = bound;
@@ -673,7 +657,7 @@ mod tests {
         for case in 0..150 {
             let pk = random(&mut rng, 2 + case % 4, 3 + case % 8, true);
             let exact = brute(&pk);
-            let lag = pk.lagrangian(0.0, 300, None).expect("integral sizes");
+            let lag = pk.lagrangian(0.0, 300, None, None).expect("integral sizes");
             assert!(
                 lag.bound >= exact - 1e-6,
                 "case {case}: {} < {exact}",
@@ -804,7 +788,9 @@ mod tests {
             let plain = pk
                 .lagrangian_from(0.0, 1_000, None, None, LAG_STEP)
                 .expect("integral sizes");
-            let best = pk.lagrangian(0.0, 1_000, None).expect("integral sizes");
+            let best = pk
+                .lagrangian(0.0, 1_000, None, None)
+                .expect("integral sizes");
             assert!(best.bound >= exact - 1e-6, "case {case}");
             assert!(best.bound <= plain.bound + 1e-6, "case {case}");
             closer += usize::from((best.bound + 1e-6).floor() < (plain.bound + 1e-6).floor());

@@ -13,18 +13,18 @@ use super::{Effort, FIT_TOL, Packing, margin};
 
 /// What [`Packing::fix`] found.
 #[derive(Clone, Debug)]
-pub struct Fixed {
+pub(super) struct Fixed {
     /// The problem with the (item, bin) pairs that cannot be in a better packing removed.
-    pub reduced: Packing,
+    pub(super) reduced: Packing,
     /// Items that every better packing places.
-    pub must: Vec<bool>,
+    pub(super) must: Vec<bool>,
     /// Pairs removed.
-    pub removed: usize,
+    pub(super) removed: usize,
     /// No packing beats `best` (some item every better packing places has no bin left).
-    pub settled: bool,
+    pub(super) settled: bool,
     /// The pair to branch on (item, bin): the one whose two children (the item in the bin,
     /// the item out of it) both lose the most of the bound at these prices.
-    pub branch: Option<(usize, u32)>,
+    pub(super) branch: Option<(usize, u32)>,
 }
 
 impl Packing {
@@ -35,7 +35,7 @@ impl Packing {
     /// comes from prefix and suffix tables. `None` when sizes are not integral or the tables
     /// would be too big.
     #[must_use]
-    pub fn fix(&self, prices: &[f64], floor: f64) -> Option<Fixed> {
+    pub(super) fn fix(&self, prices: &[f64], floor: f64) -> Option<Fixed> {
         const FIX_CELLS: usize = 2_000_000;
         if !self.integral() || prices.len() != self.n() {
             return None;
@@ -180,10 +180,9 @@ impl Packing {
     /// Branch and bound over (item, bin) pairs with the Lagrangian bound re-optimised at
     /// every node (the column-generation bound of what is left, as in branch and price) and
     /// reduced-cost fixing at each node: an item that must be placed and has one bin left is
-    /// placed there. It complements [`Branch`], whose node bounds use the root's prices:
-    /// measured on the 56 SMALL instances unproven at 1 s, with 5 s each, [`Branch`] alone
-    /// proved 12 (mostly 10 bins, 40 items) and this alone 4 others (20 bins, 40-60 items,
-    /// where fixing leaves a few pairs per item). Improves `best`; returns whether the search
+    /// placed there. It complements [`Branch`], whose node bounds use the root's prices: on
+    /// SMALL, each proves optima the other does not (this one where fixing leaves a few pairs
+    /// per item, as with 20 bins and 40-60 items). Improves `best`; returns whether the search
     /// finished, which proves `best` optimal.
     pub(super) fn lagrangian_branch<'a>(
         &'a self,
@@ -394,7 +393,7 @@ mod tests {
         for case in 0..600 {
             let pk = random(&mut rng, 2 + case % 4, 3 + case % 9, true);
             let exact = brute(&pk);
-            let lag = pk.lagrangian(0.0, 50, None).expect("integral sizes");
+            let lag = pk.lagrangian(0.0, 50, None, None).expect("integral sizes");
             // From nothing packed, with pairs only (no bin-by-bin search at the root).
             let mut best = Solver::new(&pk);
             let finished = pk.lagrangian_branch(
@@ -422,7 +421,7 @@ mod tests {
             check(&pk, &p);
             branched += usize::from((lag.bound + 1e-6).floor() > exact + 0.5);
         }
-        // The root bound alone leaves a gap on some (17 of the 600 with the pooled bound):
+        // The root bound alone leaves a gap on some:
         // the tree closes it.
         assert!(branched > 8, "{branched}");
     }
@@ -436,7 +435,9 @@ mod tests {
             let exact = brute(&pk);
             // The best known is one below the optimum: every optimal packing is better.
             let best = exact - 1.0;
-            let lag = pk.lagrangian(best, 300, None).expect("integral sizes");
+            let lag = pk
+                .lagrangian(best, 300, None, None)
+                .expect("integral sizes");
             let fx = pk
                 .fix(&lag.prices, best + margin(best, true))
                 .expect("small tables");

@@ -137,8 +137,8 @@ pub(super) struct SetSearch {
 impl Packing {
     /// Exact search by item sets, a decomposition (as in Dell'Amico, Delorme, Iori and
     /// Martello 2019): any packing's items fit in the pooled room of the surrogate bound, and
-    /// with few items per bin the sets that do and are worth more than the best are few (2 to
-    /// 1,200 on the hardest SMALL instances, against millions of branch-and-bound nodes).
+    /// with few items per bin the sets that do and are worth more than the best are few (far
+    /// fewer than the branch and bound's nodes on the hardest SMALL instances).
     /// Each is tried whole in the bins, by decreasing profit: the first that goes is optimal
     /// when every richer one was shown not to. The sets come in bands below `bound`, each
     /// twice as wide as the last, so that a band whose sets all fail lowers the bound.
@@ -204,8 +204,7 @@ impl Packing {
                     }
                     Fit::No => {}
                     // Undecided: nothing below it can be proven any more, and the branch and
-                    // bound finds packings better (measured on SMALL's 20 x 60 instances, where
-                    // searching on through the bands took a quarter of the time for nothing).
+                    // bound finds better packings with the time (SMALL's 20 x 60 instances).
                     // The sets come by decreasing profit: none worth more went in.
                     Fit::Unknown => {
                         debug!("packing: set search stopped at an undecided set");

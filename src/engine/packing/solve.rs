@@ -156,7 +156,7 @@ impl<'a> Run<'a> {
             prices,
             assign,
             profit,
-        }) = (self.pk).lagrangian_within(self.best.profit, iterations, at(0.15), at(0.25))
+        }) = (self.pk).lagrangian(self.best.profit, iterations, at(0.15), at(0.25))
         else {
             return;
         };

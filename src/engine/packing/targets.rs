@@ -149,8 +149,8 @@ impl Packing {
             // searches' nodes grow so fast per unit of target that the next search is likely
             // to cost `probe_ratio` times the probe or more: the probe looks only for packings
             // worth the bound (found: optimal; else the bound falls by one). Bounded insurance
-            // for packings whose bound is their optimum (`0U ... seed05` of SMALL: found in a
-            // probe after 0.7 s of searches, by the doubled step after 7 s).
+            // for packings whose bound is their optimum (some of SMALL's `0U` instances, which
+            // a probe settles long before the doubled step).
             if let (true, Some((t0, n0))) = (ts.whole, last) {
                 let next = (*bound - step + 1e-6).floor().max(best.profit);
                 let units = t0 - target;

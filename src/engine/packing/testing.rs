@@ -108,7 +108,11 @@ pub(super) fn hard(rng: &mut Rng, case: usize) -> Packing {
 
 /// The pooled Lagrangian's prices, for node bounds, if `priced`.
 pub(super) fn node_prices(pk: &Packing, priced: bool) -> Option<Vec<f64>> {
-    priced.then(|| pk.lagrangian(0.0, 1_000, None).expect("whole sizes").prices)
+    priced.then(|| {
+        pk.lagrangian(0.0, 1_000, None, None)
+            .expect("whole sizes")
+            .prices
+    })
 }
 
 /// The branch and bound from `empty` without a node budget or deadline, with the test tuning

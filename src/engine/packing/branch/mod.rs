@@ -46,8 +46,8 @@ fn is_subset(a: &[u32], b: &[u32]) -> bool {
     true
 }
 
-/// Most nodes [`Branch::level`] remembers as searched (SMALL's 20 x 60 instances: about
-/// 500,000 in 8 s).
+/// Most nodes [`Branch::level`] remembers as searched (about 40 MB; a few seconds on SMALL's
+/// 20 x 60 instances remember a fraction of it).
 const SEARCHED_MAX: usize = 2_000_000;
 
 /// Most classes of items (by their bins) for a table of which may stand in for which.
@@ -91,8 +91,8 @@ pub(super) struct Branch<'a> {
     due: Vec<Vec<usize>>,
     /// Per bin position: its filling on the current path.
     filling: Vec<Vec<usize>>,
-    /// Item `j` may go to bin `b`: `allow[j * bins + b]` (a table: the lists' binary
-    /// searches were a tenth of the search's time).
+    /// Item `j` may go to bin `b`: `allow[j * bins + b]` (a table: binary searches of the
+    /// lists at every node cost much of the search's time).
     allow: Vec<bool>,
     /// Item `j` may go to and fits in bin `b`: `fit[j * bins + b]`.
     fit: Vec<bool>,
@@ -102,8 +102,8 @@ pub(super) struct Branch<'a> {
     item_class: Vec<u32>,
     classes: usize,
     /// The items of class `a` may go wherever those of class `b` may: `stand_in[a * c + b]`
-    /// with `c` classes (for the dominance rules, where comparing the lists was a tenth of
-    /// the search's time; empty: too many classes, the lists are compared).
+    /// with `c` classes (for the dominance rules, which would compare the lists at every
+    /// node; empty: too many classes, the lists are compared).
     stand_in: Vec<bool>,
     /// Per bin: the first bin that takes the same items (see [`Self::pooled_rooms`]).
     class: Vec<usize>,
@@ -420,9 +420,8 @@ impl<'a> Branch<'a> {
             return;
         }
         if self.integral {
-            // Below the root, a few nodes: on SMALL's 20 x 60 instances and a sample of FK's,
-            // any budget from 50 to 20,000 gave the same nodes, and 2,000 took a tenth of
-            // the time.
+            // Below the root, a few nodes: larger budgets find nothing more and cost time
+            // (tuned on SMALL's 20 x 60 instances and a sample of FK's).
             let budget = if i == 0 { 200_000 } else { 50 };
             if let Some(placed) = self.pack_set(i, &set, budget) {
                 // The surrogate bound is reached: nothing better below this node.
@@ -436,8 +435,8 @@ impl<'a> Branch<'a> {
                 return;
             }
             // The split heuristic in the first half of the bins only: deeper, the packings it
-            // finds rarely beat the best, and it took a tenth of the search's time (SMALL's
-            // 20 x 60 instances: 9 of 15 proven at 10 s against 8, 95 s against 99).
+            // finds rarely beat the best, and it costs much of the search's time (tuned on
+            // SMALL's 20 x 60 instances).
             let (placed, gained, complete) = if 2 * i > self.bins.len() {
                 (Vec::new(), 0.0, false)
             } else {
@@ -681,9 +680,9 @@ impl<'a> Branch<'a> {
         }
         let pk = self.pk;
         // Candidates too big for the room left stay out without a node each (such chains,
-        // each node with its bounds, were half the search's time on SMALL's 20 x 60
-        // instances; counted still, so that node budgets keep their meaning). The bounds
-        // only fall along a chain: its end prunes whatever a node within it would have.
+        // each node with its bounds, would cost much of the search's time; counted still, so
+        // that node budgets keep their meaning). The bounds only fall along a chain: its end
+        // prunes whatever a node within it would have.
         let mut k = k;
         while k < cands.len() && pk.size[cands[k]] > room + FIT_TOL {
             if self.due.get(i).is_some_and(|d| d.contains(&cands[k])) {

@@ -23,6 +23,8 @@ impl<'a> Branch<'a> {
     /// The Lagrangian bound (see [`Packing::lagrangian`]) of the items left in bins
     /// `bins[i..]` at the root's prices: the selection's term is the plain sum of prices when
     /// that prunes, else the pooled knapsack.
+    ///
+    /// [`Packing::lagrangian`]: super::super::Packing::lagrangian
     pub(super) fn lagrangian_bound(
         &mut self,
         i: usize,
@@ -31,7 +33,7 @@ impl<'a> Branch<'a> {
         let pk = self.pk;
         // Each bin's knapsack term, taken from the parent node's when the items it chose are
         // all still out (the parent's items left include this node's: its best filling is
-        // still the best); about half of the terms on SMALL's 20 x 60 instances.
+        // still the best).
         let (before, after) = self.terms.split_at_mut(i);
         let parent = before.last().filter(|t| t.valid);
         let here = &mut after[0];
@@ -115,8 +117,7 @@ impl<'a> Branch<'a> {
         }
         // Only selections that would not prune the node matter: a depth-first search above
         // that floor usually settles it in a few hundred nodes, where the table has the
-        // pooled room times the items (about a sixth of the branch and bound's time on
-        // SMALL's 20 x 60 instances).
+        // pooled room times the items.
         let floor = self.best_profit + margin(self.best_profit, self.whole) - self.profit - value;
         match knapsack_above(&table, room, floor - 1e-9, self.tuning.knapsack_nodes) {
             Above::Nothing => return (value + floor.min(all), first),
