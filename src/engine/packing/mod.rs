@@ -23,6 +23,13 @@
 //!   at every node.
 //!
 //! Everything is deterministic for a given node budget; a deadline only stops it earlier.
+//! On packings of more than 30 items the stages are logged with `tracing` at debug level.
+//!
+//! Layout: [`solve`](Packing::solve) drives the stages in order (`solve.rs`); `knapsack.rs`
+//! holds the tables and subset sums they share, `bounds.rs` the surrogate and Lagrangian
+//! bounds, `fixing.rs` reduced-cost fixing and the branch and bound over pairs, `local.rs` the
+//! heuristics, `sets.rs` the set search, `targets.rs` the target searches, and `branch/` the
+//! bin-completion branch and bound with its node bounds.
 
 use std::time::Instant;
 
