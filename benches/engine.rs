@@ -38,7 +38,7 @@ fn bench_build(c: &mut Criterion) {
     });
     let econ = shipped("longgang-econ");
     c.bench_function("build/eligibility/econ", |b| {
-        b.iter(|| black_box(Eligibility::new(&econ)))
+        b.iter(|| black_box(Eligibility::new(&econ)));
     });
 }
 
@@ -72,7 +72,7 @@ fn bench_solve(c: &mut Criterion) {
             ..SolveOptions::default()
         };
         group.bench_function(name, |b| {
-            b.iter(|| black_box(solve(&inst, &options).plan.objective.coverage))
+            b.iter(|| black_box(solve(&inst, &options).plan.objective.coverage));
         });
     }
     group.finish();

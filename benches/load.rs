@@ -9,7 +9,7 @@
 //! - `tight`: 2 workers and a queue of 4: 429s must occur, and only when the queue is full.
 //!
 //! In both: no 5xx, every returned plan passes the independent checker, every bad body gets
-//! its 4xx. Prints throughput, p50/p99 latency and the server's peak memory (VmHWM); fails
+//! its 4xx. Prints throughput, p50/p99 latency and the server's peak memory (`VmHWM`); fails
 //! (exit 1) if a rule is broken.
 
 use std::io::{BufRead, BufReader};

@@ -5,9 +5,8 @@
 //! (total profit - tier 1) with the published optimum of `OPTIMA.csv`
 //! (`set,instance,m,n,opt,lb,ub`). Prints one row per set and writes one CSV row per instance.
 //!
-//! Run: `cargo run --release --example literature -- ../shared/benchmarks/mkp
-//! ../shared/benchmarks/mkp/optima.csv --time-limit 10 --sets SMALL,FK_1,FK_2 --jobs 1
-//! --csv results.csv`
+//! Run: `cargo run --release --example literature -- MKP MKP/optima.csv --time-limit 10
+//! --sets SMALL,FK_1,FK_2 --jobs 1 --csv results.csv`, where `MKP` holds one folder per set.
 
 use std::collections::BTreeMap;
 use std::io::Write;

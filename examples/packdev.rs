@@ -1,9 +1,9 @@
 //! The packing solver alone (`engine::packing`, no posts, no hours oracle) on MKP files, for
 //! working on it: one line per file (published optimum, profit found, bound, proof, time).
 //!
-//! Run: `cargo run --release --example packdev -- ../shared/benchmarks/mkp/optima.csv 1
-//! ../shared/benchmarks/mkp/SMALL/*.txt` (optima file, seconds per instance, files).
-//! `MODSTAFF_DEBUG=1` prints the solver's phases.
+//! Run: `cargo run --release --example packdev -- MKP/optima.csv 1 MKP/SMALL/*.txt` (optima
+//! file, seconds per instance, files; `MKP` is a folder of OR-Library-style MKP sets).
+//! `RUST_LOG=modstaff=debug` prints the solver's stages.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -11,6 +11,19 @@ use std::time::{Duration, Instant};
 use modstaff::engine::packing::{Effort, Packing};
 
 fn main() {
+    use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    if let Some(filter) = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|s| s.parse::<Targets>().ok())
+    {
+        let layer = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+        tracing_subscriber::registry()
+            .with(layer)
+            .with(filter)
+            .init();
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.len() < 3 {
         eprintln!("usage: packdev OPTIMA.csv SECONDS FILE...");

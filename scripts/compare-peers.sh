@@ -3,12 +3,13 @@
 #
 #   scripts/compare-peers.sh [MODSTAFF_SECONDS] [PEER_SECONDS] INSTANCE...
 #
-# Needs `pip install highspy ortools` for the peers (../shared/peers/); modstaff itself never
+# Needs `pip install highspy ortools` and PEERS, the folder of the peer scripts (highs_ref.py,
+# cpsat_ref.py) that solve the same model with HiGHS and CP-SAT; modstaff itself never
 # calls Python. Prints one Markdown row per instance: size, modstaff value/bound/seconds
 # (plan verified by the peer's independent checker), then each peer's value/bound.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-peers=${PEERS:-$here/../shared/peers}
+peers=${PEERS:?set PEERS to the folder of highs_ref.py and cpsat_ref.py}
 ours=${1:-5}; shift
 theirs=${1:-60}; shift
 cargo build --release --quiet --manifest-path "$here/Cargo.toml"

@@ -10,7 +10,7 @@
 //!
 //! ## Tutorial
 //!
-//! **Load and validate an instance** (SPEC section 1) from a string with [`parse_instance`],
+//! **Load and validate an instance** from a string with [`parse_instance`],
 //! or from a file with [`load_instance`]. Every problem comes back at once as
 //! [`Diagnostics`], each with a JSON path, a line and column, and a hint:
 //!
@@ -29,8 +29,8 @@
 //!
 //! **Solve** with [`solve`] and [`SolveOptions`]: a time limit, threads, a seed, a
 //! cancellation token (set it from any thread to stop with the best plan so far), a progress
-//! callback and a callback receiving each better plan. The result carries the plan (SPEC
-//! section 3), the lower bound and why the search stopped:
+//! callback and a callback receiving each better plan. The result carries the plan (as in a plan
+//! file), the lower bound and why the search stopped:
 //!
 //! ```
 //! use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

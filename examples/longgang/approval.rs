@@ -199,7 +199,9 @@ fn staff(b: &mut Builder) {
         let mut main = b.module_skills[home].clone();
         if home < 3 {
             // Window staff know one field well enough to pre-check its files.
-            main[1] = data::APPROVAL_FIELDS[b.rng.below(8)].2.to_owned();
+            data::APPROVAL_FIELDS[b.rng.below(8)]
+                .2
+                .clone_into(&mut main[1]);
         }
         let skills = staff_skills(&mut b.rng, &main, &pool);
         let mut prefs = vec![home];

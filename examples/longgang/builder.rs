@@ -204,7 +204,7 @@ impl Builder {
             .unavailable
             .contains(&self.inst.modules[m].id)
     }
-    /// SPEC 2: not unavailable, and able to do one of the module's duties.
+    /// not unavailable, and able to do one of the module's duties.
     fn qualifies(&self, p: usize, m: usize) -> bool {
         self.available(p, m)
             && (self.duties_of[m].is_empty()
@@ -349,8 +349,8 @@ impl Builder {
     }
 
     /// Today's posts: the home module, then preferred modules up to the person's number of
-    /// posts, only where the person qualifies and without breaking max_posts, conflicts,
-    /// max_staff or unit caps, so that today's plan is itself feasible.
+    /// posts, only where the person qualifies and without breaking `max_posts`, conflicts,
+    /// `max_staff` or unit caps, so that today's plan is itself feasible.
     fn current_posts(&mut self) {
         let rules = self.inst.rules.clone().unwrap_or_default();
         let caps: BTreeMap<String, usize> = self

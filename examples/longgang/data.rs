@@ -69,7 +69,7 @@ pub const ECON_BUREAUS: [(&str, &str, &[&str]); 8] = [
     ]),
 ];
 
-/// (name, unit, skills, upstream divisions mirrored, min_staff).
+/// (name, unit, skills, upstream divisions mirrored, `min_staff`).
 pub type EconModule = (&'static str, &'static str, [&'static str; 2], &'static [&'static str], i64);
 /// One class of business per module, spanning divisions of several bureaus
 /// ("government-affairs integration").
@@ -144,7 +144,7 @@ pub const AGRI_BUREAUS: [(&str, &str, &[&str]); 14] = [
     ("wzco", "Wenzhou Commerce Bureau", &["Rural markets & e-commerce"]),
 ];
 
-/// Report: 27 work modules. (name, skills, upstream divisions, min_staff); names assumed.
+/// Report: 27 work modules. (name, skills, upstream divisions, `min_staff`); names assumed.
 pub const AGRI_MODULES: [(&str, [&str; 2], &[&str], i64); 27] = [
     ("Office & documents", ["admin", "policy"], &["wza-01"], 2),
     ("Finance & funds", ["finance", "admin"], &["wza-02", "wzf-01"], 1),

@@ -297,7 +297,9 @@ fn bureau_staff(b: &mut Builder, ids: &[String]) {
             let mut skills = staff_skills(&mut b.rng, &main, ids);
             if module == 29 {
                 // The squad is made of senior investigators.
-                skills.values_mut().for_each(|l| *l = (*l).max(3));
+                for l in skills.values_mut() {
+                    *l = (*l).max(3);
+                }
             }
             let prefs = if module == 27 {
                 vec![27]

@@ -1,5 +1,5 @@
 //! Writes the four Longgang instances (`instances/longgang-*.json`) from the facts of the
-//! May 2021 report summarised in `DOMAIN.md`; `instances/README.md` says, per instance, which
+//! May 2021 report on Longgang's reform; `instances/README.md` says, per instance, which
 //! numbers are from the report and which are assumed.
 //!
 //! Run: `cargo run --release --example longgang -- instances/`

@@ -9,9 +9,9 @@ use modstaff::report::render_check;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Instance: JSON file (SPEC section 1), .xlsx workbook or folder of CSV files
+    /// Instance: JSON file (docs/format.md), .xlsx workbook or folder of CSV files
     instance: PathBuf,
-    /// Plan file (JSON, SPEC section 3)
+    /// Plan file (JSON, docs/format.md)
     plan: PathBuf,
     #[command(flatten)]
     output: super::Output,

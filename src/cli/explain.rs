@@ -15,9 +15,9 @@ use modstaff::scenario::explain::{ExplainOptions, explain};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Instance file (JSON, SPEC section 1)
+    /// Instance file (JSON, docs/format.md)
     instance: PathBuf,
-    /// Plan to explain (JSON, SPEC section 3); solved first when omitted
+    /// Plan to explain (JSON, docs/format.md); solved first when omitted
     plan: Option<PathBuf>,
     /// Seconds for solving when no plan is given
     #[arg(long, short = 't', default_value_t = 10.0, value_name = "SECONDS")]

@@ -1,4 +1,4 @@
-//! Command line: clap definitions and one file per subcommand. Exit codes as SPEC section 4:
+//! Command line: clap definitions and one file per subcommand. Exit codes as docs/cli.md:
 //! 0 success, 1 a requested check failed, 2 bad input or usage.
 
 mod check;
@@ -38,7 +38,7 @@ use modstaff::report::Format;
 )]
 #[command(
     after_help = "Exit codes: 0 success, 1 a check failed, 2 bad input or usage.\n\
-Docs: README.md; file formats: SPEC.md."
+Docs: README.md and docs/ (file formats: docs/format.md)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -80,7 +80,7 @@ enum Command {
     /// Find a plan: who holds which posts, who works which hours, who liaises with whom
     ///
     /// Prints the plan (per person, per module, uncovered duties with reasons, objective and
-    /// gap) or writes it with `--out` (JSON as in SPEC section 3 by default for files). Stops
+    /// gap) or writes it with `--out` (JSON by default for files, as in docs/format.md). Stops
     /// at the time limit, on proof of optimality, or on Ctrl-C, always with the best plan found.
     Solve(solve::Args),
     /// Check instance files and list every problem found
@@ -185,15 +185,14 @@ impl Output {
 
     /// Writes bytes to `--out` (atomically) or stdout.
     fn emit_bytes(&self, bytes: &[u8]) -> anyhow::Result<()> {
-        match &self.out {
-            Some(path) => modstaff::io::write_atomic(path, bytes)
-                .map_err(|e| anyhow::anyhow!("cannot write `{}`: {e}", path.display())),
-            None => {
-                let mut out = std::io::stdout().lock();
-                out.write_all(bytes)?;
-                out.flush()?;
-                Ok(())
-            }
+        if let Some(path) = &self.out {
+            modstaff::io::write_atomic(path, bytes)
+                .map_err(|e| anyhow::anyhow!("cannot write `{}`: {e}", path.display()))
+        } else {
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes)?;
+            out.flush()?;
+            Ok(())
         }
     }
 }

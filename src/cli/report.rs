@@ -28,10 +28,10 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
     let page = if batch {
-        let text = match std::fs::read_to_string(&args.plan) {
+        let text = match fs_err::read_to_string(&args.plan) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("error: cannot read `{}`: {e}", args.plan.display());
+                eprintln!("error: {e}");
                 return Ok(ExitCode::from(2));
             }
         };

@@ -63,8 +63,7 @@ fn settings(args: &Args) -> Result<Config, String> {
     let token = match &args.token_file {
         None => None,
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+            let text = fs_err::read_to_string(path).map_err(|e| e.to_string())?;
             let token = text.trim();
             if token.is_empty() {
                 return Err(format!("the token file `{}` is empty", path.display()));

@@ -11,7 +11,7 @@ use modstaff::report::{hours, render_plan};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Instance: JSON file (SPEC section 1), .xlsx workbook or folder of CSV files
+    /// Instance: JSON file (docs/format.md), .xlsx workbook or folder of CSV files
     instance: PathBuf,
     /// Stop after this many seconds with the best plan found (earlier on proof)
     #[arg(long, short = 't', default_value_t = 10.0, value_name = "SECONDS")]

@@ -8,7 +8,7 @@ use modstaff::report::{self, Format, ValidationOutput};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Instances: JSON files (SPEC section 1), .xlsx workbooks or folders of CSV files
+    /// Instances: JSON files (docs/format.md), .xlsx workbooks or folders of CSV files
     #[arg(required = true, value_name = "INSTANCE")]
     instances: Vec<PathBuf>,
     /// `table` prints messages and a summary; `json` prints one result object per file

@@ -381,8 +381,7 @@ fn file_name(o: &Outcome, cases: usize) -> String {
 }
 
 fn create_dir(dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| anyhow::anyhow!("cannot create `{}`: {e}", dir.display()))
+    Ok(fs_err::create_dir_all(dir)?)
 }
 
 fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {

@@ -1,5 +1,5 @@
 //! Who can do what, computed once per instance: the sparse structure every part of the
-//! engine iterates over (SPEC 2: variables exist only for eligible pairs).
+//! engine iterates over (variables exist only for eligible pairs).
 
 use crate::model::{CounterpartIdx, DutyIdx, Instance, ModuleIdx, StaffIdx};
 

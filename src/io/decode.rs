@@ -335,7 +335,7 @@ pub fn decode(
     (Some((raw, origins)), diags)
 }
 
-/// A diagnostic for text serde_json could not parse, with its line and column.
+/// A diagnostic for text `serde_json` could not parse, with its line and column.
 #[must_use]
 pub fn json_syntax_error(e: &serde_json::Error) -> Diagnostic {
     let text = e.to_string();

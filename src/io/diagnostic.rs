@@ -1,6 +1,7 @@
 //! Problems found in an input file, each with a JSON path, a message and a hint.
 
 use std::fmt;
+use std::fmt::Write as _;
 
 use serde::Serialize;
 
@@ -185,13 +186,24 @@ pub fn quoted_list<'a>(items: impl IntoIterator<Item = &'a str>, limit: usize) -
         .collect::<Vec<_>>()
         .join(", ");
     if items.len() > limit {
-        s.push_str(&format!(" and {} more", items.len() - limit));
+        let _ = write!(s, " and {} more", items.len() - limit);
     }
     s
 }
 
 /// A validated instance and the warnings found on the way.
 pub type Validated = (crate::model::Instance, Diagnostics);
+
+/// The bytes of an input file, or [`LoadError::Io`] naming it.
+///
+/// The one place inputs are read with `std::fs`: the error keeps the path as a field (the
+/// service reports it apart), so `fs-err`'s message would name the file twice.
+pub(crate) fn read_input(path: &std::path::Path) -> Result<Vec<u8>, LoadError> {
+    std::fs::read(path).map_err(|source| LoadError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
 
 /// Errors of reading an input file.
 #[derive(Debug, thiserror::Error)]

@@ -1,4 +1,4 @@
-//! Synthetic instances of any size that exercise every rule of SPEC section 2: skills with
+//! Synthetic instances of any size that exercise every rule of the model: skills with
 //! levels, non-splittable duties, staffing floors and caps, unit headcount caps, conflicts,
 //! counterparts, today's posts and unavailability. Deterministic for a given seed.
 

@@ -4,17 +4,14 @@
 use std::path::Path;
 
 use super::decode;
-use super::diagnostic::{Diagnostic, Diagnostics, LoadError, Validated};
+use super::diagnostic::{Diagnostic, Diagnostics, LoadError, Validated, read_input};
 use super::position::PositionIndex;
 use super::sheets::{self, InputKind, input_kind};
 use super::validate::validate_decoded;
 use crate::model::Plan;
 
 fn read_text(path: &Path) -> Result<String, LoadError> {
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let bytes = read_input(path)?;
     let file = path.display().to_string();
     // A leading BOM is common in files saved by spreadsheet programs: accept it.
     let bytes = bytes
@@ -35,7 +32,7 @@ fn read_text(path: &Path) -> Result<String, LoadError> {
 }
 
 fn with_file(mut d: Diagnostic, file: &str) -> Diagnostic {
-    d.file = file.to_owned();
+    file.clone_into(&mut d.file);
     d
 }
 
@@ -43,7 +40,7 @@ fn with_file(mut d: Diagnostic, file: &str) -> Diagnostic {
 /// warnings, each in the order they appear in the file.
 fn set_file(mut diags: Diagnostics, file: &str) -> Diagnostics {
     for d in &mut diags.0 {
-        d.file = file.to_owned();
+        file.clone_into(&mut d.file);
     }
     diags
         .0
@@ -82,7 +79,7 @@ pub fn load_instance(path: &Path) -> Result<Validated, LoadError> {
     parse_instance(&text, &file).map_err(|diagnostics| LoadError::Invalid { file, diagnostics })
 }
 
-/// Parses a plan (SPEC section 3). Plans are machine-written, so the first problem is reported.
+/// Parses a plan. Plans are machine-written, so the first problem is reported.
 ///
 /// # Errors
 /// The problem, with its path and position.

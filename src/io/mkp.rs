@@ -2,13 +2,13 @@
 //! instance: one person per knapsack, one module, one non-splittable duty per item.
 //!
 //! The file is whitespace-separated numbers: `m`, `n`, the `m` capacities, then `n` pairs
-//! `weight profit`. Item `j` becomes a duty of `hours` w_j and `weight` p_j / w_j, so that
-//! leaving it uncovered costs exactly p_j and tier 1 is the total profit minus the profit
+//! `weight profit`. Item `j` becomes a duty of `hours` `w_j` and `weight` `p_j` / `w_j`, so that
+//! leaving it uncovered costs exactly `p_j` and tier 1 is the total profit minus the profit
 //! packed. Every person has `max_posts` 1 (one module: the post is free) and no skills.
 
 use std::path::Path;
 
-use super::diagnostic::{Diagnostic, Diagnostics};
+use super::diagnostic::{Diagnostic, Diagnostics, read_input};
 use super::position::Position;
 use super::raw::{RawDuty, RawInstance, RawModule, RawRules, RawStaff};
 use super::{LoadError, Validated};
@@ -53,18 +53,18 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn position(t: &Token<'_>) -> Option<Position> {
-        Some(Position {
+    fn position(t: &Token<'_>) -> Position {
+        Position {
             line: t.line,
             column: t.column,
-        })
+        }
     }
 
     /// The next token, or an error at the end of the file.
     fn take(&mut self, path: &str, what: &str) -> Option<(String, Option<Position>)> {
         if let Some(t) = self.tokens.get(self.next) {
             self.next += 1;
-            Some((t.text.to_owned(), Self::position(t)))
+            Some((t.text.to_owned(), Some(Self::position(t))))
         } else {
             self.diagnostics.push(
                 Diagnostic::error(path, format!("missing {what}: the file ends early"))
@@ -138,7 +138,7 @@ pub fn parse_mkp(text: &str, file: &str, name: &str) -> Result<RawInstance, Diag
     };
     let with_file = |mut d: Diagnostics| {
         for x in &mut d.0 {
-            x.file = file.to_owned();
+            file.clone_into(&mut x.file);
         }
         d
     };
@@ -243,7 +243,7 @@ impl Reader<'_> {
                         t.text
                     ),
                 )
-                .at(Self::position(t))
+                .at(Some(Self::position(t)))
                 .hint(format!(
                     "the file declares m = {m} knapsacks and n = {n} items: check those counts"
                 )),
@@ -293,10 +293,7 @@ fn instance(
 /// When the file cannot be read, or any problem of [`parse_mkp`] or of validation.
 pub fn load_mkp(path: &Path) -> Result<(RawInstance, Validated), LoadError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
-        path: file.clone(),
-        source,
-    })?;
+    let bytes = read_input(path)?;
     let text = String::from_utf8_lossy(&bytes);
     let name = path
         .file_stem()

@@ -1,7 +1,7 @@
 //! Where each JSON path starts in the source text, so messages can name a line and column.
 //!
-//! serde_json reports positions only for syntax errors; semantic errors (a negative capacity,
-//! a dangling id) are found later on parsed values. This scanner walks text that serde_json
+//! `serde_json` reports positions only for syntax errors; semantic errors (a negative capacity,
+//! a dangling id) are found later on parsed values. This scanner walks text that `serde_json`
 //! has already accepted and records the position of every object key and array element.
 
 use std::collections::HashMap;
@@ -53,7 +53,7 @@ impl PositionIndex {
             index: Self::default(),
         };
         scanner.skip_ws();
-        let _ = scanner.value(String::new(), 0);
+        let _ = scanner.value("", 0);
         scanner.index
     }
 
@@ -123,7 +123,7 @@ impl Scanner<'_> {
         serde_json::from_str(&raw).ok()
     }
 
-    fn value(&mut self, path: String, depth: usize) -> Option<()> {
+    fn value(&mut self, path: &str, depth: usize) -> Option<()> {
         if depth > 256 {
             return None;
         }
@@ -139,14 +139,14 @@ impl Scanner<'_> {
                     self.skip_ws();
                     let at = self.here();
                     let key = self.string()?;
-                    let child = join_key(&path, &key);
+                    let child = join_key(path, &key);
                     self.index.positions.entry(child.clone()).or_insert(at);
                     self.skip_ws();
                     if self.bump()? != ':' {
                         return None;
                     }
                     self.skip_ws();
-                    self.value(child, depth + 1)?;
+                    self.value(&child, depth + 1)?;
                     self.skip_ws();
                     match self.bump()? {
                         ',' => {}
@@ -165,9 +165,9 @@ impl Scanner<'_> {
                 let mut i = 0;
                 loop {
                     self.skip_ws();
-                    let child = join_index(&path, i);
+                    let child = join_index(path, i);
                     self.index.positions.insert(child.clone(), self.here());
-                    self.value(child, depth + 1)?;
+                    self.value(&child, depth + 1)?;
                     self.skip_ws();
                     match self.bump()? {
                         ',' => i += 1,

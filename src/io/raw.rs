@@ -1,4 +1,4 @@
-//! Wire types of the instance file (SPEC section 1), exactly as written: ids not resolved,
+//! Wire types of the instance file, exactly as written: ids not resolved,
 //! defaults not applied, numbers not range-checked. Only [`super::validate`] turns them into
 //! a [`crate::model::Instance`].
 
@@ -67,10 +67,10 @@ pub struct RawStaff {
     /// Skill id -> level 1..5.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub skills: BTreeMap<String, i64>,
-    /// [rules.max_posts]
+    /// This person's cap on posts, in place of `rules.max_posts`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_posts: Option<i64>,
-    /// [rules.max_liaisons]
+    /// This person's cap on liaisons, in place of `rules.max_liaisons`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_liaisons: Option<i64>,
     /// Today's posts (module ids).

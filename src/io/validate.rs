@@ -1,5 +1,5 @@
-//! [`RawInstance`] -> [`Instance`]: resolve ids, apply defaults, check every rule of SPEC
-//! section 1, and collect every problem (errors and warnings) rather than the first.
+//! [`RawInstance`] -> [`Instance`]: resolve ids, apply defaults, check every rule of the
+//! instance file (docs/format.md), and collect every problem (errors and warnings) rather than the first.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -108,12 +108,11 @@ fn count(sink: &mut Sink<'_>, path: &str, what: &str, v: Option<i64>) -> Option<
         sink.error(path, format!("{what} must be 0 or more, found {v}"), None);
         return None;
     }
-    match u32::try_from(v) {
-        Ok(v) => Some(v),
-        Err(_) => {
-            sink.error(path, format!("{what} {v} is too large"), None);
-            None
-        }
+    if let Ok(v) = u32::try_from(v) {
+        Some(v)
+    } else {
+        sink.error(path, format!("{what} {v} is too large"), None);
+        None
     }
 }
 

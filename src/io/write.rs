@@ -25,7 +25,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     // writes: keep the permissions of the file it replaces, or use the usual 0644.
     #[cfg(unix)]
     {
-        let permissions = match std::fs::metadata(path) {
+        let permissions = match fs_err::metadata(path) {
             Ok(m) => m.permissions(),
             Err(_) => default_permissions(),
         };

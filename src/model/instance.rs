@@ -184,7 +184,7 @@ impl Default for Rules {
     }
 }
 
-/// A validated staffing instance (SPEC section 1).
+/// A validated staffing instance.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Instance {
     /// The instance's name, copied into every plan.
@@ -247,7 +247,7 @@ impl Instance {
         &self.duties[d.index()]
     }
 
-    /// p **can do** d: d needs no skill, or p has it at `min_level` or above (SPEC 2).
+    /// p **can do** d: d needs no skill, or p has it at `min_level` or above.
     #[must_use]
     pub fn can_do(&self, p: StaffIdx, d: DutyIdx) -> bool {
         let duty = self.duty(d);
@@ -256,7 +256,7 @@ impl Instance {
     }
 
     /// p **qualifies** for m: m is not unavailable to p and p can do one of its duties, or it
-    /// has none (SPEC 2).
+    /// has none.
     #[must_use]
     pub fn qualifies(&self, p: StaffIdx, m: ModuleIdx) -> bool {
         let module = self.module(m);

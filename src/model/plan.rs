@@ -1,4 +1,4 @@
-//! The plan file (SPEC section 3): what `solve` writes and `check` reads.
+//! The plan file: what `solve` writes and `check` reads.
 //!
 //! A plan names people, modules, duties and counterparts by id, so that it can be read and
 //! written without the instance; [`crate::model::verify`] resolves the ids.
@@ -43,7 +43,7 @@ pub struct SolverInfo {
     pub bound: Option<f64>,
 }
 
-/// The four lexicographic objective tiers (SPEC section 2).
+/// The four lexicographic objective tiers.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -120,7 +120,7 @@ pub struct Understaffed {
     pub missing: u32,
 }
 
-/// A staffing plan (SPEC section 3).
+/// A staffing plan.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]

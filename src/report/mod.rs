@@ -24,7 +24,7 @@ pub enum Format {
     /// Aligned text for a terminal.
     #[default]
     Table,
-    /// JSON (a plan is written exactly as SPEC section 3).
+    /// JSON (a plan is written exactly as a plan file).
     Json,
     /// Comma-separated values, one record per line.
     Csv,

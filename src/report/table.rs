@@ -1,5 +1,6 @@
 //! A plain table rendered as aligned text, Markdown or CSV.
 
+use std::fmt::Write as _;
 use unicode_width::UnicodeWidthStr;
 
 /// Column alignment.
@@ -120,7 +121,7 @@ impl Table {
             let cells: Vec<String> = (0..self.headers.len())
                 .map(|c| esc(self.cell(r, c)))
                 .collect();
-            out.push_str(&format!("| {} |\n", cells.join(" | ")));
+            let _ = writeln!(out, "| {} |", cells.join(" | "));
         }
         out
     }

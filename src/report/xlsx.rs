@@ -105,7 +105,7 @@ fn modules_sheet(inst: &Instance, f: &PlanFigures<'_>) -> SheetData {
     modules
 }
 
-/// Uncovered duties, heaviest first, then modules below min_staff.
+/// Uncovered duties, heaviest first, then modules below `min_staff`.
 fn uncovered_sheet(inst: &Instance, plan: &Plan, f: &PlanFigures<'_>) -> SheetData {
     let mut uncovered = SheetData::new(
         "uncovered",

@@ -30,7 +30,7 @@ impl Problem {
     }
 }
 
-/// Default capacity of a person (SPEC section 1).
+/// Default capacity of a person.
 const DEFAULT_CAPACITY: f64 = 40.0;
 
 /// Applies `ops` in order; `paths[i]` is where operation `i` is written (`remove_staff`).
@@ -217,21 +217,20 @@ impl Engine<'_> {
                 ok = false;
                 continue;
             }
-            match index.get(id.as_str()) {
-                Some(&i) => out.push(i),
-                None => {
-                    let removed_by = self.removed(kind).get(id).cloned();
-                    self.unknown(
-                        p,
-                        kind.what(),
-                        kind.list(),
-                        id,
-                        ids_now.iter().map(String::as_str),
-                        removed_by,
-                        "",
-                    );
-                    ok = false;
-                }
+            if let Some(&i) = index.get(id.as_str()) {
+                out.push(i);
+            } else {
+                let removed_by = self.removed(kind).get(id).cloned();
+                self.unknown(
+                    p,
+                    kind.what(),
+                    kind.list(),
+                    id,
+                    ids_now.iter().map(String::as_str),
+                    removed_by,
+                    "",
+                );
+                ok = false;
             }
         }
         out.sort_unstable();

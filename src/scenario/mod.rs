@@ -41,9 +41,11 @@ pub mod explain;
 mod parse;
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::Path;
 
+use crate::io::diagnostic::read_input;
 use crate::io::position::Position;
 use crate::io::{Diagnostic, Diagnostics, LoadError, RawInstance, Validated};
 use crate::model::Instance;
@@ -302,10 +304,10 @@ fn default_op_paths(ops: &[Operation]) -> Vec<String> {
 fn label(index: Option<usize>, name: Option<&str>) -> String {
     let mut s = String::from("scenario");
     if let Some(i) = index {
-        s.push_str(&format!("[{i}]"));
+        let _ = write!(s, "[{i}]");
     }
     if let Some(n) = name {
-        s.push_str(&format!(" ({})", serde_json::Value::String(n.to_owned())));
+        let _ = write!(s, " ({})", serde_json::Value::String(n.to_owned()));
     }
     s
 }
@@ -426,7 +428,7 @@ pub fn parse_scenarios(
         return Ok(parsed.scenarios.into_iter().map(|s| s.scenario).collect());
     }
     for d in &mut diags {
-        d.file = file.to_owned();
+        file.clone_into(&mut d.file);
     }
     diags.sort_by_key(|d| (d.line.unwrap_or(0), d.column.unwrap_or(0)));
     Err(Diagnostics(diags))
@@ -438,10 +440,7 @@ pub fn parse_scenarios(
 /// [`LoadError::Io`] when unreadable, [`LoadError::Invalid`] with every problem otherwise.
 pub fn load_scenarios(path: &Path, base: &Instance) -> Result<Vec<Scenario>, LoadError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
-        path: file.clone(),
-        source,
-    })?;
+    let bytes = read_input(path)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let mut d = Diagnostic::error(

@@ -271,18 +271,15 @@ impl Parser<'_, '_> {
 
     fn integer(&mut self, rel: &str, v: &Value<'_>) -> Option<i64> {
         self.record(rel, v);
-        match v.get_ref() {
-            DeValue::Integer(i) => {
-                let parsed = i64::from_str_radix(i.as_str(), i.radix()).ok();
-                if parsed.is_none() {
-                    self.error(rel, &v.span(), "integer out of range".into(), None);
-                }
-                parsed
+        if let DeValue::Integer(i) = v.get_ref() {
+            let parsed = i64::from_str_radix(i.as_str(), i.radix()).ok();
+            if parsed.is_none() {
+                self.error(rel, &v.span(), "integer out of range".into(), None);
             }
-            _ => {
-                self.wrong_type(rel, v, "an integer");
-                None
-            }
+            parsed
+        } else {
+            self.wrong_type(rel, v, "an integer");
+            None
         }
     }
 
@@ -318,20 +315,19 @@ impl Parser<'_, '_> {
             );
             return Vec::new();
         };
-        let tables: Vec<&Value<'_>> = match list.get_ref() {
-            DeValue::Array(items) => items.iter().collect(),
-            _ => {
-                self.error(
-                    "scenario",
-                    &list.span(),
-                    format!(
-                        "expected a list of `[[scenario]]` tables, found {}",
-                        a_type(list.get_ref())
-                    ),
-                    Some("write each scenario under a `[[scenario]]` header (two brackets)".into()),
-                );
-                return Vec::new();
-            }
+        let tables: Vec<&Value<'_>> = if let DeValue::Array(items) = list.get_ref() {
+            items.iter().collect()
+        } else {
+            self.error(
+                "scenario",
+                &list.span(),
+                format!(
+                    "expected a list of `[[scenario]]` tables, found {}",
+                    a_type(list.get_ref())
+                ),
+                Some("write each scenario under a `[[scenario]]` header (two brackets)".into()),
+            );
+            return Vec::new();
         };
         if tables.is_empty() {
             self.error(
@@ -589,17 +585,16 @@ impl Parser<'_, '_> {
     }
 
     fn factor(&mut self, rel: &str, t: &DeTable<'_>, span: &Range<usize>) -> Option<f64> {
-        match field(t, "factor") {
-            Some(v) => self.number(&join_key(rel, "factor"), v),
-            None => {
-                self.missing(
-                    rel,
-                    span,
-                    "factor",
-                    "a factor multiplies, e.g. `factor = 1.15` for +15%",
-                );
-                None
-            }
+        if let Some(v) = field(t, "factor") {
+            self.number(&join_key(rel, "factor"), v)
+        } else {
+            self.missing(
+                rel,
+                span,
+                "factor",
+                "a factor multiplies, e.g. `factor = 1.15` for +15%",
+            );
+            None
         }
     }
 
@@ -629,17 +624,16 @@ impl Parser<'_, '_> {
         ];
         self.check_keys(rel, t, &KEYS, "`add_staff`");
         let mut ok = true;
-        let id = match field(t, "id") {
-            Some(v) => self.id(&join_key(rel, "id"), v, "person id"),
-            None => {
-                self.missing(
-                    rel,
-                    span,
-                    "id",
-                    "give the hire a new id, e.g. `id = \"new-policy\"`",
-                );
-                None
-            }
+        let id = if let Some(v) = field(t, "id") {
+            self.id(&join_key(rel, "id"), v, "person id")
+        } else {
+            self.missing(
+                rel,
+                span,
+                "id",
+                "give the hire a new id, e.g. `id = \"new-policy\"`",
+            );
+            None
         };
         let mut new = NewStaff::new(id.clone().unwrap_or_default());
         ok &= id.is_some();
@@ -687,11 +681,10 @@ impl Parser<'_, '_> {
                         let skill = k.get_ref().to_string();
                         let p = join_key(&path, &skill);
                         match self.integer(&p, lv) {
-                            Some(l) => match u8::try_from(l) {
-                                Ok(l) => {
+                            Some(l) => {
+                                if let Ok(l) = u8::try_from(l) {
                                     levels.insert(skill, l);
-                                }
-                                Err(_) => {
+                                } else {
                                     self.error(
                                         &p,
                                         &lv.span(),
@@ -702,7 +695,7 @@ impl Parser<'_, '_> {
                                     );
                                     ok = false;
                                 }
-                            },
+                            }
                             None => ok = false,
                         }
                     }
@@ -761,12 +754,11 @@ impl Parser<'_, '_> {
     fn set_module(&mut self, rel: &str, t: &DeTable<'_>, span: &Range<usize>) -> Option<Operation> {
         const KEYS: [&str; 3] = ["id", "min_staff", "max_staff"];
         self.check_keys(rel, t, &KEYS, "`set_module`");
-        let id = match field(t, "id") {
-            Some(v) => self.id(&join_key(rel, "id"), v, "module id"),
-            None => {
-                self.missing(rel, span, "id", "name the module, e.g. `id = \"m01\"`");
-                None
-            }
+        let id = if let Some(v) = field(t, "id") {
+            self.id(&join_key(rel, "id"), v, "module id")
+        } else {
+            self.missing(rel, span, "id", "name the module, e.g. `id = \"m01\"`");
+            None
         };
         let mut change = ModuleChange {
             id: id.clone().unwrap_or_default(),

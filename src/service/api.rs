@@ -1,7 +1,7 @@
 //! Request and response bodies of the HTTP API (their OpenAPI schemas derive from them; the
 //! document itself is assembled in [`super::openapi`]).
 //!
-//! Instances and plans travel as the very JSON of the files (SPEC sections 1 and 3), embedded
+//! Instances and plans travel as the very JSON of the files (docs/format.md), embedded
 //! as the `instance` and `plan` members; they are decoded by the same code as the files, so
 //! invalid ones get the same path-precise messages as `modstaff validate`.
 
@@ -20,7 +20,7 @@ use crate::scenario::batch::Outcome;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ValidateRequest<'a> {
-    /// The instance, as in an instance file (SPEC section 1).
+    /// The instance, as in an instance file.
     #[serde(borrow)]
     #[schema(value_type = RawInstance)]
     pub instance: &'a RawValue,
@@ -41,7 +41,7 @@ pub struct ValidateResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SolveRequest<'a> {
-    /// The instance, as in an instance file (SPEC section 1).
+    /// The instance, as in an instance file.
     #[serde(borrow)]
     #[schema(value_type = RawInstance)]
     pub instance: &'a RawValue,
@@ -89,7 +89,7 @@ impl From<StopReason> for Stop {
 /// Result of `POST /v1/solve`.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct SolveResponse {
-    /// The plan, exactly as `modstaff solve --out` writes it (SPEC section 3).
+    /// The plan, exactly as `modstaff solve --out` writes it.
     pub plan: Plan,
     /// Lower bound on tier 1.
     pub bound: f64,
@@ -105,11 +105,11 @@ pub struct SolveResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckRequest<'a> {
-    /// The instance, as in an instance file (SPEC section 1).
+    /// The instance, as in an instance file.
     #[serde(borrow)]
     #[schema(value_type = RawInstance)]
     pub instance: &'a RawValue,
-    /// The plan, as in a plan file (SPEC section 3).
+    /// The plan, as in a plan file.
     #[serde(borrow)]
     #[schema(value_type = Plan)]
     pub plan: &'a RawValue,
@@ -119,11 +119,11 @@ pub struct CheckRequest<'a> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExplainRequest<'a> {
-    /// The instance, as in an instance file (SPEC section 1).
+    /// The instance, as in an instance file.
     #[serde(borrow)]
     #[schema(value_type = RawInstance)]
     pub instance: &'a RawValue,
-    /// The plan to explain (SPEC section 3); solved first when absent. It must pass `check`.
+    /// The plan to explain; solved first when absent. It must pass `check`.
     #[serde(borrow, default)]
     #[schema(value_type = Option<Plan>)]
     pub plan: Option<&'a RawValue>,
@@ -180,7 +180,7 @@ pub enum SweepRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WhatifRequest<'a> {
-    /// The baseline instance, as in an instance file (SPEC section 1).
+    /// The baseline instance, as in an instance file.
     #[serde(borrow)]
     #[schema(value_type = RawInstance)]
     pub instance: &'a RawValue,

@@ -392,7 +392,7 @@ pub(crate) async fn solve(
     let cancel = p.options.cancel.clone().unwrap_or_default();
     let _guard = CancelOnDrop(cancel.clone());
     let (tx, rx) = oneshot::channel();
-    state.submit(cancel, move |slot| {
+    state.submit(&cancel, move |slot| {
         // The client may have gone (or its deadline passed) while this waited in the queue.
         if !tx.is_closed() {
             let r = solve_response(&p.instance, &p.options, p.warnings);
@@ -490,7 +490,7 @@ pub(crate) async fn explain(
     let cancel = options.cancel.clone().unwrap_or_default();
     let _guard = CancelOnDrop(cancel.clone());
     let (tx, rx) = oneshot::channel();
-    state.submit(cancel, move |slot| {
+    state.submit(&cancel, move |slot| {
         if !tx.is_closed() {
             let e = crate::scenario::explain::explain(&instance, plan.as_ref(), &options);
             drop(slot);
@@ -621,7 +621,7 @@ pub(crate) async fn whatif(
     let cancel = options.cancel.clone().unwrap_or_default();
     let _guard = CancelOnDrop(cancel.clone());
     let (tx, rx) = oneshot::channel();
-    state.submit(cancel.clone(), move |slot| {
+    state.submit(&cancel.clone(), move |slot| {
         if tx.is_closed() {
             return;
         }
@@ -672,7 +672,7 @@ pub(crate) async fn submit_job(State(state): Shared, body: Body) -> Result<Respo
         options.improved = Some(Arc::new(move |plan| j.incumbent(plan)));
     }
     let worker_job = job.clone();
-    let submitted = state.submit(job.cancel.clone(), move |slot| {
+    let submitted = state.submit(&job.cancel, move |slot| {
         let job = worker_job;
         if !job.start() {
             return;

@@ -149,7 +149,7 @@ impl AppState {
     /// Queues work on the pool; on shutdown the work is cancelled at once.
     fn submit(
         &self,
-        cancel: Arc<std::sync::atomic::AtomicBool>,
+        cancel: &Arc<std::sync::atomic::AtomicBool>,
         work: impl FnOnce(Slot) + Send + 'static,
     ) -> Result<(), QueueFull> {
         self.pool.submit(cancel.clone(), work)?;
@@ -278,21 +278,20 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
             .into_response();
         }
     }
-    match tokio::time::timeout(state.config.request_timeout, next.run(request)).await {
-        Ok(r) => r,
-        Err(_) => {
-            let mut p = Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "deadline-exceeded",
-                "Deadline exceeded",
-                format!(
-                    "the request took longer than {} s (queue wait included); its solve was cancelled",
-                    state.config.request_timeout.as_secs()
-                ),
-            );
-            p.retry_after = Some(5);
-            p.into_response()
-        }
+    if let Ok(r) = tokio::time::timeout(state.config.request_timeout, next.run(request)).await {
+        r
+    } else {
+        let mut p = Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "deadline-exceeded",
+            "Deadline exceeded",
+            format!(
+                "the request took longer than {} s (queue wait included); its solve was cancelled",
+                state.config.request_timeout.as_secs()
+            ),
+        );
+        p.retry_after = Some(5);
+        p.into_response()
     }
 }
 

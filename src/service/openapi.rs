@@ -20,7 +20,7 @@ impl utoipa::Modify for BearerAuth {
     info(
         title = "modstaff",
         description = "Staff-to-module planning over HTTP. Instances and plans are the JSON of \
-the files (SPEC.md); errors are `application/problem+json` (RFC 9457) with the diagnostics of \
+the files (docs/format.md in the repository); errors are `application/problem+json` (RFC 9457) with the diagnostics of \
 `modstaff validate` in `errors`. With `--token-file`, every `/v1` endpoint needs \
 `Authorization: Bearer TOKEN`."
     ),

@@ -67,9 +67,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 fn worker(rx: &Mutex<Receiver<Task>>, shared: &Shared) {
     loop {
-        let task = match lock(rx).recv() {
-            Ok(t) => t,
-            Err(_) => return,
+        let Ok(task) = lock(rx).recv() else {
+            return;
         };
         let t = Instant::now();
         let Task { slot, work } = task;

@@ -79,7 +79,11 @@ impl Problem {
     /// 422: the instance (or plan, or scenarios) was read but is not valid.
     #[must_use]
     pub fn invalid(what: &str, diagnostics: Diagnostics) -> Self {
-        let errors: Vec<Diagnostic> = diagnostics.0.into_iter().filter(|d| d.is_error()).collect();
+        let errors: Vec<Diagnostic> = diagnostics
+            .0
+            .into_iter()
+            .filter(super::super::io::diagnostic::Diagnostic::is_error)
+            .collect();
         let detail = match errors.first() {
             Some(first) if errors.len() == 1 => format!("invalid {what}: {first}"),
             Some(first) => format!(

@@ -3,7 +3,7 @@
 
 #![expect(
     clippy::needless_range_loop,
-    reason = "the naive plan mirrors the index notation of SPEC section 2"
+    reason = "the naive plan mirrors the index notation of the model (docs/engine.md)"
 )]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,7 +18,7 @@ use modstaff::model::{
 use modstaff::rng::Rng;
 use proptest::prelude::*;
 
-/// A random valid raw instance exercising every field of SPEC section 1.
+/// A random valid raw instance exercising every field of the instance file.
 fn random_raw(seed: u64) -> RawInstance {
     random_raw_sized(seed, 7, 5, 10)
 }
@@ -158,7 +158,7 @@ fn instance(seed: u64) -> Instance {
 }
 
 /// A plan built by a naive rule that respects every constraint, with its objective computed
-/// here (a third reading of SPEC section 2, independent of both checker and solver).
+/// here (a third reading of the model, independent of both checker and solver).
 fn naive_plan(inst: &Instance, seed: u64) -> Plan {
     let mut r = Rng::new(seed ^ 0xABCD);
     let (held, holders) = naive_posts(inst, &mut r);
@@ -429,10 +429,7 @@ proptest! {
             2 if !plan.liaisons.is_empty() => {
                 let l = plan.liaisons[0].clone();
                 let other = inst.staff.iter().find(|p| p.id != l.person).map(|p| p.id.clone());
-                match other {
-                    Some(o) => { plan.liaisons.push(Liaison { counterpart: l.counterpart, person: o }); ViolationKind::TwoLiaisons }
-                    None => { plan.objective.coverage += 1.0; ViolationKind::Objective }
-                }
+                if let Some(o) = other { plan.liaisons.push(Liaison { counterpart: l.counterpart, person: o }); ViolationKind::TwoLiaisons } else { plan.objective.coverage += 1.0; ViolationKind::Objective }
             }
             3 => {
                 plan.objective.fragmentation += 1;

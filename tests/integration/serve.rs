@@ -2,6 +2,7 @@
 //! client. Every endpoint, every error status, auth on and off, job progress and cancel, the
 //! same plan as the command line, graceful shutdown on SIGTERM, the OpenAPI document in sync.
 
+use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -191,7 +192,7 @@ fn solve_body(name: &str, extra: &Value) -> String {
     let mut body = format!("{{\"instance\": {}", instance_text(name));
     if let Value::Object(m) = extra {
         for (k, v) in m {
-            body.push_str(&format!(", \"{k}\": {v}"));
+            let _ = write!(body, ", \"{k}\": {v}");
         }
     }
     body.push('}');

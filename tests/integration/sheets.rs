@@ -328,8 +328,7 @@ fn solve_writes_a_plan_workbook() {
         summary
             .iter()
             .find(|r| text(&r[0]) == key)
-            .map(|r| r[1].clone())
-            .unwrap_or_else(|| panic!("summary has {key}"))
+            .map_or_else(|| panic!("summary has {key}"), |r| r[1].clone())
     };
     assert_eq!(
         value("tier 1 coverage (weighted uncovered)"),

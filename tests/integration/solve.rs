@@ -227,6 +227,33 @@ fn the_search_improves_on_its_start_when_no_duty_splits() {
     );
 }
 
+/// Fewest counterparts left without a liaison, from listed counterpart `i` on.
+fn best_unmet(
+    inst: &Instance,
+    posts: &Posts,
+    listed: &[usize],
+    i: usize,
+    used: &mut Vec<u32>,
+) -> usize {
+    if i == listed.len() {
+        return 0;
+    }
+    let c = listed[i];
+    let mut best = 1 + best_unmet(inst, posts, listed, i + 1, used);
+    for p in 0..inst.staff.len() {
+        let eligible = posts
+            .of(StaffIdx::from(p))
+            .iter()
+            .any(|m| inst.module(*m).counterparts.iter().any(|x| x.index() == c));
+        if eligible && used[p] < inst.staff[p].max_liaisons {
+            used[p] += 1;
+            best = best.min(best_unmet(inst, posts, listed, i + 1, used));
+            used[p] -= 1;
+        }
+    }
+    best
+}
+
 /// Tier 1 of a post set, by brute force over liaisons too (tiny instances only).
 fn tier1_of(inst: &Instance, posts: &Posts, oracle: &mut HoursOracle<'_>) -> f64 {
     let hours = oracle.best_hours(posts, &modstaff::engine::BestOptions::default());
@@ -239,31 +266,6 @@ fn tier1_of(inst: &Instance, posts: &Posts, oracle: &mut HoursOracle<'_>) -> f64
                 .any(|m| m.counterparts.iter().any(|x| x.index() == c))
         })
         .collect();
-    fn best_unmet(
-        inst: &Instance,
-        posts: &Posts,
-        listed: &[usize],
-        i: usize,
-        used: &mut Vec<u32>,
-    ) -> usize {
-        if i == listed.len() {
-            return 0;
-        }
-        let c = listed[i];
-        let mut best = 1 + best_unmet(inst, posts, listed, i + 1, used);
-        for p in 0..inst.staff.len() {
-            let eligible = posts
-                .of(StaffIdx::from(p))
-                .iter()
-                .any(|m| inst.module(*m).counterparts.iter().any(|x| x.index() == c));
-            if eligible && used[p] < inst.staff[p].max_liaisons {
-                used[p] += 1;
-                best = best.min(best_unmet(inst, posts, listed, i + 1, used));
-                used[p] -= 1;
-            }
-        }
-        best
-    }
     let unmet = best_unmet(inst, posts, &listed, 0, &mut vec![0; inst.staff.len()]);
     let mut missing = 0.0;
     for m in inst.module_indices() {
@@ -273,7 +275,7 @@ fn tier1_of(inst: &Instance, posts: &Posts, oracle: &mut HoursOracle<'_>) -> f64
     hours.value + inst.rules.liaison_weight * unmet as f64 + inst.rules.min_staff_weight * missing
 }
 
-/// Every legal post set, by brute force written from SPEC section 2 alone.
+/// Every legal post set, by brute force written from the model (docs/engine.md) alone.
 fn brute_force(inst: &Instance) -> f64 {
     let np = inst.staff.len();
     let nm = inst.modules.len();
@@ -325,7 +327,7 @@ fn brute_force(inst: &Instance) -> f64 {
 fn hours_slivers_never_break_the_declared_objective() {
     // Found by the brute-force property test: tier 4's bisection left a 1e-6 h sliver that
     // the plan counted and the checker (rightly) did not.
-    let inst = random_instance(3328681815581967292, 4, 3, 6);
+    let inst = random_instance(3_328_681_815_581_967_292, 4, 3, 6);
     let sol = solve(&inst, &quick(10.0));
     let report = verify(&inst, &sol.plan);
     assert!(report.is_valid(), "{:#?}", report.violations);

@@ -2,7 +2,7 @@
 //!
 //! Dualising the coupling constraints (coverage of each duty, one liaison per counterpart,
 //! each module's staffing floor) with multipliers lambda[d] in [0, weight(d)], rho[c] in
-//! [0, liaison_weight], nu[m] in [0, min_staff_weight] splits the model by person:
+//! [0, `liaison_weight`], nu[m] in [0, `min_staff_weight`] splits the model by person:
 //!
 //! ```text
 //! L = sum_d lambda[d]*hours(d) + sum_c rho[c] + sum_m nu[m]*min_staff(m) - sum_p P_p
@@ -11,10 +11,10 @@
 //! ```
 //!
 //! Every L is a valid lower bound (module and unit caps and the one-liaison rule are simply
-//! dropped from the person problems, which only raises P_p). The person problems keep the
+//! dropped from the person problems, which only raises `P_p`). The person problems keep the
 //! posts cap, which the LP relaxation loses by spreading fractional posts; this is why the
 //! bound is far stronger than the LP's. Non-splittable duties are packed fractionally inside
-//! P_p (a relaxation, so the bound stays valid). Multipliers are improved by a projected
+//! `P_p` (a relaxation, so the bound stays valid). Multipliers are improved by a projected
 //! subgradient ascent with Polyak steps.
 
 use std::time::Instant;
@@ -22,7 +22,7 @@ use std::time::Instant;
 use crate::engine::Ctx;
 use crate::model::{DutyIdx, Instance, StaffIdx};
 
-/// Work limit per person problem; past it, P_p is over-estimated by a valid upper bound.
+/// Work limit per person problem; past it, `P_p` is over-estimated by a valid upper bound.
 const NODE_LIMIT: usize = 20_000;
 
 /// The Lagrangian dual, with its multipliers kept between calls so it can be resumed.

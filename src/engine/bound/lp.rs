@@ -1,4 +1,4 @@
-//! The LP relaxation of tier 1 (SPEC section 2) as a good_lp model, one builder step per
+//! The LP relaxation of tier 1 as a `good_lp` model, one builder step per
 //! constraint family, and the time model that decides when microlp can afford it.
 //!
 //! The engine uses it (solved by microlp, the embedded default backend) as one of its lower
@@ -89,7 +89,7 @@ impl LpBudget {
 #[must_use]
 pub fn tier1_relaxation(inst: &Instance) -> Tier1Relaxation {
     let mut model = Model::new(inst);
-    // One step per constraint family, in SPEC order; the order of variables and constraints
+    // One step per constraint family, in the order of the model; the order of variables and constraints
     // is the model's.
     model.posts_and_hours();
     model.people();

@@ -208,15 +208,15 @@ fn check(inst: &Instance, posts: &Posts, h: &Hours) {
         assert!(covered[d] <= duty.hours + 1e-9, "duty over its hours");
         assert!(h.uncovered[d] >= 0.0);
         assert!((duty.hours - covered[d] - h.uncovered[d]).abs() <= 1e-9);
-        if !duty.splittable {
+        if duty.splittable {
+            assert_eq!(h.assigned[d], None);
+        } else {
             assert!(rows[d] <= 1, "non-splittable duty shared");
             if rows[d] == 1 {
                 assert_eq!(covered[d], duty.hours, "non-splittable duty done partly");
             }
             let by = h.x.iter().find(|r| r.1.index() == d).map(|r| r.0);
             assert_eq!(h.assigned[d], by);
-        } else {
-            assert_eq!(h.assigned[d], None);
         }
         value += duty.weight * h.uncovered[d];
     }

@@ -59,7 +59,9 @@ impl Pool {
             } else {
                 max_subset_sum(&of, caps[b])
             };
-            items.iter().for_each(|&j| fits[j] = true);
+            for &j in items {
+                fits[j] = true;
+            }
         }
         let items: Vec<usize> = (0..sizes.len()).filter(|&j| fits[j]).collect();
         let cap = (room.saturating_mul(items.len()) <= DP_CELLS).then_some(room);
@@ -111,7 +113,7 @@ impl Pool {
 
     /// The pooled knapsack's value at prices `u`, and its items in `selected`.
     fn select(&self, u: &[f64], selected: &mut [bool]) -> f64 {
-        selected.iter_mut().for_each(|s| *s = false);
+        selected.fill(false);
         let table: Vec<(usize, f64)> = self
             .items
             .iter()

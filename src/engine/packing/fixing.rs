@@ -275,7 +275,7 @@ enum Settled {
     },
 }
 
-impl<'a> PairSearch<'a, '_> {
+impl PairSearch<'_, '_> {
     /// Records a node's packing `assign` (of its own problem) if it beats the best.
     fn record(&mut self, node: &LagNode, assign: &[Option<u32>], gained: f64) {
         if node.constant + gained > self.best.profit + 1e-9 {

@@ -259,6 +259,8 @@ fn fill_table_avx2<T: TableValue>(
 /// The rows of [`knapsack_table`] (zeros in `best`, which is `cap + 1` long; `take` empty
 /// or zeros of `best.len()` per item), each item's `hi` (rooms above it hold every item up
 /// to it) in `his`.
+// Inlined into each caller so the loop is specialised per value type and item layout.
+#[allow(clippy::inline_always)]
 #[inline(always)]
 fn fill_table<T: TableValue>(
     items: &[(usize, T)],
@@ -379,8 +381,6 @@ impl<'a> SuffixLp<'a> {
 /// to know that no filling beats its best, this usually settles it in a few hundred nodes,
 /// against a table of capacity times items.
 pub(super) fn knapsack_above(items: &[(usize, f64)], cap: usize, floor: f64, nodes: u64) -> Above {
-    let n = items.len();
-    let bounds = SuffixLp::new(items);
     struct Dfs<'a> {
         items: &'a [(usize, f64)],
         bounds: SuffixLp<'a>,
@@ -427,6 +427,8 @@ pub(super) fn knapsack_above(items: &[(usize, f64)], cap: usize, floor: f64, nod
             self.go(k + 1, room, profit, false, crit)
         }
     }
+    let n = items.len();
+    let bounds = SuffixLp::new(items);
     let mut dfs = Dfs {
         items,
         bounds,
@@ -726,7 +728,7 @@ mod tests {
         let (mut bits, mut out) = (Vec::new(), Vec::new());
         for _ in 0..300 {
             let sizes: Vec<usize> = (0..rng.below(12)).map(|_| rng.below(200)).collect();
-            let limits: Vec<usize> = (0..1 + rng.below(5)).map(|_| rng.below(700)).collect();
+            let limits: Vec<usize> = (0..=rng.below(5)).map(|_| rng.below(700)).collect();
             max_subset_sums_into(&sizes, &limits, &mut bits, &mut out);
             let sum: usize = sizes.iter().sum();
             let each: Vec<usize> = (limits.iter())

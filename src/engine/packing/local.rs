@@ -325,8 +325,8 @@ impl<'a> Solver<'a> {
         let mut placed: Vec<(usize, usize)> = Vec::new();
         let mut gained = 0.0;
         for &b in bins {
-            let cap_b = pk.cap[b] - self.room_of_others(b, bins);
-            let cap = (cap_b + FIT_TOL).floor();
+            // Every item of the bins is in the pool, so the whole capacity is free.
+            let cap = (pk.cap[b] + FIT_TOL).floor();
             if cap < 0.0 {
                 return;
             }
@@ -369,8 +369,6 @@ impl<'a> Solver<'a> {
     /// the LP bound of the pooled room, within `budget` nodes. Equal profit is kept too (a
     /// walk on plateaus), with the bins' contents changed.
     fn repack_pair(&mut self, a: usize, b: usize, budget: u64) {
-        let pk = self.pk;
-        let (pool, old) = self.pool(&[a, b], self.order.iter().copied());
         struct Dfs<'p> {
             pk: &'p Packing,
             pool: &'p [usize],
@@ -413,6 +411,8 @@ impl<'a> Solver<'a> {
                 self.go(k + 1, room, profit);
             }
         }
+        let pk = self.pk;
+        let (pool, old) = self.pool(&[a, b], self.order.iter().copied());
         let mut dfs = Dfs {
             pk,
             pool: &pool,
@@ -535,12 +535,6 @@ impl<'a> Solver<'a> {
                 self.put(items[k], bins[b as usize]);
             }
         }
-    }
-
-    /// Capacity of `b` used by items that are not being re-packed: none (all of `b`'s items
-    /// are in the pool), kept as a hook for partial re-packs.
-    fn room_of_others(&self, _b: usize, _bins: &[usize]) -> f64 {
-        0.0
     }
 
     /// Moves of an unpacked item into a bin after ejecting cheaper items, and swaps of two

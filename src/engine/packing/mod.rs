@@ -140,6 +140,8 @@ fn integral(v: f64) -> bool {
 /// The smallest unit (1, 1/2, 1/4, ..., 1/100 hour) in which every size is a whole number, as
 /// the factor that converts sizes to that unit, while capacities stay small enough for the
 /// dynamic programmes: half hours then get the bounds and exact moves of whole hours.
+// The iterator is cloned once per candidate unit, never consumed.
+#[allow(clippy::needless_pass_by_value)]
 pub(crate) fn size_scale(sizes: impl Iterator<Item = f64> + Clone, max_cap: f64) -> Option<f64> {
     const SCALES: [f64; 9] = [1.0, 2.0, 4.0, 5.0, 8.0, 10.0, 20.0, 50.0, 100.0];
     SCALES.into_iter().find(|&k| {

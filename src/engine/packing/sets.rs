@@ -229,7 +229,7 @@ impl Packing {
     }
 }
 
-impl<'a> Branch<'a> {
+impl Branch<'_> {
     /// Places all of `set` in bins `bins[i..]` if it can within `budget` search nodes (see
     /// [`Self::try_pack`]).
     pub(super) fn pack_set(

@@ -32,6 +32,8 @@ impl Packing {
 }
 
 /// What [`Packing::solve`] knows between its stages.
+// Independent facts about the problem and the run, each read on its own.
+#[allow(clippy::struct_excessive_bools)]
 struct Run<'a> {
     pk: &'a Packing,
     effort: Effort,
@@ -256,27 +258,27 @@ impl<'a> Run<'a> {
             return false;
         };
         let until = self.until(0.05);
-        let exact = match iterations >= LAG_LP_MIN_ITERATIONS {
-            true => pk.lagrangian_lp(&self.prices, self.best.profit, iterations, until),
-            false => None,
+        let exact = if iterations >= LAG_LP_MIN_ITERATIONS {
+            pk.lagrangian_lp(&self.prices, self.best.profit, iterations, until)
+        } else {
+            None
         };
-        let (lag_bound, lag_prices) = match exact {
-            Some(found) => found,
-            None => {
-                let Some(lag) = pk.lagrangian_from(
-                    self.best.profit,
-                    iterations,
-                    until,
-                    Some(&self.prices),
-                    LAG_STEP,
-                ) else {
-                    return false;
-                };
-                if lag.profit > self.best.profit + 1e-9 {
-                    self.best = Solver::with_assign(self.pk, &lag.assign);
-                }
-                (lag.bound, lag.prices)
+        let (lag_bound, lag_prices) = if let Some(found) = exact {
+            found
+        } else {
+            let Some(lag) = pk.lagrangian_from(
+                self.best.profit,
+                iterations,
+                until,
+                Some(&self.prices),
+                LAG_STEP,
+            ) else {
+                return false;
+            };
+            if lag.profit > self.best.profit + 1e-9 {
+                self.best = Solver::with_assign(self.pk, &lag.assign);
             }
+            (lag.bound, lag.prices)
         };
         if self.verbose {
             debug!(

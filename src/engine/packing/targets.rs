@@ -75,10 +75,13 @@ impl Packing {
                     planned = None;
                     t.min(*bound - 1.0)
                 }
-                None => match ts.whole {
-                    true => (*bound - this_step + 1e-6).floor(),
-                    false => *bound - this_step,
-                },
+                None => {
+                    if ts.whole {
+                        (*bound - this_step + 1e-6).floor()
+                    } else {
+                        *bound - this_step
+                    }
+                }
             }
             .max(best.profit);
             let mut bb = Branch::new(
@@ -131,9 +134,10 @@ impl Packing {
             }
             // No packing beats the target (whole profits: the target is whole, and beating
             // it takes one more).
-            *bound = match ts.whole {
-                true => bound.min(target),
-                false => bound.min(target + margin(target, false)),
+            *bound = if ts.whole {
+                bound.min(target)
+            } else {
+                bound.min(target + margin(target, false))
             };
             if done(best, *bound) {
                 return Targeted {

@@ -51,28 +51,7 @@ pub(crate) fn neighbourhood(
     } else {
         Vec::new()
     };
-    if !moved.is_empty() {
-        let p = moved[rng.below(moved.len())];
-        push(p, &mut chosen);
-        let mut modules: Vec<ModuleIdx> = cur.state.posts.of(p).to_vec();
-        modules.extend_from_slice(&inst.person(p).current_posts);
-        for _ in 0..size * 2 {
-            let m = modules[rng.below(modules.len())];
-            let people = &elig.people_of[m.index()];
-            if people.is_empty() {
-                continue;
-            }
-            let q = people[rng.below(people.len())];
-            // Prefer someone who moved too: swapping two moved people back is the typical
-            // repair of a disruption.
-            if moved.binary_search(&q).is_ok() || rng.below(2) == 0 {
-                push(q, &mut chosen);
-            }
-        }
-        while chosen.len() < size.min(moved.len()) {
-            push(moved[rng.below(moved.len())], &mut chosen);
-        }
-    } else {
+    if moved.is_empty() {
         match rng.below(3) {
             // People around an uncovered duty, chosen by weighted uncovered hours.
             0 => {
@@ -136,6 +115,27 @@ pub(crate) fn neighbourhood(
                     push(people[rng.below(people.len())], &mut chosen);
                 }
             }
+        }
+    } else {
+        let p = moved[rng.below(moved.len())];
+        push(p, &mut chosen);
+        let mut modules: Vec<ModuleIdx> = cur.state.posts.of(p).to_vec();
+        modules.extend_from_slice(&inst.person(p).current_posts);
+        for _ in 0..size * 2 {
+            let m = modules[rng.below(modules.len())];
+            let people = &elig.people_of[m.index()];
+            if people.is_empty() {
+                continue;
+            }
+            let q = people[rng.below(people.len())];
+            // Prefer someone who moved too: swapping two moved people back is the typical
+            // repair of a disruption.
+            if moved.binary_search(&q).is_ok() || rng.below(2) == 0 {
+                push(q, &mut chosen);
+            }
+        }
+        while chosen.len() < size.min(moved.len()) {
+            push(moved[rng.below(moved.len())], &mut chosen);
         }
     }
     while chosen.len() < size.min(np) {

@@ -84,7 +84,7 @@ impl Style {
 
     /// An evaluator for search steps.
     #[must_use]
-    pub(crate) fn evaluator<'a>(&self, ctx: Ctx<'a>) -> Evaluator<'a> {
+    pub(crate) fn evaluator(self, ctx: Ctx<'_>) -> Evaluator<'_> {
         let mut eval = Evaluator::new(ctx, BestOptions::greedy());
         if self.packing {
             eval.partial_options = BestOptions::packing(STEP_PACKING_NODES);

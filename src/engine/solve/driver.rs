@@ -64,14 +64,10 @@ impl Bounds {
             return;
         }
         let t = Instant::now();
-        let until = (t + (self.lag_budget - self.lag_spent)).min(clock.deadline);
+        let until = (t + self.lag_budget.checked_sub(self.lag_spent).unwrap()).min(clock.deadline);
         // One iteration first: if it is too slow to converge in the budget (huge instances),
         // leave the time to the search.
-        let first = if self.lagrangian.iterations == 0 {
-            1
-        } else {
-            0
-        };
+        let first = usize::from(self.lagrangian.iterations == 0);
         self.lagrangian
             .improve(ctx, upper, first, Some(until), cancelled);
         if first == 1 && t.elapsed() > clock.time_limit / 200 {

@@ -130,7 +130,7 @@ impl Default for SolveOptions {
 /// A solved instance.
 #[derive(Clone, Debug)]
 pub struct Solution {
-    /// The plan (SPEC section 3).
+    /// The plan.
     pub plan: Plan,
     /// Lower bound on tier 1.
     pub bound: f64,

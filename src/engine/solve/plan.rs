@@ -1,4 +1,4 @@
-//! The plan of an evaluated post set (SPEC section 3): tier 4 settled by bisection on the
+//! The plan of an evaluated post set: tier 4 settled by bisection on the
 //! capacities, the objective as the plan states it, and the reasons for what stays uncovered.
 
 use std::time::Instant;
@@ -169,7 +169,7 @@ fn assignments(inst: &Instance, hours: &Hours) -> (Vec<Assignment>, Vec<f64>, Ve
     let mut assignments = Vec::new();
     let mut done = vec![0.0_f64; inst.duties.len()];
     for &(p, d, h) in &hours.x {
-        // Slivers from the bisection's flows are below what a plan can state (SPEC: hours
+        // Slivers from the bisection's flows are below what a plan can state (plans: hours
         // carry at most 1e-6 error): drop them here and in the totals alike.
         if h <= 1e-6 {
             continue;

@@ -9,7 +9,7 @@ use anyhow::Context as _;
 
 use super::grid::{Grid, Location};
 use super::{Input, RULES, RuleValue, RulesInput, TABLES, tables_of};
-use crate::io::diagnostic::{Diagnostic, Diagnostics, LoadError};
+use crate::io::diagnostic::{Diagnostic, Diagnostics, LoadError, read_input};
 use crate::io::raw::RawInstance;
 use crate::io::write::write_atomic;
 
@@ -27,6 +27,8 @@ fn utf8(bytes: &[u8], loc: &Location) -> Result<String, Box<Diagnostic>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     String::from_utf8(bytes.to_vec()).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
+        // An error path over one file: a byte-counting crate would not pay for itself.
+        #[allow(clippy::naive_bytecount)]
         let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
         Location {
             line: Some(line),
@@ -92,10 +94,7 @@ pub(crate) fn read_folder(dir: &Path) -> Result<Input, LoadError> {
             file: path.display().to_string(),
             ..Location::default()
         };
-        let bytes = std::fs::read(&path).map_err(|source| LoadError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let bytes = read_input(&path)?;
         let text = match utf8(&bytes, &loc) {
             Ok(t) => t,
             Err(d) => {
@@ -152,10 +151,7 @@ fn read_rules(path: &Path, input: &mut Input) -> Result<(), LoadError> {
         file: path.display().to_string(),
         ..Location::default()
     };
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let bytes = read_input(path)?;
     let text = match utf8(&bytes, &loc) {
         Ok(t) => t,
         Err(d) => {
@@ -242,7 +238,7 @@ fn csv_text(header: &[&str], rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>> {
 }
 
 pub(crate) fn write_folder(raw: &RawInstance, dir: &Path, template: bool) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    fs_err::create_dir_all(dir)?;
     let write = |name: &str, bytes: &[u8]| -> anyhow::Result<()> {
         let path = dir.join(name);
         write_atomic(&path, bytes).with_context(|| format!("cannot write `{}`", path.display()))
@@ -260,8 +256,7 @@ pub(crate) fn write_folder(raw: &RawInstance, dir: &Path, template: bool) -> any
     // the folder a different instance.
     let stale = dir.join("skills.csv");
     if raw.skills.is_none() && stale.is_file() {
-        std::fs::remove_file(&stale)
-            .with_context(|| format!("cannot remove `{}`", stale.display()))?;
+        fs_err::remove_file(&stale)?;
     }
     if template {
         let rows: Vec<Vec<String>> = super::notes_rows()

@@ -189,7 +189,7 @@ impl Sources {
                 let mut loc = loc.clone();
                 if let Some(i) = index {
                     loc.row = rows.get(i).copied();
-                    loc.column = field.clone();
+                    loc.column.clone_from(&field);
                 }
                 loc
             })
@@ -246,31 +246,28 @@ fn header(
         if key.is_empty() {
             continue;
         }
-        match table.columns.iter().find(|c| c.name == key) {
-            Some(c) => {
-                if map.insert(c.name, j).is_some() {
-                    diags.push(
-                        grid.at_header(h)
-                            .error(format!("column \"{h}\" appears twice"))
-                            .hint("keep one column per header"),
-                    );
-                }
-            }
-            None => {
-                let hint = match super::diagnostic::did_you_mean(&key, names.iter().copied()) {
-                    Some(s) => format!("did you mean \"{s}\"?"),
-                    None => format!(
-                        "the columns of {} are {}",
-                        table.name,
-                        super::diagnostic::quoted_list(names.iter().copied(), 20)
-                    ),
-                };
+        if let Some(c) = table.columns.iter().find(|c| c.name == key) {
+            if map.insert(c.name, j).is_some() {
                 diags.push(
                     grid.at_header(h)
-                        .error(format!("unknown column \"{h}\""))
-                        .hint(hint),
+                        .error(format!("column \"{h}\" appears twice"))
+                        .hint("keep one column per header"),
                 );
             }
+        } else {
+            let hint = match super::diagnostic::did_you_mean(&key, names.iter().copied()) {
+                Some(s) => format!("did you mean \"{s}\"?"),
+                None => format!(
+                    "the columns of {} are {}",
+                    table.name,
+                    super::diagnostic::quoted_list(names.iter().copied(), 20)
+                ),
+            };
+            diags.push(
+                grid.at_header(h)
+                    .error(format!("unknown column \"{h}\""))
+                    .hint(hint),
+            );
         }
     }
     for c in table.columns.iter().filter(|c| c.required) {
@@ -350,27 +347,25 @@ impl RowReader<'_> {
 
     fn number(&mut self, name: &str) -> Option<f64> {
         let s = self.text(name)?;
-        match parse_number(&s) {
-            Some(v) => Some(v),
-            None => {
-                self.fail(
-                    name,
-                    &s,
-                    Some("write digits with `.` for decimals, e.g. `12.5`".into()),
-                );
-                None
-            }
+        if let Some(v) = parse_number(&s) {
+            Some(v)
+        } else {
+            self.fail(
+                name,
+                &s,
+                Some("write digits with `.` for decimals, e.g. `12.5`".into()),
+            );
+            None
         }
     }
 
     fn whole(&mut self, name: &str) -> Option<i64> {
         let s = self.text(name)?;
-        match parse_whole(&s) {
-            Some(v) => Some(v),
-            None => {
-                self.fail(name, &s, Some("write digits only, e.g. `3`".into()));
-                None
-            }
+        if let Some(v) = parse_whole(&s) {
+            Some(v)
+        } else {
+            self.fail(name, &s, Some("write digits only, e.g. `3`".into()));
+            None
         }
     }
 
@@ -404,35 +399,32 @@ impl RowReader<'_> {
                 .rsplit_once([':', '：'])
                 .and_then(|(k, l)| Some((k.trim(), parse_whole(l.trim())?)))
                 .filter(|(k, _)| !k.is_empty());
-            match parsed {
-                Some((k, l)) => {
-                    if map.insert(k.to_owned(), l).is_some() {
-                        let d = self
-                            .grid
-                            .at(self.r, name)
-                            .error(format!("skill `{k}` is listed twice"))
-                            .hint("give each skill once, with its level");
-                        self.diags.push(d);
-                    }
-                }
-                None => {
-                    let hint = if item.contains(['-', '=', ' ']) {
-                        format!(
-                            "separate skill and level with `:`, e.g. `{}`",
-                            item.replace(['-', '=', ' '], ":")
-                        )
-                    } else {
-                        "write the level after the skill, e.g. `policy:2`".into()
-                    };
+            if let Some((k, l)) = parsed {
+                if map.insert(k.to_owned(), l).is_some() {
                     let d = self
                         .grid
                         .at(self.r, name)
-                        .error(format!(
-                            "expected `skill:level` pairs like `policy:2;finance:1`, found \"{item}\""
-                        ))
-                        .hint(hint);
+                        .error(format!("skill `{k}` is listed twice"))
+                        .hint("give each skill once, with its level");
                     self.diags.push(d);
                 }
+            } else {
+                let hint = if item.contains(['-', '=', ' ']) {
+                    format!(
+                        "separate skill and level with `:`, e.g. `{}`",
+                        item.replace(['-', '=', ' '], ":")
+                    )
+                } else {
+                    "write the level after the skill, e.g. `policy:2`".into()
+                };
+                let d = self
+                    .grid
+                    .at(self.r, name)
+                    .error(format!(
+                        "expected `skill:level` pairs like `policy:2;finance:1`, found \"{item}\""
+                    ))
+                    .hint(hint);
+                self.diags.push(d);
             }
         }
         map

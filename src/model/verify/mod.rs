@@ -12,7 +12,7 @@ use super::instance::{CounterpartIdx, DutyIdx, Instance, ModuleIdx, StaffIdx};
 use super::plan::{Assignment, Liaison, Objective, Plan, PlanStatus};
 pub use violation::{CheckReport, Violation, ViolationKind};
 
-/// Absolute slack on hours and utilisation (SPEC 3: hours carry at most 1e-6 error).
+/// Absolute slack on hours and utilisation (plans state hours to 1e-6).
 const EPS: f64 = 1e-6;
 
 /// Whether `a` exceeds `b` beyond the hours tolerance.
@@ -27,7 +27,7 @@ fn fmt_h(h: f64) -> String {
     if s == "-0" { "0".into() } else { s.into() }
 }
 
-/// Checks `plan` against every hard constraint of SPEC section 2 and recomputes its objective.
+/// Checks `plan` against every hard constraint of the model and recomputes its objective.
 #[must_use]
 pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
     let inst = instance;
@@ -181,7 +181,7 @@ fn check_posts(inst: &Instance, plan: &Plan, out: &mut Vec<Violation>) -> Posts 
     }
 }
 
-/// The posts together: max_posts, conflicts, max_staff, unit headcount caps (constraints
+/// The posts together: `max_posts`, conflicts, `max_staff`, unit headcount caps (constraints
 /// 3-5).
 fn check_post_limits(inst: &Instance, posts: &Posts, out: &mut Vec<Violation>) {
     for (pi, mods) in posts.of_person.iter().enumerate() {
@@ -507,7 +507,7 @@ fn check_duty_hours(inst: &Instance, work: &Work, out: &mut Vec<Violation>) -> V
 }
 
 /// Each liaison row: known ids, one liaison per counterpart, a post in a module listing it;
-/// then max_liaisons (constraint 7). Returns the liaison of each counterpart (by index).
+/// then `max_liaisons` (constraint 7). Returns the liaison of each counterpart (by index).
 fn check_liaisons(
     inst: &Instance,
     plan: &Plan,
@@ -642,7 +642,7 @@ fn unmet_counterparts<'a>(
         .collect()
 }
 
-/// Modules below min_staff, as (module index, people missing).
+/// Modules below `min_staff`, as (module index, people missing).
 fn missing_staff(inst: &Instance, holders: &[Vec<StaffIdx>]) -> Vec<(usize, u32)> {
     let mut missing = Vec::new();
     for (mi, module) in inst.modules.iter().enumerate() {
@@ -655,7 +655,7 @@ fn missing_staff(inst: &Instance, holders: &[Vec<StaffIdx>]) -> Vec<(usize, u32)
 }
 
 /// Tier 1: weighted uncovered hours, then the unmet counterparts, then the people missing
-/// below min_staff (summed in that order).
+/// below `min_staff` (summed in that order).
 fn coverage(
     inst: &Instance,
     uncovered_hours: &[f64],

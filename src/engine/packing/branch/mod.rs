@@ -493,12 +493,13 @@ impl<'a> Branch<'a> {
             }
             _ => self.bound(i + 1, most),
         };
-        let table: Vec<(usize, f64)> = match self.integral {
-            true => cands
+        let table: Vec<(usize, f64)> = if self.integral {
+            cands
                 .iter()
                 .map(|&j| (self.whole_size[j], self.pk.profit[j]))
-                .collect(),
-            false => Vec::new(),
+                .collect()
+        } else {
+            Vec::new()
         };
         // First the bin's own best filling (one knapsack, exactly), made maximal: the
         // Martello-Toth dive that finds good packings early.

@@ -19,7 +19,7 @@ pub(super) struct PoolScratch {
     sums: Vec<usize>,
 }
 
-impl<'a> Branch<'a> {
+impl Branch<'_> {
     /// The Lagrangian bound (see [`Packing::lagrangian`]) of the items left in bins
     /// `bins[i..]` at the root's prices: the selection's term is the plain sum of prices when
     /// that prunes, else the pooled knapsack.
@@ -54,35 +54,32 @@ impl<'a> Branch<'a> {
                     .all(|&j| !self.used[j])
                     .then_some((t.value[k + 1], chosen))
             });
-            let v = match kept {
-                Some((v, chosen)) => {
-                    here.chosen.extend_from_slice(chosen);
-                    v
-                }
-                None => {
-                    table.clear();
-                    ids.clear();
-                    for &(j, s, r) in &self.reduced_items[b] {
-                        if !self.used[j] {
-                            table.push((s, r));
-                            ids.push(j);
-                        }
+            let v = if let Some((v, chosen)) = kept {
+                here.chosen.extend_from_slice(chosen);
+                v
+            } else {
+                table.clear();
+                ids.clear();
+                for &(j, s, r) in &self.reduced_items[b] {
+                    if !self.used[j] {
+                        table.push((s, r));
+                        ids.push(j);
                     }
-                    let cap = (pk.cap[b] + FIT_TOL).floor().max(0.0) as usize;
-                    // Few items have a positive reduced profit: a depth-first search settles
-                    // the knapsack in a few hundred nodes, and names its items.
-                    let (v, take) =
-                        match knapsack_above(&table, cap, -1.0, self.tuning.knapsack_nodes) {
-                            Above::Best(v, take) => (v, take),
-                            Above::Nothing | Above::Unknown => match knapsack(&table, cap, true) {
-                                Some(found) => found,
-                                None => return (f64::INFINITY, 0.0),
-                            },
-                        };
-                    here.chosen
-                        .extend(ids.iter().zip(&take).filter(|&(_, &t)| t).map(|(&j, _)| j));
-                    v
                 }
+                let cap = (pk.cap[b] + FIT_TOL).floor().max(0.0) as usize;
+                // Few items have a positive reduced profit: a depth-first search settles
+                // the knapsack in a few hundred nodes, and names its items.
+                let (v, take) = match knapsack_above(&table, cap, -1.0, self.tuning.knapsack_nodes)
+                {
+                    Above::Best(v, take) => (v, take),
+                    Above::Nothing | Above::Unknown => match knapsack(&table, cap, true) {
+                        Some(found) => found,
+                        None => return (f64::INFINITY, 0.0),
+                    },
+                };
+                here.chosen
+                    .extend(ids.iter().zip(&take).filter(|&(_, &t)| t).map(|(&j, _)| j));
+                v
             };
             if here.ends.is_empty() {
                 here.ends.push(0);
