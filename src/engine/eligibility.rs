@@ -85,3 +85,12 @@ impl Eligibility {
         self.conflicts_of[a.index()].contains(&b)
     }
 }
+
+/// What every step of the solver reads: the instance and who may do what in it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Ctx<'a> {
+    /// The instance.
+    pub(crate) inst: &'a Instance,
+    /// Its eligibility, computed once.
+    pub(crate) elig: &'a Eligibility,
+}

@@ -3,7 +3,7 @@
 //! in a module listing the counterpart). Every unmet counterpart costs the same, so a maximum
 //! matching is exactly optimal; augmenting paths in index order keep it deterministic.
 
-use super::Ctx;
+use crate::engine::eligibility::Ctx;
 use crate::model::{CounterpartIdx, Instance, ModuleIdx, StaffIdx};
 
 /// Best liaisons for `posts` (per person, the modules held): `(counterpart, person)` pairs.

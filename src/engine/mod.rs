@@ -32,14 +32,3 @@ pub use eligibility::Eligibility;
 pub use hours::{BestOptions, Hours, HoursOracle};
 pub use posts::Posts;
 pub use solve::{PlanFn, Progress, ProgressFn, Solution, SolveOptions, StopReason, solve};
-
-use crate::model::Instance;
-
-/// What every step of the solver reads: the instance and who may do what in it.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Ctx<'a> {
-    /// The instance.
-    pub(crate) inst: &'a Instance,
-    /// Its eligibility, computed once.
-    pub(crate) elig: &'a Eligibility,
-}

@@ -2,7 +2,7 @@
 //! the same set with the counters that keep every cap and conflict rule (constraints 3-5)
 //! checkable in O(posts) while the search builds and changes it.
 
-use super::Ctx;
+use crate::engine::eligibility::Ctx;
 use crate::model::{Instance, ModuleIdx, StaffIdx};
 
 /// Which posts each person holds.

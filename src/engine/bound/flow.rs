@@ -1,7 +1,7 @@
 //! The flow bound: every post held at once and every duty splittable is a relaxation whose
 //! hours part is one max-flow; penalties no plan can avoid are added.
 
-use crate::engine::Ctx;
+use crate::engine::eligibility::Ctx;
 use crate::engine::hours::{Hours, HoursOracle};
 use crate::engine::posts::Posts;
 

@@ -19,7 +19,7 @@
 
 use std::time::Instant;
 
-use crate::engine::Ctx;
+use crate::engine::eligibility::Ctx;
 use crate::model::{DutyIdx, Instance, StaffIdx};
 
 /// Work limit per person problem; past it, `P_p` is over-estimated by a valid upper bound.

@@ -13,8 +13,8 @@ pub(crate) mod packing;
 
 use std::time::Duration;
 
-use super::Ctx;
 use super::eligibility::Eligibility;
+use crate::engine::eligibility::Ctx;
 use crate::model::Instance;
 
 /// Whether the LP relaxation's bound is above the flow bound on `inst` (every post held at

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use super::flow::{all_posts, unavoidable_penalties};
-use crate::engine::Ctx;
+use crate::engine::eligibility::Ctx;
 use crate::engine::hours::{BestOptions, HoursOracle};
 use crate::engine::posts::PostState;
 use crate::engine::search::{Evaluated, Evaluator};

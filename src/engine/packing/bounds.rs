@@ -6,7 +6,7 @@ use std::time::Instant;
 use microlp::{ComparisonOp, OptimizationDirection, Problem, Solution, Variable};
 
 use super::knapsack::{LeaveOneOut, knapsack, max_subset_sum};
-use super::local::Solver;
+use super::solver::Solver;
 use super::{DP_CELLS, FIT_TOL, LAG_BRANCH_MIN_EFFORT, Packing};
 
 /// Subgradient steps of [`Packing::lagrangian`]: the first step length (times the gap over

@@ -8,7 +8,7 @@ use tracing::debug;
 use super::bounds::Pool;
 use super::branch::Branch;
 use super::knapsack::LeaveOneOut;
-use super::local::Solver;
+use super::solver::Solver;
 use super::{Effort, FIT_TOL, Packing, margin};
 
 /// What [`Packing::fix`] found.

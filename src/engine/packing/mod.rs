@@ -27,9 +27,10 @@
 //!
 //! Layout: [`solve`](Packing::solve) drives the stages in order (`solve.rs`); `knapsack.rs`
 //! holds the tables and subset sums they share, `bounds.rs` the surrogate and Lagrangian
-//! bounds, `fixing.rs` reduced-cost fixing and the branch and bound over pairs, `local.rs` the
-//! heuristics, `sets.rs` the set search, `targets.rs` the target searches, and `branch/` the
-//! bin-completion branch and bound with its node bounds.
+//! bounds, `fixing.rs` reduced-cost fixing and the branch and bound over pairs, `solver.rs` a
+//! packing under construction, `local.rs` the heuristics, `sets.rs` the set search,
+//! `targets.rs` the target searches, and `branch/` the bin-completion branch and bound with its
+//! node bounds.
 
 use std::time::Instant;
 
@@ -40,6 +41,7 @@ mod knapsack;
 mod local;
 mod sets;
 mod solve;
+mod solver;
 mod targets;
 #[cfg(test)]
 mod testing;

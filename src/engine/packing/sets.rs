@@ -7,7 +7,7 @@ use tracing::debug;
 
 use super::branch::{Branch, state_key};
 use super::knapsack::{SuffixLp, max_subset};
-use super::local::Solver;
+use super::solver::Solver;
 use super::{Effort, FIT_TOL, Packing, margin};
 
 /// Whether a set of items goes in the bins (see [`Branch::try_pack`]).

@@ -7,7 +7,7 @@ use tracing::debug;
 use super::bounds::{LAG_LP_MIN_ITERATIONS, LAG_STEP, Lagrangian};
 use super::branch::Branch;
 use super::fixing::NODE_ROOT_BRANCH;
-use super::local::Solver;
+use super::solver::Solver;
 use super::targets::TargetSearch;
 use super::{Effort, FIT_TOL, LAG_BRANCH_MIN_EFFORT, Packed, Packing, Tuning, margin};
 

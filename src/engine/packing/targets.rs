@@ -6,7 +6,7 @@ use std::time::Instant;
 use tracing::debug;
 
 use super::branch::Branch;
-use super::local::Solver;
+use super::solver::Solver;
 use super::{Effort, Packing, Tuning, margin};
 
 /// The problem [`Packing::target_search`] searches and how.

@@ -3,7 +3,7 @@
 use crate::rng::Rng;
 
 use super::branch::Branch;
-use super::local::Solver;
+use super::solver::Solver;
 use super::{Effort, FIT_TOL, Packed, Packing, Tuning};
 
 /// Tuning for small packings: the knapsack searches give way to their tables at once, and a

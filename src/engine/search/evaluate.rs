@@ -3,7 +3,7 @@
 //! lexicographic [`Key`] the search minimises.
 
 use super::Key;
-use crate::engine::Ctx;
+use crate::engine::eligibility::Ctx;
 use crate::engine::hours::{BestOptions, Hours, HoursOracle};
 use crate::engine::liaisons::best_liaisons;
 use crate::engine::posts::{PostState, Posts};

@@ -3,7 +3,7 @@
 
 use super::repair::{fill, repair};
 use super::{Evaluated, Evaluator, Style, moved_people};
-use crate::engine::Ctx;
+use crate::engine::eligibility::Ctx;
 use crate::model::{Instance, ModuleIdx, StaffIdx};
 use crate::rng::Rng;
 

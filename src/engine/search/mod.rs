@@ -13,7 +13,7 @@ pub(crate) use lns::{kick, lns_step};
 pub(crate) use polish::{prune, restore, revert};
 pub(crate) use repair::repair;
 
-use crate::engine::Ctx;
+use crate::engine::eligibility::Ctx;
 use crate::engine::hours::BestOptions;
 use crate::model::{Instance, StaffIdx};
 

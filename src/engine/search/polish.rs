@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use super::{Evaluated, Evaluator, moved_people};
-use crate::engine::Ctx;
+use crate::engine::eligibility::Ctx;
 use crate::engine::posts::PostState;
 use crate::model::{Instance, ModuleIdx, StaffIdx};
 

@@ -2,7 +2,7 @@
 //! posts where work they could do is left.
 
 use super::Evaluated;
-use crate::engine::Ctx;
+use crate::engine::eligibility::Ctx;
 use crate::engine::posts::PostState;
 use crate::model::{Instance, ModuleIdx, StaffIdx};
 use crate::rng::Rng;

@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use crate::engine::Ctx;
+use crate::engine::eligibility::Ctx;
 use crate::engine::hours::BestOptions;
 use crate::engine::posts::PostState;
 use crate::engine::search::{Evaluated, Evaluator};

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use crate::engine::Ctx;
+use crate::engine::eligibility::Ctx;
 use crate::engine::search::{Evaluated, Style, lns_step};
 use crate::rng::Rng;
 

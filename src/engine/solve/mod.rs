@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 
 use driver::Driver;
 
-use super::Ctx;
 use super::eligibility::Eligibility;
+use crate::engine::eligibility::Ctx;
 use crate::model::{Instance, Plan};
 
 /// A progress report, sent after each epoch.

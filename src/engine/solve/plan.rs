@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use super::{gap, proven};
-use crate::engine::Ctx;
+use crate::engine::eligibility::Ctx;
 use crate::engine::hours::{Hours, HoursOracle};
 use crate::engine::search::Evaluated;
 use crate::model::{

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use self::node_bounds::{PoolScratch, Terms};
 use super::knapsack::{Above, SuffixLp, knapsack, knapsack_above};
-use super::local::Solver;
+use super::solver::Solver;
 use super::{Effort, FIT_TOL, Packing, Tuning, margin};
 
 mod node_bounds;

@@ -326,7 +326,7 @@ pub(super) struct Terms {
 mod tests {
     use super::*;
     use crate::engine::packing::knapsack::max_subset_sum;
-    use crate::engine::packing::local::Solver;
+    use crate::engine::packing::solver::Solver;
     use crate::engine::packing::testing::{deep, hard, node_prices, unbounded_branch};
     use crate::rng::Rng;
 
