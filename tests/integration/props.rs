@@ -9,7 +9,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use modstaff::io::{
-    RawDuty, RawInstance, RawModule, RawRules, RawStaff, RawUnit, parse_instance, to_raw, validate,
+    RawCounterpart, RawDuty, RawInstance, RawModule, RawRules, RawSkill, RawStaff, RawUnit,
+    parse_instance, to_raw, validate,
 };
 use modstaff::model::{
     Assignment, Instance, Liaison, Objective, Plan, PlanStatus, Post, SolverInfo, Uncovered,
@@ -23,133 +24,7 @@ fn random_raw(seed: u64) -> RawInstance {
     random_raw_sized(seed, 7, 5, 10)
 }
 
-/// A random valid raw instance with at most these sizes.
-pub fn random_raw_sized(
-    seed: u64,
-    max_staff: usize,
-    max_modules: usize,
-    max_duties: usize,
-) -> RawInstance {
-    let mut r = Rng::new(seed);
-    let skills = ["policy", "finance", "field", "law"];
-    let n_units = 1 + r.below(2);
-    let n_modules = 1 + r.below(max_modules);
-    let n_staff = 1 + r.below(max_staff);
-    let n_duties = r.below(max_duties + 1);
-    let n_cp = r.below(5);
-    let units = (0..n_units)
-        .map(|u| RawUnit {
-            id: format!("u{u}"),
-            name: None,
-            headcount_cap: r.chance(0.5).then(|| r.below(4) as i64),
-        })
-        .collect();
-    let counterparts = (0..n_cp)
-        .map(|c| modstaff::io::RawCounterpart {
-            id: format!("c{c}"),
-            name: Some(format!("Division {c}")),
-            bureau: None,
-        })
-        .collect();
-    let modules: Vec<RawModule> = (0..n_modules)
-        .map(|m| {
-            let min = r.below(3) as i64;
-            RawModule {
-                id: format!("m{m}"),
-                name: r.chance(0.5).then(|| format!("模块 {m}")),
-                unit: r.chance(0.7).then(|| format!("u{}", r.below(n_units))),
-                min_staff: r.chance(0.5).then_some(min),
-                max_staff: r.chance(0.4).then(|| min + r.below(3) as i64),
-                counterparts: (0..n_cp)
-                    .filter(|_| r.chance(0.4))
-                    .map(|c| format!("c{c}"))
-                    .collect(),
-            }
-        })
-        .collect();
-    let staff = (0..n_staff)
-        .map(|p| RawStaff {
-            id: format!("p{p}"),
-            name: r.chance(0.5).then(|| format!("Person {p}")),
-            unit: r.chance(0.5).then(|| format!("u{}", r.below(n_units))),
-            capacity: r.chance(0.8).then(|| [20.0, 32.0, 40.0, 12.5][r.below(4)]),
-            skills: {
-                let mut m = BTreeMap::new();
-                for s in skills {
-                    if r.chance(0.5) {
-                        m.insert(s.to_owned(), 1 + r.below(5) as i64);
-                    }
-                }
-                m
-            },
-            max_posts: r.chance(0.3).then(|| r.below(4) as i64),
-            max_liaisons: r.chance(0.3).then(|| r.below(3) as i64),
-            current_posts: (0..n_modules)
-                .filter(|_| r.chance(0.3))
-                .map(|m| format!("m{m}"))
-                .collect(),
-            unavailable: (0..n_modules)
-                .filter(|_| r.chance(0.15))
-                .map(|m| format!("m{m}"))
-                .collect(),
-        })
-        .collect();
-    let duties = (0..n_duties)
-        .map(|d| RawDuty {
-            id: format!("d{d}"),
-            module: format!("m{}", r.below(n_modules)),
-            hours: [4.0, 8.0, 12.0, 2.5, 30.0][r.below(5)],
-            skill: r
-                .chance(0.7)
-                .then(|| skills[r.below(skills.len())].to_owned()),
-            min_level: r.chance(0.5).then(|| 1 + r.below(4) as i64),
-            weight: r.chance(0.7).then(|| [1.0, 2.0, 5.0, 10.0][r.below(4)]),
-            splittable: r.chance(0.4).then(|| r.chance(0.5)),
-            tags: if r.chance(0.2) {
-                vec!["transferable".into()]
-            } else {
-                Vec::new()
-            },
-        })
-        .collect();
-    let conflicts = if n_modules >= 2 && r.chance(0.5) {
-        vec![vec!["m0".to_owned(), "m1".to_owned()]]
-    } else {
-        Vec::new()
-    };
-    RawInstance {
-        name: format!("random-{seed}"),
-        description: None,
-        skills: r.chance(0.5).then(|| {
-            skills
-                .iter()
-                .map(|s| modstaff::io::RawSkill {
-                    id: (*s).to_owned(),
-                    name: None,
-                })
-                .collect()
-        }),
-        units,
-        counterparts,
-        staff,
-        modules,
-        duties,
-        rules: r.chance(0.7).then(|| RawRules {
-            max_posts: r.chance(0.5).then(|| 1 + r.below(3) as i64),
-            max_liaisons: r.chance(0.5).then(|| r.below(3) as i64),
-            liaison_weight: r.chance(0.5).then_some(8.0),
-            min_staff_weight: r.chance(0.5).then_some(40.0),
-            conflicts,
-        }),
-    }
-}
-
-/// A random valid instance with at most these sizes.
-pub fn random_instance(seed: u64, staff: usize, modules: usize, duties: usize) -> Instance {
-    validate(&random_raw_sized(seed, staff, modules, duties))
-        .expect("generated instances are valid")
-        .0
-}
+include!("../common/random.rs");
 
 fn instance(seed: u64) -> Instance {
     validate(&random_raw(seed))
