@@ -75,6 +75,11 @@ impl Reader<'_> {
         }
     }
 
+    /// How many numbers are left to read.
+    fn left(&self) -> usize {
+        self.tokens.len() - self.next
+    }
+
     /// A count: an integer >= 1.
     fn count(&mut self, path: &str, what: &str) -> Option<usize> {
         let (text, at) = self.take(path, what)?;
@@ -166,8 +171,17 @@ impl Reader<'_> {
     /// (every item weighs more): it becomes nobody, since a person's capacity must be
     /// positive.
     fn knapsacks(&mut self, m: usize) -> Vec<RawStaff> {
-        let mut staff: Vec<RawStaff> = Vec::with_capacity(m);
+        // The header is not trusted for sizes: no more room than the numbers left, and the
+        // reading stops at the end of the file (one error, not one per missing number).
+        let mut staff: Vec<RawStaff> = Vec::with_capacity(m.min(self.left()));
         for i in 0..m {
+            if self.left() == 0 {
+                let _ = self.take(
+                    &format!("capacities[{i}]"),
+                    &format!("the capacity of knapsack {}", i + 1),
+                );
+                break;
+            }
             let path = format!("capacities[{i}]");
             let what = format!("the capacity of knapsack {}", i + 1);
             let Some((text, at)) = self.take(&path, &what) else {
@@ -206,8 +220,15 @@ impl Reader<'_> {
 
     /// The `n` items, one non-splittable duty each.
     fn items(&mut self, n: usize) -> Vec<RawDuty> {
-        let mut duties = Vec::with_capacity(n);
+        let mut duties = Vec::with_capacity(n.min(self.left() / 2 + 1));
         for j in 0..n {
+            if self.left() == 0 {
+                let _ = self.take(
+                    &format!("items[{j}].weight"),
+                    &format!("the weight of item {}", j + 1),
+                );
+                break;
+            }
             let w = self.positive(
                 &format!("items[{j}].weight"),
                 &format!("the weight of item {}", j + 1),
@@ -344,6 +365,19 @@ mod tests {
         assert!(text.contains("items[1].profit: the profit of item 2 must be a number"));
         assert!(text.contains("line 6, column 3"));
         assert!(text.contains("items[2].weight: missing the weight of item 3"));
+        // A header far beyond the data: an error or two, and nothing allocated for it.
+        let e = parse_mkp("1000000000\n1\n10\n3 4\n", "t.txt", "t").unwrap_err();
+        assert!(e.0.len() <= 2, "{e}");
+        assert!(
+            e.to_string().contains("missing the capacity of knapsack 4"),
+            "{e}"
+        );
+        let e = parse_mkp("1\n100000000\n10\n3 4\n", "t.txt", "t").unwrap_err();
+        assert_eq!(e.0.len(), 1, "{e}");
+        assert!(
+            e.to_string().contains("missing the weight of item 2"),
+            "{e}"
+        );
         let e = parse_mkp("1 1 5 2 2 9", "t.txt", "t").unwrap_err();
         assert!(e.to_string().contains("1 number(s) after the last item"));
     }

@@ -65,6 +65,13 @@ struct Engine<'r> {
     removed_duties: HashMap<String, String>,
 }
 
+/// Most people one `add_staff` entry may hire: the hires are materialised as people, so an
+/// unbounded count would exhaust memory before any check could answer.
+const MAX_HIRES: usize = 100_000;
+
+/// Most people an instance may hold after its scenario's hires.
+const MAX_STAFF: usize = 1_000_000;
+
 /// A positive, finite factor.
 fn factor_ok(factor: f64) -> bool {
     factor.is_finite() && factor > 0.0
@@ -454,6 +461,25 @@ impl Engine<'_> {
                 join_key(path, "count"),
                 "count must be 1 or more, found 0",
                 Some("count is how many people alike to hire".into()),
+            );
+            ok = false;
+        }
+        if new.count as usize > MAX_HIRES {
+            self.error(
+                join_key(path, "count"),
+                format!("count must be at most {MAX_HIRES}, found {}", new.count),
+                Some("one entry hires people alike for one bureau; split larger plans".into()),
+            );
+            ok = false;
+        } else if self.raw.staff.len() + new.count as usize > MAX_STAFF {
+            self.error(
+                join_key(path, "count"),
+                format!(
+                    "hiring {} would make {} people, more than the {MAX_STAFF} a scenario may hold",
+                    new.count,
+                    self.raw.staff.len() + new.count as usize
+                ),
+                Some("hire fewer people in this scenario".into()),
             );
             ok = false;
         }
