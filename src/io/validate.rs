@@ -142,6 +142,30 @@ fn positive(sink: &mut Sink<'_>, path: &str, what: &str, v: f64, hint: &str) -> 
     }
 }
 
+/// Smallest hours a duty or a capacity may state: plans carry hours to 1e-6, so a smaller
+/// figure would vanish in their rounding.
+const MIN_HOURS: f64 = 1e-3;
+
+/// Largest hours, weight or capacity a file may state: sums over every duty must stay exact
+/// and finite (a figure near 1e308 overflowed to infinity).
+const MAX_FIGURE: f64 = 1e6;
+
+/// A positive figure within `[min, MAX_FIGURE]`.
+fn bounded(sink: &mut Sink<'_>, path: &str, what: &str, v: f64, min: f64, hint: &str) -> bool {
+    if !positive(sink, path, what, v, hint) {
+        return false;
+    }
+    if v < min || v > MAX_FIGURE {
+        sink.error(
+            path,
+            format!("{what} must be between {min} and {MAX_FIGURE}, found {v:e}"),
+            Some(hint.into()),
+        );
+        return false;
+    }
+    true
+}
+
 fn check_name(sink: &mut Sink<'_>, path: &str, name: Option<&String>) {
     if name.is_some_and(|n| n.trim().is_empty()) {
         sink.error(
@@ -431,19 +455,21 @@ impl Lists<'_> {
         for (i, d) in self.raw.duties.iter().enumerate() {
             let path = s.elem("duties", i);
             let module = self.module(s, &join_key(&path, "module"), &d.module);
-            positive(
+            bounded(
                 s,
                 &join_key(&path, "hours"),
                 "hours",
                 d.hours,
+                MIN_HOURS,
                 "hours are weekly workload, e.g. `12`",
             );
             let weight = d.weight.unwrap_or(1.0);
-            positive(
+            bounded(
                 s,
                 &join_key(&path, "weight"),
                 "weight",
                 weight,
+                1e-6,
                 "weight is the penalty per uncovered hour, e.g. `1` or `10`",
             );
             let skill = d
@@ -485,11 +511,12 @@ impl Lists<'_> {
                 .as_ref()
                 .and_then(|u| self.unit(s, &join_key(&path, "unit"), u));
             let capacity = p.capacity.unwrap_or(40.0);
-            positive(
+            bounded(
                 s,
                 &join_key(&path, "capacity"),
                 "capacity",
                 capacity,
+                MIN_HOURS,
                 "capacity is weekly hours, e.g. `40`",
             );
             let levels = self.levels(s, &path, p);
