@@ -150,6 +150,15 @@ const MIN_HOURS: f64 = 1e-3;
 /// and finite (a figure near 1e308 overflowed to infinity).
 const MAX_FIGURE: f64 = 1e6;
 
+/// A figure as people write it: `12`, `-8`, `0.5`, or `1e308` when far from everyday sizes.
+fn figure(v: f64) -> String {
+    if v == 0.0 || (1e-4..1e7).contains(&v.abs()) {
+        v.to_string()
+    } else {
+        format!("{v:e}")
+    }
+}
+
 /// A positive figure within `[min, MAX_FIGURE]`.
 fn bounded(sink: &mut Sink<'_>, path: &str, what: &str, v: f64, min: f64, hint: &str) -> bool {
     if !positive(sink, path, what, v, hint) {
@@ -158,7 +167,10 @@ fn bounded(sink: &mut Sink<'_>, path: &str, what: &str, v: f64, min: f64, hint: 
     if v < min || v > MAX_FIGURE {
         sink.error(
             path,
-            format!("{what} must be between {min} and {MAX_FIGURE}, found {v:e}"),
+            format!(
+                "{what} must be between {min} and {MAX_FIGURE}, found {}",
+                figure(v)
+            ),
             Some(hint.into()),
         );
         return false;
@@ -260,12 +272,15 @@ fn rules(s: &mut Sink<'_>, rr: &RawRules) -> Rules {
         .unwrap_or(defaults.max_liaisons);
     let weight = |s: &mut Sink<'_>, path: &str, v: Option<f64>, default: f64| -> f64 {
         match v {
-            Some(v) if v.is_finite() && v >= 0.0 => v,
+            Some(v) if (0.0..=MAX_FIGURE).contains(&v) => v,
             Some(v) => {
                 s.error(
                     path,
-                    format!("penalty must be a number of 0 or more, found {v}"),
-                    None,
+                    format!(
+                        "penalty must be a number from 0 to {MAX_FIGURE}, found {}",
+                        figure(v)
+                    ),
+                    Some("a penalty is in the units of tier 1, e.g. `8`".into()),
                 );
                 default
             }
