@@ -270,6 +270,52 @@ fn xlsx_errors_name_sheet_row_and_column() {
     );
 }
 
+/// Cells that used to be read wrongly or at great cost: a date typed into an hours cell (Excel
+/// stores 2023-03-15 as 45000), a value right of the table, and one far cell at `XFD1048576`
+/// (once a 549 GB dense range, now one stray).
+#[test]
+fn xlsx_dates_strays_and_far_cells_are_refused() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let dir = scratch();
+    let book = dir.path().join("team.xlsx");
+    let mut wb = Workbook::new();
+    let date = Format::new().set_num_format_index(14);
+    let ws = wb.add_worksheet().set_name("staff").expect("named");
+    ws.write_row(0, 0, ["id", "capacity", "skills"]).expect("row");
+    ws.write_string(1, 0, "p1").expect("cell");
+    ws.write_number(1, 1, 40).expect("cell");
+    ws.write_string(1, 2, "policy:1").expect("cell");
+    let ws = wb.add_worksheet().set_name("modules").expect("named");
+    ws.write_row(0, 0, ["id"]).expect("row");
+    ws.write_string(1, 0, "m1").expect("cell");
+    let ws = wb.add_worksheet().set_name("duties").expect("named");
+    ws.write_row(0, 0, ["id", "module", "hours", "skill"])
+        .expect("row");
+    ws.write_row(1, 0, ["d1", "m1"]).expect("row");
+    ws.write_number_with_format(1, 2, 45000, &date).expect("cell");
+    ws.write_string(1, 3, "policy").expect("cell");
+    ws.write_row(2, 0, ["d2", "m1", "4", "policy", "urgent"])
+        .expect("row");
+    ws.write_string(1_048_575, 16_383, "far").expect("cell");
+    wb.save(&book).expect("saved");
+    let out = run_in(dir.path(), &["validate", s(&book)]);
+    insta::assert_snapshot!("sheets-xlsx-dates-strays-far-cells", out);
+
+    // In a CSV row, one cell too many (an unquoted `,` in a list) is refused too.
+    let f = csv_template(dir.path(), "extra");
+    write(
+        &f.join("duties.csv"),
+        "id,module,hours,skill,tags
+d1,m-policy,4,policy,transferable,urgent
+",
+    );
+    let out = run_in(dir.path(), &["validate", s(&f)]);
+    assert!(
+        out.contains("row 2: \"urgent\" is in cell 6, which has no header"),
+        "{out}"
+    );
+}
+
 fn sheet_rows(book: &Path, sheet: &str) -> Vec<Vec<Data>> {
     let mut wb: Xlsx<_> = open_workbook(book).expect("workbook opens");
     let range = wb.worksheet_range(sheet).expect("sheet exists");

@@ -81,13 +81,60 @@ pub struct Grid {
     loc: Location,
     rows: Vec<Vec<String>>,
     numbers: Vec<usize>,
+    stray: Vec<Stray>,
+}
+
+/// A filled cell in a column without a header: its value would otherwise be dropped unseen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stray {
+    /// The row number a spreadsheet program shows.
+    pub row: usize,
+    /// Where the cell is in its row: `column I` in a workbook, `cell 9` in a CSV row.
+    pub column: String,
+    /// The cell's text.
+    pub text: String,
 }
 
 impl Grid {
-    /// A table from `loc`, its rows (the first is the header) and each row's number.
+    /// A table from `loc`, its rows (the first is the header) and each row's number; cells
+    /// under no header are kept aside as strays, named by their position in the row.
     #[must_use]
-    pub fn new(loc: Location, rows: Vec<Vec<String>>, numbers: Vec<usize>) -> Self {
-        Self { loc, rows, numbers }
+    pub fn new(loc: Location, mut rows: Vec<Vec<String>>, numbers: Vec<usize>) -> Self {
+        let mut stray = Vec::new();
+        let headed = |h: Option<&String>| h.is_some_and(|h| !h.trim().is_empty());
+        if let Some((header, data)) = rows.split_first_mut() {
+            for (i, row) in data.iter_mut().enumerate() {
+                for (j, cell) in row.iter_mut().enumerate() {
+                    if !cell.trim().is_empty() && !headed(header.get(j)) {
+                        stray.push(Stray {
+                            row: numbers.get(i + 1).copied().unwrap_or(i + 2),
+                            column: format!("cell {}", j + 1),
+                            text: std::mem::take(cell),
+                        });
+                    }
+                }
+                row.truncate(header.len());
+            }
+        }
+        Self {
+            loc,
+            rows,
+            numbers,
+            stray,
+        }
+    }
+
+    /// The same table with `stray` as its strays (a workbook reader adds those it found
+    /// right of the header).
+    #[must_use]
+    pub fn replace_stray(self, stray: Vec<Stray>) -> Self {
+        Self { stray, ..self }
+    }
+
+    /// Filled cells under no header.
+    #[must_use]
+    pub fn stray(&self) -> &[Stray] {
+        &self.stray
     }
 
     /// The file (and sheet) of the table.

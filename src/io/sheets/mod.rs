@@ -19,7 +19,7 @@ use super::raw::{
     RawCounterpart, RawDuty, RawInstance, RawModule, RawRules, RawSkill, RawStaff, RawUnit,
 };
 
-pub use grid::{Grid, Location};
+pub use grid::{Grid, Location, Stray};
 pub use schema::{Column, NOTES_HEADER, RULES, TABLES, Table, notes_rows, template_rows};
 pub use xlsx::{ColumnFormat, SheetData, tables_workbook};
 
@@ -295,6 +295,40 @@ fn header(
     (!fatal).then_some(map)
 }
 
+/// Filled cells under no header are errors: a spreadsheet row with one cell too many (an
+/// unquoted `,` in a CSV list) would otherwise lose its last value without a word.
+fn stray_cells(grid: &Grid, diags: &mut Diagnostics) {
+    const SHOWN: usize = 10;
+    let all = grid.stray();
+    if all.len() > SHOWN {
+        diags.push(
+            grid.location()
+                .error(format!(
+                    "{} more filled cells are under no header (the first {SHOWN} follow)",
+                    all.len() - SHOWN
+                ))
+                .hint("delete the columns right of the table, or give them headers"),
+        );
+    }
+    for s in all.iter().take(SHOWN) {
+        let loc = Location {
+            row: Some(s.row),
+            ..grid.location()
+        };
+        diags.push(
+            loc.error(format!(
+                "\"{}\" is in {}, which has no header",
+                s.text.trim(),
+                s.column
+            ))
+            .hint(
+                "separate the items of a list in one cell with `;`, \
+                 or give the column a header, or clear the cell",
+            ),
+        );
+    }
+}
+
 /// One data row being read: cells by column name, problems reported with their place.
 struct RowReader<'a> {
     grid: &'a Grid,
@@ -350,11 +384,7 @@ impl RowReader<'_> {
         if let Some(v) = parse_number(&s) {
             Some(v)
         } else {
-            self.fail(
-                name,
-                &s,
-                Some("write digits with `.` for decimals, e.g. `12.5`".into()),
-            );
+            self.fail(name, &s, Some(number_hint(&s, "12.5")));
             None
         }
     }
@@ -364,7 +394,7 @@ impl RowReader<'_> {
         if let Some(v) = parse_whole(&s) {
             Some(v)
         } else {
-            self.fail(name, &s, Some("write digits only, e.g. `3`".into()));
+            self.fail(name, &s, Some(number_hint(&s, "3")));
             None
         }
     }
@@ -432,6 +462,23 @@ impl RowReader<'_> {
 }
 
 /// `a; b;;c` -> `[a, b, c]`. Full-width semicolons (typed with a Chinese input method) count.
+/// What to do about text where a number belongs; a workbook cell formatted as a date reads as
+/// one (`2023-03-15`), since the day count Excel stores is never meant as hours.
+fn number_hint(found: &str, example: &str) -> String {
+    let date = found.starts_with("duration ")
+        || (found.len() >= 10
+            && found.as_bytes()[4] == b'-'
+            && found[..4].bytes().all(|b| b.is_ascii_digit()));
+    if date {
+        "the cell is formatted as a date or time: format it as Number and type the figure again"
+            .into()
+    } else if example.contains('.') {
+        format!("write digits with `.` for decimals, e.g. `{example}`")
+    } else {
+        format!("write digits only, e.g. `{example}`")
+    }
+}
+
 fn split_list(s: &str) -> Vec<String> {
     s.split([';', '；'])
         .map(str::trim)
@@ -481,6 +528,7 @@ fn map_tables(input: &Input, default_name: String) -> (RawInstance, Diagnostics,
         };
         let mut rows = Vec::new();
         let cols = header(grid, table, &mut diags);
+        stray_cells(grid, &mut diags);
         if cols.is_none() {
             sources.broken.insert(table.name);
         }

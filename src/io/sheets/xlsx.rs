@@ -5,26 +5,132 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Context as _;
-use calamine::{Data, Reader, Xlsx, XlsxError, open_workbook};
+use calamine::{DataRef, Reader, Xlsx, XlsxError, open_workbook};
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet};
 
-use super::grid::{Grid, Location};
+use super::grid::{Grid, Location, Stray};
 use super::{Cell, Input, NOTES_HEADER, RULES, RuleValue, RulesInput, TABLES, tables_of};
-use crate::io::diagnostic::{Diagnostics, LoadError};
+use crate::io::diagnostic::{Diagnostic, Diagnostics, LoadError};
 use crate::io::raw::RawInstance;
 use crate::io::write::write_atomic;
 
-/// A cell as text; numbers in the shortest form that reads back the same.
-fn cell_text(d: &Data) -> String {
+/// The most filled cells one sheet may hold: about 100 times the largest instance a bureau
+/// or a province would fill in, and far below what would exhaust memory.
+pub const MAX_SHEET_CELLS: usize = 20_000_000;
+
+/// The widest header a table may have: every table has fewer than 20 columns.
+const MAX_COLUMNS: u32 = 256;
+
+/// A cell as text; numbers in the shortest form that reads back the same. Dates and times stay
+/// dates (`2023-03-15`), so that a date typed into an hours cell is refused, not read as the
+/// day count Excel stores (45000 hours).
+fn cell_text(d: &DataRef<'_>) -> String {
     match d {
-        Data::Empty => String::new(),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Float(f) => format!("{f}"),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => format!("{}", dt.as_f64()),
-        Data::Error(e) => format!("{e}"),
+        DataRef::Empty => String::new(),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::SharedString(s) => (*s).to_owned(),
+        DataRef::Float(f) => format!("{f}"),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(dt) => {
+            let (y, mo, d, h, mi, s, _) = dt.to_ymd_hms_milli();
+            if dt.is_duration() {
+                format!("duration {}", dt.as_f64())
+            } else if (h, mi, s) == (0, 0, 0) {
+                format!("{y:04}-{mo:02}-{d:02}")
+            } else {
+                format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+            }
+        }
+        DataRef::Error(e) => format!("{e}"),
     }
+}
+
+/// Column letters as a spreadsheet shows them (0 is `A`, 26 is `AA`).
+fn column_letters(mut j: u32) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b'A' + u8::try_from(j % 26).unwrap_or(0));
+        if j < 26 {
+            break;
+        }
+        j = j / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// One sheet read cell by cell, keeping only filled cells: a single far cell (`XFD1048576`)
+/// must not turn into a dense range of a billion empty ones. The first filled row is the
+/// header; cells right of its last header are strays, reported rather than kept.
+fn read_sheet<RS: std::io::Read + std::io::Seek>(
+    book: &mut Xlsx<RS>,
+    name: &str,
+    loc: &Location,
+) -> Result<Grid, Box<Diagnostic>> {
+    let unreadable = |e: XlsxError| Box::new(loc.error(format!("cannot read the sheet: {e}")));
+    let mut reader = book.worksheet_cells_reader(name).map_err(unreadable)?;
+    let mut filled: BTreeMap<u32, Vec<(u32, String)>> = BTreeMap::new();
+    let mut count = 0usize;
+    while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+        let text = cell_text(cell.get_value());
+        if text.trim().is_empty() {
+            continue;
+        }
+        count += 1;
+        if count > MAX_SHEET_CELLS {
+            return Err(Box::new(
+                loc.error(format!(
+                    "the sheet has more than {MAX_SHEET_CELLS} filled cells"
+                ))
+                .hint("an instance this large belongs in a JSON file; check for a sheet filled by mistake"),
+            ));
+        }
+        let (r, c) = cell.get_position();
+        filled.entry(r).or_default().push((c, text));
+    }
+    let mut rows_in = filled.into_iter();
+    let Some((header_row, header_cells)) = rows_in.next() else {
+        return Ok(Grid::new(loc.clone(), Vec::new(), Vec::new()));
+    };
+    let width = header_cells.iter().map(|&(c, _)| c + 1).max().unwrap_or(0);
+    if width > MAX_COLUMNS {
+        return Err(Box::new(
+            loc.cell(header_row as usize + 1, &column_letters(width - 1))
+                .error(format!(
+                    "the header row reaches column {}; a table has at most {MAX_COLUMNS} columns",
+                    column_letters(width - 1)
+                ))
+                .hint("clear the cells right of the table's headers"),
+        ));
+    }
+    let dense = |cells: Vec<(u32, String)>, stray: &mut Vec<Stray>, row: usize| {
+        let mut out = vec![String::new(); width as usize];
+        for (c, text) in cells {
+            match out.get_mut(c as usize) {
+                Some(slot) => *slot = text,
+                None => stray.push(Stray {
+                    row,
+                    column: format!("column {}", column_letters(c)),
+                    text,
+                }),
+            }
+        }
+        out
+    };
+    let mut stray = Vec::new();
+    let mut rows = vec![dense(header_cells, &mut stray, header_row as usize + 1)];
+    let mut numbers = vec![header_row as usize + 1];
+    for (r, cells) in rows_in {
+        rows.push(dense(cells, &mut stray, r as usize + 1));
+        numbers.push(r as usize + 1);
+    }
+    // Cells under an empty header inside the width are found by the grid itself.
+    let inner = Grid::new(loc.clone(), rows, numbers);
+    let mut all: Vec<Stray> = inner.stray().to_vec();
+    all.extend(stray);
+    all.sort_by_key(|s| s.row);
+    Ok(inner.replace_stray(all))
 }
 
 pub(crate) fn read_workbook(path: &Path) -> Result<Input, LoadError> {
@@ -69,26 +175,16 @@ pub(crate) fn read_workbook(path: &Path) -> Result<Input, LoadError> {
             sheet: Some(name.clone()),
             ..root.clone()
         };
-        let range = match book.worksheet_range(name) {
-            Ok(r) => r,
-            Err(e) => {
-                input
-                    .diags
-                    .push(loc.error(format!("cannot read the sheet: {e}")));
+        let grid = match read_sheet(&mut book, name, &loc) {
+            Ok(g) => g,
+            Err(d) => {
+                input.diags.push(*d);
                 if let Some(t) = table {
                     input.broken.insert(t);
                 }
                 continue;
             }
         };
-        let first = range.start().map_or(0, |(r, _)| r as usize);
-        let mut rows = Vec::new();
-        let mut numbers = Vec::new();
-        for (i, row) in range.rows().enumerate() {
-            rows.push(row.iter().map(cell_text).collect());
-            numbers.push(first + i + 1);
-        }
-        let grid = Grid::new(loc, rows, numbers);
         match table {
             Some(t) => {
                 input.grids.insert(t, grid);
