@@ -246,6 +246,14 @@ pub fn decode(
         );
         return (None, diags);
     };
+    for (path, at) in positions.duplicates() {
+        let key = path.rsplit(['.', '[']).next().unwrap_or(path).trim_end_matches(']');
+        diags.push(
+            Diagnostic::error(path.clone(), format!("`{key}` is given twice in this object"))
+                .hint("keep one value: a JSON reader would silently take the last")
+                .at(Some(*at)),
+        );
+    }
     let fields = struct_fields::<RawInstance>();
     for key in root.keys().filter(|k| !fields.contains(&k.as_str())) {
         let hint = unknown_field_hint(key, fields);

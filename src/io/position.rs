@@ -19,6 +19,7 @@ pub struct Position {
 #[derive(Debug, Default)]
 pub struct PositionIndex {
     positions: HashMap<String, Position>,
+    duplicates: Vec<(String, Position)>,
 }
 
 /// Appends an object key to a path the way messages show it.
@@ -55,6 +56,13 @@ impl PositionIndex {
         scanner.skip_ws();
         let _ = scanner.value("", 0);
         scanner.index
+    }
+
+    /// Keys given twice in one object, at their second place: `serde_json` keeps the last
+    /// value silently, so `"hours": -5, "hours": 20` would pass as 20.
+    #[must_use]
+    pub fn duplicates(&self) -> &[(String, Position)] {
+        &self.duplicates
     }
 
     /// The position of `path`, or of its longest indexed prefix.
@@ -140,7 +148,11 @@ impl Scanner<'_> {
                     let at = self.here();
                     let key = self.string()?;
                     let child = join_key(path, &key);
-                    self.index.positions.entry(child.clone()).or_insert(at);
+                    if self.index.positions.contains_key(&child) {
+                        self.index.duplicates.push((child.clone(), at));
+                    } else {
+                        self.index.positions.insert(child.clone(), at);
+                    }
                     self.skip_ws();
                     if self.bump()? != ':' {
                         return None;
@@ -214,6 +226,19 @@ mod tests {
         assert_eq!(
             index.find("staff[0].capacity.x"),
             index.find("staff[0].capacity")
+        );
+    }
+
+    #[test]
+    fn finds_keys_given_twice() {
+        let text = "{\"staff\": [{\"id\": \"p1\", \"hours\": -5,\n \"hours\": 20}], \"a\": {\"hours\": 1}}";
+        let index = PositionIndex::new(text);
+        assert_eq!(
+            index.duplicates(),
+            &[(
+                "staff[0].hours".to_owned(),
+                Position { line: 2, column: 2 }
+            )]
         );
     }
 
