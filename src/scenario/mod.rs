@@ -314,31 +314,64 @@ fn label(index: Option<usize>, name: Option<&str>) -> String {
 
 /// Applies `ops` to `raw`, checking every reference, then validates the result.
 fn apply_and_validate(
-    mut raw: RawInstance,
+    raw: RawInstance,
     ops: &[Operation],
     paths: &[String],
 ) -> Result<Validated, Vec<apply::Problem>> {
+    let base = raw.clone();
+    let mut raw = raw;
     apply::apply(&mut raw, ops, paths)?;
-    crate::io::validate(&raw).map_err(|diags| {
-        diags
-            .0
-            .into_iter()
-            .filter(Diagnostic::is_error)
-            .map(|d| apply::Problem {
-                path: String::new(),
-                message: format!(
-                    "the scenario makes the instance invalid: {}{}",
-                    if d.path.is_empty() {
-                        String::new()
-                    } else {
-                        format!("{}: ", d.path)
-                    },
-                    d.message
-                ),
-                hint: d.hint,
-            })
-            .collect()
-    })
+    let diags = match crate::io::validate(&raw) {
+        Ok(v) => return Ok(v),
+        Err(d) => d,
+    };
+    // Each problem is placed at the operation that first made it appear, found by replaying
+    // the operations one by one (only on this error path), so the message points at the line
+    // to change rather than at the scenario's header.
+    let errors: Vec<Diagnostic> = diags.0.into_iter().filter(Diagnostic::is_error).collect();
+    let mut culprit: Vec<Option<usize>> = vec![None; errors.len()];
+    let mut state = base;
+    for (k, op) in ops.iter().enumerate() {
+        if culprit.iter().all(Option::is_some) {
+            break;
+        }
+        if apply::apply(&mut state, std::slice::from_ref(op), &paths[k..=k]).is_err() {
+            break;
+        }
+        let Err(now) = crate::io::validate(&state) else {
+            continue;
+        };
+        for (e, c) in errors.iter().zip(culprit.iter_mut()) {
+            if c.is_none()
+                && now
+                    .0
+                    .iter()
+                    .any(|d| d.path == e.path && d.message == e.message)
+            {
+                *c = Some(k);
+            }
+        }
+    }
+    Err(errors
+        .into_iter()
+        .zip(culprit)
+        .map(|(d, c)| apply::Problem {
+            path: c
+                .or(ops.len().checked_sub(1))
+                .and_then(|k| paths.get(k).cloned())
+                .unwrap_or_default(),
+            message: format!(
+                "the scenario makes the instance invalid: {}{}",
+                if d.path.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}: ", d.path)
+                },
+                d.message
+            ),
+            hint: d.hint,
+        })
+        .collect())
 }
 
 /// Byte offsets to 1-based lines and columns (columns in characters).

@@ -283,14 +283,20 @@ impl Parser<'_, '_> {
         }
     }
 
-    /// An integer of 0 or more that fits `T`.
-    fn count<T: TryFrom<i64>>(&mut self, rel: &str, v: &Value<'_>, what: &str) -> Option<T> {
+    /// An integer of `least` or more that fits `T`.
+    fn count<T: TryFrom<i64>>(
+        &mut self,
+        rel: &str,
+        v: &Value<'_>,
+        what: &str,
+        least: i64,
+    ) -> Option<T> {
         let i = self.integer(rel, v)?;
-        if i < 0 {
+        if i < least {
             self.error(
                 rel,
                 &v.span(),
-                format!("{what} must be 0 or more, found {i}"),
+                format!("{what} must be {least} or more, found {i}"),
                 None,
             );
             return None;
@@ -603,7 +609,7 @@ impl Parser<'_, '_> {
         self.check_keys(rel, t, &KEYS, "`remove_staff`");
         let who = self.staff_filter(rel, t);
         let fraction = field(t, "fraction").map(|v| self.number(&join_key(rel, "fraction"), v));
-        let seed = field(t, "seed").map(|v| self.count::<u64>(&join_key(rel, "seed"), v, "seed"));
+        let seed = field(t, "seed").map(|v| self.count::<u64>(&join_key(rel, "seed"), v, "seed", 0));
         Some(Operation::RemoveStaff {
             who: who?,
             fraction: fraction.map_or(Some(None), |f| f.map(Some))?,
@@ -638,7 +644,7 @@ impl Parser<'_, '_> {
         let mut new = NewStaff::new(id.clone().unwrap_or_default());
         ok &= id.is_some();
         if let Some(v) = field(t, "count") {
-            match self.count::<u32>(&join_key(rel, "count"), v, "count") {
+            match self.count::<u32>(&join_key(rel, "count"), v, "count", 1) {
                 Some(c) => new.count = c,
                 None => ok = false,
             }
@@ -666,7 +672,7 @@ impl Parser<'_, '_> {
             ("max_liaisons", &mut new.max_liaisons),
         ] {
             if let Some(v) = field(t, key) {
-                match self.count::<u32>(&join_key(rel, key), v, key) {
+                match self.count::<u32>(&join_key(rel, key), v, key, 0) {
                     Some(c) => *slot = Some(c),
                     None => ok = false,
                 }
@@ -728,7 +734,7 @@ impl Parser<'_, '_> {
         self.check_keys(rel, t, &KEYS, "`drop_duties`");
         let which = self.duty_filter(rel, t);
         let limit =
-            field(t, "limit").map(|v| self.count::<usize>(&join_key(rel, "limit"), v, "limit"));
+            field(t, "limit").map(|v| self.count::<usize>(&join_key(rel, "limit"), v, "limit", 1));
         Some(Operation::DropDuties {
             which: which?,
             limit: limit.map_or(Some(None), |l| l.map(Some))?,
@@ -770,7 +776,7 @@ impl Parser<'_, '_> {
             ("max_staff", &mut change.max_staff),
         ] {
             if let Some(v) = field(t, key) {
-                match self.count::<u32>(&join_key(rel, key), v, key) {
+                match self.count::<u32>(&join_key(rel, key), v, key, 0) {
                     Some(c) => *slot = Some(c),
                     None => ok = false,
                 }
@@ -807,7 +813,7 @@ impl Parser<'_, '_> {
             ("max_liaisons", &mut change.max_liaisons),
         ] {
             if let Some(v) = field(t, key) {
-                match self.count::<u32>(&join_key(rel, key), v, key) {
+                match self.count::<u32>(&join_key(rel, key), v, key, 0) {
                     Some(c) => *slot = Some(c),
                     None => ok = false,
                 }
