@@ -1,5 +1,5 @@
 //! `modstaff serve [--addr 127.0.0.1:8080] [--workers N] [--queue N] [--max-body BYTES]
-//! [--max-time-limit S] [--token-file F] [--insecure]`: flags only; the service is
+//! [--max-time-limit S] [--read-timeout S] [--token-file F] [--insecure]`: flags only; the service is
 //! `modstaff::service`.
 
 use std::net::SocketAddr;
@@ -35,6 +35,10 @@ pub(crate) struct Args {
     /// Seconds finished jobs are kept
     #[arg(long, value_name = "S", default_value_t = 600.0)]
     job_ttl: f64,
+    /// Seconds to wait for the next bytes of a request; a connection that stalls longer is
+    /// closed (while its head is sent) or answered 408 (while its body is)
+    #[arg(long, value_name = "S", default_value_t = 30.0)]
+    read_timeout: f64,
     /// File holding the bearer token every /v1 request must carry
     #[arg(long, value_name = "FILE")]
     token_file: Option<PathBuf>,
@@ -81,6 +85,7 @@ fn settings(args: &Args) -> Result<Config, String> {
         max_job_time: seconds("max-job-time", args.max_job_time)?,
         job_ttl: seconds("job-ttl", args.job_ttl)?,
         request_timeout: max_time_limit * 2 + Duration::from_secs(30),
+        read_timeout: seconds("read-timeout", args.read_timeout)?,
         token,
         insecure: args.insecure,
         ..Config::default()

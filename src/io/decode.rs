@@ -247,11 +247,18 @@ pub fn decode(
         return (None, diags);
     };
     for (path, at) in positions.duplicates() {
-        let key = path.rsplit(['.', '[']).next().unwrap_or(path).trim_end_matches(']');
+        let key = path
+            .rsplit(['.', '['])
+            .next()
+            .unwrap_or(path)
+            .trim_end_matches(']');
         diags.push(
-            Diagnostic::error(path.clone(), format!("`{key}` is given twice in this object"))
-                .hint("keep one value: a JSON reader would silently take the last")
-                .at(Some(*at)),
+            Diagnostic::error(
+                path.clone(),
+                format!("`{key}` is given twice in this object"),
+            )
+            .hint("keep one value: a JSON reader would silently take the last")
+            .at(Some(*at)),
         );
     }
     let fields = struct_fields::<RawInstance>();

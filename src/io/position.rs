@@ -235,10 +235,7 @@ mod tests {
         let index = PositionIndex::new(text);
         assert_eq!(
             index.duplicates(),
-            &[(
-                "staff[0].hours".to_owned(),
-                Position { line: 2, column: 2 }
-            )]
+            &[("staff[0].hours".to_owned(), Position { line: 2, column: 2 })]
         );
     }
 

@@ -609,7 +609,8 @@ impl Parser<'_, '_> {
         self.check_keys(rel, t, &KEYS, "`remove_staff`");
         let who = self.staff_filter(rel, t);
         let fraction = field(t, "fraction").map(|v| self.number(&join_key(rel, "fraction"), v));
-        let seed = field(t, "seed").map(|v| self.count::<u64>(&join_key(rel, "seed"), v, "seed", 0));
+        let seed =
+            field(t, "seed").map(|v| self.count::<u64>(&join_key(rel, "seed"), v, "seed", 0));
         Some(Operation::RemoveStaff {
             who: who?,
             fraction: fraction.map_or(Some(None), |f| f.map(Some))?,

@@ -114,7 +114,22 @@ async fn read_body(state: &AppState, mut body: Body) -> Result<String, Problem> 
     let limit = state.config.max_body;
     let mut bytes = Vec::new();
     let mut seen = 0_usize;
-    while let Some(frame) = body.frame().await {
+    let stall = state.config.read_timeout;
+    loop {
+        // A client that stops sending mid-body must not hold a connection and a buffer for
+        // as long as the request deadline (minutes).
+        let Ok(next) = tokio::time::timeout(stall, body.frame()).await else {
+            return Err(Problem::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "request-timeout",
+                "Request timeout",
+                format!(
+                    "no bytes of the body arrived for {} s (`--read-timeout`)",
+                    stall.as_secs_f64()
+                ),
+            ));
+        };
+        let Some(frame) = next else { break };
         let frame = frame.map_err(|e| Problem::malformed(format!("cannot read the body: {e}")))?;
         if let Ok(data) = frame.into_data() {
             seen = seen.saturating_add(data.len());

@@ -70,6 +70,9 @@ pub struct Config {
     pub job_ttl: Duration,
     /// Longest a request may take, waiting in the queue included [2 x max time limit + 30 s].
     pub request_timeout: Duration,
+    /// Longest wait for the next bytes of a request's head or body, beyond which the
+    /// connection is closed (head) or answered 408 (body) [30 s].
+    pub read_timeout: Duration,
     /// Bearer token every `/v1` request must carry.
     pub token: Option<String>,
     /// Allow a non-loopback address without a token.
@@ -91,6 +94,7 @@ impl Default for Config {
             max_job_time: Duration::from_secs(3600),
             job_ttl: Duration::from_secs(600),
             request_timeout: max_time_limit * 2 + Duration::from_secs(30),
+            read_timeout: Duration::from_secs(30),
             token: None,
             insecure: false,
         }
@@ -278,6 +282,9 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
             .into_response();
         }
     }
+    if let Some(p) = unsupported_media_type(&request) {
+        return p.into_response();
+    }
     if let Ok(r) = tokio::time::timeout(state.config.request_timeout, next.run(request)).await {
         r
     } else {
@@ -293,6 +300,89 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
         p.retry_after = Some(5);
         p.into_response()
     }
+}
+
+/// Accepts connections until `shutdown`, then lets the open ones finish. A connection whose
+/// request head does not arrive within `read_timeout` is closed: a client that opens
+/// connections and sends half a head must not hold them (and their memory) for ever.
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    state: &Arc<AppState>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::server::graceful::GracefulShutdown;
+    use hyper_util::service::TowerToHyperService;
+
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(state.config.read_timeout);
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    let result = loop {
+        tokio::select! {
+            () = &mut shutdown => break Ok(()),
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    // Out of file descriptors and the like: wait instead of spinning, as
+                    // hyper's and axum's servers do.
+                    Err(e) if is_transient(&e) => {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                    Err(e) => break Err(e),
+                };
+                let service = TowerToHyperService::new(app.clone());
+                let conn = http.serve_connection(TokioIo::new(stream), service);
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                });
+            }
+        }
+    };
+    state.begin_shutdown();
+    drop(listener);
+    graceful.shutdown().await;
+    result
+}
+
+fn is_transient(e: &std::io::Error) -> bool {
+    !matches!(
+        e.kind(),
+        std::io::ErrorKind::InvalidInput | std::io::ErrorKind::Unsupported
+    )
+}
+
+/// Every body is JSON: a request that says it sends something else (a form, a file, text) is
+/// refused before its body is read. A request without `Content-Type` is read as JSON.
+fn unsupported_media_type(request: &Request) -> Option<Problem> {
+    if request.method() != axum::http::Method::POST {
+        return None;
+    }
+    let given = request.headers().get(header::CONTENT_TYPE)?;
+    let text = given.to_str().unwrap_or("(not text)");
+    let essence = text
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let json = essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"));
+    (!json).then(|| {
+        Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "Unsupported media type",
+            format!(
+                "the body must be JSON (`Content-Type: application/json`), found `{text}`; \
+                 with curl, pass `-H 'Content-Type: application/json'` beside `-d`"
+            ),
+        )
+    })
 }
 
 fn router(state: Arc<AppState>) -> Router {
@@ -355,13 +445,7 @@ pub async fn serve(
         ],
     );
     let app = router(state.clone());
-    let st = state.clone();
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            st.begin_shutdown();
-        })
-        .await;
+    let result = accept_loop(listener, app, &state, shutdown).await;
     expiry.abort();
     // In case serving stopped for another reason than the shutdown signal.
     state.begin_shutdown();

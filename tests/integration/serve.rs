@@ -493,6 +493,93 @@ fn bad_requests_get_problem_details() {
     assert_eq!(get(&s, "/healthz").status, 200);
 }
 
+/// Raw bytes to the server; what it answers until it closes or `wait` passes.
+fn raw_exchange(s: &Server, bytes: &[u8], wait: std::time::Duration) -> String {
+    use std::io::{Read as _, Write as _};
+    let addr = s
+        .url("")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    let mut tcp = std::net::TcpStream::connect(addr).expect("connected");
+    tcp.write_all(bytes).expect("sent");
+    tcp.set_read_timeout(Some(wait)).expect("timeout set");
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match tcp.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::ConnectionReset) => break,
+            Err(e) => panic!("the server neither answered nor closed within {wait:?}: {e}"),
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A half-sent head is cut, a stalled body gets 408, a body that is not JSON 415, and an
+/// abusive scenario 422; the server stays up through all of it.
+#[test]
+fn stalled_and_mistyped_requests_are_refused() {
+    let s = Server::start(&["--read-timeout", "1"]);
+    let wait = std::time::Duration::from_secs(10);
+    let start = std::time::Instant::now();
+    let cut = raw_exchange(
+        &s,
+        b"POST /v1/validate HTTP/1.1\r\nHost: x\r\nContent-Le",
+        wait,
+    );
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    assert!(!cut.contains("200 OK"), "{cut}");
+    let stalled = raw_exchange(
+        &s,
+        b"POST /v1/validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+          Content-Length: 100\r\n\r\n{\"instance\"",
+        wait,
+    );
+    assert!(stalled.starts_with("HTTP/1.1 408"), "{stalled}");
+    assert!(stalled.contains("--read-timeout"), "{stalled}");
+    let body = solve_body("tiny", &json!({}));
+    let text = raw_exchange(
+        &s,
+        format!(
+            "POST /v1/solve HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+             Content-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .as_bytes(),
+        wait,
+    );
+    assert!(text.starts_with("HTTP/1.1 415"), "{text}");
+    assert!(text.contains("application/problem+json"), "{text}");
+    // Once a 100 GB allocation that took the server down.
+    let r = post(
+        &s,
+        "/v1/whatif",
+        &solve_body(
+            "tiny",
+            &json!({"scenarios": "[[scenario]]\nname = \"x\"\nadd_staff = { id = \"h\", count = 4294967295 }\n"}),
+        ),
+    );
+    assert_problem(&r, 422);
+    // A JSON media type with parameters, or none at all, is read.
+    let body = format!("{{\"instance\": {}}}", instance_text("tiny"));
+    for header in ["Content-Type: application/json; charset=utf-8\r\n", ""] {
+        let text = raw_exchange(
+            &s,
+            format!(
+                "POST /v1/validate HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{header}\
+                 Content-Length: {}\r\n\r\n{body}",
+                body.len()
+            )
+            .as_bytes(),
+            wait,
+        );
+        assert!(text.starts_with("HTTP/1.1 200"), "{header}: {text}");
+    }
+    assert_eq!(get(&s, "/healthz").status, 200);
+}
+
 #[test]
 fn invalid_instances_report_what_validate_reports() {
     let s = Server::start(&[]);

@@ -281,7 +281,8 @@ fn xlsx_dates_strays_and_far_cells_are_refused() {
     let mut wb = Workbook::new();
     let date = Format::new().set_num_format_index(14);
     let ws = wb.add_worksheet().set_name("staff").expect("named");
-    ws.write_row(0, 0, ["id", "capacity", "skills"]).expect("row");
+    ws.write_row(0, 0, ["id", "capacity", "skills"])
+        .expect("row");
     ws.write_string(1, 0, "p1").expect("cell");
     ws.write_number(1, 1, 40).expect("cell");
     ws.write_string(1, 2, "policy:1").expect("cell");
@@ -292,7 +293,8 @@ fn xlsx_dates_strays_and_far_cells_are_refused() {
     ws.write_row(0, 0, ["id", "module", "hours", "skill"])
         .expect("row");
     ws.write_row(1, 0, ["d1", "m1"]).expect("row");
-    ws.write_number_with_format(1, 2, 45000, &date).expect("cell");
+    ws.write_number_with_format(1, 2, 45000, &date)
+        .expect("cell");
     ws.write_string(1, 3, "policy").expect("cell");
     ws.write_row(2, 0, ["d2", "m1", "4", "policy", "urgent"])
         .expect("row");
