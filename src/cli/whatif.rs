@@ -380,16 +380,8 @@ fn file_name(o: &Outcome, cases: usize) -> String {
     format!("{:0width$}-{}.json", k + 1, slug(&o.name))
 }
 
-fn create_dir(dir: &Path) -> anyhow::Result<()> {
-    Ok(fs_err::create_dir_all(dir)?)
-}
-
-fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
-    modstaff::io::write_atomic(path, text.as_bytes())
-        .map_err(|e| anyhow::anyhow!("cannot write `{}`: {e}", path.display()))
-}
-
-/// `--plans DIR`: the baseline's plan (first shard only) and each scenario's.
+/// `--plans DIR`: the baseline's plan (first shard only) and each scenario's, all or none
+/// (shards write into the same folder, so other files there are kept).
 fn write_plans(
     dir: &Path,
     cases: usize,
@@ -397,25 +389,30 @@ fn write_plans(
     outcomes: &[Outcome],
     shard: Option<(usize, usize)>,
 ) -> anyhow::Result<()> {
-    create_dir(dir)?;
+    let mut files = Vec::with_capacity(outcomes.len() + 1);
     if shard.is_none_or(|(i, _)| i == 0) {
-        write_file(&dir.join("baseline.json"), &to_json(&baseline.plan))?;
+        files.push((
+            "baseline.json".to_owned(),
+            to_json(&baseline.plan).into_bytes(),
+        ));
     }
     for o in outcomes {
-        write_file(&dir.join(file_name(o, cases)), &to_json(&o.plan))?;
+        files.push((file_name(o, cases), to_json(&o.plan).into_bytes()));
     }
-    Ok(())
+    modstaff::io::write_folder_atomic(dir, &files, &[])
 }
 
-/// `--instances DIR`: each scenario's instance.
+/// `--instances DIR`: each scenario's instance, all or none.
 fn write_instances(dir: &Path, cases: &[Case], outcomes: &[Outcome]) -> anyhow::Result<()> {
-    create_dir(dir)?;
-    for o in outcomes {
-        let k = o.index.unwrap_or(0);
-        let text = to_json(&modstaff::io::to_raw(&cases[k].instance));
-        write_file(&dir.join(file_name(o, cases.len())), &text)?;
-    }
-    Ok(())
+    let files: Vec<(String, Vec<u8>)> = outcomes
+        .iter()
+        .map(|o| {
+            let k = o.index.unwrap_or(0);
+            let text = to_json(&modstaff::io::to_raw(&cases[k].instance));
+            (file_name(o, cases.len()), text.into_bytes())
+        })
+        .collect();
+    modstaff::io::write_folder_atomic(dir, &files, &[])
 }
 
 /// The rows to print: the baseline (first shard only, so shards concatenate to the whole),

@@ -26,4 +26,4 @@ pub use raw::{
     RawCounterpart, RawDuty, RawInstance, RawModule, RawRules, RawSkill, RawStaff, RawUnit,
 };
 pub use validate::validate;
-pub use write::write_atomic;
+pub use write::{write_atomic, write_folder_atomic};

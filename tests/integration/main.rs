@@ -15,3 +15,4 @@ mod sheets;
 mod solve;
 mod validate;
 mod whatif;
+mod writes;

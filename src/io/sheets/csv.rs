@@ -5,13 +5,11 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use anyhow::Context as _;
-
 use super::grid::{Grid, Location};
 use super::{Input, RULES, RuleValue, RulesInput, TABLES, tables_of};
 use crate::io::diagnostic::{Diagnostic, Diagnostics, LoadError, read_input};
 use crate::io::raw::RawInstance;
-use crate::io::write::write_atomic;
+use crate::io::write::write_folder_atomic;
 
 /// Finds `name` in the folder, ignoring case (`Staff.csv` saved by a spreadsheet program).
 fn find(entries: &[String], name: &str) -> Option<String> {
@@ -237,35 +235,34 @@ fn csv_text(header: &[&str], rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>> {
     w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
+/// Writes the folder all or nothing (see [`write_folder_atomic`]): a full disk midway must not
+/// leave a mix of old and new tables, which would be a different, likely invalid, instance.
 pub(crate) fn write_folder(raw: &RawInstance, dir: &Path, template: bool) -> anyhow::Result<()> {
-    fs_err::create_dir_all(dir)?;
-    let write = |name: &str, bytes: &[u8]| -> anyhow::Result<()> {
-        let path = dir.join(name);
-        write_atomic(&path, bytes).with_context(|| format!("cannot write `{}`", path.display()))
-    };
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for (table, rows) in tables_of(raw) {
         let header: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
         let rows: Vec<Vec<String>> = rows
             .iter()
             .map(|r| r.iter().map(super::Cell::to_text).collect())
             .collect();
-        write(&format!("{}.csv", table.name), &csv_text(&header, &rows)?)?;
+        files.push((format!("{}.csv", table.name), csv_text(&header, &rows)?));
     }
-    write("rules.toml", rules_toml(raw, template).as_bytes())?;
-    // Without a catalogue there is no skills.csv; one left from an earlier export would make
-    // the folder a different instance.
-    let stale = dir.join("skills.csv");
-    if raw.skills.is_none() && stale.is_file() {
-        fs_err::remove_file(&stale)?;
-    }
+    files.push(("rules.toml".into(), rules_toml(raw, template).into_bytes()));
     if template {
         let rows: Vec<Vec<String>> = super::notes_rows()
             .into_iter()
             .map(|r| r.to_vec())
             .collect();
-        write("notes.csv", &csv_text(&super::NOTES_HEADER, &rows)?)?;
+        files.push(("notes.csv".into(), csv_text(&super::NOTES_HEADER, &rows)?));
     }
-    Ok(())
+    // Without a catalogue there is no skills.csv; one left from an earlier export would make
+    // the folder a different instance.
+    let stale: &[&str] = if files.iter().any(|(n, _)| n == "skills.csv") {
+        &[]
+    } else {
+        &["skills.csv"]
+    };
+    write_folder_atomic(dir, &files, stale)
 }
 
 fn rules_toml(raw: &RawInstance, template: bool) -> String {
