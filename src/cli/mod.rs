@@ -247,7 +247,15 @@ fn report_load_error(e: &LoadError) -> ExitCode {
 }
 
 /// Runs the command line and returns the process exit code.
+/// When the command started: a solve's time limit counts from here, reading included.
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+fn started() -> std::time::Instant {
+    *STARTED.get_or_init(std::time::Instant::now)
+}
+
 pub fn run() -> ExitCode {
+    started();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -68,6 +68,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     });
     let mut options = SolveOptions {
         time_limit,
+        started: Some(super::started()),
         seed: args.seed,
         work_limit: args.work_limit,
         cancel: Some(cancel),

@@ -19,6 +19,21 @@ pub(crate) fn flow_bound(ctx: Ctx<'_>) -> (f64, Hours) {
     (hours.value + unavoidable_penalties(ctx), hours)
 }
 
+/// As [`flow_bound`], or `None` when the flow is not done by `deadline` (or cancelled).
+pub(crate) fn flow_bound_until(
+    ctx: Ctx<'_>,
+    deadline: std::time::Instant,
+    cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+) -> Option<f64> {
+    let mut relaxed = ctx.inst.clone();
+    for d in &mut relaxed.duties {
+        d.splittable = true;
+    }
+    let posts = all_posts(ctx);
+    let hours = HoursOracle::new(&relaxed).splittable_hours_until(&posts, &[], deadline, cancel)?;
+    Some(hours.value + unavoidable_penalties(ctx))
+}
+
 /// Every post anyone qualifies for, held at once (usually more than the rules allow).
 pub(crate) fn all_posts(ctx: Ctx<'_>) -> Posts {
     let (inst, elig) = (ctx.inst, ctx.elig);

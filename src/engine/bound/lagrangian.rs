@@ -120,7 +120,8 @@ impl LagrangianBound {
             }
         }
         for (d, duty) in inst.duties.iter().enumerate() {
-            let cheapest = elig.doers_of[d]
+            let cheapest = elig
+                .doers_of(DutyIdx::from(d))
                 .iter()
                 .map(|p| price[p.index()])
                 .fold(f64::INFINITY, f64::min);
@@ -168,10 +169,22 @@ impl LagrangianBound {
             self.iterations += 1;
             usage.clear();
             let mut value = self.dualised(inst, &listed);
+            let mut cut = false;
             for p in inst.staff_indices() {
+                // One iteration over thousands of people takes seconds: it is given up (its
+                // value would be no bound) rather than outrun the deadline or a cancel.
+                if p.index() % 64 == 63 && (deadline.is_some_and(|d| Instant::now() >= d) || stop())
+                {
+                    cut = true;
+                    break;
+                }
                 let choice = self.person(ctx, p, &listed, &mut scratch);
                 value -= choice.upper;
                 self.record(ctx, p, &choice, &mut scratch, &mut usage);
+            }
+            if cut {
+                self.iterations -= 1;
+                break;
             }
             tracing::trace!(value, theta = self.theta, "lagrangian iteration");
             self.track(value);
@@ -317,7 +330,7 @@ impl LagrangianBound {
         let (inst, elig) = (ctx.inst, ctx.elig);
         scratch.items.clear();
         for &j in js {
-            for &d in &elig.duties_of[p.index()][j] {
+            for &d in elig.duties_of(p, j) {
                 let l = self.lambda[d.index()];
                 if l > 0.0 {
                     scratch.items.push((l, inst.duty(d).hours, d.index()));
@@ -405,7 +418,7 @@ impl LagrangianBound {
         for j in 0..q {
             let list = &mut scratch.lists[j];
             list.clear();
-            for &d in &elig.duties_of[p.index()][j] {
+            for &d in elig.duties_of(p, j) {
                 let l = self.lambda[d.index()];
                 if l > 0.0 {
                     list.push((l, inst.duty(d).hours));

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use good_lp::{Expression, ProblemVariables, Solution, SolverModel, Variable, variable};
 
+use crate::engine::eligibility::Ctx;
 use crate::model::Instance;
 
 /// Most of the time limit the LP relaxation may take.
@@ -31,21 +32,15 @@ pub struct Tier1Relaxation {
 
 /// Counts the variables the relaxation would have, cheaply.
 #[must_use]
-pub(crate) fn relaxation_size(inst: &Instance) -> usize {
-    let mut n = inst.duties.len() + inst.counterparts.len() + inst.modules.len();
-    for p in inst.staff_indices() {
-        for m in inst.module_indices() {
-            if inst.qualifies(p, m) {
-                n += 1 + inst
-                    .module(m)
-                    .duties
-                    .iter()
-                    .filter(|&&d| inst.can_do(p, d))
-                    .count();
-            }
-        }
-    }
-    n
+pub(crate) fn relaxation_size(ctx: Ctx<'_>) -> usize {
+    let inst = ctx.inst;
+    // A post variable per eligible (person, module) pair and an hours variable per eligible
+    // (person, duty) pair, as `Model` builds them.
+    inst.duties.len()
+        + inst.counterparts.len()
+        + inst.modules.len()
+        + ctx.elig.pair_count()
+        + ctx.elig.pair_duty_count()
 }
 
 /// microlp's time on the tier-1 relaxation with `size` variables, fitted on the 2-core
@@ -74,8 +69,8 @@ pub(crate) struct LpBudget {
 
 impl LpBudget {
     /// The budget for `inst` under `time_limit`.
-    pub(crate) fn new(inst: &Instance, time_limit: Duration) -> Self {
-        let size = relaxation_size(inst);
+    pub(crate) fn new(ctx: Ctx<'_>, time_limit: Duration) -> Self {
+        let size = relaxation_size(ctx);
         let share = time_limit.as_secs_f64() * LP_SHARE;
         Self {
             size,
@@ -330,7 +325,24 @@ mod tests {
         let lp = tier1_relaxation(&inst).solve(10.0).expect("solves");
         // The tiny instance's optimum is 80 (README): the LP can only be lower.
         assert!((0.0..=80.0 + 1e-6).contains(&lp), "{lp}");
-        assert!(relaxation_size(&inst) > 0);
+        let elig = crate::engine::eligibility::Eligibility::new(&inst);
+        let size = relaxation_size(Ctx {
+            inst: &inst,
+            elig: &elig,
+        });
+        // The count from eligibility is the pairs counted one by one.
+        let mut naive = inst.duties.len() + inst.counterparts.len() + inst.modules.len();
+        for p in inst.staff_indices() {
+            for m in inst.module_indices().filter(|&m| inst.qualifies(p, m)) {
+                naive += 1 + inst
+                    .module(m)
+                    .duties
+                    .iter()
+                    .filter(|&&d| inst.can_do(p, d))
+                    .count();
+            }
+        }
+        assert_eq!(size, naive);
     }
 
     #[test]

@@ -23,13 +23,14 @@ use crate::model::Instance;
 /// it costs time and proves nothing the flow bound does not.
 #[must_use]
 pub(crate) fn lp_beats_flow(inst: &Instance, time_limit: Duration) -> Option<bool> {
-    let budget = lp::LpBudget::new(inst, time_limit);
+    let elig = Eligibility::new(inst);
+    let ctx = Ctx { inst, elig: &elig };
+    let budget = lp::LpBudget::new(ctx, time_limit);
     if !budget.affordable {
         return None;
     }
     let lp = lp::tier1_relaxation(inst).solve(budget.limit)?;
-    let elig = Eligibility::new(inst);
-    let (flow, _) = flow::flow_bound(Ctx { inst, elig: &elig });
+    let (flow, _) = flow::flow_bound(ctx);
     Some(lp > flow + 1e-6 * flow.abs().max(1.0))
 }
 

@@ -26,6 +26,7 @@ pub(crate) fn packing_bound(
     start: Instant,
     time_limit: Duration,
     (share, share_legal): (f64, f64),
+    cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 ) -> (f64, Option<Evaluated>) {
     let inst = ctx.inst;
     let posts = all_posts(ctx);
@@ -36,20 +37,37 @@ pub(crate) fn packing_bound(
         }
     }
     let legal = state.posts == posts;
+    let deadline = start + time_limit.mul_f64(if legal { share_legal } else { share });
+    // Its flow over every eligible pair takes seconds on thousands of people: not started
+    // once its share of the time is gone (it would only return 0).
+    if Instant::now() >= deadline {
+        return (0.0, None);
+    }
     let options = BestOptions {
         local_search_evals: 0,
         exact_max_duties: 0,
         exact_max_nodes: 0,
         max_work: 0,
         packing_nodes: PACKING_NODES,
-        deadline: Some(start + time_limit.mul_f64(if legal { share_legal } else { share })),
+        deadline: Some(deadline),
     };
     let penalties = unavoidable_penalties(ctx);
+    // A flow cut short by the deadline or a cancel leaves valid hours but no bound.
     if legal {
-        let ev = Evaluator::new(ctx, options).evaluate(state);
+        let mut eval = Evaluator::new(ctx, options);
+        eval.oracle.stop_at(deadline, cancel);
+        let ev = eval.evaluate(state);
+        if eval.oracle.aborted() {
+            return (0.0, Some(ev));
+        }
         (ev.hours.bound + penalties, Some(ev))
     } else {
-        let hours = HoursOracle::new(inst).best_hours(&posts, &options);
+        let mut oracle = HoursOracle::new(inst);
+        oracle.stop_at(deadline, cancel);
+        let hours = oracle.best_hours(&posts, &options);
+        if oracle.aborted() {
+            return (0.0, None);
+        }
         (hours.bound + penalties, None)
     }
 }

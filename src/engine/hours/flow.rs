@@ -51,6 +51,11 @@ pub(super) struct Net {
     supply: Vec<f64>,
     /// Arcs scanned by breadth-first searches so far: a deterministic measure of work.
     pub(super) scans: u64,
+    /// Stop searching once this passes or `cancel` is set (a flow over every eligible pair of
+    /// thousands of people takes seconds); `aborted` then says the flow is not maximal.
+    pub(super) deadline: Option<std::time::Instant>,
+    pub(super) cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    pub(super) aborted: bool,
 }
 
 impl Net {
@@ -146,6 +151,10 @@ impl Net {
     /// Dinic from `src`; person `blocked` may not end a path.
     fn run(&mut self, blocked: u32, mark_dead: bool) {
         while self.supply.iter().any(|&s| s > TOL) {
+            if self.out_of_time() {
+                self.aborted = true;
+                break;
+            }
             if !self.bfs(blocked) {
                 if mark_dead {
                     for &v in &self.visited {
@@ -157,6 +166,15 @@ impl Net {
             self.blocking(blocked);
         }
         self.clear_levels();
+    }
+
+    fn out_of_time(&self) -> bool {
+        self.deadline
+            .is_some_and(|d| std::time::Instant::now() >= d)
+            || self
+                .cancel
+                .as_ref()
+                .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     fn clear_levels(&mut self) {

@@ -326,6 +326,42 @@ impl<'a> HoursOracle<'a> {
         hours
     }
 
+    /// Makes every later flow stop once `deadline` passes or `cancel` is set; [`Self::aborted`]
+    /// then tells that some flow was cut short (its hours are valid, not optimal, and no bound).
+    pub(crate) fn stop_at(
+        &mut self,
+        deadline: std::time::Instant,
+        cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    ) {
+        self.net.deadline = Some(deadline);
+        self.net.cancel = cancel;
+        self.net.aborted = false;
+    }
+
+    /// Whether a flow stopped at the limit of [`Self::stop_at`].
+    pub(crate) fn aborted(&self) -> bool {
+        self.net.aborted
+    }
+
+    /// As [`HoursOracle::splittable_hours`], or `None` when `deadline` passes or `cancel` is
+    /// set before the flow is maximal (its value would then be no bound).
+    pub(crate) fn splittable_hours_until(
+        &mut self,
+        posts: &Posts,
+        fixed: &[Option<StaffIdx>],
+        deadline: std::time::Instant,
+        cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    ) -> Option<Hours> {
+        self.net.deadline = Some(deadline);
+        self.net.cancel = cancel;
+        self.net.aborted = false;
+        self.solve_fixed(posts, fixed);
+        let aborted = self.net.aborted;
+        self.net.deadline = None;
+        self.net.cancel = None;
+        (!aborted).then(|| self.extract(true))
+    }
+
     fn solve_fixed(&mut self, posts: &Posts, fixed: &[Option<StaffIdx>]) {
         self.build_allowed(posts);
         self.accept_fixed(fixed);

@@ -25,7 +25,7 @@ pub(crate) struct Evaluated {
 /// Evaluates post sets: oracle hours + liaisons + staffing floors.
 pub(crate) struct Evaluator<'a> {
     ctx: Ctx<'a>,
-    oracle: HoursOracle<'a>,
+    pub(crate) oracle: HoursOracle<'a>,
     /// Oracle effort on non-splittable duties.
     pub(crate) options: BestOptions,
     /// Oracle effort on the freed people's duties in [`Evaluator::evaluate_partial`].
@@ -97,7 +97,7 @@ impl<'a> Evaluator<'a> {
                 let Ok(j) = self.ctx.elig.modules_of[p.index()].binary_search(&m) else {
                     continue;
                 };
-                for &d in &self.ctx.elig.duties_of[p.index()][j] {
+                for &d in self.ctx.elig.duties_of(p, j) {
                     let duty = inst.duty(d);
                     let left = duty.hours - kept.done[d.index()];
                     let open = if duty.splittable {

@@ -71,7 +71,7 @@ pub(crate) fn neighbourhood(
                             break;
                         }
                     }
-                    let doers = &elig.doers_of[duty];
+                    let doers = elig.doers_of(crate::model::DutyIdx::from(duty));
                     for _ in 0..size * 2 {
                         if doers.is_empty() {
                             break;

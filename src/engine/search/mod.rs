@@ -11,7 +11,7 @@ mod repair;
 pub(crate) use evaluate::{Evaluated, Evaluator};
 pub(crate) use lns::{kick, lns_step};
 pub(crate) use polish::{prune, restore, revert};
-pub(crate) use repair::repair;
+pub(crate) use repair::repair_until;
 
 use crate::engine::eligibility::Ctx;
 use crate::engine::hours::BestOptions;

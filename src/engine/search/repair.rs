@@ -14,16 +14,33 @@ use crate::rng::Rng;
 pub(crate) fn repair(
     ctx: Ctx<'_>,
     base: &Evaluated,
-    mut state: PostState,
+    state: PostState,
     people: &[StaffIdx],
     rng: &mut Rng,
     noise: f64,
+) -> PostState {
+    repair_until(ctx, base, state, people, (rng, noise), &|| false)
+}
+
+/// As [`repair`], stopping with the posts added so far (a valid state) once `late` says so:
+/// the construction over thousands of people must not outrun a short time limit.
+pub(crate) fn repair_until(
+    ctx: Ctx<'_>,
+    base: &Evaluated,
+    mut state: PostState,
+    people: &[StaffIdx],
+    (rng, noise): (&mut Rng, f64),
+    late: &dyn Fn() -> bool,
 ) -> PostState {
     let mut est = Estimate::new(ctx.inst, base, &state, people);
     let mut items: Vec<(f64, f64, usize)> = Vec::new();
     loop {
         let mut added = false;
-        for &p in people {
+        for (i, &p) in people.iter().enumerate() {
+            // The clock is read every 64 people: cheap, and fine-grained enough.
+            if i % 64 == 0 && late() {
+                return state;
+            }
             let Some((_, j)) = est.best_post(ctx, &state, p, (rng, noise), &mut items) else {
                 continue;
             };
@@ -160,7 +177,7 @@ impl Estimate {
     /// The uncovered duties of `modules_of[pi][j]` as (weight, hours, duty), heaviest first.
     fn open_items(&self, ctx: Ctx<'_>, pi: usize, j: usize, items: &mut Vec<(f64, f64, usize)>) {
         items.clear();
-        for &d in &ctx.elig.duties_of[pi][j] {
+        for &d in ctx.elig.duties_of(StaffIdx::from(pi), j) {
             let u = self.uncovered[d.index()];
             if u > 1e-9 {
                 items.push((ctx.inst.duty(d).weight, u, d.index()));
@@ -204,7 +221,8 @@ pub(crate) fn fill(ctx: Ctx<'_>, cur: &Evaluated, state: &mut PostState, people:
                 if !state.can_add(ctx, p, m) {
                     continue;
                 }
-                let open: f64 = elig.duties_of[pi][j]
+                let open: f64 = elig
+                    .duties_of(p, j)
                     .iter()
                     .map(|&d| {
                         let duty = inst.duty(d);

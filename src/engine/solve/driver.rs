@@ -6,14 +6,16 @@ use std::time::{Duration, Instant};
 use super::epoch::{Epoch, Restarts, Stall, WORKERS, run_epoch};
 use super::plan::finish;
 use super::{Clock, Progress, Solution, SolveOptions, StopReason, gap, proven};
-use crate::engine::bound::flow::flow_bound;
+use crate::engine::bound::flow::{flow_bound_until, unavoidable_penalties};
 use crate::engine::bound::lagrangian::LagrangianBound;
 use crate::engine::bound::lp::{LpBudget, tier1_relaxation};
 use crate::engine::bound::packing::packing_bound;
 use crate::engine::eligibility::Ctx;
 use crate::engine::hours::BestOptions;
 use crate::engine::posts::PostState;
-use crate::engine::search::{Evaluated, Evaluator, Style, kick, prune, repair, restore, revert};
+use crate::engine::search::{
+    Evaluated, Evaluator, Style, kick, prune, repair_until, restore, revert,
+};
 use crate::model::StaffIdx;
 use crate::rng::Rng;
 
@@ -68,8 +70,9 @@ impl Bounds {
         // One iteration first: if it is too slow to converge in the budget (huge instances),
         // leave the time to the search.
         let first = usize::from(self.lagrangian.iterations == 0);
+        let first_until = until.min(t + clock.time_limit / 200);
         self.lagrangian
-            .improve(ctx, upper, first, Some(until), cancelled);
+            .improve(ctx, upper, first, Some(first_until), cancelled);
         if first == 1 && t.elapsed() > clock.time_limit / 200 {
             self.lag_spent = self.lag_budget;
             return;
@@ -113,10 +116,10 @@ impl<'a> Driver<'a> {
         // The strengthened LP relaxation is the strongest bound where it is affordable, but it
         // costs up to a second on mid-size instances: it is solved only when the search has not
         // already closed the gap against the cheap bounds (see `tighten_bounds`).
-        let lp_budget = LpBudget::new(inst, clock.time_limit);
+        let lp_budget = LpBudget::new(ctx, clock.time_limit);
         let style = Style::of(inst);
         let mut eval = style.evaluator(ctx);
-        let mut best = construct(ctx, &mut eval, options.seed, &clock);
+        let mut best = construct(ctx, &mut eval, options, &clock);
         let (bounds, pack_plan) = start_bounds(ctx, &clock, &mut best, lp_budget, options);
         let mut driver = Self {
             ctx,
@@ -194,6 +197,7 @@ impl<'a> Driver<'a> {
                 bound.min(self.best.key.coverage),
                 self.clock.start,
                 Instant::now(),
+                self.options.cancel.as_deref(),
             ));
         }
     }
@@ -406,7 +410,14 @@ impl<'a> Driver<'a> {
             tracing::debug!(elapsed = self.clock.elapsed(), "pruned");
         }
         let lb = self.bounds.lower().min(final_best.key.coverage);
-        let plan = finish(self.ctx, &final_best, lb, self.clock.start, hard_deadline);
+        let plan = finish(
+            self.ctx,
+            &final_best,
+            lb,
+            self.clock.start,
+            hard_deadline,
+            self.options.cancel.as_deref(),
+        );
         tracing::debug!(elapsed = self.clock.elapsed(), "finished");
         Solution {
             plan,
@@ -419,6 +430,10 @@ impl<'a> Driver<'a> {
     /// The best of the best plan rated with the full oracle (with the rest of the time), the
     /// search's own hours for it, the incumbent, and the packing bound's plan.
     fn final_rating(&mut self) -> Evaluated {
+        // Asked to stop: the best plan as rated, at once.
+        if self.cancelled() {
+            return self.best.clone();
+        }
         self.exact.options.deadline = Some(self.clock.hard_deadline);
         let mut final_best = self.exact.evaluate(self.best.state.clone());
         // The search's own hours (re-packed piece by piece) can beat a fresh packing of the
@@ -444,10 +459,16 @@ impl<'a> Driver<'a> {
 
 /// The start: today's posts (those legal together) and a greedy repair of everyone from
 /// them, whichever is better.
-fn construct(ctx: Ctx<'_>, eval: &mut Evaluator<'_>, seed: u64, clock: &Clock) -> Evaluated {
+fn construct(
+    ctx: Ctx<'_>,
+    eval: &mut Evaluator<'_>,
+    options: &SolveOptions,
+    clock: &Clock,
+) -> Evaluated {
     let inst = ctx.inst;
-    let mut rng = Rng::new(seed);
+    let mut rng = Rng::new(options.seed);
     let start_state = PostState::current(ctx);
+    tracing::debug!(elapsed = clock.elapsed(), "start state");
     let base = eval.evaluate(start_state.clone());
     let everyone: Vec<StaffIdx> = inst.staff_indices().collect();
     tracing::debug!(
@@ -455,7 +476,10 @@ fn construct(ctx: Ctx<'_>, eval: &mut Evaluator<'_>, seed: u64, clock: &Clock) -
         "start evaluated {}",
         base.key.coverage
     );
-    let built = repair(ctx, &base, start_state, &everyone, &mut rng, 0.0);
+    // Today's posts are the cheap plan any time limit gets; the repair improves on it for as
+    // long as the search's deadline allows (on small and mid-size instances, to the end).
+    let late = || is_cancelled(options) || Instant::now() >= clock.deadline;
+    let built = repair_until(ctx, &base, start_state, &everyone, (&mut rng, 0.0), &late);
     tracing::debug!(elapsed = clock.elapsed(), "repaired");
     let mut best = eval.evaluate(built);
     tracing::debug!(
@@ -478,11 +502,29 @@ fn start_bounds(
     lp_budget: LpBudget,
     options: &SolveOptions,
 ) -> (Bounds, Option<Evaluated>) {
-    let (flow, _) = flow_bound(ctx);
+    // Both bounds solve a flow over every eligible pair, which takes seconds on instances of
+    // thousands of people: neither starts once its share of the time is gone.
+    let late = |until: Instant| is_cancelled(options) || Instant::now() >= until;
+    let flow = if late(clock.deadline) {
+        None
+    } else {
+        flow_bound_until(ctx, clock.deadline, options.cancel.clone())
+    }
+    .unwrap_or_else(|| unavoidable_penalties(ctx));
     tracing::debug!(elapsed = clock.elapsed(), "flow bound {flow}");
     // Hard packings get up to 10% of the time for the bound, 80% when they also decide the
     // plan (see `packing_bound`); elsewhere the packing part finishes quickly.
-    let (pack, pack_plan) = packing_bound(ctx, clock.start, clock.time_limit, (0.1, 0.8));
+    let (pack, pack_plan) = if late(clock.start + clock.time_limit.mul_f64(0.8)) {
+        (0.0, None)
+    } else {
+        packing_bound(
+            ctx,
+            clock.start,
+            clock.time_limit,
+            (0.1, 0.8),
+            options.cancel.clone(),
+        )
+    };
     let flow = flow.max(pack);
     tracing::debug!(elapsed = clock.elapsed(), "packing bound {pack}");
     if let Some(ev) = &pack_plan {

@@ -78,6 +78,9 @@ impl StopReason {
 pub struct SolveOptions {
     /// Wall-clock limit.
     pub time_limit: Duration,
+    /// When the time limit started counting (default: when `solve` is called). A command
+    /// passes its own start, so that reading a large instance counts against the limit too.
+    pub started: Option<Instant>,
     /// Threads for the parallel search (at least 1).
     pub threads: usize,
     /// Random seed.
@@ -113,6 +116,7 @@ impl Default for SolveOptions {
     fn default() -> Self {
         Self {
             time_limit: Duration::from_secs(10),
+            started: None,
             threads: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
             seed: 0,
             work_limit: None,
@@ -165,8 +169,8 @@ struct Clock {
 }
 
 impl Clock {
-    fn new(time_limit: Duration) -> Self {
-        let start = Instant::now();
+    fn new(time_limit: Duration, started: Option<Instant>) -> Self {
+        let start = started.unwrap_or_else(Instant::now);
         let time_limit = time_limit.min(Duration::from_secs(365 * 24 * 3600));
         Self {
             start,
@@ -185,8 +189,9 @@ impl Clock {
 /// Solves `inst`.
 #[must_use]
 pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
-    let clock = Clock::new(options.time_limit);
+    let clock = Clock::new(options.time_limit, options.started);
     let elig = Eligibility::new(inst);
+    tracing::debug!(elapsed = clock.elapsed(), "eligibility");
     let ctx = Ctx { inst, elig: &elig };
     if let Some(solution) = solve_tiny(ctx, options, &clock) {
         return solution;
@@ -217,7 +222,14 @@ fn solve_tiny(ctx: Ctx<'_>, options: &SolveOptions, clock: &Clock) -> Option<Sol
             steps: 0,
         });
     }
-    let plan = plan::finish(ctx, &best, bound, clock.start, clock.hard_deadline);
+    let plan = plan::finish(
+        ctx,
+        &best,
+        bound,
+        clock.start,
+        clock.hard_deadline,
+        options.cancel.as_deref(),
+    );
     Some(Solution {
         plan,
         bound,

@@ -1,7 +1,8 @@
 //! The plan of an evaluated post set: tier 4 settled by bisection on the
 //! capacities, the objective as the plan states it, and the reasons for what stays uncovered.
 
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use super::{gap, proven};
 use crate::engine::eligibility::Ctx;
@@ -78,9 +79,18 @@ pub(super) fn finish(
     bound: f64,
     start: Instant,
     deadline: Instant,
+    cancel: Option<&AtomicBool>,
 ) -> Plan {
     let inst = ctx.inst;
-    let hours = balance_hours(inst, ev, deadline);
+    let t = Instant::now();
+    let cancelled = cancel.is_some_and(|c| c.load(Ordering::Relaxed));
+    // Asked to stop: tier 4 stays as the search left it.
+    let hours = if cancelled {
+        ev.hours.clone()
+    } else {
+        balance_hours(inst, ev, deadline)
+    };
+    tracing::debug!(seconds = t.elapsed().as_secs_f64(), "tier 4 balanced");
     let (assignments, load, done) = assignments(inst, &hours);
     let posts: Vec<Post> = ev
         .state
@@ -159,7 +169,13 @@ pub(super) fn finish(
         unmet_counterparts,
         understaffed,
     };
-    explain_uncovered(inst, &mut plan);
+    let t = Instant::now();
+    // The reasons get what is left of the time, and a few milliseconds at least: a plan
+    // published on the way (deadline now) still says why for the first duties.
+    let until = deadline.max(t + Duration::from_millis(20));
+    let stop = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
+    explain_uncovered(inst, &mut plan, until, &stop);
+    tracing::debug!(seconds = t.elapsed().as_secs_f64(), "uncovered explained");
     plan
 }
 
@@ -217,15 +233,20 @@ fn liaisons(ctx: Ctx<'_>, ev: &Evaluated) -> (Vec<Liaison>, Vec<String>) {
 
 /// Fills in why each uncovered duty stays uncovered, from the same analysis `modstaff explain`
 /// prints, read off the plan.
-fn explain_uncovered(inst: &Instance, plan: &mut Plan) {
+fn explain_uncovered(inst: &Instance, plan: &mut Plan, until: Instant, stop: &dyn Fn() -> bool) {
     let why: std::collections::HashMap<String, String> =
-        crate::model::diagnose::uncovered_reasons(inst, plan)
+        crate::model::diagnose::uncovered_reasons_until(inst, plan, until, stop)
             .into_iter()
             .map(|w| (w.duty, w.summary))
             .collect();
     for u in &mut plan.uncovered {
-        if let Some(reason) = why.get(&u.duty) {
-            u.reason.clone_from(reason);
+        match why.get(&u.duty) {
+            Some(reason) => u.reason.clone_from(reason),
+            None => {
+                u.reason = "not analysed within the time limit: `modstaff explain` gives the \
+                            reason"
+                    .into();
+            }
         }
     }
 }

@@ -373,7 +373,7 @@ fn blockers(inst: &Instance, r: &Resolved, p: StaffIdx, m: ModuleIdx) -> Vec<Blo
 pub fn diagnose(inst: &Instance, plan: &Plan) -> Diagnosis {
     let r = resolve(inst, plan);
     Diagnosis {
-        uncovered: uncovered(inst, &r),
+        uncovered: uncovered(inst, &r, None),
         unmet_counterparts: counterparts_why(inst, plan, &r),
         understaffed: understaffed_why(inst, &r),
         single_points: single_points(inst, &r),
@@ -383,16 +383,32 @@ pub fn diagnose(inst: &Instance, plan: &Plan) -> Diagnosis {
 /// Only the uncovered duties' explanations (what a plan's `reason` texts need).
 #[must_use]
 pub fn uncovered_reasons(inst: &Instance, plan: &Plan) -> Vec<UncoveredWhy> {
-    uncovered(inst, &resolve(inst, plan))
+    uncovered(inst, &resolve(inst, plan), None)
 }
 
-fn uncovered(inst: &Instance, r: &Resolved) -> Vec<UncoveredWhy> {
+/// As [`uncovered_reasons`], for the duties it gets to before `until` (or `stop` says so):
+/// on a plan with thousands of uncovered duties and thousands of people the analysis takes
+/// seconds, and a solve must end at its time limit. The duties left out have no entry.
+#[must_use]
+pub fn uncovered_reasons_until(
+    inst: &Instance,
+    plan: &Plan,
+    until: std::time::Instant,
+    stop: &dyn Fn() -> bool,
+) -> Vec<UncoveredWhy> {
+    let late = || stop() || std::time::Instant::now() >= until;
+    if late() {
+        return Vec::new();
+    }
+    uncovered(inst, &resolve(inst, plan), Some(&late))
+}
+
+fn uncovered(inst: &Instance, r: &Resolved, late: Option<&dyn Fn() -> bool>) -> Vec<UncoveredWhy> {
     let mut uncovered: Vec<UncoveredWhy> = inst
         .duty_indices()
-        .filter_map(|d| {
-            let left = inst.duty(d).hours - r.covered[d.index()];
-            (left > EPS).then(|| uncovered_why(inst, r, d, left))
-        })
+        .filter(|&d| inst.duty(d).hours - r.covered[d.index()] > EPS)
+        .take_while(|_| late.is_none_or(|f| !f()))
+        .map(|d| uncovered_why(inst, r, d, inst.duty(d).hours - r.covered[d.index()]))
         .collect();
     uncovered.sort_by(|a, b| {
         b.weighted
