@@ -1,9 +1,7 @@
 //! Who can do what, computed once per instance: the sparse structure every part of the
 //! engine iterates over (variables exist only for eligible pairs).
 
-use std::collections::HashMap;
-
-use crate::model::{CounterpartIdx, DutyIdx, Instance, ModuleIdx, SkillIdx, StaffIdx};
+use crate::model::{CounterpartIdx, DutyIdx, Instance, ModuleIdx, StaffIdx};
 
 /// A duty of a module that needs a skill: (min level, position in the module, duty).
 type Needing = (u8, usize, DutyIdx);
@@ -52,16 +50,30 @@ impl Eligibility {
         // Per module: (position in the module, duty) of duties without a skill, and per skill
         // (min level, position, duty).
         let mut open: Vec<Vec<(usize, DutyIdx)>> = vec![Vec::new(); nm];
-        let mut skilled: Vec<HashMap<SkillIdx, Vec<Needing>>> = vec![HashMap::new(); nm];
+        // Skilled duties by (module, skill), flat: `skilled[at[m * ns + s]..at[m * ns + s + 1]]`.
+        let ns = inst.skills.len();
+        let mut at = vec![0usize; nm * ns + 1];
         for m in inst.module_indices() {
             for (pos, &d) in inst.module(m).duties.iter().enumerate() {
                 let duty = inst.duty(d);
                 match duty.skill {
-                    Some(sk) if duty.min_level > 0 => skilled[m.index()]
-                        .entry(sk)
-                        .or_default()
-                        .push((duty.min_level, pos, d)),
+                    Some(sk) if duty.min_level > 0 => at[m.index() * ns + sk.index() + 1] += 1,
                     _ => open[m.index()].push((pos, d)),
+                }
+            }
+        }
+        for i in 0..nm * ns {
+            at[i + 1] += at[i];
+        }
+        let mut skilled: Vec<Needing> = vec![(0, 0, DutyIdx::from(0usize)); at[nm * ns]];
+        let mut next = at.clone();
+        for m in inst.module_indices() {
+            for (pos, &d) in inst.module(m).duties.iter().enumerate() {
+                let duty = inst.duty(d);
+                if let Some(sk) = duty.skill.filter(|_| duty.min_level > 0) {
+                    let k = m.index() * ns + sk.index();
+                    skilled[next[k]] = (duty.min_level, pos, d);
+                    next[k] += 1;
                 }
             }
         }
@@ -75,24 +87,29 @@ impl Eligibility {
                 }
                 doable.clear();
                 doable.extend_from_slice(&open[m.index()]);
-                let by_skill = &skilled[m.index()];
-                if !by_skill.is_empty() {
+                let mut sources = usize::from(!doable.is_empty());
+                let base = m.index() * ns;
+                if at[base] < at[base + ns] {
                     for &(sk, level) in &person.skills {
-                        if let Some(list) = by_skill.get(&sk) {
-                            doable.extend(
-                                list.iter()
-                                    .filter(|&&(min, _, _)| level >= min)
-                                    .map(|&(_, pos, d)| (pos, d)),
-                            );
-                        }
+                        let list = &skilled[at[base + sk.index()]..at[base + sk.index() + 1]];
+                        let before = doable.len();
+                        doable.extend(
+                            list.iter()
+                                .filter(|&&(min, _, _)| level >= min)
+                                .map(|&(_, pos, d)| (pos, d)),
+                        );
+                        sources += usize::from(doable.len() > before);
                     }
                 }
                 // A module without duties is open to all; one with duties needs one doable.
                 if doable.is_empty() && !inst.module(m).duties.is_empty() {
                     continue;
                 }
-                // The module's own order, as the engine has always iterated it.
-                doable.sort_unstable_by_key(|&(pos, _)| pos);
+                // The module's own order, as the engine has always iterated it (each source
+                // is in that order already).
+                if sources > 1 {
+                    doable.sort_unstable_by_key(|&(pos, _)| pos);
+                }
                 pair_duties.extend(doable.iter().map(|&(_, d)| d));
                 duty_start.push(pair_duties.len());
                 modules_of[p.index()].push(m);

@@ -76,17 +76,30 @@ impl Estimate {
             .collect();
         // People in `people` had their posts removed: their load in `base` may still count
         // work in modules they no longer hold, so give them their full capacity back.
+        // Each person's entries of `x`, in order: one pass, not one per person (quadratic
+        // on thousands of people); sums in the same order as entry by entry.
+        let mut mine: Vec<Vec<usize>> = vec![Vec::new(); inst.staff.len()];
+        let mut wanted = vec![false; inst.staff.len()];
         for &p in people {
-            let kept: f64 = base
-                .hours
-                .x
+            wanted[p.index()] = true;
+        }
+        for (i, &(q, _, _)) in base.hours.x.iter().enumerate() {
+            if wanted[q.index()] {
+                mine[q.index()].push(i);
+            }
+        }
+        for &p in people {
+            let entries = &mine[p.index()];
+            let kept: f64 = entries
                 .iter()
-                .filter(|&&(q, d, _)| q == p && state.posts.holds(p, inst.duty(d).module))
-                .map(|&(_, _, h)| h)
+                .map(|&i| base.hours.x[i])
+                .filter(|&(_, d, _)| state.posts.holds(p, inst.duty(d).module))
+                .map(|(_, _, h)| h)
                 .sum();
             spare[p.index()] = (inst.person(p).capacity - kept).max(0.0);
-            for &(q, d, h) in &base.hours.x {
-                if q == p && !state.posts.holds(p, inst.duty(d).module) {
+            for &i in entries {
+                let (_, d, h) = base.hours.x[i];
+                if !state.posts.holds(p, inst.duty(d).module) {
                     uncovered[d.index()] += h;
                 }
             }
