@@ -151,7 +151,7 @@ impl Net {
     /// Dinic from `src`; person `blocked` may not end a path.
     fn run(&mut self, blocked: u32, mark_dead: bool) {
         while self.supply.iter().any(|&s| s > TOL) {
-            if self.out_of_time() {
+            if self.aborted || self.out_of_time() {
                 self.aborted = true;
                 break;
             }
@@ -168,7 +168,7 @@ impl Net {
         self.clear_levels();
     }
 
-    fn out_of_time(&self) -> bool {
+    pub(super) fn out_of_time(&self) -> bool {
         self.deadline
             .is_some_and(|d| std::time::Instant::now() >= d)
             || self

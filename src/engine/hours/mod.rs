@@ -359,11 +359,15 @@ impl<'a> HoursOracle<'a> {
         let aborted = self.net.aborted;
         self.net.deadline = None;
         self.net.cancel = None;
+        self.net.aborted = false;
         (!aborted).then(|| self.extract(true))
     }
 
     fn solve_fixed(&mut self, posts: &Posts, fixed: &[Option<StaffIdx>]) {
         self.build_allowed(posts);
+        if self.net.aborted {
+            return;
+        }
         self.accept_fixed(fixed);
         self.build_net_all();
         self.solve_classes();
@@ -397,7 +401,17 @@ impl<'a> HoursOracle<'a> {
         self.allowed_start.clear();
         self.allowed.clear();
         self.allowed_start.push(0);
-        for duty in &inst.duties {
+        for (i, duty) in inst.duties.iter().enumerate() {
+            // On every eligible pair of thousands of people this takes a second: past a set
+            // deadline the remaining duties get no one (a valid, smaller problem; `aborted`
+            // tells the caller its flow is no bound).
+            if i % 256 == 0 && self.net.deadline.is_some() && self.net.out_of_time() {
+                self.net.aborted = true;
+            }
+            if self.net.aborted && self.net.deadline.is_some() {
+                self.allowed_start.push(u32_of(self.allowed.len()));
+                continue;
+            }
             for &p in &self.holders[duty.module.index()] {
                 let can_do = duty
                     .skill

@@ -457,6 +457,10 @@ impl<'a> Driver<'a> {
     }
 }
 
+/// The most eligible (person, duty) pairs for which the flow and packing bounds are built
+/// (about 1.2 GB of network at the most).
+const MAX_BOUND_PAIRS: usize = 30_000_000;
+
 /// The start: today's posts (those legal together) and a greedy repair of everyone from
 /// them, whichever is better.
 fn construct(
@@ -504,7 +508,10 @@ fn start_bounds(
 ) -> (Bounds, Option<Evaluated>) {
     // Both bounds solve a flow over every eligible pair, which takes seconds on instances of
     // thousands of people: neither starts once its share of the time is gone.
-    let late = |until: Instant| is_cancelled(options) || Instant::now() >= until;
+    // Their networks hold every eligible (person, duty) pair several times over (about 40
+    // bytes a pair): beyond `MAX_BOUND_PAIRS` they would take gigabytes, and are skipped.
+    let huge = ctx.elig.pair_duty_count() > MAX_BOUND_PAIRS;
+    let late = |until: Instant| huge || is_cancelled(options) || Instant::now() >= until;
     let flow = if late(clock.deadline) {
         None
     } else {
