@@ -46,6 +46,15 @@ struct Cli {
     /// Trace the engine's work on standard error (`-v` debug, `-vv` trace; `RUST_LOG` overrides)
     #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
     verbose: u8,
+    /// Most people an instance may have
+    #[arg(long, global = true, value_name = "N", default_value_t = 100_000)]
+    max_people: usize,
+    /// Most duties an instance may have
+    #[arg(long, global = true, value_name = "N", default_value_t = 1_000_000)]
+    max_duties: usize,
+    /// Most possible posts (people x modules) an instance may have
+    #[arg(long, global = true, value_name = "N", default_value_t = 100_000_000)]
+    max_posts: u64,
 }
 
 /// Debug tracing is off unless asked for with `-v` or `RUST_LOG`: the library logs through
@@ -268,6 +277,11 @@ pub fn run() -> ExitCode {
         }
     };
     init_tracing(cli.verbose);
+    modstaff::io::set_size_limits(modstaff::io::SizeLimits {
+        people: cli.max_people,
+        duties: cli.max_duties,
+        posts: cli.max_posts,
+    });
     let result = match cli.command {
         Command::Solve(args) => solve::run(&args),
         Command::Validate(args) => validate::run(&args),

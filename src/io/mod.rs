@@ -25,5 +25,5 @@ pub use position::PositionIndex;
 pub use raw::{
     RawCounterpart, RawDuty, RawInstance, RawModule, RawRules, RawSkill, RawStaff, RawUnit,
 };
-pub use validate::validate;
+pub use validate::{SizeLimits, set_size_limits, size_limits, validate};
 pub use write::{write_atomic, write_folder_atomic};

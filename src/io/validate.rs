@@ -190,6 +190,79 @@ fn check_name(sink: &mut Sink<'_>, path: &str, name: Option<&String>) {
 
 /// Validates a raw instance decoded from a file; `origins` and `positions` let messages name
 /// the file's own indices, lines and columns.
+/// Size caps checked before anything is solved: the solver's lists grow with people x modules
+/// (a possible post each), and an instance far beyond a province's would exhaust memory or
+/// take minutes before the first plan. The command line raises them with `--max-people`,
+/// `--max-duties` and `--max-posts`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SizeLimits {
+    /// Most people [100,000].
+    pub people: usize,
+    /// Most duties [1,000,000].
+    pub duties: usize,
+    /// Most possible posts, people x modules [100,000,000].
+    pub posts: u64,
+}
+
+impl Default for SizeLimits {
+    fn default() -> Self {
+        Self {
+            people: 100_000,
+            duties: 1_000_000,
+            posts: 100_000_000,
+        }
+    }
+}
+
+static LIMITS: std::sync::RwLock<Option<SizeLimits>> = std::sync::RwLock::new(None);
+
+/// Sets the size caps every later validation in this process applies.
+pub fn set_size_limits(limits: SizeLimits) {
+    if let Ok(mut l) = LIMITS.write() {
+        *l = Some(limits);
+    }
+}
+
+/// The size caps in force.
+#[must_use]
+pub fn size_limits() -> SizeLimits {
+    LIMITS.read().ok().and_then(|l| *l).unwrap_or_default()
+}
+
+fn check_size(s: &mut Sink<'_>, raw: &RawInstance) {
+    let caps = size_limits();
+    let (np, nm, nd) = (raw.staff.len(), raw.modules.len(), raw.duties.len());
+    if np > caps.people {
+        s.error(
+            "staff",
+            format!("{np} people, more than the cap of {}", caps.people),
+            Some("split the instance by bureau, or raise the cap with `--max-people`".into()),
+        );
+    }
+    if nd > caps.duties {
+        s.error(
+            "duties",
+            format!("{nd} duties, more than the cap of {}", caps.duties),
+            Some("merge small duties, or raise the cap with `--max-duties`".into()),
+        );
+    }
+    let posts = (np as u64).saturating_mul(nm as u64);
+    if posts > caps.posts {
+        s.error(
+            "modules",
+            format!(
+                "{np} people x {nm} modules = {posts} possible posts, more than the cap of {}",
+                caps.posts
+            ),
+            Some(
+                "the solver keeps a list per possible post (tens of bytes each); split the \
+                 instance, or raise the cap with `--max-posts`"
+                    .into(),
+            ),
+        );
+    }
+}
+
 pub(crate) fn validate_decoded(
     raw: &RawInstance,
     origins: &Origins,
@@ -202,6 +275,7 @@ pub(crate) fn validate_decoded(
         origins,
     };
     let s = &mut sink;
+    check_size(s, raw);
     check_instance_name(s, raw);
     let rr = raw.rules.clone().unwrap_or_default();
     let mut rules = rules(s, &rr);

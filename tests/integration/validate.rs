@@ -100,3 +100,35 @@ fn usage_errors_exit_2_and_help_exits_0() {
     assert_eq!(version.code, 0);
     assert!(version.stdout.starts_with("modstaff "));
 }
+
+/// Instances beyond the size caps are refused before anything is solved, naming the cap and
+/// the flag that raises it; the flags raise them.
+#[test]
+fn size_caps_name_their_flag() {
+    let run = modstaff([
+        "validate",
+        "instances/tiny.json",
+        "--max-people",
+        "2",
+        "--max-duties",
+        "3",
+        "--max-posts",
+        "5",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    for needle in [
+        "more than the cap of 2",
+        "`--max-people`",
+        "more than the cap of 3",
+        "`--max-duties`",
+        "more than the cap of 5",
+        "`--max-posts`",
+    ] {
+        assert!(run.stderr.contains(needle), "{needle}: {}", run.stderr);
+    }
+    let run = modstaff(["solve", "instances/tiny.json", "--max-people", "2"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stdout.is_empty());
+    let run = modstaff(["validate", "instances/tiny.json", "--max-people", "1000"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
