@@ -900,3 +900,122 @@ fn incumbent_plans_pass_check() {
     let last = plans.last().expect("one");
     assert!(sol.plan.objective.coverage <= last.objective.coverage + 1e-9);
 }
+
+/// Peak resident memory of a process, from `/proc` (`VmHWM`), in MB.
+fn peak_mb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb / 1024)
+}
+
+/// The abusive requests of the hardening campaign, sent from four clients at once between
+/// good ones: every bad one gets a 4xx, every good one its answer, the server stays under
+/// 600 MB; then it is killed mid-load and a new one serves at once.
+#[test]
+fn the_server_survives_abuse_and_a_kill() {
+    let mut s = Server::start(&["--read-timeout", "2", "--max-body", "2000000"]);
+    let tiny = instance_text("tiny");
+    let bad: Vec<(&str, String)> = vec![
+        (
+            "/v1/whatif",
+            solve_body(
+                "tiny",
+                &json!({"scenarios": "[[scenario]]\nname = \"x\"\nadd_staff = { id = \"h\", count = 4294967295 }\n"}),
+            ),
+        ),
+        (
+            "/v1/whatif",
+            solve_body(
+                "tiny",
+                &json!({"scenarios": "[[scenario]]\nname = \"x\"\nscale_hours = { factor = 1e306 }\n"}),
+            ),
+        ),
+        ("/v1/solve", {
+            let mut v: Value = serde_json::from_str(&tiny).expect("tiny");
+            v["duties"][0]["hours"] = json!(1e308);
+            format!("{{\"instance\": {v}}}")
+        }),
+        (
+            "/v1/solve",
+            format!(
+                "{{\"instance\": {}}}",
+                tiny.replacen("\"hours\": ", "\"hours\": -5, \"hours\": ", 1)
+            ),
+        ),
+        (
+            "/v1/validate",
+            format!("{{\"instance\": {}{}}}", "[".repeat(5000), "]".repeat(5000)),
+        ),
+        (
+            "/v1/validate",
+            format!("{{\"instance\": \"{}\"}}", "x".repeat(3_000_000)),
+        ),
+        (
+            "/v1/check",
+            format!("{{\"instance\": {tiny}, \"plan\": {{\"instance\": 3}}}}"),
+        ),
+        (
+            "/v1/solve",
+            "{\"instance\": {\"name\": \"x\", \"staff\": [".to_owned(),
+        ),
+    ];
+    let good = format!("{{\"instance\": {tiny}}}");
+    let base = s.base.clone();
+    let outcomes: Vec<(u16, bool)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|t| {
+                let (bad, good, base) = (&bad, &good, &base);
+                scope.spawn(move || {
+                    let mut out = Vec::new();
+                    for round in 0..6 {
+                        let (path, body) = &bad[(t + round) % bad.len()];
+                        let r = send("POST", &format!("{base}{path}"), Some(body), None);
+                        out.push((r.status, false));
+                        let r = send("POST", &format!("{base}/v1/validate"), Some(good), None);
+                        out.push((r.status, true));
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("client thread"))
+            .collect()
+    });
+    for (status, good) in &outcomes {
+        if *good {
+            assert_eq!(*status, 200);
+        } else {
+            assert!((400..500).contains(status), "a bad request got {status}");
+        }
+    }
+    let peak = peak_mb(s.child.id());
+    assert!(peak < 600, "peak memory {peak} MB");
+    assert_eq!(get(&s, "/healthz").status, 200);
+
+    // Killed while solving: the next server starts and serves at once.
+    let slow = solve_body("longgang-agri", &json!({"time_limit": 30}));
+    let url = s.url("/v1/solve");
+    let pending = std::thread::spawn(move || {
+        let _ = agent()
+            .post(&url)
+            .header("Content-Type", "application/json")
+            .send(slow.as_str());
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let _ = s.child.kill();
+    let _ = s.child.wait();
+    let _ = pending.join();
+    let s2 = Server::start(&[]);
+    assert_eq!(get(&s2, "/healthz").status, 200);
+    let r = post(
+        &s2,
+        "/v1/solve",
+        &solve_body("tiny", &json!({"time_limit": 5})),
+    );
+    assert_eq!(r.status, 200);
+}
