@@ -69,9 +69,6 @@ struct Engine<'r> {
 /// unbounded count would exhaust memory before any check could answer.
 const MAX_HIRES: usize = 100_000;
 
-/// Most people an instance may hold after its scenario's hires.
-const MAX_STAFF: usize = 1_000_000;
-
 /// A positive, finite factor.
 fn factor_ok(factor: f64) -> bool {
     factor.is_finite() && factor > 0.0
@@ -471,15 +468,20 @@ impl Engine<'_> {
                 Some("one entry hires people alike for one bureau; split larger plans".into()),
             );
             ok = false;
-        } else if self.raw.staff.len() + new.count as usize > MAX_STAFF {
+        } else if self.raw.staff.len() + new.count as usize > crate::io::size_limits().people {
+            // The size cap of any instance, checked before the hires are materialised.
+            let cap = crate::io::size_limits().people;
             self.error(
                 join_key(path, "count"),
                 format!(
-                    "hiring {} would make {} people, more than the {MAX_STAFF} a scenario may hold",
+                    "hiring {} would make {} people, more than the cap of {cap}",
                     new.count,
                     self.raw.staff.len() + new.count as usize
                 ),
-                Some("hire fewer people in this scenario".into()),
+                Some(
+                    "hire fewer people in this scenario, or raise the cap with `--max-people`"
+                        .into(),
+                ),
             );
             ok = false;
         }
