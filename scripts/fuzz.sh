@@ -70,6 +70,11 @@ if ! nice -n "$niceness" "${build[@]}" >"$logs/build.log" 2>&1; then
     exit 1
 fi
 
+# -jobs makes libFuzzer fork workers that log to fuzz-N.log in the working directory: only
+# when asked for.
+parallel=()
+[ "$jobs" -gt 1 ] && parallel=(-jobs="$jobs" -workers="$jobs")
+
 failed=0
 printf '%-14s %6s %12s %8s %s\n' target seconds executions corpus result
 for t in "${run[@]}"; do
@@ -82,8 +87,7 @@ for t in "${run[@]}"; do
         "$t" "${dirs[@]}" -- \
         -max_total_time="$seconds" -max_len="$(max_len "$t")" \
         -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10 \
-        -jobs="$jobs" -workers="$jobs" \
-        -print_final_stats=1 >"$log" 2>&1
+        "${parallel[@]}" -print_final_stats=1 >"$log" 2>&1
     code=$?
     # With -jobs > 1 the workers log to fuzz-N.log in the working directory: fold them in.
     if [ "$jobs" -gt 1 ]; then
