@@ -3,6 +3,7 @@
 mod check;
 mod common;
 mod explain;
+mod fuzz_replay;
 mod identity;
 mod instances;
 mod mkp;
