@@ -62,6 +62,6 @@ fn a_panicking_body_is_reported() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let input = dir.path().join("input");
     std::fs::write(&input, b"x").expect("written");
-    let failed = replay(&[input.clone()], |_| panic!("on purpose"));
+    let failed = replay(std::slice::from_ref(&input), |_| panic!("on purpose"));
     assert_eq!(failed, [input.display().to_string()]);
 }
