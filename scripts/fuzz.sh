@@ -26,6 +26,16 @@ max_len() {
     esac
 }
 
+# The dictionary of keywords a target's inputs use, if it has one.
+dict() {
+    local d
+    case $1 in
+        solve_check) d=fuzz/dicts/instance_json.dict ;;
+        *) d=fuzz/dicts/$1.dict ;;
+    esac
+    [ -f "$d" ] && echo "-dict=$d"
+}
+
 usage() {
     echo "usage: scripts/fuzz.sh TARGET|all|list [SECONDS]" >&2
     echo "targets: ${targets[*]}" >&2
@@ -87,7 +97,7 @@ for t in "${run[@]}"; do
         "$t" "${dirs[@]}" -- \
         -max_total_time="$seconds" -max_len="$(max_len "$t")" \
         -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10 \
-        "${parallel[@]}" -print_final_stats=1 >"$log" 2>&1
+        $(dict "$t") "${parallel[@]}" -print_final_stats=1 >"$log" 2>&1
     code=$?
     # With -jobs > 1 the workers log to fuzz-N.log in the working directory: fold them in.
     if [ "$jobs" -gt 1 ]; then
