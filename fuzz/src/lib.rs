@@ -1,6 +1,11 @@
 //! The fuzz targets' bodies, shared with the stable replay test
 //! (`tests/integration/fuzz_replay.rs`), and the little that only fuzzing needs.
 
+#![allow(
+    clippy::missing_panics_doc,
+    reason = "a fuzz body panics exactly when it finds a bug"
+)]
+
 #[path = "../../tests/common/fuzz_bodies.rs"]
 mod bodies;
 
