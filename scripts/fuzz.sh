@@ -109,7 +109,8 @@ for t in "${run[@]}"; do
         result=ok
     else
         failed=1
-        artifact=$(grep -o 'fuzz/artifacts/[^ ]*' "$log" | tail -1)
+        # Slow units are saved too but are no failure: name the input that ended the run.
+        artifact=$(grep -oE 'fuzz/artifacts/[^ ]*/(crash|oom|timeout|leak)-[0-9a-f]+' "$log" | tail -1)
         kind=$(grep -om1 -E 'panicked at|out-of-memory|malloc\(.*\) exceeds limit|timeout after|deadly signal|ERROR: AddressSanitizer' "$log" || true)
         result="CRASH (${kind:-exit $code}) ${artifact:-see $log}"
     fi
