@@ -13,9 +13,9 @@ pub use bodies::*;
 
 /// Most people a scenario input may hire, in all, for the `scenario_toml` target to run it.
 ///
-/// A scenario may hold up to 1,000,000 people (`scenario::apply`), which the instrumented
-/// build takes minutes to apply and validate: the fuzzer would stop at a "timeout" that
-/// only restates the cap, or spend its time there rather than on new inputs. The stable
+/// A scenario may hold as many people as the size cap allows (100,000 by default), which the
+/// instrumented build takes tens of seconds to apply and validate: the fuzzer would stop at
+/// a "timeout" that only restates the cap, or spend its time there rather than on new inputs. The stable
 /// replay runs every input in full.
 const MAX_FUZZ_HIRES: i64 = 1000;
 
