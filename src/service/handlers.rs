@@ -555,6 +555,18 @@ fn whatif_cases(req: &WhatifRequest, base: &Instance) -> Result<Vec<Case>, Probl
             batch::sweep_cases(base, &sweep)
         }
         (Some(toml), None) => {
+            // Counted before any scenario is applied: applying one can cost seconds (hires up
+            // to the people cap), so a long file must be refused first, not after.
+            let count = toml::from_str::<toml::Table>(toml)
+                .ok()
+                .and_then(|t| t.get("scenario").and_then(|v| v.as_array()).map(Vec::len))
+                .unwrap_or(0);
+            if count > MAX_SCENARIOS {
+                return Err(bad_option(
+                    "scenarios",
+                    format!("{count} scenarios, more than the {MAX_SCENARIOS} one request may run"),
+                ));
+            }
             let scenarios = crate::scenario::parse_scenarios(toml, "request.scenarios", base)
                 .map_err(|d| Problem::invalid("scenarios", d))?;
             let mut cases = Vec::with_capacity(scenarios.len());

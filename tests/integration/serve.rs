@@ -993,6 +993,19 @@ fn the_server_survives_abuse_and_a_kill() {
             assert!((400..500).contains(status), "a bad request got {status}");
         }
     }
+    // A file of many scenarios is refused before any is applied.
+    let many = "[[scenario]]\nname = \"x{}\"\nadd_staff = { id = \"h\", count = 50000 }\n";
+    let file: String = (0..300)
+        .map(|i| many.replace("{}", &i.to_string()))
+        .collect();
+    let started = Instant::now();
+    let r = post(
+        &s,
+        "/v1/whatif",
+        &solve_body("tiny", &json!({ "scenarios": file })),
+    );
+    assert_problem(&r, 400);
+    assert!(started.elapsed() < Duration::from_secs(5));
     let peak = peak_mb(s.child.id());
     assert!(peak < 600, "peak memory {peak} MB");
     assert_eq!(get(&s, "/healthz").status, 200);
