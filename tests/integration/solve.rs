@@ -456,3 +456,30 @@ fn settling_epochs_decide_how_long_tier_2_is_polished_after_the_proof() {
     assert!(short.plan.objective.stability <= 40);
     assert!(long.plan.objective.stability <= 40);
 }
+
+/// A time limit already spent when the solve starts (as when reading a huge instance took it
+/// all) still gives a checked plan at once: today's posts, no bound beyond the cheap ones.
+#[test]
+fn a_spent_time_limit_still_returns_a_checked_plan_at_once() {
+    let (inst, _) = load_instance(&path("instances/longgang-enforcement.json")).expect("loads");
+    let started = Instant::now();
+    let sol = solve(
+        &inst,
+        &SolveOptions {
+            time_limit: Duration::from_secs(1),
+            started: Some(started.checked_sub(Duration::from_secs(5)).expect("clock")),
+            threads: 1,
+            ..SolveOptions::default()
+        },
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(sol.stop, modstaff::engine::StopReason::TimeLimit);
+    assert!(verify(&inst, &sol.plan).is_valid());
+    assert!(sol.bound <= sol.plan.objective.coverage + 1e-6);
+    // Every uncovered duty says why, or that the time ran out before it was analysed.
+    assert!(sol.plan.uncovered.iter().all(|u| !u.reason.is_empty()));
+}
