@@ -62,6 +62,11 @@ pub fn to_raw(inst: &Instance) -> RawInstance {
                     .iter()
                     .map(|m| inst.modules[m.index()].id.clone())
                     .collect(),
+                fixed_posts: p
+                    .fixed_posts
+                    .iter()
+                    .map(|m| inst.modules[m.index()].id.clone())
+                    .collect(),
                 unavailable: p
                     .unavailable
                     .iter()
@@ -90,6 +95,7 @@ pub fn to_raw(inst: &Instance) -> RawInstance {
             .iter()
             .map(|d| RawDuty {
                 id: d.id.clone(),
+                name: name_if(&d.name, &d.id),
                 module: inst.modules[d.module.index()].id.clone(),
                 hours: d.hours,
                 skill: d.skill.map(|k| inst.skills[k.index()].id.clone()),

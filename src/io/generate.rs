@@ -263,6 +263,7 @@ fn duties(
         duties.push(RawDuty {
             id: format!("d{d:0wd$}"),
             module: format!("m{m:0wm$}"),
+            name: None,
             hours,
             skill: skill.map(|k| format!("s{k:02}")),
             min_level: (min_level != 1).then_some(min_level),
@@ -363,6 +364,7 @@ fn staff(
             max_posts: r.chance(0.05).then_some(2),
             max_liaisons: r.chance(0.1).then_some(2),
             current_posts: current,
+            fixed_posts: Vec::new(),
             unavailable,
         });
     }

@@ -212,6 +212,7 @@ impl Reader<'_> {
                 max_posts: None,
                 max_liaisons: None,
                 current_posts: Vec::new(),
+                fixed_posts: Vec::new(),
                 unavailable: Vec::new(),
             });
         }
@@ -241,6 +242,7 @@ impl Reader<'_> {
             duties.push(RawDuty {
                 id: format!("i{:0w$}", j + 1, w = width(n)),
                 module: MODULE.to_owned(),
+                name: None,
                 hours: w,
                 skill: None,
                 min_level: None,

@@ -76,6 +76,9 @@ pub struct RawStaff {
     /// Today's posts (module ids).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub current_posts: Vec<String>,
+    /// Posts every plan must keep (module ids): pinned by the planner.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixed_posts: Vec<String>,
     /// Modules this person may not hold.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unavailable: Vec<String>,
@@ -114,6 +117,9 @@ pub struct RawDuty {
     pub id: String,
     /// Module id.
     pub module: String,
+    /// Human-readable name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Weekly hours, > 0.
     pub hours: f64,
     /// Required skill [none].

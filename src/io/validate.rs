@@ -9,7 +9,7 @@ use super::position::{PositionIndex, join_index, join_key};
 use super::raw::{RawInstance, RawRules, RawStaff};
 use crate::model::{
     Counterpart, CounterpartIdx, Duty, DutyIdx, IdMaps, Instance, Module, ModuleIdx, Rules, Skill,
-    SkillIdx, Staff, Unit, UnitIdx,
+    SkillIdx, Staff, StaffIdx, Unit, UnitIdx,
 };
 
 /// Collects diagnostics with positions looked up from the source text.
@@ -322,6 +322,10 @@ pub(crate) fn validate_decoded(
         rules,
         ids,
     };
+    check_pins(&instance, raw, &mut sink);
+    if sink.diags.has_errors() {
+        return Err(sink.diags);
+    }
     warn_suspicious(&instance, &mut sink);
     Ok((instance, sink.diags))
 }
@@ -543,6 +547,7 @@ impl Lists<'_> {
         let mut duties = Vec::new();
         for (i, d) in self.raw.duties.iter().enumerate() {
             let path = s.elem("duties", i);
+            check_name(s, &path, d.name.as_ref());
             let module = self.module(s, &join_key(&path, "module"), &d.module);
             bounded(
                 s,
@@ -577,6 +582,7 @@ impl Lists<'_> {
             }
             duties.push(Duty {
                 id: d.id.clone(),
+                name: d.name.clone().unwrap_or_else(|| d.id.clone()),
                 module: module.unwrap_or(ModuleIdx(0)),
                 hours: d.hours,
                 skill,
@@ -620,6 +626,7 @@ impl Lists<'_> {
             .unwrap_or(rules.max_liaisons);
             let current_posts = self.module_list(s, &path, "current_posts", &p.current_posts);
             let unavailable = self.module_list(s, &path, "unavailable", &p.unavailable);
+            let fixed_posts = self.module_list(s, &path, "fixed_posts", &p.fixed_posts);
             for m in &current_posts {
                 if unavailable.contains(m) {
                     s.warning(
@@ -642,6 +649,7 @@ impl Lists<'_> {
                 max_posts,
                 max_liaisons,
                 current_posts,
+                fixed_posts,
                 unavailable,
             });
         }
@@ -725,6 +733,136 @@ impl Lists<'_> {
             conflicts.push((a, b));
         }
         conflicts
+    }
+}
+
+/// Pins that cannot all hold together (SPEC constraint 9): a plan keeping every pin must
+/// exist, so that assigning nobody else stays feasible.
+fn check_pins(inst: &Instance, raw: &RawInstance, s: &mut Sink<'_>) {
+    let mut pinned_in: Vec<Vec<StaffIdx>> = vec![Vec::new(); inst.modules.len()];
+    let mut unit_pinned: Vec<Vec<StaffIdx>> = vec![Vec::new(); inst.units.len()];
+    for p in inst.staff_indices() {
+        let person = inst.person(p);
+        if person.fixed_posts.is_empty() {
+            continue;
+        }
+        let path = join_key(&s.elem("staff", p.index()), "fixed_posts");
+        // The path of one pin: its place in the person's list as written.
+        let at = |m: ModuleIdx| {
+            let id = &inst.module(m).id;
+            let j = raw.staff[p.index()]
+                .fixed_posts
+                .iter()
+                .position(|x| x == id)
+                .unwrap_or(0);
+            join_index(&path, j)
+        };
+        let ids = |ms: &[ModuleIdx]| {
+            ms.iter()
+                .map(|&m| format!("`{}`", inst.module(m).id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if person.fixed_posts.len() > person.max_posts as usize {
+            s.error(
+                &path,
+                format!(
+                    "`{}` has {} pinned posts ({}) but may hold at most {}",
+                    person.id,
+                    person.fixed_posts.len(),
+                    ids(&person.fixed_posts),
+                    person.max_posts
+                ),
+                Some("unpin a post or raise the person's max_posts".into()),
+            );
+        }
+        for (i, &a) in person.fixed_posts.iter().enumerate() {
+            for &b in &person.fixed_posts[i + 1..] {
+                if inst.in_conflict(a, b) {
+                    s.error(
+                        &at(b),
+                        format!(
+                            "`{}` is pinned to `{}` and `{}`, which conflict",
+                            person.id,
+                            inst.module(a).id,
+                            inst.module(b).id
+                        ),
+                        Some("unpin one of them or drop the conflict from rules.conflicts".into()),
+                    );
+                }
+            }
+        }
+        let mut units = Vec::new();
+        for &m in &person.fixed_posts {
+            let module = inst.module(m);
+            if person.unavailable.binary_search(&m).is_ok() {
+                s.error(
+                    &at(m),
+                    format!(
+                        "`{}` is pinned to `{}` but unavailable for it",
+                        person.id, module.id
+                    ),
+                    Some("remove the module from `unavailable` or unpin it".into()),
+                );
+            } else if !inst.qualifies(p, m) {
+                s.error(
+                    &at(m),
+                    format!(
+                        "`{}` is pinned to `{}` but can do none of its duties",
+                        person.id, module.id
+                    ),
+                    Some("give the person a skill one of its duties needs, or unpin it".into()),
+                );
+            }
+            pinned_in[m.index()].push(p);
+            if let Some(u) = module.unit
+                && !units.contains(&u)
+            {
+                units.push(u);
+                unit_pinned[u.index()].push(p);
+            }
+        }
+    }
+    let names = |ps: &[StaffIdx]| {
+        ps.iter()
+            .map(|&p| format!("`{}`", inst.person(p).id))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for m in inst.module_indices() {
+        let module = inst.module(m);
+        let pinned = &pinned_in[m.index()];
+        if let Some(cap) = module.max_staff
+            && pinned.len() > cap as usize
+        {
+            s.error(
+                &join_key(&s.elem("modules", m.index()), "max_staff"),
+                format!(
+                    "{} people are pinned to `{}` ({}) but it takes at most {cap}",
+                    pinned.len(),
+                    module.id,
+                    names(pinned)
+                ),
+                Some("unpin someone or raise max_staff".into()),
+            );
+        }
+    }
+    for (u, unit) in inst.units.iter().enumerate() {
+        let pinned = &unit_pinned[u];
+        if let Some(cap) = unit.headcount_cap
+            && pinned.len() > cap as usize
+        {
+            s.error(
+                &join_key(&s.elem("units", u), "headcount_cap"),
+                format!(
+                    "{} people are pinned to modules of unit `{}` ({}) but its headcount cap is {cap}",
+                    pinned.len(),
+                    unit.id,
+                    names(pinned)
+                ),
+                Some("unpin someone or raise headcount_cap".into()),
+            );
+        }
     }
 }
 

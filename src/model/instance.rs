@@ -103,6 +103,9 @@ pub struct Staff {
     pub max_liaisons: u32,
     /// Today's posts, sorted, without repeats.
     pub current_posts: Vec<ModuleIdx>,
+    /// Posts every plan must keep, sorted, without repeats; validation guarantees that all
+    /// pins of the instance can hold together (SPEC constraint 9).
+    pub fixed_posts: Vec<ModuleIdx>,
     /// Modules this person may not hold, sorted, without repeats.
     pub unavailable: Vec<ModuleIdx>,
 }
@@ -141,6 +144,8 @@ pub struct Module {
 pub struct Duty {
     /// Unique id.
     pub id: String,
+    /// Human-readable name (the id when none was given).
+    pub name: String,
     /// The module it belongs to.
     pub module: ModuleIdx,
     /// Hours per week, finite and > 0.

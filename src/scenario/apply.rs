@@ -561,6 +561,7 @@ impl Engine<'_> {
                 max_posts: new.max_posts.map(i64::from),
                 max_liaisons: new.max_liaisons.map(i64::from),
                 current_posts: Vec::new(),
+                fixed_posts: Vec::new(),
                 unavailable: Vec::new(),
             });
         }

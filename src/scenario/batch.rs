@@ -371,6 +371,7 @@ pub fn sweep_cases(base: &Instance, sweep: &Sweep) -> Vec<Case> {
                     max_posts: None,
                     max_liaisons: None,
                     current_posts: Vec::new(),
+                    fixed_posts: Vec::new(),
                     unavailable: Vec::new(),
                 });
                 push(format!("hire {} (level {level})", skill.id), r);

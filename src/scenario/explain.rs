@@ -364,6 +364,7 @@ fn with_hire(
         max_posts: None,
         max_liaisons: None,
         current_posts: Vec::new(),
+        fixed_posts: Vec::new(),
         unavailable: Vec::new(),
     });
     r

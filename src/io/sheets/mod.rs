@@ -635,6 +635,7 @@ fn map_row(raw: &mut RawInstance, table: &str, r: &mut RowReader<'_>) -> bool {
                 max_posts: r.whole("max_posts"),
                 max_liaisons: r.whole("max_liaisons"),
                 current_posts: r.list("current_posts"),
+                fixed_posts: r.list("fixed_posts"),
                 unavailable: r.list("unavailable"),
             };
             raw.staff.push(p);
@@ -661,6 +662,7 @@ fn map_row(raw: &mut RawInstance, table: &str, r: &mut RowReader<'_>) -> bool {
             };
             let d = RawDuty {
                 id,
+                name: r.text("name"),
                 module,
                 hours: hours.unwrap_or(0.0),
                 skill: r.text("skill"),
@@ -723,6 +725,7 @@ pub fn tables_of(raw: &RawInstance) -> Vec<(&'static Table, Vec<Vec<Cell>>)> {
                         w(p.max_posts),
                         w(p.max_liaisons),
                         l(&p.current_posts),
+                        l(&p.fixed_posts),
                         l(&p.unavailable),
                     ]);
                 }
@@ -743,6 +746,7 @@ pub fn tables_of(raw: &RawInstance) -> Vec<(&'static Table, Vec<Vec<Cell>>)> {
                 for d in &raw.duties {
                     rows.push(vec![
                         t(&d.id),
+                        o(&d.name),
                         t(&d.module),
                         Cell::Number(d.hours),
                         o(&d.skill),

@@ -98,6 +98,13 @@ pub const TABLES: &[Table] = &[
                 "m-policy",
             ),
             col(
+                "fixed_posts",
+                false,
+                LIST,
+                "posts every plan must keep (pinned)",
+                "",
+            ),
+            col(
                 "unavailable",
                 false,
                 LIST,
@@ -147,6 +154,7 @@ pub const TABLES: &[Table] = &[
         required: true,
         columns: &[
             col("id", true, ID, "duty id", "d-policy-1"),
+            col("name", false, TEXT, "display name [the id]", "政策文件审核"),
             col(
                 "module",
                 true,
