@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use modstaff::io::{load_instance, parse_plan};
-use modstaff::model::{Instance, verify};
+use modstaff::model::Instance;
 
 struct Outcome {
     kind: &'static str,
@@ -190,7 +190,7 @@ fn request(
     let plan_ok = (status == 200).then(|| {
         inst.is_some_and(|inst| {
             parse_plan(&json["plan"].to_string(), "plan")
-                .is_ok_and(|plan| verify(inst, &plan).is_valid())
+                .is_ok_and(|plan| modstaff::model::verify_declared(inst, &plan).is_valid())
         })
     });
     let queue_full = status == 429

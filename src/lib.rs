@@ -64,13 +64,12 @@
 //! ```
 //!
 //! **Check a plan** with [`check`], the independent checker (it shares no code with the
-//! solver). A plan read from a file or a request goes through [`parse_plan`] first:
+//! solver). A plan read from a file or a request goes through [`parse_plan`] first; it may be
+//! minimal (posts and assignments), and [`complete_plan`] recomputes the rest:
 //!
 //! ```
 //! # let (instance, _) = modstaff::parse_instance(include_str!("../instances/tiny.json"), "tiny.json")?;
 //! # let plan = modstaff::solve(&instance, &modstaff::SolveOptions::default()).plan;
-//! let json = serde_json::to_string(&plan).unwrap();
-//! let plan = modstaff::parse_plan(&json, "plan.json")?;
 //! let report = modstaff::check(&instance, &plan);
 //! assert!(report.is_valid(), "{:?}", report.violations);
 //! assert_eq!(report.recomputed.coverage, plan.objective.coverage);
@@ -78,6 +77,15 @@
 //! let mut wrong = plan.clone();
 //! wrong.objective.coverage -= 1.0;
 //! assert!(!modstaff::check(&instance, &wrong).is_valid());
+//!
+//! let json = serde_json::json!({
+//!     "posts": plan.posts, "assignments": plan.assignments, "liaisons": plan.liaisons,
+//! });
+//! let minimal = modstaff::parse_plan(&json.to_string(), "plan.json")?;
+//! assert!(modstaff::check_declared(&instance, &minimal).is_valid());
+//! let (full, _) = modstaff::complete_plan(&instance, &minimal);
+//! assert_eq!(full.objective.coverage, plan.objective.coverage);
+//! assert_eq!(full.changes, plan.changes);
 //! # Ok::<(), modstaff::Diagnostics>(())
 //! ```
 //!
@@ -147,5 +155,8 @@ pub use io::{
     Diagnostic, Diagnostics, LoadError, Validated, load_instance, load_plan, parse_instance,
     parse_plan,
 };
-pub use model::{CheckReport, Instance, Plan, PlanStatus, Violation, verify as check};
+pub use model::{
+    CheckReport, DeclaredPlan, Instance, Plan, PlanStatus, Violation, complete as complete_plan,
+    verify as check, verify_declared as check_declared,
+};
 pub use scenario::{Scenario, parse_scenarios};

@@ -143,6 +143,7 @@ impl Builder {
         let i = self.inst.duties.len();
         self.inst.duties.push(RawDuty {
             id: format!("d{:04}", i + 1),
+            name: None,
             module: self.inst.modules[module].id.clone(),
             hours,
             skill: skill.map(str::to_owned),
@@ -180,6 +181,7 @@ impl Builder {
             max_posts: part_time.then_some(2),
             max_liaisons: part_time.then_some(1),
             current_posts: Vec::new(),
+            fixed_posts: Vec::new(),
             unavailable: Vec::new(),
         });
         self.prefs.push(prefs);

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use modstaff::io::{load_instance, load_plan};
-use modstaff::model::verify;
+use modstaff::model::verify_declared;
 use modstaff::report::render_check;
 
 #[derive(Debug, clap::Args)]
@@ -30,7 +30,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         Ok(p) => p,
         Err(e) => return Ok(super::report_load_error(&e)),
     };
-    let report = verify(&inst, &plan);
+    let report = verify_declared(&inst, &plan);
     args.output
         .emit(&render_check(&report, args.output.format()))?;
     if report.is_valid() {

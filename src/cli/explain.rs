@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use modstaff::engine::SolveOptions;
 use modstaff::io::{load_instance, load_plan};
-use modstaff::model::{Instance, Plan, verify};
+use modstaff::model::{Instance, Plan, complete};
 use modstaff::report::{Format, render_check, render_explanation};
 use modstaff::scenario::explain::{ExplainOptions, explain};
 
@@ -135,7 +135,7 @@ fn given_plan(args: &Args, inst: &Instance) -> Result<Option<Plan>, ExitCode> {
         return Ok(None);
     };
     let plan = load_plan(path).map_err(|e| super::report_load_error(&e))?;
-    let report = verify(inst, &plan);
+    let (plan, report) = complete(inst, &plan);
     if !report.is_valid() {
         eprint!("{}", render_check(&report, Format::Table));
         eprintln!(

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use modstaff::io::{load_instance, load_plan};
+use modstaff::model::complete;
 use modstaff::report::html;
 
 #[derive(Debug, clap::Args)]
@@ -54,10 +55,18 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             Ok(p) => p,
             Err(e) => return Ok(super::report_load_error(&e)),
         };
+        let (plan, report) = complete(&inst, &plan);
         if plan.instance != inst.name {
             eprintln!(
                 "warning: the plan is for instance `{}`, not `{}`",
                 plan.instance, inst.name
+            );
+        }
+        if !report.is_valid() {
+            eprintln!(
+                "warning: the plan breaks {} rule(s) of the instance (see `modstaff check`); \
+                 the report shows it as it is",
+                report.violations.len()
             );
         }
         html::plan_report(&inst, &plan)

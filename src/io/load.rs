@@ -8,7 +8,7 @@ use super::diagnostic::{Diagnostic, Diagnostics, LoadError, Validated, read_inpu
 use super::position::PositionIndex;
 use super::sheets::{self, InputKind, input_kind};
 use super::validate::validate_decoded;
-use crate::model::Plan;
+use crate::model::DeclaredPlan;
 
 fn read_text(path: &Path) -> Result<String, LoadError> {
     let bytes = read_input(path)?;
@@ -79,19 +79,20 @@ pub fn load_instance(path: &Path) -> Result<Validated, LoadError> {
     parse_instance(&text, &file).map_err(|diagnostics| LoadError::Invalid { file, diagnostics })
 }
 
-/// Parses a plan. Plans are machine-written, so the first problem is reported.
+/// Parses a plan: as `solve` writes it, or minimal (posts and assignments; every other
+/// member optional). The first problem is reported.
 ///
 /// # Errors
 /// The problem, with its path and position.
-pub fn parse_plan(text: &str, file: &str) -> Result<Plan, Diagnostics> {
-    decode::typed_json::<Plan>(text).map_err(|d| Diagnostics(vec![with_file(*d, file)]))
+pub fn parse_plan(text: &str, file: &str) -> Result<DeclaredPlan, Diagnostics> {
+    decode::typed_json::<DeclaredPlan>(text).map_err(|d| Diagnostics(vec![with_file(*d, file)]))
 }
 
 /// Reads and parses a plan file.
 ///
 /// # Errors
 /// [`LoadError`] as for instances.
-pub fn load_plan(path: &Path) -> Result<Plan, LoadError> {
+pub fn load_plan(path: &Path) -> Result<DeclaredPlan, LoadError> {
     let file = path.display().to_string();
     let text = read_text(path)?;
     parse_plan(&text, &file).map_err(|diagnostics| LoadError::Invalid { file, diagnostics })

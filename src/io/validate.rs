@@ -823,6 +823,16 @@ fn check_pins(inst: &Instance, raw: &RawInstance, s: &mut Sink<'_>) {
             }
         }
     }
+    check_pinned_counts(inst, s, &pinned_in, &unit_pinned);
+}
+
+/// No more pinned people in a module than its `max_staff`, or in a unit than its cap.
+fn check_pinned_counts(
+    inst: &Instance,
+    s: &mut Sink<'_>,
+    pinned_in: &[Vec<StaffIdx>],
+    unit_pinned: &[Vec<StaffIdx>],
+) {
     let names = |ps: &[StaffIdx]| {
         ps.iter()
             .map(|&p| format!("`{}`", inst.person(p).id))

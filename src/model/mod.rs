@@ -12,9 +12,10 @@ pub use instance::{
     SkillIdx, Staff, StaffIdx, Unit, UnitIdx,
 };
 pub use plan::{
-    Assignment, Liaison, Objective, Plan, PlanStatus, Post, SolverInfo, Uncovered, Understaffed,
+    Assignment, Change, ChangeKind, DeclaredObjective, DeclaredPlan, DeclaredSolver, Liaison,
+    Objective, Plan, PlanStatus, Post, SolverInfo, Totals, Uncovered, Understaffed,
 };
-pub use verify::{CheckReport, Violation, ViolationKind, verify};
+pub use verify::{CheckReport, Violation, ViolationKind, complete, verify, verify_declared};
 
 /// A figure (hours, a weight) as short decimal text: at most two decimals, no trailing zeros,
 /// never `-0`. Used wherever a figure names a group (a weight class) or is shown to people.

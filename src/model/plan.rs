@@ -67,7 +67,8 @@ pub struct Assignment {
     pub person: String,
     /// Duty id.
     pub duty: String,
-    /// Module id of the duty.
+    /// Module id of the duty (may be left out of a plan given to `check`: the duty names it).
+    #[serde(default)]
     pub module: String,
     /// Weekly hours.
     pub hours: f64,
@@ -120,6 +121,60 @@ pub struct Understaffed {
     pub missing: u32,
 }
 
+/// Whether a person joins or leaves a module, against today's posts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    /// A post the person does not hold today.
+    Joined,
+    /// A post the person holds today and gives up.
+    Left,
+}
+
+impl ChangeKind {
+    /// The word written in plan files.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Joined => "joined",
+            Self::Left => "left",
+        }
+    }
+}
+
+/// One post changed against `current_posts`: what HR has to carry out.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Change {
+    /// Staff id.
+    pub person: String,
+    /// Module id.
+    pub module: String,
+    /// Joined or left.
+    pub change: ChangeKind,
+    /// Weekly hours the person works in the module they join (the hours that move to them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<f64>,
+}
+
+/// The plan in plain figures, for people: tier 1 is a weighted sum, these are hours and
+/// counts.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Totals {
+    /// Weekly hours of all duties.
+    pub hours: f64,
+    /// Weekly hours nobody works.
+    pub uncovered_hours: f64,
+    /// Duties with uncovered hours.
+    pub uncovered_duties: u64,
+    /// People who join or leave at least one module.
+    pub people_moving: u64,
+}
+
 /// A staffing plan.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
@@ -151,4 +206,127 @@ pub struct Plan {
     /// Modules below `min_staff`.
     #[serde(default)]
     pub understaffed: Vec<Understaffed>,
+    /// Posts joined and left against today's, by person then module (left out when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<Change>,
+    /// Plain figures: hours, uncovered hours and duties, people moving.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totals: Option<Totals>,
+}
+
+/// How a plan given to `check` says it was made; every member optional.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DeclaredSolver {
+    /// The engine or tool that produced the plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backend: Option<String>,
+    /// Wall-clock seconds spent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<f64>,
+    /// `(value - bound) / value` for tier 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gap: Option<f64>,
+    /// A proven lower bound on tier 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bound: Option<f64>,
+}
+
+/// The objective tiers a plan declares; each may be left out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DeclaredObjective {
+    /// Tier 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<f64>,
+    /// Tier 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stability: Option<u64>,
+    /// Tier 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fragmentation: Option<u64>,
+    /// Tier 4.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance: Option<f64>,
+}
+
+impl From<Objective> for DeclaredObjective {
+    fn from(o: Objective) -> Self {
+        Self {
+            coverage: Some(o.coverage),
+            stability: Some(o.stability),
+            fragmentation: Some(o.fragmentation),
+            balance: Some(o.balance),
+        }
+    }
+}
+
+/// A plan as given to `check`, `report`, `explain` or `solve --start`: from `solve`, from a
+/// person's edits or from another tool. `posts` and `assignments` are required; what else is
+/// given is compared with its recomputation, what is missing is recomputed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DeclaredPlan {
+    /// The instance's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// Whether tier 1 is proven optimal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<PlanStatus>,
+    /// How the plan was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub solver: Option<DeclaredSolver>,
+    /// The declared objective tiers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objective: Option<DeclaredObjective>,
+    /// Hours per (person, duty).
+    pub assignments: Vec<Assignment>,
+    /// Every post held.
+    pub posts: Vec<Post>,
+    /// Every liaison [none].
+    #[serde(default)]
+    pub liaisons: Vec<Liaison>,
+    /// Duties with uncovered hours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uncovered: Option<Vec<Uncovered>>,
+    /// Listed counterparts without a liaison.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unmet_counterparts: Option<Vec<String>>,
+    /// Modules below `min_staff`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub understaffed: Option<Vec<Understaffed>>,
+    /// Posts joined and left against today's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Vec<Change>>,
+    /// Plain figures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totals: Option<Totals>,
+}
+
+impl From<&Plan> for DeclaredPlan {
+    fn from(p: &Plan) -> Self {
+        Self {
+            instance: Some(p.instance.clone()),
+            status: Some(p.status),
+            solver: Some(DeclaredSolver {
+                backend: Some(p.solver.backend.clone()),
+                seconds: Some(p.solver.seconds),
+                gap: Some(p.solver.gap),
+                bound: p.solver.bound,
+            }),
+            objective: Some(p.objective.into()),
+            assignments: p.assignments.clone(),
+            posts: p.posts.clone(),
+            liaisons: p.liaisons.clone(),
+            uncovered: Some(p.uncovered.clone()),
+            unmet_counterparts: Some(p.unmet_counterparts.clone()),
+            understaffed: Some(p.understaffed.clone()),
+            // Plans written before `changes` existed carry none: recomputed, not compared.
+            changes: (!p.changes.is_empty() || p.totals.is_some()).then(|| p.changes.clone()),
+            totals: p.totals,
+        }
+    }
 }

@@ -456,24 +456,26 @@ pub fn render_check(report: &CheckReport, format: Format) -> String {
         ("declared", Align::Right),
         ("recomputed", Align::Right),
     ]);
+    // A tier the plan leaves out is recomputed, not compared.
+    let given = |v: Option<String>| v.unwrap_or_else(|| "-".into());
     o.row(vec![
-        "coverage".into(),
-        hours(d.coverage),
+        "1 weighted uncovered".into(),
+        given(d.coverage.map(hours)),
         hours(r.coverage),
     ]);
     o.row(vec![
-        "stability".into(),
-        d.stability.to_string(),
+        "2 posts changed".into(),
+        given(d.stability.map(|x| x.to_string())),
         r.stability.to_string(),
     ]);
     o.row(vec![
-        "fragmentation".into(),
-        d.fragmentation.to_string(),
+        "3 posts held".into(),
+        given(d.fragmentation.map(|x| x.to_string())),
         r.fragmentation.to_string(),
     ]);
     o.row(vec![
-        "balance".into(),
-        format!("{:.4}", d.balance),
+        "4 highest utilisation".into(),
+        given(d.balance.map(|x| format!("{x:.4}"))),
         format!("{:.4}", r.balance),
     ]);
     let verdict = if report.is_valid() {

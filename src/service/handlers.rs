@@ -24,7 +24,7 @@ use super::problem::{PROBLEM_JSON, Problem};
 use super::{AppState, JobId};
 use crate::engine::{SolveOptions, solve as run_solve};
 use crate::io::{Diagnostic, Diagnostics, Validated, decode, parse_instance, parse_plan};
-use crate::model::{Instance, verify};
+use crate::model::{Instance, complete, verify_declared};
 use crate::scenario::batch::{self, BatchOptions, Case, Sweep};
 
 /// Most scenarios in one `/v1/whatif` request.
@@ -371,7 +371,7 @@ pub(crate) async fn check(
             relabel(&text, req.plan, "plan", &mut d);
             Problem::invalid("plan", d)
         })?;
-        let report = verify(&inst, &plan);
+        let report = verify_declared(&inst, &plan);
         Ok(Json(CheckResponse {
             valid: report.is_valid(),
             report,
@@ -462,7 +462,7 @@ pub(crate) async fn explain(
                     relabel(&text, raw, "plan", &mut d);
                     Problem::invalid("plan", d)
                 })?;
-                let report = verify(&instance, &plan);
+                let (plan, report) = complete(&instance, &plan);
                 if !report.is_valid() {
                     let mut d = Diagnostic::error(
                         "plan",

@@ -78,7 +78,8 @@ pub fn instance_json(data: &[u8]) {
 /// tiny.json.
 pub fn plan_json(data: &[u8]) {
     if let Ok(plan) = parse_plan(&text(data), "fuzz.json") {
-        let _ = verify(tiny(), &plan);
+        let _ = modstaff::model::verify_declared(tiny(), &plan);
+        let _ = modstaff::model::complete(tiny(), &plan);
     }
 }
 

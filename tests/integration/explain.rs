@@ -204,6 +204,9 @@ fn a_plan_that_wastes_capacity_is_called_not_optimal() {
     plan.status = modstaff::model::PlanStatus::Feasible;
     plan.solver.gap = 1.0;
     plan.solver.bound = Some(0.0);
+    // Edited by hand: the figures that follow from the rows are left to the checker.
+    plan.changes.clear();
+    plan.totals = None;
     assert!(
         verify(&inst, &plan).is_valid(),
         "{:?}",

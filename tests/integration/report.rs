@@ -55,7 +55,7 @@ fn plan_report_has_every_chart_with_the_plans_numbers() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let html = std::fs::read_to_string(&out).expect("report written");
     let (inst, _) = load_instance(&json).expect("instance");
-    let plan = load_plan(&plan_path).expect("plan");
+    let plan = modstaff::model::complete(&inst, &load_plan(&plan_path).expect("plan")).0;
 
     for id in [
         "headline",

@@ -216,7 +216,7 @@ fn assert_problem(r: &Reply, status: u16) {
 fn assert_plan_checks(name: &str, plan: &Value) {
     let (inst, _) = load_instance(&path(&format!("instances/{name}.json"))).expect("instance");
     let plan = parse_plan(&plan.to_string(), "plan").expect("a plan");
-    let report = verify(&inst, &plan);
+    let report = modstaff::model::verify_declared(&inst, &plan);
     assert!(report.is_valid(), "{:#?}", report.violations);
 }
 

@@ -356,8 +356,8 @@ fn solve_writes_a_plan_workbook() {
         ]);
         assert_eq!(run.code, 0, "{}", run.stderr);
     }
-    let plan = modstaff::io::load_plan(&json).expect("plan");
     let (inst, _) = load_instance(&tiny).expect("tiny");
+    let plan = modstaff::model::complete(&inst, &modstaff::io::load_plan(&json).expect("plan")).0;
     let wb: Xlsx<_> = open_workbook(&book).expect("workbook opens");
     assert_eq!(
         wb.sheet_names(),

@@ -111,6 +111,7 @@ fn random_instance(rng: &mut Rng, s: Shape) -> Instance {
                 max_posts: None,
                 max_liaisons: None,
                 current_posts: Vec::new(),
+                fixed_posts: Vec::new(),
                 unavailable,
             }
         })
@@ -135,6 +136,7 @@ fn random_instance(rng: &mut Rng, s: Shape) -> Instance {
             };
             RawDuty {
                 id: format!("d{d}"),
+                name: None,
                 module: module_id(if d < s.modules {
                     d
                 } else {

@@ -1,6 +1,7 @@
 //! The plan of an evaluated post set: tier 4 settled by bisection on the
 //! capacities, the objective as the plan states it, and the reasons for what stays uncovered.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -8,9 +9,10 @@ use super::{gap, proven};
 use crate::engine::eligibility::Ctx;
 use crate::engine::hours::{Hours, HoursOracle};
 use crate::engine::search::Evaluated;
+use crate::model::plan::{Change, ChangeKind, Totals};
 use crate::model::{
-    Assignment, Instance, Liaison, Objective, Plan, PlanStatus, Post, SolverInfo, Uncovered,
-    Understaffed,
+    Assignment, Instance, Liaison, ModuleIdx, Objective, Plan, PlanStatus, Post, SolverInfo,
+    Uncovered, Understaffed,
 };
 
 /// The hours value as a plan states it: slivers of 1e-6 h or less are not written.
@@ -168,7 +170,10 @@ pub(super) fn finish(
         uncovered,
         unmet_counterparts,
         understaffed,
+        changes: Vec::new(),
+        totals: None,
     };
+    who_moves(inst, ev, &mut plan);
     let t = Instant::now();
     // The reasons get what is left of the time, and a few milliseconds at least: a plan
     // published on the way (deadline now) still says why for the first duties.
@@ -177,6 +182,67 @@ pub(super) fn finish(
     explain_uncovered(inst, &mut plan, until, &stop);
     tracing::debug!(seconds = t.elapsed().as_secs_f64(), "uncovered explained");
     plan
+}
+
+/// The posts joined and left against today's (with the hours a joined post carries), and
+/// the plain figures.
+fn who_moves(inst: &Instance, ev: &Evaluated, plan: &mut Plan) {
+    let mut in_module: HashMap<(&str, &str), f64> = HashMap::new();
+    for a in &plan.assignments {
+        *in_module
+            .entry((a.person.as_str(), a.module.as_str()))
+            .or_insert(0.0) += a.hours;
+    }
+    let mut changes = Vec::new();
+    for p in inst.staff_indices() {
+        let person = inst.person(p);
+        let held = ev.state.posts.of(p);
+        let today = &person.current_posts;
+        let mut modules: Vec<ModuleIdx> = held.iter().chain(today).copied().collect();
+        modules.sort_unstable();
+        modules.dedup();
+        for m in modules {
+            let change = match (
+                held.binary_search(&m).is_ok(),
+                today.binary_search(&m).is_ok(),
+            ) {
+                (true, false) => ChangeKind::Joined,
+                (false, true) => ChangeKind::Left,
+                _ => continue,
+            };
+            let module = &inst.module(m).id;
+            let hours = (change == ChangeKind::Joined).then(|| {
+                in_module
+                    .get(&(person.id.as_str(), module.as_str()))
+                    .copied()
+                    .unwrap_or(0.0)
+            });
+            changes.push(Change {
+                person: person.id.clone(),
+                module: module.clone(),
+                change,
+                hours,
+            });
+        }
+    }
+    let mut moving: Vec<&str> = changes.iter().map(|c| c.person.as_str()).collect();
+    moving.dedup();
+    // Hours a plan states carry 1e-6 error: a sliver below that is no uncovered duty.
+    let real = |u: &&Uncovered| {
+        let d = inst
+            .ids
+            .duties
+            .get(&u.duty)
+            .map_or(1.0, |&d| inst.duty(d).hours);
+        u.hours > 1e-6 * d.max(1.0)
+    };
+    plan.totals = Some(Totals {
+        hours: inst.total_hours(),
+        uncovered_hours: plan.uncovered.iter().filter(real).map(|u| u.hours).sum(),
+        uncovered_duties: plan.uncovered.iter().filter(real).count() as u64,
+        people_moving: moving.len() as u64,
+    });
+    plan.changes = changes;
 }
 
 /// The plan's assignments, and the hours they add up to per person and per duty.

@@ -9,7 +9,10 @@ mod violation;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::instance::{CounterpartIdx, DutyIdx, Instance, ModuleIdx, StaffIdx};
-use super::plan::{Assignment, Liaison, Objective, Plan, PlanStatus};
+use super::plan::{
+    Assignment, Change, ChangeKind, DeclaredObjective, DeclaredPlan, Liaison, Objective, Plan,
+    PlanStatus, SolverInfo, Totals, Uncovered, Understaffed,
+};
 pub use violation::{CheckReport, Violation, ViolationKind};
 
 /// Absolute slack on hours and utilisation (plans state hours to 1e-6).
@@ -30,39 +33,296 @@ fn fmt_h(h: f64) -> String {
 /// Checks `plan` against every hard constraint of the model and recomputes its objective.
 #[must_use]
 pub fn verify(instance: &Instance, plan: &Plan) -> CheckReport {
+    verify_declared(instance, &DeclaredPlan::from(plan))
+}
+
+/// Checks a plan as read from a file: every hard constraint, and every figure it declares
+/// against its recomputation (figures it leaves out are recomputed, not compared).
+#[must_use]
+pub fn verify_declared(instance: &Instance, plan: &DeclaredPlan) -> CheckReport {
+    Recomputation::run(instance, plan).report
+}
+
+/// The full plan a declared one stands for: its posts, assignments and liaisons, every
+/// figure recomputed by the checker, reasons and status kept where given. A plan without a
+/// status or bound gets the trivial bound 0 (tier 1 is never negative).
+#[must_use]
+pub fn complete(instance: &Instance, plan: &DeclaredPlan) -> (Plan, CheckReport) {
     let inst = instance;
-    let mut out = Vec::new();
-    check_instance_name(inst, plan, &mut out);
-    let posts = check_posts(inst, plan, &mut out);
-    check_post_limits(inst, &posts, &mut out);
-    let work = check_assignments(inst, plan, &posts.set, &mut out);
-    check_capacity(inst, &work.load, &mut out);
-    let uncovered_hours = check_duty_hours(inst, &work, &mut out);
-    let liaison_of = check_liaisons(inst, plan, &posts.of_person, &mut out);
-    let unmet = unmet_counterparts(inst, &liaison_of);
-    let missing_staff = missing_staff(inst, &posts.holders);
-    let coverage = coverage(inst, &uncovered_hours, unmet.len(), &missing_staff);
-    let recomputed = Objective {
-        coverage,
-        stability: stability(inst, &posts.of_person),
-        fragmentation: posts.set.len() as u64,
-        balance: balance(inst, &work.load),
+    let r = Recomputation::run(inst, plan);
+    let coverage = r.report.recomputed.coverage;
+    let reasons: BTreeMap<&str, &str> = plan
+        .uncovered
+        .iter()
+        .flatten()
+        .map(|u| (u.duty.as_str(), u.reason.as_str()))
+        .collect();
+    let uncovered = inst
+        .duties
+        .iter()
+        .zip(&r.uncovered_hours)
+        .filter(|&(d, &h)| h > EPS * d.hours.max(1.0))
+        .map(|(d, &h)| Uncovered {
+            duty: d.id.clone(),
+            hours: h,
+            reason: reasons
+                .get(d.id.as_str())
+                .map_or_else(String::new, |s| (*s).to_owned()),
+        })
+        .collect();
+    let declared_solver = plan.solver.clone().unwrap_or_default();
+    let bound = declared_solver
+        .bound
+        .filter(|b| b.is_finite() && !exceeds(*b, coverage))
+        .unwrap_or(0.0);
+    let gap = if coverage > EPS {
+        ((coverage - bound) / coverage).max(0.0)
+    } else {
+        0.0
     };
-    let declared = plan.objective;
-    check_objective(&declared, &recomputed, &mut out);
-    check_summaries(
-        inst,
-        plan,
-        &uncovered_hours,
-        &unmet,
-        &missing_staff,
-        &mut out,
-    );
-    check_status(plan, coverage, &mut out);
-    CheckReport {
-        violations: out,
-        recomputed,
-        declared,
+    let status = match plan.status {
+        Some(s) if r.report.is_valid() => s,
+        _ if gap <= EPS => PlanStatus::Optimal,
+        _ => PlanStatus::Feasible,
+    };
+    let full = Plan {
+        instance: plan.instance.clone().unwrap_or_else(|| inst.name.clone()),
+        status,
+        solver: SolverInfo {
+            backend: declared_solver.backend.unwrap_or_else(|| "unknown".into()),
+            seconds: declared_solver.seconds.unwrap_or(0.0),
+            gap: if status == PlanStatus::Optimal {
+                0.0
+            } else {
+                gap
+            },
+            bound: Some(bound),
+        },
+        objective: r.report.recomputed,
+        assignments: plan
+            .assignments
+            .iter()
+            .map(|a| {
+                let mut a = a.clone();
+                if a.module.is_empty()
+                    && let Some(&d) = inst.ids.duties.get(&a.duty)
+                {
+                    a.module
+                        .clone_from(&inst.modules[inst.duties[d.index()].module.index()].id);
+                }
+                a
+            })
+            .collect(),
+        posts: plan.posts.clone(),
+        liaisons: plan.liaisons.clone(),
+        uncovered,
+        unmet_counterparts: r.unmet.clone(),
+        understaffed: r
+            .missing_staff
+            .iter()
+            .map(|&(m, k)| Understaffed {
+                module: inst.modules[m].id.clone(),
+                missing: k,
+            })
+            .collect(),
+        changes: r.changes.clone(),
+        totals: Some(r.totals),
+    };
+    (full, r.report)
+}
+
+/// Everything the checker derives from a plan.
+struct Recomputation {
+    report: CheckReport,
+    uncovered_hours: Vec<f64>,
+    unmet: Vec<String>,
+    missing_staff: Vec<(usize, u32)>,
+    changes: Vec<Change>,
+    totals: Totals,
+}
+
+impl Recomputation {
+    fn run(inst: &Instance, plan: &DeclaredPlan) -> Self {
+        let mut out = Vec::new();
+        check_instance_name(inst, plan, &mut out);
+        let posts = check_posts(inst, plan, &mut out);
+        check_post_limits(inst, &posts, &mut out);
+        let work = check_assignments(inst, plan, &posts.set, &mut out);
+        check_capacity(inst, &work.load, &mut out);
+        let uncovered_hours = check_duty_hours(inst, &work, &mut out);
+        let liaison_of = check_liaisons(inst, plan, &posts.of_person, &mut out);
+        let unmet: Vec<String> = unmet_counterparts(inst, &liaison_of)
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        let missing_staff = missing_staff(inst, &posts.holders);
+        let coverage = coverage(inst, &uncovered_hours, unmet.len(), &missing_staff);
+        let recomputed = Objective {
+            coverage,
+            stability: stability(inst, &posts.of_person),
+            fragmentation: posts.set.len() as u64,
+            balance: balance(inst, &work.load),
+        };
+        let declared = plan.objective.unwrap_or_default();
+        check_objective(&declared, &recomputed, &mut out);
+        check_summaries(
+            inst,
+            plan,
+            &uncovered_hours,
+            &unmet,
+            &missing_staff,
+            &mut out,
+        );
+        check_status(plan, coverage, &mut out);
+        let changes = changes(inst, &posts.of_person, &work.module_hours);
+        check_changes(plan, &changes, &mut out);
+        let totals = totals(inst, &uncovered_hours, &changes);
+        check_totals(plan, &totals, &mut out);
+        Self {
+            report: CheckReport {
+                violations: out,
+                recomputed,
+                declared,
+            },
+            uncovered_hours,
+            unmet,
+            missing_staff,
+            changes,
+            totals,
+        }
+    }
+}
+
+/// Posts joined and left against today's, by person then module; a joined post carries the
+/// hours the person works in the module.
+fn changes(
+    inst: &Instance,
+    posts_of: &[Vec<ModuleIdx>],
+    module_hours: &BTreeMap<(StaffIdx, ModuleIdx), f64>,
+) -> Vec<Change> {
+    let mut out = Vec::new();
+    for (pi, person) in inst.staff.iter().enumerate() {
+        let held: BTreeSet<ModuleIdx> = posts_of[pi].iter().copied().collect();
+        let today: BTreeSet<ModuleIdx> = person.current_posts.iter().copied().collect();
+        for &m in held.union(&today) {
+            let change = match (held.contains(&m), today.contains(&m)) {
+                (true, false) => ChangeKind::Joined,
+                (false, true) => ChangeKind::Left,
+                _ => continue,
+            };
+            let hours = (change == ChangeKind::Joined).then(|| {
+                module_hours
+                    .get(&(StaffIdx::from(pi), m))
+                    .copied()
+                    .unwrap_or(0.0)
+            });
+            out.push(Change {
+                person: person.id.clone(),
+                module: inst.modules[m.index()].id.clone(),
+                change,
+                hours,
+            });
+        }
+    }
+    out
+}
+
+/// The plain figures of a plan.
+fn totals(inst: &Instance, uncovered_hours: &[f64], changes: &[Change]) -> Totals {
+    let mut uncovered = 0.0;
+    let mut duties = 0_u64;
+    for (d, &u) in inst.duties.iter().zip(uncovered_hours) {
+        if u > EPS * d.hours.max(1.0) {
+            uncovered += u;
+            duties += 1;
+        }
+    }
+    let moving: BTreeSet<&str> = changes.iter().map(|c| c.person.as_str()).collect();
+    Totals {
+        hours: inst.duties.iter().map(|d| d.hours).sum(),
+        uncovered_hours: uncovered,
+        uncovered_duties: duties,
+        people_moving: moving.len() as u64,
+    }
+}
+
+/// Declared changes, when given, are exactly the recomputed ones (hours within tolerance).
+fn check_changes(plan: &DeclaredPlan, real: &[Change], out: &mut Vec<Violation>) {
+    let Some(declared) = &plan.changes else {
+        return;
+    };
+    let key = |c: &Change| (c.person.clone(), c.module.clone(), c.change);
+    let d: BTreeMap<_, Option<f64>> = declared.iter().map(|c| (key(c), c.hours)).collect();
+    let r: BTreeMap<_, Option<f64>> = real.iter().map(|c| (key(c), c.hours)).collect();
+    let mut wrong: Vec<(String, String)> = Vec::new();
+    for k in d.keys().chain(r.keys()).collect::<BTreeSet<_>>() {
+        let same = match (d.get(k), r.get(k)) {
+            (Some(a), Some(b)) => match (a, b) {
+                (Some(a), Some(b)) => a.is_finite() && (a - b).abs() <= EPS * b.max(1.0),
+                (None, _) => true,
+                (Some(_), None) => false,
+            },
+            _ => false,
+        };
+        if !same {
+            wrong.push((k.0.clone(), k.1.clone()));
+        }
+    }
+    if !wrong.is_empty() || d.len() != declared.len() {
+        out.push(
+            Violation::new(
+                ViolationKind::Summary,
+                format!(
+                    "`changes` does not match the posts against today's for {}",
+                    wrong
+                        .iter()
+                        .map(|(p, m)| format!("`{p}` in `{m}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+            .people(wrong.iter().map(|w| &w.0).collect::<BTreeSet<_>>())
+            .modules(wrong.iter().map(|w| &w.1).collect::<BTreeSet<_>>()),
+        );
+    }
+}
+
+/// Declared plain figures, when given, match.
+fn check_totals(plan: &DeclaredPlan, real: &Totals, out: &mut Vec<Violation>) {
+    let Some(d) = &plan.totals else { return };
+    let near = |a: f64, b: f64| a.is_finite() && (a - b).abs() <= EPS * b.abs().max(1.0);
+    let mut wrong = Vec::new();
+    if !near(d.hours, real.hours) {
+        wrong.push(format!(
+            "hours {} (recomputed {})",
+            fmt_h(d.hours),
+            fmt_h(real.hours)
+        ));
+    }
+    if !near(d.uncovered_hours, real.uncovered_hours) {
+        wrong.push(format!(
+            "uncovered_hours {} (recomputed {})",
+            fmt_h(d.uncovered_hours),
+            fmt_h(real.uncovered_hours)
+        ));
+    }
+    if d.uncovered_duties != real.uncovered_duties {
+        wrong.push(format!(
+            "uncovered_duties {} (recomputed {})",
+            d.uncovered_duties, real.uncovered_duties
+        ));
+    }
+    if d.people_moving != real.people_moving {
+        wrong.push(format!(
+            "people_moving {} (recomputed {})",
+            d.people_moving, real.people_moving
+        ));
+    }
+    if !wrong.is_empty() {
+        out.push(Violation::new(
+            ViolationKind::Summary,
+            format!("`totals` declares {}", wrong.join(", ")),
+        ));
     }
 }
 
@@ -87,13 +347,14 @@ fn qualifies(inst: &Instance, p: StaffIdx, m: ModuleIdx) -> bool {
         && (module.duties.is_empty() || module.duties.iter().any(|&d| can_do(inst, p, d)))
 }
 
-fn check_instance_name(inst: &Instance, plan: &Plan, out: &mut Vec<Violation>) {
-    if plan.instance != inst.name {
+fn check_instance_name(inst: &Instance, plan: &DeclaredPlan, out: &mut Vec<Violation>) {
+    let Some(name) = &plan.instance else { return };
+    if name != &inst.name {
         out.push(Violation::new(
             ViolationKind::InstanceName,
             format!(
-                "plan is for instance `{}` but the instance is `{}`",
-                plan.instance, inst.name
+                "plan is for instance `{name}` but the instance is `{}`",
+                inst.name
             ),
         ));
     }
@@ -109,7 +370,7 @@ struct Posts {
 }
 
 /// Each post row on its own: known ids, listed once, held by someone who qualifies.
-fn check_posts(inst: &Instance, plan: &Plan, out: &mut Vec<Violation>) -> Posts {
+fn check_posts(inst: &Instance, plan: &DeclaredPlan, out: &mut Vec<Violation>) -> Posts {
     let mut set: BTreeSet<(StaffIdx, ModuleIdx)> = BTreeSet::new();
     for post in &plan.posts {
         let p = inst.ids.staff.get(&post.person).copied();
@@ -284,13 +545,15 @@ struct Work {
     done: Vec<f64>,
     /// People working on each duty.
     workers: Vec<BTreeSet<StaffIdx>>,
+    /// Hours per (person, module).
+    module_hours: BTreeMap<(StaffIdx, ModuleIdx), f64>,
 }
 
 /// Each assignment row on its own: known ids, its duty's module, finite hours, listed once,
 /// skill and level, a post in the module (constraint 2).
 fn check_assignments(
     inst: &Instance,
-    plan: &Plan,
+    plan: &DeclaredPlan,
     posts: &BTreeSet<(StaffIdx, ModuleIdx)>,
     out: &mut Vec<Violation>,
 ) -> Work {
@@ -298,6 +561,7 @@ fn check_assignments(
         load: vec![0.0_f64; inst.staff.len()],
         done: vec![0.0_f64; inst.duties.len()],
         workers: vec![BTreeSet::new(); inst.duties.len()],
+        module_hours: BTreeMap::new(),
     };
     let mut seen: BTreeSet<(StaffIdx, DutyIdx)> = BTreeSet::new();
     for a in &plan.assignments {
@@ -354,6 +618,10 @@ fn check_assignments(
         work.load[p.index()] += a.hours;
         work.done[d.index()] += a.hours;
         work.workers[d.index()].insert(p);
+        *work
+            .module_hours
+            .entry((p, inst.duties[d.index()].module))
+            .or_insert(0.0) += a.hours;
     }
     work
 }
@@ -361,7 +629,8 @@ fn check_assignments(
 /// The assignment names its duty's module.
 fn check_assignment_module(inst: &Instance, a: &Assignment, d: DutyIdx, out: &mut Vec<Violation>) {
     let module_id = &inst.modules[inst.duties[d.index()].module.index()].id;
-    if &a.module != module_id {
+    // A plan from another tool may leave the module out: the duty names it.
+    if !a.module.is_empty() && &a.module != module_id {
         out.push(
             Violation::new(
                 ViolationKind::WrongModule,
@@ -510,7 +779,7 @@ fn check_duty_hours(inst: &Instance, work: &Work, out: &mut Vec<Violation>) -> V
 /// then `max_liaisons` (constraint 7). Returns the liaison of each counterpart (by index).
 fn check_liaisons(
     inst: &Instance,
-    plan: &Plan,
+    plan: &DeclaredPlan,
     posts_of: &[Vec<ModuleIdx>],
     out: &mut Vec<Violation>,
 ) -> BTreeMap<usize, StaffIdx> {
@@ -697,7 +966,7 @@ fn balance(inst: &Instance, load: &[f64]) -> f64 {
 }
 
 /// Each declared tier equals its recomputation.
-fn check_objective(declared: &Objective, recomputed: &Objective, out: &mut Vec<Violation>) {
+fn check_objective(declared: &DeclaredObjective, recomputed: &Objective, out: &mut Vec<Violation>) {
     let tier_mismatch = |name: &str, d: String, r: String| {
         Violation::new(
             ViolationKind::Objective,
@@ -705,53 +974,57 @@ fn check_objective(declared: &Objective, recomputed: &Objective, out: &mut Vec<V
         )
     };
     let coverage = recomputed.coverage;
-    if !(declared.coverage.is_finite()
-        && (declared.coverage - coverage).abs() <= EPS * coverage.abs().max(1.0))
+    if let Some(c) = declared.coverage
+        && !(c.is_finite() && (c - coverage).abs() <= EPS * coverage.abs().max(1.0))
+    {
+        out.push(tier_mismatch("coverage", fmt_h(c), fmt_h(coverage)));
+    }
+    if let Some(s) = declared.stability
+        && s != recomputed.stability
     {
         out.push(tier_mismatch(
-            "coverage",
-            fmt_h(declared.coverage),
-            fmt_h(coverage),
-        ));
-    }
-    if declared.stability != recomputed.stability {
-        out.push(tier_mismatch(
             "stability",
-            declared.stability.to_string(),
+            s.to_string(),
             recomputed.stability.to_string(),
         ));
     }
-    if declared.fragmentation != recomputed.fragmentation {
+    if let Some(f) = declared.fragmentation
+        && f != recomputed.fragmentation
+    {
         out.push(tier_mismatch(
             "fragmentation",
-            declared.fragmentation.to_string(),
+            f.to_string(),
             recomputed.fragmentation.to_string(),
         ));
     }
-    if !(declared.balance.is_finite() && (declared.balance - recomputed.balance).abs() <= EPS) {
+    if let Some(b) = declared.balance
+        && !(b.is_finite() && (b - recomputed.balance).abs() <= EPS)
+    {
         out.push(tier_mismatch(
             "balance",
-            fmt_h(declared.balance),
+            fmt_h(b),
             fmt_h(recomputed.balance),
         ));
     }
 }
 
 /// The declared status, gap and bound agree with each other and with the coverage.
-fn check_status(plan: &Plan, coverage: f64, out: &mut Vec<Violation>) {
-    let gap = plan.solver.gap;
-    if !gap.is_finite() || gap < -EPS {
-        out.push(Violation::new(
-            ViolationKind::Status,
-            format!("solver gap {gap} is not a non-negative number"),
-        ));
-    } else if plan.status == PlanStatus::Optimal && gap > EPS {
-        out.push(Violation::new(
-            ViolationKind::Status,
-            format!("status is `optimal` but the gap is {gap}"),
-        ));
+fn check_status(plan: &DeclaredPlan, coverage: f64, out: &mut Vec<Violation>) {
+    let solver = plan.solver.clone().unwrap_or_default();
+    if let Some(gap) = solver.gap {
+        if !gap.is_finite() || gap < -EPS {
+            out.push(Violation::new(
+                ViolationKind::Status,
+                format!("solver gap {gap} is not a non-negative number"),
+            ));
+        } else if plan.status == Some(PlanStatus::Optimal) && gap > EPS {
+            out.push(Violation::new(
+                ViolationKind::Status,
+                format!("status is `optimal` but the gap is {gap}"),
+            ));
+        }
     }
-    if let Some(bound) = plan.solver.bound
+    if let Some(bound) = solver.bound
         && (!bound.is_finite() || exceeds(bound, coverage))
     {
         out.push(Violation::new(
@@ -777,14 +1050,31 @@ fn unknown_pair(a_unknown: bool, a: &str, b_unknown: bool, b: &str) -> String {
 /// recomputation: planners read them, so a wrong list is a wrong plan.
 fn check_summaries(
     inst: &Instance,
-    plan: &Plan,
+    plan: &DeclaredPlan,
     uncovered_hours: &[f64],
-    unmet: &[&str],
+    unmet: &[String],
     missing_staff: &[(usize, u32)],
     out: &mut Vec<Violation>,
 ) {
+    if let Some(declared) = &plan.uncovered {
+        check_uncovered(inst, declared, uncovered_hours, out);
+    }
+    if let Some(declared) = &plan.unmet_counterparts {
+        check_unmet(declared, unmet, out);
+    }
+    if let Some(declared) = &plan.understaffed {
+        check_understaffed(inst, declared, missing_staff, out);
+    }
+}
+
+fn check_uncovered(
+    inst: &Instance,
+    declared: &[Uncovered],
+    uncovered_hours: &[f64],
+    out: &mut Vec<Violation>,
+) {
     let mut declared_u: BTreeMap<&str, f64> = BTreeMap::new();
-    for u in &plan.uncovered {
+    for u in declared {
         if inst.ids.duties.contains_key(&u.duty) {
             if declared_u.insert(u.duty.as_str(), u.hours).is_some() {
                 out.push(
@@ -835,24 +1125,34 @@ fn check_summaries(
             _ => {}
         }
     }
-    let declared_c: BTreeSet<&str> = plan.unmet_counterparts.iter().map(String::as_str).collect();
-    let real_c: BTreeSet<&str> = unmet.iter().copied().collect();
+}
+
+fn check_unmet(declared: &[String], unmet: &[String], out: &mut Vec<Violation>) {
+    let declared_c: BTreeSet<&str> = declared.iter().map(String::as_str).collect();
+    let real_c: BTreeSet<&str> = unmet.iter().map(String::as_str).collect();
     let wrong: Vec<&str> = declared_c.symmetric_difference(&real_c).copied().collect();
-    if !wrong.is_empty() || declared_c.len() != plan.unmet_counterparts.len() {
+    if !wrong.is_empty() || declared_c.len() != declared.len() {
         out.push(
             Violation::new(
                 ViolationKind::Summary,
                 format!(
                     "`unmet_counterparts` lists {} counterparts, the liaisons leave {} unmet",
-                    plan.unmet_counterparts.len(),
+                    declared.len(),
                     real_c.len()
                 ),
             )
             .counterparts(wrong),
         );
     }
-    let declared_s: BTreeMap<&str, u32> = plan
-        .understaffed
+}
+
+fn check_understaffed(
+    inst: &Instance,
+    declared: &[Understaffed],
+    missing_staff: &[(usize, u32)],
+    out: &mut Vec<Violation>,
+) {
+    let declared_s: BTreeMap<&str, u32> = declared
         .iter()
         .map(|u| (u.module.as_str(), u.missing))
         .collect();
@@ -860,7 +1160,7 @@ fn check_summaries(
         .iter()
         .map(|&(m, k)| (inst.modules[m].id.as_str(), k))
         .collect();
-    if declared_s != real_s || declared_s.len() != plan.understaffed.len() {
+    if declared_s != real_s || declared_s.len() != declared.len() {
         let wrong: Vec<&str> = declared_s
             .keys()
             .chain(real_s.keys())

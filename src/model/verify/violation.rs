@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::model::plan::Objective;
+use crate::model::plan::{DeclaredObjective, Objective};
 
 /// Which rule a plan breaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -139,8 +139,8 @@ pub struct CheckReport {
     pub violations: Vec<Violation>,
     /// The objective recomputed from the plan and the instance alone.
     pub recomputed: Objective,
-    /// The objective the plan declares.
-    pub declared: Objective,
+    /// The objective the plan declares (tiers it leaves out are absent).
+    pub declared: DeclaredObjective,
 }
 
 impl CheckReport {
