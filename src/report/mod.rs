@@ -5,6 +5,7 @@
 mod explain;
 pub mod html;
 pub mod table;
+pub mod words;
 pub mod xlsx;
 
 pub use explain::render_explanation;
