@@ -2,6 +2,7 @@
 //! 0 success, 1 a requested check failed, 2 bad input or usage.
 
 mod check;
+mod diff;
 mod explain;
 mod generate;
 mod import;
@@ -104,6 +105,13 @@ enum Command {
     /// modules and duties involved) if the plan breaks any rule or declares a wrong objective;
     /// exits 0 if it is valid; exits 2 if a file cannot be read.
     Check(check::Args),
+    /// Compare two plans of one instance: who moves, tiers, coverage, hours and liaisons
+    ///
+    /// Plan B against plan A: the posts each person joins and leaves (with the hours in the
+    /// module), the four tiers side by side, duties newly covered or uncovered, people whose
+    /// hours change and counterparts with another liaison. Plans may be minimal or edited;
+    /// one that breaks rules is compared as it is, with a warning.
+    Diff(diff::Args),
     /// Write a synthetic instance of any size
     ///
     /// Every rule of the model is exercised: skills with levels, non-splittable duties,
@@ -286,6 +294,7 @@ pub fn run() -> ExitCode {
         Command::Solve(args) => solve::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Whatif(args) => whatif::run(&args),
         Command::Explain(args) => explain::run(&args),

@@ -3,6 +3,7 @@
 //! Nothing here knows about files, solvers or output formats.
 
 pub mod diagnose;
+pub mod diff;
 pub mod instance;
 pub mod plan;
 pub mod verify;

@@ -2,12 +2,14 @@
 //!
 //! Data in, text out; nothing here decides anything about a plan.
 
+mod diff;
 mod explain;
 pub mod html;
 pub mod table;
 pub mod words;
 pub mod xlsx;
 
+pub use diff::render_diff;
 pub use explain::render_explanation;
 
 use std::collections::BTreeMap;

@@ -2,6 +2,7 @@
 
 mod check;
 mod common;
+mod diff;
 mod explain;
 mod fuzz_replay;
 mod identity;
