@@ -144,6 +144,7 @@ impl Builder {
         self.inst.duties.push(RawDuty {
             id: format!("d{:04}", i + 1),
             module: self.inst.modules[module].id.clone(),
+            name: None,
             hours,
             skill: skill.map(str::to_owned),
             min_level,
@@ -180,6 +181,7 @@ impl Builder {
             max_posts: part_time.then_some(2),
             max_liaisons: part_time.then_some(1),
             current_posts: Vec::new(),
+            fixed_posts: Vec::new(),
             unavailable: Vec::new(),
         });
         self.prefs.push(prefs);

@@ -68,6 +68,7 @@ pub(crate) fn random_raw_sized(
                 .filter(|_| r.chance(0.3))
                 .map(|m| format!("m{m}"))
                 .collect(),
+            fixed_posts: Vec::new(),
             unavailable: (0..n_modules)
                 .filter(|_| r.chance(0.15))
                 .map(|m| format!("m{m}"))
@@ -78,6 +79,7 @@ pub(crate) fn random_raw_sized(
         .map(|d| RawDuty {
             id: format!("d{d}"),
             module: format!("m{}", r.below(n_modules)),
+            name: None,
             hours: [4.0, 8.0, 12.0, 2.5, 30.0][r.below(5)],
             skill: r
                 .chance(0.7)

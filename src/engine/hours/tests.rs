@@ -111,6 +111,7 @@ fn random_instance(rng: &mut Rng, s: Shape) -> Instance {
                 max_posts: None,
                 max_liaisons: None,
                 current_posts: Vec::new(),
+                fixed_posts: Vec::new(),
                 unavailable,
             }
         })
@@ -140,6 +141,7 @@ fn random_instance(rng: &mut Rng, s: Shape) -> Instance {
                 } else {
                     rng.below(s.modules)
                 }),
+                name: None,
                 hours: rng.hours(s.hours.0, s.hours.1, s.grid),
                 min_level: skill.is_some().then(|| 1 + rng.below(3) as i64),
                 skill,
