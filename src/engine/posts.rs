@@ -1,6 +1,10 @@
 //! Who holds which post: [`Posts`], the plain set the hours oracle reads, and [`PostState`],
 //! the same set with the counters that keep every cap and conflict rule (constraints 3-5)
 //! checkable in O(posts) while the search builds and changes it.
+//!
+//! Pins (constraint 9, `fixed_posts`) are kept here, in one place: every state starts from
+//! them ([`PostState::pinned`]) and [`PostState::remove`] refuses to drop one, so no search
+//! move, repair or end pass can lose a pin.
 
 use crate::engine::eligibility::Ctx;
 use crate::model::{Instance, ModuleIdx, StaffIdx};
@@ -104,7 +108,8 @@ impl Posts {
     }
 }
 
-/// Posts plus per-module and per-unit counters, always satisfying constraints 3-5.
+/// Posts plus per-module and per-unit counters, always satisfying constraints 3-5 and
+/// holding every pin (constraint 9).
 #[derive(Clone, Debug)]
 pub(crate) struct PostState {
     /// The posts.
@@ -119,9 +124,9 @@ pub(crate) struct PostState {
 }
 
 impl PostState {
-    /// No posts.
-    #[must_use]
-    pub(crate) fn empty(inst: &Instance) -> Self {
+    /// No posts at all: only the start of [`Self::pinned`], since a state without the pins is
+    /// no plan.
+    fn empty(inst: &Instance) -> Self {
         Self {
             posts: Posts::new(inst.staff.len()),
             holders: vec![0; inst.modules.len()],
@@ -131,11 +136,24 @@ impl PostState {
         }
     }
 
-    /// Today's posts, keeping (in person order) those that are legal together.
+    /// The pins alone: the least post set of any plan. Validation guarantees that they hold
+    /// together (within every cap, no conflict, each person qualified).
+    #[must_use]
+    pub(crate) fn pinned(inst: &Instance) -> Self {
+        let mut s = Self::empty(inst);
+        for p in inst.staff_indices() {
+            for &m in &inst.person(p).fixed_posts {
+                s.add(inst, p, m);
+            }
+        }
+        s
+    }
+
+    /// The pins, then today's posts, keeping (in person order) those that are legal together.
     #[must_use]
     pub(crate) fn current(ctx: Ctx<'_>) -> Self {
         let inst = ctx.inst;
-        let mut s = Self::empty(inst);
+        let mut s = Self::pinned(inst);
         for p in inst.staff_indices() {
             for &m in &inst.person(p).current_posts {
                 if s.can_add(ctx, p, m) {
@@ -144,6 +162,24 @@ impl PostState {
             }
         }
         s
+    }
+
+    /// Whether `p` is pinned to `m` (a post no plan may drop).
+    #[must_use]
+    pub(crate) fn is_pinned(inst: &Instance, p: StaffIdx, m: ModuleIdx) -> bool {
+        inst.person(p).fixed_posts.binary_search(&m).is_ok()
+    }
+
+    /// Whether every pin is held: true of every state built here; debug assertions check it
+    /// where plans are rated and written.
+    #[must_use]
+    pub(crate) fn holds_pins(&self, inst: &Instance) -> bool {
+        inst.staff_indices().all(|p| {
+            inst.person(p)
+                .fixed_posts
+                .iter()
+                .all(|&m| self.posts.holds(p, m))
+        })
     }
 
     /// Whether `p` may take a post in `m` now: qualified, not held, under every cap, no
@@ -193,10 +229,11 @@ impl PostState {
         }
     }
 
-    /// Removes a post.
-    pub(crate) fn remove(&mut self, inst: &Instance, p: StaffIdx, m: ModuleIdx) {
-        if !self.posts.remove(p, m) {
-            return;
+    /// Removes a post; false when `p` did not hold it or is pinned to it. The one place posts
+    /// are taken away, so a pin can never be lost.
+    pub(crate) fn remove(&mut self, inst: &Instance, p: StaffIdx, m: ModuleIdx) -> bool {
+        if Self::is_pinned(inst, p, m) || !self.posts.remove(p, m) {
+            return false;
         }
         self.holders[m.index()] -= 1;
         if let Some(u) = inst.module(m).unit {
@@ -206,9 +243,10 @@ impl PostState {
                 self.unit_people[u.index()] -= 1;
             }
         }
+        true
     }
 
-    /// Removes every post of `p`.
+    /// Removes every post of `p` but their pins.
     pub(crate) fn clear_person(&mut self, inst: &Instance, p: StaffIdx) {
         let held = self.posts.of(p).to_vec();
         for m in held {

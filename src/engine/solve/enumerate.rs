@@ -8,15 +8,21 @@ use crate::engine::posts::PostState;
 use crate::engine::search::{Evaluated, Evaluator};
 use crate::model::{ModuleIdx, StaffIdx};
 
-/// Every post set of one person that is legal on its own (posts cap, conflicts), or `None` if
-/// there are more than `limit` in total over all people.
+/// Per person, every set of posts beyond their pins that is legal with the pins on its own
+/// (posts cap, conflicts), or `None` if there are more than `limit` combinations in total. A
+/// plan holds every pin, so pins are in every combination and never enumerated.
 fn enumerate_person_sets(ctx: Ctx<'_>, limit: usize) -> Option<Vec<Vec<Vec<ModuleIdx>>>> {
     let (inst, elig) = (ctx.inst, ctx.elig);
     let mut all = Vec::new();
     let mut total: usize = 1;
     for p in inst.staff_indices() {
-        let mods = &elig.modules_of[p.index()];
-        let k = inst.person(p).max_posts as usize;
+        let pins = &inst.person(p).fixed_posts;
+        let mods: Vec<ModuleIdx> = elig.modules_of[p.index()]
+            .iter()
+            .copied()
+            .filter(|&m| pins.binary_search(&m).is_err())
+            .collect();
+        let k = (inst.person(p).max_posts as usize).saturating_sub(pins.len());
         let mut sets: Vec<Vec<ModuleIdx>> = vec![Vec::new()];
         let mut frontier: Vec<(Vec<ModuleIdx>, usize)> = vec![(Vec::new(), 0)];
         while let Some((set, from)) = frontier.pop() {
@@ -24,7 +30,7 @@ fn enumerate_person_sets(ctx: Ctx<'_>, limit: usize) -> Option<Vec<Vec<Vec<Modul
                 continue;
             }
             for (i, &m) in mods.iter().enumerate().skip(from) {
-                if set.iter().any(|&h| elig.conflict(h, m)) {
+                if set.iter().chain(pins).any(|&h| elig.conflict(h, m)) {
                     continue;
                 }
                 let mut next = set.clone();
@@ -45,8 +51,9 @@ fn enumerate_person_sets(ctx: Ctx<'_>, limit: usize) -> Option<Vec<Vec<Vec<Modul
     Some(all)
 }
 
-/// Exact search over every combination of post sets (tiny instances only); `None` when it
-/// cannot finish by `deadline` (hard packings make each evaluation costly).
+/// Exact search over every combination of post sets that holds the pins (tiny instances
+/// only), which is every plan: its best is optimal. `None` when it cannot finish by
+/// `deadline` (hard packings make each evaluation costly).
 pub(super) fn enumerate(ctx: Ctx<'_>, limit: usize, deadline: Instant) -> Option<Evaluated> {
     let inst = ctx.inst;
     let sets = enumerate_person_sets(ctx, limit)?;
@@ -58,7 +65,7 @@ pub(super) fn enumerate(ctx: Ctx<'_>, limit: usize, deadline: Instant) -> Option
     let mut idx = vec![0_usize; sets.len()];
     let mut best: Option<Evaluated> = None;
     loop {
-        let mut state = PostState::empty(inst);
+        let mut state = PostState::pinned(inst);
         let mut legal = true;
         'people: for (p, &i) in idx.iter().enumerate() {
             for &m in &sets[p][i] {
