@@ -274,6 +274,60 @@ impl PostState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::eligibility::Eligibility;
+
+    /// Ann is pinned to `b` and holds `a` and `c` today, with a posts cap of 2; `c` takes one
+    /// person, and Bo is pinned to it.
+    fn pinned() -> Instance {
+        let text = r#"{
+          "name": "pins",
+          "staff": [
+            {"id": "ann", "max_posts": 2, "current_posts": ["a", "c"], "fixed_posts": ["b"]},
+            {"id": "bo", "fixed_posts": ["c"]}
+          ],
+          "modules": [{"id": "a"}, {"id": "b"}, {"id": "c", "max_staff": 1}],
+          "duties": []
+        }"#;
+        crate::io::parse_instance(text, "pins.json")
+            .expect("valid")
+            .0
+    }
+
+    #[test]
+    fn states_start_from_the_pins_and_never_drop_one() {
+        let inst = pinned();
+        let elig = Eligibility::new(&inst);
+        let ctx = Ctx {
+            inst: &inst,
+            elig: &elig,
+        };
+        let (ann, bo) = (StaffIdx(0), StaffIdx(1));
+        let (a, b, c) = (ModuleIdx(0), ModuleIdx(1), ModuleIdx(2));
+        let start = PostState::pinned(&inst);
+        assert_eq!(start.posts.of(ann), &[b]);
+        assert_eq!(start.posts.of(bo), &[c]);
+        assert!(start.holds_pins(&inst));
+        // Today's posts come after the pins: `a` fits Ann's cap beside her pin, `c` (full
+        // with Bo's pin, and over her cap) does not.
+        let mut state = PostState::current(ctx);
+        assert_eq!(state.posts.of(ann), &[a, b]);
+        assert_eq!(state.holders, vec![1, 1, 1]);
+        // A pin cannot be removed, alone or with everything else.
+        assert!(!state.remove(&inst, ann, b));
+        assert!(!state.remove(&inst, bo, c));
+        assert!(state.remove(&inst, ann, a));
+        assert!(!state.remove(&inst, ann, a), "no longer held");
+        state.add(&inst, ann, a);
+        state.clear_person(&inst, ann);
+        state.clear_person(&inst, bo);
+        assert_eq!(state.posts.of(ann), &[b]);
+        assert_eq!(state.posts.of(bo), &[c]);
+        assert_eq!(state.holders, vec![0, 1, 1]);
+        assert!(state.holds_pins(&inst));
+        assert!(PostState::is_pinned(&inst, ann, b) && !PostState::is_pinned(&inst, ann, a));
+        // Only a state built outside (the pins' start) can lack them.
+        assert!(!PostState::empty(&inst).holds_pins(&inst));
+    }
 
     #[test]
     fn posts_api() {

@@ -243,6 +243,41 @@ mod tests {
         assert_eq!(pruned.key.stability, 0);
     }
 
+    /// A pin that carries no work and is not held today is neither pruned nor traded back
+    /// for today's post.
+    #[test]
+    fn the_end_passes_keep_an_idle_pin() {
+        let inst = one_skill(
+            r#"{"id": "ann", "unit": "u", "capacity": 40, "skills": {"s": 1}, "current_posts": ["a"], "fixed_posts": ["b"]},
+               {"id": "bo", "unit": "u", "capacity": 40, "skills": {"s": 1}}"#,
+            r#"{"id": "a", "unit": "u"}, {"id": "b", "unit": "u"}"#,
+            r#"{"id": "d1", "module": "a", "hours": 10, "skill": "s", "min_level": 1}"#,
+            2,
+        );
+        let elig = Eligibility::new(&inst);
+        let ctx = Ctx {
+            inst: &inst,
+            elig: &elig,
+        };
+        let (ann, bo) = (StaffIdx::from(0_usize), StaffIdx::from(1_usize));
+        let (a, b) = (ModuleIdx::from(0_usize), ModuleIdx::from(1_usize));
+        // Ann left `a` for Bo (who took it on): she holds only her idle pin.
+        let mut state = PostState::pinned(&inst);
+        state.add(&inst, bo, a);
+        let mut eval = Style::of(&inst).evaluator(ctx);
+        let cur = eval.evaluate(state);
+        assert_eq!(cur.key.stability, 3);
+        assert!(prune_candidates(&inst, &cur).iter().all(|&(p, _)| p == bo));
+        let far = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        // Back on `a`, Ann keeps `b`; Bo's post goes: only her pin is a change.
+        let back = revert(ctx, &mut eval, cur, far);
+        let pruned = prune(&inst, &mut eval, back, far);
+        assert_eq!(pruned.state.posts.of(ann), &[a, b]);
+        assert!(pruned.state.posts.of(bo).is_empty());
+        assert_eq!(pruned.key.stability, 1);
+        assert!(pruned.key.coverage.abs() < 1e-9);
+    }
+
     /// A one-skill, one-unit instance from the JSON of its staff, modules and duties.
     fn one_skill(staff: &str, modules: &str, duties: &str, max_posts: u32) -> Instance {
         let text = format!(
