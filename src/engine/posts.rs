@@ -325,7 +325,7 @@ mod tests {
         assert_eq!(state.holders, vec![0, 1, 1]);
         assert!(state.holds_pins(&inst));
         assert!(PostState::is_pinned(&inst, ann, b) && !PostState::is_pinned(&inst, ann, a));
-        // Only a state built outside (the pins' start) can lack them.
+        // Only the private empty state, where the pins start, lacks them.
         assert!(!PostState::empty(&inst).holds_pins(&inst));
     }
 
