@@ -47,6 +47,8 @@ scale_hours = { factor = 0.5, tags = ["transferable"] }
 set_module = { id = "funds", min_staff = 1, max_staff = 2 }
 rules = { max_posts = 3, max_liaisons = 1, liaison_weight = 2.5, min_staff_weight = 4 }
 conflicts = [["policy", "funds"]]
+pin = [{ person = "cai", module = "field" }, { person = "cai", module = "policy" }]
+unpin = { person = "cai", module = "policy" }
 
 [[scenario]]
 name = "drops"

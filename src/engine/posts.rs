@@ -1,6 +1,10 @@
 //! Who holds which post: [`Posts`], the plain set the hours oracle reads, and [`PostState`],
 //! the same set with the counters that keep every cap and conflict rule (constraints 3-5)
 //! checkable in O(posts) while the search builds and changes it.
+//!
+//! Pins (constraint 9, `fixed_posts`) are kept here, in one place: every state starts from
+//! them ([`PostState::pinned`]) and [`PostState::remove`] refuses to drop one, so no search
+//! move, repair or end pass can lose a pin.
 
 use crate::engine::eligibility::Ctx;
 use crate::model::{Instance, ModuleIdx, StaffIdx};
@@ -104,7 +108,8 @@ impl Posts {
     }
 }
 
-/// Posts plus per-module and per-unit counters, always satisfying constraints 3-5.
+/// Posts plus per-module and per-unit counters, always satisfying constraints 3-5 and
+/// holding every pin (constraint 9).
 #[derive(Clone, Debug)]
 pub(crate) struct PostState {
     /// The posts.
@@ -119,9 +124,9 @@ pub(crate) struct PostState {
 }
 
 impl PostState {
-    /// No posts.
-    #[must_use]
-    pub(crate) fn empty(inst: &Instance) -> Self {
+    /// No posts at all: only the start of [`Self::pinned`], since a state without the pins is
+    /// no plan.
+    fn empty(inst: &Instance) -> Self {
         Self {
             posts: Posts::new(inst.staff.len()),
             holders: vec![0; inst.modules.len()],
@@ -131,11 +136,24 @@ impl PostState {
         }
     }
 
-    /// Today's posts, keeping (in person order) those that are legal together.
+    /// The pins alone: the least post set of any plan. Validation guarantees that they hold
+    /// together (within every cap, no conflict, each person qualified).
+    #[must_use]
+    pub(crate) fn pinned(inst: &Instance) -> Self {
+        let mut s = Self::empty(inst);
+        for p in inst.staff_indices() {
+            for &m in &inst.person(p).fixed_posts {
+                s.add(inst, p, m);
+            }
+        }
+        s
+    }
+
+    /// The pins, then today's posts, keeping (in person order) those that are legal together.
     #[must_use]
     pub(crate) fn current(ctx: Ctx<'_>) -> Self {
         let inst = ctx.inst;
-        let mut s = Self::empty(inst);
+        let mut s = Self::pinned(inst);
         for p in inst.staff_indices() {
             for &m in &inst.person(p).current_posts {
                 if s.can_add(ctx, p, m) {
@@ -144,6 +162,24 @@ impl PostState {
             }
         }
         s
+    }
+
+    /// Whether `p` is pinned to `m` (a post no plan may drop).
+    #[must_use]
+    pub(crate) fn is_pinned(inst: &Instance, p: StaffIdx, m: ModuleIdx) -> bool {
+        inst.person(p).fixed_posts.binary_search(&m).is_ok()
+    }
+
+    /// Whether every pin is held: true of every state built here; debug assertions check it
+    /// where plans are rated and written.
+    #[must_use]
+    pub(crate) fn holds_pins(&self, inst: &Instance) -> bool {
+        inst.staff_indices().all(|p| {
+            inst.person(p)
+                .fixed_posts
+                .iter()
+                .all(|&m| self.posts.holds(p, m))
+        })
     }
 
     /// Whether `p` may take a post in `m` now: qualified, not held, under every cap, no
@@ -193,10 +229,11 @@ impl PostState {
         }
     }
 
-    /// Removes a post.
-    pub(crate) fn remove(&mut self, inst: &Instance, p: StaffIdx, m: ModuleIdx) {
-        if !self.posts.remove(p, m) {
-            return;
+    /// Removes a post; false when `p` did not hold it or is pinned to it. The one place posts
+    /// are taken away, so a pin can never be lost.
+    pub(crate) fn remove(&mut self, inst: &Instance, p: StaffIdx, m: ModuleIdx) -> bool {
+        if Self::is_pinned(inst, p, m) || !self.posts.remove(p, m) {
+            return false;
         }
         self.holders[m.index()] -= 1;
         if let Some(u) = inst.module(m).unit {
@@ -206,9 +243,10 @@ impl PostState {
                 self.unit_people[u.index()] -= 1;
             }
         }
+        true
     }
 
-    /// Removes every post of `p`.
+    /// Removes every post of `p` but their pins.
     pub(crate) fn clear_person(&mut self, inst: &Instance, p: StaffIdx) {
         let held = self.posts.of(p).to_vec();
         for m in held {
@@ -236,6 +274,60 @@ impl PostState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::eligibility::Eligibility;
+
+    /// Ann is pinned to `b` and holds `a` and `c` today, with a posts cap of 2; `c` takes one
+    /// person, and Bo is pinned to it.
+    fn pinned() -> Instance {
+        let text = r#"{
+          "name": "pins",
+          "staff": [
+            {"id": "ann", "max_posts": 2, "current_posts": ["a", "c"], "fixed_posts": ["b"]},
+            {"id": "bo", "fixed_posts": ["c"]}
+          ],
+          "modules": [{"id": "a"}, {"id": "b"}, {"id": "c", "max_staff": 1}],
+          "duties": []
+        }"#;
+        crate::io::parse_instance(text, "pins.json")
+            .expect("valid")
+            .0
+    }
+
+    #[test]
+    fn states_start_from_the_pins_and_never_drop_one() {
+        let inst = pinned();
+        let elig = Eligibility::new(&inst);
+        let ctx = Ctx {
+            inst: &inst,
+            elig: &elig,
+        };
+        let (ann, bo) = (StaffIdx(0), StaffIdx(1));
+        let (a, b, c) = (ModuleIdx(0), ModuleIdx(1), ModuleIdx(2));
+        let start = PostState::pinned(&inst);
+        assert_eq!(start.posts.of(ann), &[b]);
+        assert_eq!(start.posts.of(bo), &[c]);
+        assert!(start.holds_pins(&inst));
+        // Today's posts come after the pins: `a` fits Ann's cap beside her pin, `c` (full
+        // with Bo's pin, and over her cap) does not.
+        let mut state = PostState::current(ctx);
+        assert_eq!(state.posts.of(ann), &[a, b]);
+        assert_eq!(state.holders, vec![1, 1, 1]);
+        // A pin cannot be removed, alone or with everything else.
+        assert!(!state.remove(&inst, ann, b));
+        assert!(!state.remove(&inst, bo, c));
+        assert!(state.remove(&inst, ann, a));
+        assert!(!state.remove(&inst, ann, a), "no longer held");
+        state.add(&inst, ann, a);
+        state.clear_person(&inst, ann);
+        state.clear_person(&inst, bo);
+        assert_eq!(state.posts.of(ann), &[b]);
+        assert_eq!(state.posts.of(bo), &[c]);
+        assert_eq!(state.holders, vec![0, 1, 1]);
+        assert!(state.holds_pins(&inst));
+        assert!(PostState::is_pinned(&inst, ann, b) && !PostState::is_pinned(&inst, ann, a));
+        // Only the private empty state, where the pins start, lacks them.
+        assert!(!PostState::empty(&inst).holds_pins(&inst));
+    }
 
     #[test]
     fn posts_api() {

@@ -823,15 +823,16 @@ fn check_pins(inst: &Instance, raw: &RawInstance, s: &mut Sink<'_>) {
             }
         }
     }
-    check_pinned_counts(inst, s, &pinned_in, &unit_pinned);
+    check_pinned_caps(inst, &pinned_in, &unit_pinned, s);
 }
 
-/// No more pinned people in a module than its `max_staff`, or in a unit than its cap.
-fn check_pinned_counts(
+/// More people pinned to a module than its `max_staff`, or to a unit's modules than its
+/// `headcount_cap` (`pinned_in` per module, `unit_pinned` per unit, distinct people).
+fn check_pinned_caps(
     inst: &Instance,
-    s: &mut Sink<'_>,
     pinned_in: &[Vec<StaffIdx>],
     unit_pinned: &[Vec<StaffIdx>],
+    s: &mut Sink<'_>,
 ) {
     let names = |ps: &[StaffIdx]| {
         ps.iter()

@@ -141,6 +141,8 @@ impl Engine<'_> {
             Operation::SetModule(change) => self.set_module(path, change),
             Operation::Rules(change) => self.rules(path, change),
             Operation::AddConflicts(pairs) => self.add_conflicts(path, pairs),
+            Operation::Pin { person, module } => self.pin(path, person, module),
+            Operation::Unpin { person, module } => self.unpin(path, person, module.as_deref()),
         }
     }
 
@@ -239,6 +241,29 @@ impl Engine<'_> {
         }
         out.sort_unstable();
         ok.then_some(out)
+    }
+
+    /// The position of person or module `id` now, reporting it at `path` when unknown.
+    fn find(&mut self, path: String, id: &str, kind: Kind) -> Option<usize> {
+        let now = match kind {
+            Kind::Person => self.staff_ids(),
+            Kind::Module => self.module_ids(),
+            Kind::Duty => self.duty_ids(),
+        };
+        if let Some(i) = now.iter().position(|x| x == id) {
+            return Some(i);
+        }
+        let removed_by = self.removed(kind).get(id).cloned();
+        self.unknown(
+            path,
+            kind.what(),
+            kind.list(),
+            id,
+            now.iter().map(String::as_str),
+            removed_by,
+            "",
+        );
+        None
     }
 
     fn removed(&self, kind: Kind) -> &HashMap<String, String> {
@@ -667,6 +692,7 @@ impl Engine<'_> {
         });
         for p in &mut self.raw.staff {
             p.current_posts.retain(|m| !gone.contains(m));
+            p.fixed_posts.retain(|m| !gone.contains(m));
             p.unavailable.retain(|m| !gone.contains(m));
         }
         if let Some(rules) = &mut self.raw.rules {
@@ -827,6 +853,59 @@ impl Engine<'_> {
                 rules.conflicts.push(pair);
             }
         }
+    }
+
+    /// Whether the pins can all hold together is left to validation, which the scenario's
+    /// result goes through (and whose errors are placed at this operation).
+    fn pin(&mut self, path: &str, person: &str, module: &str) {
+        let p = self.find(join_key(path, "person"), person, Kind::Person);
+        let m = self.find(join_key(path, "module"), module, Kind::Module);
+        let (Some(p), Some(_)) = (p, m) else {
+            return;
+        };
+        let pins = &mut self.raw.staff[p].fixed_posts;
+        if !pins.iter().any(|x| x == module) {
+            pins.push(module.to_owned());
+        }
+    }
+
+    fn unpin(&mut self, path: &str, person: &str, module: Option<&str>) {
+        let Some(p) = self.find(join_key(path, "person"), person, Kind::Person) else {
+            return;
+        };
+        let Some(module) = module else {
+            if self.raw.staff[p].fixed_posts.is_empty() {
+                self.error(
+                    join_key(path, "person"),
+                    format!("`{person}` has no pins to remove"),
+                    Some("pins are the person's `fixed_posts`".into()),
+                );
+            }
+            self.raw.staff[p].fixed_posts.clear();
+            return;
+        };
+        let at = join_key(path, "module");
+        if self.find(at.clone(), module, Kind::Module).is_none() {
+            return;
+        }
+        let pins = &mut self.raw.staff[p].fixed_posts;
+        if let Some(i) = pins.iter().position(|x| x == module) {
+            pins.remove(i);
+            return;
+        }
+        let hint = if pins.is_empty() {
+            format!("`{person}` has no pins")
+        } else {
+            format!(
+                "`{person}` is pinned to {}",
+                quoted_list(pins.iter().map(String::as_str), 5)
+            )
+        };
+        self.error(
+            at,
+            format!("`{person}` is not pinned to `{module}`"),
+            Some(hint),
+        );
     }
 }
 

@@ -186,22 +186,33 @@ pub fn solve_baseline(base: &Instance, options: &SolveOptions) -> Outcome {
     )
 }
 
-/// Whether `case` gives anyone of `base` a lower posts cap or adds conflicting posts: rules the
-/// flow bound drops, so that the baseline's LP probe says nothing about its bounds (the agri
-/// batch's `posts cap 1`: flow bound 510, the LP fails there and the Lagrangian that then takes
-/// over reaches 690).
+/// Whether `case` gives anyone of `base` a lower posts cap or a new pin, or adds conflicting
+/// posts: rules the flow bound drops, so that the baseline's LP probe says nothing about its
+/// bounds (the agri batch's `posts cap 1`: flow bound 510, the LP fails there and the
+/// Lagrangian that then takes over reaches 690).
 fn tightens_person_rules(base: &Instance, case: &Instance) -> bool {
     case.rules.conflicts.len() > base.rules.conflicts.len()
         || case.staff.iter().any(|p| {
-            base.ids
-                .staff
-                .get(&p.id)
-                .is_some_and(|&i| p.max_posts < base.person(i).max_posts)
+            base.ids.staff.get(&p.id).is_some_and(|&i| {
+                let before = pin_ids(base, base.person(i));
+                p.max_posts < base.person(i).max_posts
+                    || pin_ids(case, p).iter().any(|m| !before.contains(m))
+            })
         })
 }
 
+/// The modules `person` of `inst` is pinned to, by id (module indices differ between a
+/// baseline and a scenario that removes modules).
+fn pin_ids<'a>(inst: &'a Instance, person: &crate::model::Staff) -> Vec<&'a str> {
+    person
+        .fixed_posts
+        .iter()
+        .map(|&m| inst.module(m).id.as_str())
+        .collect()
+}
+
 /// How many people `case` changes against `base` (added, removed, or with another capacity,
-/// skill, cap or unit): a cheap forecast of a scenario's solve time. Scenarios that change
+/// skill, cap, unit or pins): a cheap forecast of a scenario's solve time. Scenarios that change
 /// everyone (capacity scaled, posts caps lowered) are the ones that search for seconds.
 fn people_changed(base: &Instance, case: &Instance) -> usize {
     let changed = case
@@ -215,6 +226,7 @@ fn people_changed(base: &Instance, case: &Instance) -> usize {
                     || b.max_posts != p.max_posts
                     || b.max_liaisons != p.max_liaisons
                     || b.unit != p.unit
+                    || pin_ids(base, b) != pin_ids(case, p)
             })
         })
         .count();

@@ -217,6 +217,24 @@ pub enum Operation {
     /// `conflicts = [["m03", "m09"]]`: adds conflict pairs (two different existing modules);
     /// a pair the instance already has is kept once.
     AddConflicts(Vec<[String; 2]>),
+    /// `pin = { person = "p01", module = "m03" }`: pins the person to a post in the module
+    /// (`fixed_posts`: every plan must keep it); a pin the person already has is kept once.
+    /// The pins must still be able to hold together (posts cap, conflicts, module and unit
+    /// caps, qualification), as validation checks.
+    Pin {
+        /// The person (staff id).
+        person: String,
+        /// The module (module id).
+        module: String,
+    },
+    /// `unpin = { person = "p01", module = "m03" }`: removes that pin; without `module`,
+    /// every pin of the person. Unpinning what is not pinned is an error.
+    Unpin {
+        /// The person (staff id).
+        person: String,
+        /// The module (module id); `None`: all of the person's pins.
+        module: Option<String>,
+    },
 }
 
 impl Operation {
@@ -233,12 +251,14 @@ impl Operation {
             Self::SetModule(_) => "set_module",
             Self::Rules(_) => "rules",
             Self::AddConflicts(_) => "conflicts",
+            Self::Pin { .. } => "pin",
+            Self::Unpin { .. } => "unpin",
         }
     }
 }
 
 /// Every operation key of a scenario table, in the order the docs list them.
-pub const OPERATION_KEYS: [&str; 9] = [
+pub const OPERATION_KEYS: [&str; 11] = [
     "remove_staff",
     "add_staff",
     "scale_capacity",
@@ -248,6 +268,8 @@ pub const OPERATION_KEYS: [&str; 9] = [
     "set_module",
     "rules",
     "conflicts",
+    "pin",
+    "unpin",
 ];
 
 impl Scenario {

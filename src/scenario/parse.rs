@@ -539,6 +539,8 @@ impl Parser<'_, '_> {
                         "drop_duties" => self.drop_duties(&rel, t),
                         "scale_hours" => self.scale_hours(&rel, t, &span),
                         "set_module" => self.set_module(&rel, t, &span),
+                        "pin" => self.pin(&rel, t, &span),
+                        "unpin" => self.unpin(&rel, t, &span),
                         _ => unreachable!("every operation key is handled"),
                     };
                     if let Some(op) = op {
@@ -784,6 +786,53 @@ impl Parser<'_, '_> {
             }
         }
         ok.then_some(Operation::SetModule(change))
+    }
+
+    /// The required `person` of a `pin` or `unpin` table.
+    fn pin_person(&mut self, rel: &str, t: &DeTable<'_>, span: &Range<usize>) -> Option<String> {
+        if let Some(v) = field(t, "person") {
+            self.id(&join_key(rel, "person"), v, "person id")
+        } else {
+            self.missing(
+                rel,
+                span,
+                "person",
+                "name the person, e.g. `person = \"p01\"`",
+            );
+            None
+        }
+    }
+
+    fn pin(&mut self, rel: &str, t: &DeTable<'_>, span: &Range<usize>) -> Option<Operation> {
+        const KEYS: [&str; 2] = ["person", "module"];
+        self.check_keys(rel, t, &KEYS, "`pin`");
+        let person = self.pin_person(rel, t, span);
+        let module = if let Some(v) = field(t, "module") {
+            self.id(&join_key(rel, "module"), v, "module id")
+        } else {
+            self.missing(
+                rel,
+                span,
+                "module",
+                "name the module of the post to keep, e.g. `module = \"m03\"`",
+            );
+            None
+        };
+        Some(Operation::Pin {
+            person: person?,
+            module: module?,
+        })
+    }
+
+    fn unpin(&mut self, rel: &str, t: &DeTable<'_>, span: &Range<usize>) -> Option<Operation> {
+        const KEYS: [&str; 2] = ["person", "module"];
+        self.check_keys(rel, t, &KEYS, "`unpin`");
+        let person = self.pin_person(rel, t, span);
+        let module = field(t, "module").map(|v| self.id(&join_key(rel, "module"), v, "module id"));
+        Some(Operation::Unpin {
+            person: person?,
+            module: module.map_or(Some(None), |m| m.map(Some))?,
+        })
     }
 
     fn rules(&mut self, rel: &str, t: &DeTable<'_>) -> Option<Operation> {

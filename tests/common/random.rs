@@ -132,3 +132,53 @@ pub(crate) fn random_instance(seed: u64, staff: usize, modules: usize, duties: u
         .expect("generated instances are valid")
         .0
 }
+
+/// `raw` (a valid instance) with random pins that can all hold together: each person in turn
+/// is pinned to each module they qualify for with probability `share`, where the pin stays
+/// within their posts cap, clear of conflicts with their other pins, within the module's
+/// `max_staff` and the unit's `headcount_cap`. Draws from its own stream, so the instance
+/// itself is the one `random_raw_sized` gives for the same seed.
+pub(crate) fn with_random_pins(mut raw: RawInstance, seed: u64, share: f64) -> RawInstance {
+    let inst = validate(&raw).expect("generated instances are valid").0;
+    let mut r = Rng::new(seed ^ 0x5049_4E53);
+    let mut pinned_in = vec![0_u32; inst.modules.len()];
+    let mut unit_people: Vec<Vec<usize>> = vec![Vec::new(); inst.units.len()];
+    for (p, person) in inst.staff.iter().enumerate() {
+        let mut pins: Vec<usize> = Vec::new();
+        for (m, module) in inst.modules.iter().enumerate() {
+            let unit_ok = module.unit.is_none_or(|u| {
+                let people = &unit_people[u.index()];
+                people.contains(&p)
+                    || inst.units[u.index()]
+                        .headcount_cap
+                        .is_none_or(|c| (people.len() as u32) < c)
+            });
+            let fits = inst.qualifies(p.into(), m.into())
+                && (pins.len() as u32) < person.max_posts
+                && !pins.iter().any(|&h| inst.in_conflict(h.into(), m.into()))
+                && module.max_staff.is_none_or(|c| pinned_in[m] < c)
+                && unit_ok;
+            if fits && r.chance(share) {
+                pins.push(m);
+                pinned_in[m] += 1;
+                if let Some(u) = module.unit
+                    && !unit_people[u.index()].contains(&p)
+                {
+                    unit_people[u.index()].push(p);
+                }
+            }
+        }
+        raw.staff[p].fixed_posts = pins.iter().map(|&m| inst.modules[m].id.clone()).collect();
+    }
+    raw
+}
+
+/// A random valid instance with at most these sizes and pins (see [`with_random_pins`]).
+pub(crate) fn random_pinned_instance(
+    seed: u64,
+    (staff, modules, duties): (usize, usize, usize),
+    share: f64,
+) -> Instance {
+    let raw = with_random_pins(random_raw_sized(seed, staff, modules, duties), seed, share);
+    validate(&raw).expect("random pins can all hold").0
+}

@@ -204,3 +204,30 @@ fn check_writes_its_report_atomically_to_out() {
     assert!(text.starts_with("# plan is NOT valid"), "{text}");
     assert!(text.contains("| capacity | cai |"), "{text}");
 }
+
+/// A plan that drops a pinned post (`fixed_posts`) breaks constraint 9: `check` names the
+/// person and the module, and that rule alone (the plan is otherwise `valid-optimal.json`).
+#[test]
+fn a_plan_without_a_pinned_post_fails_naming_the_pin() {
+    let instance = "tests/fixtures/valid/tiny-pinned.json";
+    let plan = "tests/fixtures/bad-plans/missing-pin.json";
+    let run = modstaff(["check", instance, plan, "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.snapshot());
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let violations = v["violations"].as_array().expect("violations");
+    assert_eq!(violations.len(), 1, "{}", run.stdout);
+    assert_eq!(violations[0]["kind"], "missing_pin");
+    assert_eq!(violations[0]["people"], serde_json::json!(["ann"]));
+    assert_eq!(violations[0]["modules"], serde_json::json!(["funds"]));
+    assert_eq!(
+        violations[0]["message"],
+        "`ann` is pinned to `funds` but the plan does not give them that post"
+    );
+    let table = modstaff(["check", instance, plan]);
+    assert_eq!(table.code, 1);
+    assert!(
+        table.stdout.contains("missing_pin  ann"),
+        "{}",
+        table.stdout
+    );
+}

@@ -1,5 +1,6 @@
-//! Property tests: random instances round-trip; naive feasible plans pass `check`; a plan
-//! broken on purpose fails it naming the rule; mangled input never panics.
+//! Property tests: random instances (a third of them with pins, another third with many)
+//! round-trip; naive feasible plans pass `check`; a plan broken on purpose fails it naming the
+//! rule; mangled input never panics.
 
 #![expect(
     clippy::needless_range_loop,
@@ -27,8 +28,9 @@ fn random_raw(seed: u64) -> RawInstance {
 include!("../common/random.rs");
 
 fn instance(seed: u64) -> Instance {
-    validate(&random_raw(seed))
-        .expect("generated instances are valid")
+    let share = [0.0, 0.15, 0.4][(seed % 3) as usize];
+    validate(&with_random_pins(random_raw(seed), seed, share))
+        .expect("generated instances and pins are valid")
         .0
 }
 
@@ -113,12 +115,23 @@ fn naive_plan(inst: &Instance, seed: u64) -> Plan {
     }
 }
 
-/// Posts taken person by person, module by module, each with probability 0.7 where no rule
-/// forbids it; returns the modules held per person and the holders per module.
+/// The pins, then posts taken person by person, module by module, each with probability 0.7
+/// where no rule forbids it; returns the modules held per person (sorted) and the holders per
+/// module.
 fn naive_posts(inst: &Instance, r: &mut Rng) -> (Vec<Vec<usize>>, Vec<u32>) {
     let mut held: Vec<Vec<usize>> = vec![Vec::new(); inst.staff.len()];
     let mut holders = vec![0_u32; inst.modules.len()];
     let mut unit_people: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); inst.units.len()];
+    // Every plan keeps the pins (constraint 9); validation made them legal together.
+    for (p, person) in inst.staff.iter().enumerate() {
+        for &m in &person.fixed_posts {
+            held[p].push(m.index());
+            holders[m.index()] += 1;
+            if let Some(u) = inst.modules[m.index()].unit {
+                unit_people[u.index()].insert(p);
+            }
+        }
+    }
     for p in 0..inst.staff.len() {
         for m in 0..inst.modules.len() {
             let person = &inst.staff[p];
@@ -139,6 +152,7 @@ fn naive_posts(inst: &Instance, r: &mut Rng) -> (Vec<Vec<usize>>, Vec<u32>) {
                     || cap.is_none_or(|c| (unit_people[u.index()].len() as u32) < c)
             });
             if qualifies
+                && !held[p].contains(&m)
                 && !conflict
                 && module_ok
                 && unit_ok
@@ -152,6 +166,7 @@ fn naive_posts(inst: &Instance, r: &mut Rng) -> (Vec<Vec<usize>>, Vec<u32>) {
                 }
             }
         }
+        held[p].sort_unstable();
     }
     (held, holders)
 }
@@ -278,6 +293,12 @@ proptest! {
     fn naive_feasible_plans_pass_check(seed in any::<u64>()) {
         let inst = instance(seed);
         let plan = naive_plan(&inst, seed);
+        for (p, person) in inst.staff.iter().enumerate() {
+            for &m in &person.fixed_posts {
+                let held = plan.posts.iter().any(|x| x.person == person.id && x.module == inst.modules[m.index()].id);
+                prop_assert!(held, "pin {} of person {} kept", m.index(), p);
+            }
+        }
         let report = verify(&inst, &plan);
         prop_assert!(report.is_valid(), "{:#?}", report.violations);
         // Through the file format too.
@@ -287,7 +308,7 @@ proptest! {
     }
 
     #[test]
-    fn a_plan_broken_on_purpose_fails(seed in any::<u64>(), which in 0_usize..6) {
+    fn a_plan_broken_on_purpose_fails(seed in any::<u64>(), which in 0_usize..7) {
         let inst = instance(seed);
         let mut plan = naive_plan(&inst, seed);
         let expected = match which {
@@ -311,6 +332,13 @@ proptest! {
             3 => {
                 plan.objective.fragmentation += 1;
                 ViolationKind::Objective
+            }
+            5 if inst.staff.iter().any(|p| !p.fixed_posts.is_empty()) => {
+                // A pinned post dropped.
+                let p = inst.staff.iter().find(|p| !p.fixed_posts.is_empty()).expect("pinned");
+                let m = &inst.module(p.fixed_posts[0]).id;
+                plan.posts.retain(|x| !(x.person == p.id && x.module == *m));
+                ViolationKind::MissingPin
             }
             4 if !inst.duties.is_empty() => {
                 let d = &inst.duties[0];

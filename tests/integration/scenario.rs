@@ -337,6 +337,189 @@ fn conflicts_are_added_once() {
     assert_eq!(conflicts(&inst), [("funds", "field"), ("policy", "field")]);
 }
 
+fn pins(inst: &Instance, id: &str) -> Vec<String> {
+    person(inst, id)
+        .fixed_posts
+        .iter()
+        .map(|&m| inst.module(m).id.clone())
+        .collect()
+}
+
+#[test]
+fn pin_and_unpin_edit_fixed_posts() {
+    // One table or a list; a pin given twice is kept once.
+    let inst = apply_one(
+        r#"
+[[scenario]]
+name = "pins"
+pin = [
+  { person = "ann", module = "funds" },
+  { person = "cai", module = "field" },
+  { person = "ann", module = "policy" },
+  { person = "ann", module = "funds" },
+]
+"#,
+    );
+    assert_eq!(pins(&inst, "ann"), ["policy", "funds"]);
+    assert_eq!(pins(&inst, "cai"), ["field"]);
+    assert!(pins(&inst, "bo").is_empty());
+    // One pin off, then all of a person's.
+    let inst = apply_one(
+        r#"
+[[scenario]]
+name = "unpins"
+pin = [{ person = "ann", module = "funds" }, { person = "ann", module = "policy" }, { person = "cai", module = "field" }]
+unpin = [{ person = "ann", module = "funds" }, { person = "cai" }]
+"#,
+    );
+    assert_eq!(pins(&inst, "ann"), ["policy"]);
+    assert!(pins(&inst, "cai").is_empty());
+    // A hire can be pinned once hired; a removed module takes its pins with it.
+    let inst = apply_one(
+        r#"
+[[scenario]]
+name = "hire and pin"
+add_staff = { id = "dan", skills = { field = 2 } }
+pin = [{ person = "dan", module = "field" }, { person = "bo", module = "funds" }]
+remove_modules = ["funds"]
+"#,
+    );
+    assert_eq!(pins(&inst, "dan"), ["field"]);
+    assert!(pins(&inst, "bo").is_empty());
+}
+
+/// Pins that cannot hold are reported at the operation that broke them, with its line: the
+/// second of two conflicting pins, or a later `rules` that lowers the posts cap below them.
+#[test]
+fn pins_that_cannot_hold_point_at_the_operation_that_broke_them() {
+    let text = r#"[[scenario]]
+name = "conflict"
+pin = [
+  { person = "bo", module = "funds" },
+  { person = "bo", module = "field" },
+]
+
+[[scenario]]
+name = "cap"
+pin = [{ person = "bo", module = "funds" }, { person = "bo", module = "policy" }]
+rules = { max_posts = 1 }
+
+[[scenario]]
+name = "unavailable"
+pin = { person = "cai", module = "funds" }
+"#;
+    let err = parse_scenarios(text, "s.toml", &tiny()).expect_err("rejected");
+    let found: Vec<(String, Option<usize>, String)> = err
+        .0
+        .iter()
+        .map(|d| (d.path.clone(), d.line, d.message.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                r#"scenario[0] ("conflict").pin[1]"#.to_owned(),
+                Some(5),
+                "the scenario makes the instance invalid: staff[1].fixed_posts[1]: `bo` is \
+                 pinned to `funds` and `field`, which conflict"
+                    .to_owned()
+            ),
+            (
+                r#"scenario[1] ("cap").rules"#.to_owned(),
+                Some(11),
+                "the scenario makes the instance invalid: staff[1].fixed_posts: `bo` has 2 \
+                 pinned posts (`policy`, `funds`) but may hold at most 1"
+                    .to_owned()
+            ),
+            (
+                r#"scenario[2] ("unavailable").pin"#.to_owned(),
+                Some(15),
+                "the scenario makes the instance invalid: staff[2].fixed_posts[0]: `cai` is \
+                 pinned to `funds` but unavailable for it"
+                    .to_owned()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn pin_and_unpin_name_what_they_cannot_find() {
+    let text = r#"[[scenario]]
+name = "typos"
+pin = { person = "anne", module = "fund" }
+unpin = [{ person = "bo", module = "funds" }, { person = "cai" }]
+
+[[scenario]]
+name = "gone"
+remove_staff = { ids = ["bo"] }
+pin = { person = "bo", module = "policy" }
+
+[[scenario]]
+name = "fields"
+pin = { person = "ann", modul = "funds" }
+"#;
+    let err = parse_scenarios(text, "s.toml", &tiny()).expect_err("rejected");
+    let found: Vec<(&str, Option<usize>, &str, Option<&str>)> = err
+        .0
+        .iter()
+        .map(|d| {
+            (
+                d.path.as_str(),
+                d.line,
+                d.message.as_str(),
+                d.hint.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                r#"scenario[0] ("typos").pin.person"#,
+                Some(3),
+                "unknown person `anne`",
+                Some("did you mean `ann`?")
+            ),
+            (
+                r#"scenario[0] ("typos").pin.module"#,
+                Some(3),
+                "unknown module `fund`",
+                Some("did you mean `funds`?")
+            ),
+            (
+                r#"scenario[0] ("typos").unpin[0].module"#,
+                Some(4),
+                "`bo` is not pinned to `funds`",
+                Some("`bo` has no pins")
+            ),
+            (
+                r#"scenario[0] ("typos").unpin[1].person"#,
+                Some(4),
+                "`cai` has no pins to remove",
+                Some("pins are the person's `fixed_posts`")
+            ),
+            (
+                r#"scenario[1] ("gone").pin.person"#,
+                Some(9),
+                "person `bo` no longer exists: `remove_staff` removed it earlier in this scenario",
+                Some("operations apply in the order they are written")
+            ),
+            (
+                r#"scenario[2] ("fields").pin"#,
+                Some(13),
+                "missing field `module`",
+                Some("name the module of the post to keep, e.g. `module = \"m03\"`")
+            ),
+            (
+                r#"scenario[2] ("fields").pin.modul"#,
+                Some(13),
+                "unknown field `modul` in `pin`",
+                Some("did you mean `module`?")
+            ),
+        ]
+    );
+}
+
 // --- order, batches, code-built scenarios -------------------------------------------------
 
 #[test]

@@ -9,7 +9,7 @@ use modstaff::model::{Instance, ModuleIdx, PlanStatus, StaffIdx, verify};
 use proptest::prelude::*;
 
 use crate::common::{modstaff, path};
-use crate::props::random_instance;
+use crate::props::{random_instance, random_pinned_instance};
 
 fn quick(seconds: f64) -> SolveOptions {
     SolveOptions {
@@ -275,7 +275,8 @@ fn tier1_of(inst: &Instance, posts: &Posts, oracle: &mut HoursOracle<'_>) -> f64
     hours.value + inst.rules.liaison_weight * unmet as f64 + inst.rules.min_staff_weight * missing
 }
 
-/// Every legal post set, by brute force written from the model (docs/engine.md) alone.
+/// Every legal post set, by brute force written from the model (docs/engine.md) alone;
+/// pins included (constraint 9).
 fn brute_force(inst: &Instance) -> f64 {
     let np = inst.staff.len();
     let nm = inst.modules.len();
@@ -296,6 +297,10 @@ fn brute_force(inst: &Instance) -> f64 {
                 }
             }
             legal &= count <= inst.staff[p].max_posts;
+            legal &= inst.staff[p]
+                .fixed_posts
+                .iter()
+                .all(|&m| posts.holds(StaffIdx::from(p), m));
             for &(a, b) in &inst.rules.conflicts {
                 legal &= !(posts.holds(StaffIdx::from(p), a) && posts.holds(StaffIdx::from(p), b));
             }
@@ -347,10 +352,33 @@ proptest! {
         prop_assert_eq!(sol.plan.status, PlanStatus::Optimal);
     }
 
+    /// With pins, the optimum is over the plans that keep them: the enumeration's proven
+    /// optimum is brute force's, and the search's bound stays below it (a bound that ignored
+    /// the pins' cost would still be below; one that excluded pinned plans could be above).
+    #[test]
+    fn tiny_pinned_instances_match_brute_force(seed in any::<u64>()) {
+        let inst = random_pinned_instance(seed, (4, 3, 6), 0.35);
+        let brute = brute_force(&inst);
+        let tol = 1e-6 * brute.max(1.0);
+        let sol = solve(&inst, &quick(10.0));
+        let report = verify(&inst, &sol.plan);
+        prop_assert!(report.is_valid(), "{:#?}", report.violations);
+        prop_assert!((sol.plan.objective.coverage - brute).abs() < tol,
+            "solver {} vs brute force {brute}", sol.plan.objective.coverage);
+        prop_assert_eq!(sol.plan.status, PlanStatus::Optimal);
+        let search = solve(&inst, &SolveOptions { enumeration_limit: 0, work_limit: Some(400), ..quick(10.0) });
+        prop_assert!(verify(&inst, &search.plan).is_valid());
+        prop_assert!(search.plan.objective.coverage >= brute - tol);
+        prop_assert!(search.bound <= brute + tol, "bound {} above the optimum {brute}", search.bound);
+        if search.plan.status == PlanStatus::Optimal {
+            prop_assert!((search.plan.objective.coverage - brute).abs() < tol);
+        }
+    }
+
     #[test]
     fn search_plans_are_valid_and_above_their_bound(seed in any::<u64>()) {
-        // The search path (no enumeration) on small random instances.
-        let inst = random_instance(seed, 8, 5, 12);
+        // The search path (no enumeration) on small random instances, half of them pinned.
+        let inst = random_pinned_instance(seed, (8, 5, 12), [0.0, 0.3][(seed % 2) as usize]);
         let options = SolveOptions { enumeration_limit: 0, work_limit: Some(400), ..quick(5.0) };
         let sol = solve(&inst, &options);
         let report = verify(&inst, &sol.plan);
@@ -482,4 +510,80 @@ fn a_spent_time_limit_still_returns_a_checked_plan_at_once() {
     assert!(sol.bound <= sol.plan.objective.coverage + 1e-6);
     // Every uncovered duty says why, or that the time ran out before it was analysed.
     assert!(sol.plan.uncovered.iter().all(|u| !u.reason.is_empty()));
+}
+
+/// agri with pins, one of them a post its unpinned plan does not give: the solve keeps every
+/// pin (so it cannot return the unpinned plan, which `check` now rejects) and `check` accepts
+/// its plan.
+#[test]
+fn pins_on_agri_are_kept_and_the_plan_checks() {
+    let (agri, _) = load_instance(&path("instances/longgang-agri.json")).expect("agri");
+    let free = solve(&agri, &quick(4.0)).plan;
+    let held = |p: &str, m: &str| free.posts.iter().any(|x| x.person == p && x.module == m);
+    let mut raw = modstaff::io::to_raw(&agri);
+    // Two posts the plan holds, and a new one for a third person who holds a post.
+    let mut pins: Vec<(String, String)> = free
+        .posts
+        .iter()
+        .step_by(7)
+        .take(2)
+        .map(|x| (x.person.clone(), x.module.clone()))
+        .collect();
+    let new = agri
+        .staff_indices()
+        .filter(|&p| !pins.iter().any(|(q, _)| *q == agri.person(p).id))
+        .find_map(|p| {
+            let id = &agri.person(p).id;
+            let posts = free.posts.iter().filter(|x| x.person == *id).count();
+            let m = agri
+                .module_indices()
+                .find(|&m| agri.qualifies(p, m) && !held(id, &agri.module(m).id))?;
+            (posts > 0 && posts < agri.person(p).max_posts as usize)
+                .then(|| (id.clone(), agri.module(m).id.clone()))
+        })
+        .expect("someone could take another post");
+    pins.push(new.clone());
+    for (p, m) in &pins {
+        let person = raw.staff.iter_mut().find(|x| x.id == *p).expect("person");
+        person.fixed_posts.push(m.clone());
+    }
+    let (pinned, _) = modstaff::io::validate(&raw).expect("the pins can hold");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let instance = dir.path().join("agri-pinned.json");
+    std::fs::write(
+        &instance,
+        serde_json::to_string_pretty(&raw).expect("serialises"),
+    )
+    .expect("write");
+    // The unpinned plan lacks the new pin.
+    let report = verify(&pinned, &free);
+    assert!(
+        report
+            .violations
+            .iter()
+            .any(|v| v.kind == modstaff::model::ViolationKind::MissingPin
+                && v.people == [new.0.clone()]),
+        "{:#?}",
+        report.violations
+    );
+    let plan = dir.path().join("plan.json");
+    let (instance, plan) = (
+        instance.to_str().expect("utf-8"),
+        plan.to_str().expect("utf-8"),
+    );
+    let run = modstaff(["solve", instance, "--out", plan, "--time-limit", "4", "-q"]);
+    assert_eq!(run.code, 0, "{}", run.snapshot());
+    let check = modstaff(["check", instance, plan]);
+    assert_eq!(check.code, 0, "{}", check.snapshot());
+    let solved = modstaff::io::load_plan(std::path::Path::new(plan)).expect("plan");
+    for (p, m) in &pins {
+        assert!(
+            solved
+                .posts
+                .iter()
+                .any(|x| x.person == *p && x.module == *m),
+            "{p} lost their pin in {m}"
+        );
+    }
+    assert!(modstaff::model::verify_declared(&pinned, &solved).is_valid());
 }

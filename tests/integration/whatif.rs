@@ -256,3 +256,52 @@ fn a_batch_keeps_the_bounds_of_scenarios_that_lower_posts_caps() {
     assert!(one.gap < 0.3, "gap {}", one.gap);
     assert!(one.plan.solver.bound.is_some_and(|b| b > 600.0));
 }
+
+/// Scenarios that unpin and pin, on tiny with Ann pinned to Funds (which costs the duties only
+/// Bo can do there): every plan keeps its own scenario's pins and passes `check`, and freed
+/// from her pin the bureau gets back to tiny's optimum.
+#[test]
+fn pin_scenarios_keep_their_own_pins() {
+    let (base, _) =
+        load_instance(&path("tests/fixtures/valid/tiny-pinned.json")).expect("pinned tiny");
+    let text = r#"
+[[scenario]]
+name = "ann free"
+unpin = { person = "ann" }
+
+[[scenario]]
+name = "cai kept on field"
+pin = { person = "cai", module = "field" }
+"#;
+    let scenarios =
+        modstaff::scenario::parse_scenarios(text, "pins.toml", &base).expect("valid scenarios");
+    let cases: Vec<batch::Case> = scenarios
+        .iter()
+        .map(|s| batch::Case {
+            name: s.name.clone(),
+            instance: s.apply(&base).expect("applies"),
+        })
+        .collect();
+    let opts = options(1, None);
+    let baseline = batch::solve_baseline(&base, &opts.solve);
+    assert!(verify(&base, &baseline.plan).is_valid());
+    let out = batch::run(&base, &baseline.plan, &cases, &opts);
+    for (case, o) in cases.iter().zip(&out) {
+        let anchored = batch::anchor_to(&case.instance, &baseline.plan);
+        let report = verify(&anchored, &o.plan);
+        assert!(report.is_valid(), "{}: {:#?}", case.name, report.violations);
+        assert_eq!(
+            o.status,
+            modstaff::model::PlanStatus::Optimal,
+            "{}",
+            case.name
+        );
+    }
+    let kept = |o: &batch::Outcome, p: &str, m: &str| {
+        o.plan.posts.iter().any(|x| x.person == p && x.module == m)
+    };
+    assert!(kept(&baseline, "ann", "funds") && kept(&baseline, "bo", "policy"));
+    assert!((out[0].coverage - 80.0).abs() < 1e-6, "{}", out[0].coverage);
+    assert!(baseline.coverage > 80.0 + 1e-6, "{}", baseline.coverage);
+    assert!(kept(&out[1], "ann", "funds") && kept(&out[1], "cai", "field"));
+}

@@ -6,6 +6,8 @@
 //! - `x[p,d] <= min(hours(d), capacity(p)) * y[p,m]` instead of `hours(d) * y[p,m]`;
 //! - per person and module, `sum_{d in m} x[p,d] <= min(capacity(p), doable hours) * y[p,m]`;
 //! - a non-splittable duty longer than a person's capacity gets no variable for that person.
+//!
+//! Pins fix their post variables at 1.
 
 use good_lp::solvers::WithTimeLimit;
 use std::time::Duration;
@@ -139,7 +141,11 @@ impl<'a> Model<'a> {
                 if !inst.qualifies(p, m) {
                     continue;
                 }
-                let ym = self.vars.add(variable().min(0.0).max(1.0));
+                // A pin fixes its post (constraint 9): cheap, and it can only raise the bound.
+                let pinned = inst.person(p).fixed_posts.binary_search(&m).is_ok();
+                let ym = self
+                    .vars
+                    .add(variable().min(if pinned { 1.0 } else { 0.0 }).max(1.0));
                 self.y[p.index()][m.index()] = Some(ym);
                 let mut in_module: Expression = Expression::from(0.0);
                 let mut doable = 0.0;

@@ -30,7 +30,8 @@ pub(crate) fn packing_bound(
 ) -> (f64, Option<Evaluated>) {
     let inst = ctx.inst;
     let posts = all_posts(ctx);
-    let mut state = PostState::empty(inst);
+    // From the pins, which every plan holds (all posts include them).
+    let mut state = PostState::pinned(inst);
     for (p, m) in posts.iter() {
         if state.can_add(ctx, p, m) {
             state.add(inst, p, m);

@@ -128,6 +128,7 @@ impl<'a> Evaluator<'a> {
 
     fn finish(&self, state: PostState, hours: Hours) -> Evaluated {
         let inst = self.ctx.inst;
+        debug_assert!(state.holds_pins(inst), "a rated post set lost a pin");
         let held: Vec<Vec<ModuleIdx>> = inst
             .staff_indices()
             .map(|p| state.posts.of(p).to_vec())

@@ -221,7 +221,41 @@ mod tests {
     use super::*;
     use crate::engine::eligibility::Eligibility;
     use crate::engine::posts::PostState;
+    use crate::engine::testkit::random_pinned_instance;
     use crate::io::generate::{DEFAULT_NON_SPLITTABLE, GenerateSettings, generate};
+
+    /// Steps free people and re-post them, kicks shake a fifth of everyone: the pins stay.
+    #[test]
+    fn steps_and_kicks_keep_every_pin() {
+        let mut pins = 0;
+        for seed in 0..20_u64 {
+            let inst = random_pinned_instance(seed, (8, 5, 12), 0.4);
+            pins += inst
+                .staff
+                .iter()
+                .map(|p| p.fixed_posts.len())
+                .sum::<usize>();
+            let elig = Eligibility::new(&inst);
+            let ctx = Ctx {
+                inst: &inst,
+                elig: &elig,
+            };
+            let style = Style::of(&inst);
+            let mut eval = style.evaluator(ctx);
+            let mut cur = eval.evaluate(PostState::current(ctx));
+            let mut rng = Rng::new(seed);
+            for i in 0..60 {
+                let next = if i % 10 == 9 {
+                    kick(ctx, &mut eval, &cur, &mut rng, style.partial)
+                } else {
+                    lns_step(ctx, &mut eval, &cur, &mut rng, style, i % 2 == 0)
+                };
+                assert!(next.state.holds_pins(&inst), "seed {seed}, step {i}");
+                cur = next;
+            }
+        }
+        assert!(pins > 20, "{pins} pins");
+    }
 
     #[test]
     fn polishing_neighbourhoods_are_built_around_people_who_moved() {

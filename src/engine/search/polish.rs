@@ -90,7 +90,8 @@ pub(crate) fn revert(
             .collect();
         for &p in &moved {
             let (added, dropped) = changes(&best.state, p);
-            for &new in &added {
+            // A pin is never traded away.
+            for &new in added.iter().filter(|&&m| !PostState::is_pinned(inst, p, m)) {
                 for &old in &dropped {
                     moves.push(Revert::Post(p, new, old));
                 }
@@ -116,10 +117,9 @@ pub(crate) fn revert(
             match mv {
                 Revert::Person(p) => back(&mut state, p),
                 Revert::Post(p, new, old) => {
-                    if !state.posts.holds(p, new) || state.posts.holds(p, old) {
+                    if state.posts.holds(p, old) || !state.remove(inst, p, new) {
                         continue;
                     }
-                    state.remove(inst, p, new);
                     if !state.can_add(ctx, p, old) {
                         continue;
                     }
@@ -156,12 +156,15 @@ enum Revert {
     Pair(StaffIdx, StaffIdx),
 }
 
-/// The posts [`prune`] tries: the new ones.
+/// The posts [`prune`] tries: the new ones that are not pinned.
 fn prune_candidates(inst: &Instance, best: &Evaluated) -> Vec<(StaffIdx, ModuleIdx)> {
     best.state
         .posts
         .iter()
-        .filter(|&(p, m)| inst.person(p).current_posts.binary_search(&m).is_err())
+        .filter(|&(p, m)| {
+            inst.person(p).current_posts.binary_search(&m).is_err()
+                && !PostState::is_pinned(inst, p, m)
+        })
         .collect()
 }
 
@@ -182,7 +185,9 @@ pub(crate) fn prune(
             break;
         }
         let mut state = best.state.clone();
-        state.remove(inst, p, m);
+        if !state.remove(inst, p, m) {
+            continue;
+        }
         let chosen = best
             .hours
             .assigned
@@ -238,6 +243,41 @@ mod tests {
         assert_eq!(pruned.key.stability, 0);
     }
 
+    /// A pin that carries no work and is not held today is neither pruned nor traded back
+    /// for today's post.
+    #[test]
+    fn the_end_passes_keep_an_idle_pin() {
+        let inst = one_skill(
+            r#"{"id": "ann", "unit": "u", "capacity": 40, "skills": {"s": 1}, "current_posts": ["a"], "fixed_posts": ["b"]},
+               {"id": "bo", "unit": "u", "capacity": 40, "skills": {"s": 1}}"#,
+            r#"{"id": "a", "unit": "u"}, {"id": "b", "unit": "u"}"#,
+            r#"{"id": "d1", "module": "a", "hours": 10, "skill": "s", "min_level": 1}"#,
+            2,
+        );
+        let elig = Eligibility::new(&inst);
+        let ctx = Ctx {
+            inst: &inst,
+            elig: &elig,
+        };
+        let (ann, bo) = (StaffIdx::from(0_usize), StaffIdx::from(1_usize));
+        let (a, b) = (ModuleIdx::from(0_usize), ModuleIdx::from(1_usize));
+        // Ann left `a` for Bo (who took it on): she holds only her idle pin.
+        let mut state = PostState::pinned(&inst);
+        state.add(&inst, bo, a);
+        let mut eval = Style::of(&inst).evaluator(ctx);
+        let cur = eval.evaluate(state);
+        assert_eq!(cur.key.stability, 3);
+        assert!(prune_candidates(&inst, &cur).iter().all(|&(p, _)| p == bo));
+        let far = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        // Back on `a`, Ann keeps `b`; Bo's post goes: only her pin is a change.
+        let back = revert(ctx, &mut eval, cur, far);
+        let pruned = prune(&inst, &mut eval, back, far);
+        assert_eq!(pruned.state.posts.of(ann), &[a, b]);
+        assert!(pruned.state.posts.of(bo).is_empty());
+        assert_eq!(pruned.key.stability, 1);
+        assert!(pruned.key.coverage.abs() < 1e-9);
+    }
+
     /// A one-skill, one-unit instance from the JSON of its staff, modules and duties.
     fn one_skill(staff: &str, modules: &str, duties: &str, max_posts: u32) -> Instance {
         let text = format!(
@@ -271,7 +311,7 @@ mod tests {
         let who = |s: &str| inst.ids.staff[s];
         let mut eval = Style::of(&inst).evaluator(ctx);
         let plan = |pairs: &[(&str, &str)], eval: &mut super::Evaluator<'_>| {
-            let mut state = PostState::empty(&inst);
+            let mut state = PostState::pinned(&inst);
             for &(p, m) in pairs {
                 state.add(&inst, who(p), id(m));
             }
@@ -342,7 +382,7 @@ mod tests {
         };
         let (a, b) = (inst.ids.modules["a"], inst.ids.modules["b"]);
         let (ann, bo) = (inst.ids.staff["ann"], inst.ids.staff["bo"]);
-        let mut state = PostState::empty(&inst);
+        let mut state = PostState::pinned(&inst);
         state.add(&inst, ann, b);
         state.add(&inst, bo, a);
         let mut eval = Style::of(&inst).evaluator(ctx);
@@ -379,7 +419,7 @@ mod tests {
         };
         let mut eval = Evaluator::new(ctx, BestOptions::default());
         let (p1, p2) = (StaffIdx::from(0), StaffIdx::from(1));
-        let mut state = PostState::empty(&inst);
+        let mut state = PostState::pinned(&inst);
         state.add(&inst, p1, ModuleIdx::from(0));
         state.add(&inst, p2, ModuleIdx::from(1));
         // An idle post in m1 for p2 (m1's work fits p1).

@@ -288,9 +288,9 @@ mod tests {
             elig: &elig,
         };
         let mut eval = Evaluator::new(ctx, BestOptions::greedy());
-        let cur = eval.evaluate(PostState::empty(&inst));
+        let cur = eval.evaluate(PostState::pinned(&inst));
         let p = StaffIdx::from(0);
-        let mut state = PostState::empty(&inst);
+        let mut state = PostState::pinned(&inst);
         state.add(&inst, p, ModuleIdx::from(0));
         fill(ctx, &cur, &mut state, &[p]);
         // m4 has the most work left but conflicts with m1; m3 is next.

@@ -237,3 +237,58 @@ fn solve_tiny(ctx: Ctx<'_>, options: &SolveOptions, clock: &Clock) -> Option<Sol
         steps: 0,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testkit::random_pinned_instance;
+    use crate::model::verify;
+
+    /// Each way a solve can end (enumeration, the search to its work limit, a time limit spent
+    /// before the start, a cancel) returns a plan with every pin that passes the checker.
+    #[test]
+    fn every_way_a_solve_ends_keeps_the_pins() {
+        let quick = SolveOptions {
+            time_limit: Duration::from_secs(5),
+            threads: 1,
+            work_limit: Some(200),
+            ..SolveOptions::default()
+        };
+        let search = SolveOptions {
+            enumeration_limit: 0,
+            ..quick.clone()
+        };
+        let spent = SolveOptions {
+            time_limit: Duration::from_secs(1),
+            started: Instant::now().checked_sub(Duration::from_secs(5)),
+            ..search.clone()
+        };
+        let cancelled = SolveOptions {
+            cancel: Some(Arc::new(AtomicBool::new(true))),
+            ..search.clone()
+        };
+        let mut pins = 0;
+        for seed in 0..12_u64 {
+            let inst = random_pinned_instance(seed, (5, 4, 8), 0.4);
+            for options in [&quick, &search, &spent, &cancelled] {
+                let plan = solve(&inst, options).plan;
+                let report = verify(&inst, &plan);
+                assert!(report.is_valid(), "seed {seed}: {:#?}", report.violations);
+                for person in &inst.staff {
+                    for &m in &person.fixed_posts {
+                        let module = &inst.module(m).id;
+                        assert!(
+                            plan.posts
+                                .iter()
+                                .any(|x| x.person == person.id && x.module == *module),
+                            "seed {seed}: {} lost {module}",
+                            person.id
+                        );
+                        pins += 1;
+                    }
+                }
+            }
+        }
+        assert!(pins > 40, "{pins}");
+    }
+}

@@ -84,6 +84,7 @@ pub(super) fn finish(
     cancel: Option<&AtomicBool>,
 ) -> Plan {
     let inst = ctx.inst;
+    debug_assert!(ev.state.holds_pins(inst), "a plan lost a pin");
     let t = Instant::now();
     let cancelled = cancel.is_some_and(|c| c.load(Ordering::Relaxed));
     // Asked to stop: tier 4 stays as the search left it.

@@ -147,6 +147,7 @@ impl Recomputation {
         check_instance_name(inst, plan, &mut out);
         let posts = check_posts(inst, plan, &mut out);
         check_post_limits(inst, &posts, &mut out);
+        check_pins(inst, &posts.set, &mut out);
         let work = check_assignments(inst, plan, &posts.set, &mut out);
         check_capacity(inst, &work.load, &mut out);
         let uncovered_hours = check_duty_hours(inst, &work, &mut out);
@@ -533,6 +534,28 @@ fn check_unit_caps(
                 )
                 .people(people.iter().map(|p| &inst.staff[p.index()].id)),
             );
+        }
+    }
+}
+
+/// Every pin is a post of the plan (`fixed_posts`, constraint 9).
+fn check_pins(inst: &Instance, posts: &BTreeSet<(StaffIdx, ModuleIdx)>, out: &mut Vec<Violation>) {
+    for (pi, person) in inst.staff.iter().enumerate() {
+        for &m in &person.fixed_posts {
+            if !posts.contains(&(StaffIdx::from(pi), m)) {
+                let module = &inst.modules[m.index()].id;
+                out.push(
+                    Violation::new(
+                        ViolationKind::MissingPin,
+                        format!(
+                            "`{}` is pinned to `{module}` but the plan does not give them that post",
+                            person.id
+                        ),
+                    )
+                    .people([&person.id])
+                    .modules([module]),
+                );
+            }
         }
     }
 }
@@ -1180,5 +1203,83 @@ fn check_understaffed(
             )
             .modules(wrong),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::plan::{Post, SolverInfo};
+
+    /// One person pinned to `b`, with 4 h of work in `a`.
+    fn pinned_instance() -> Instance {
+        let text = r#"{
+          "name": "pins",
+          "staff": [{"id": "p01", "capacity": 10, "fixed_posts": ["b"]}],
+          "modules": [{"id": "a"}, {"id": "b"}],
+          "duties": [{"id": "d1", "module": "a", "hours": 4}]
+        }"#;
+        crate::io::parse_instance(text, "pins.json")
+            .expect("valid")
+            .0
+    }
+
+    /// A plan giving `p01` the posts `modules`, with the 4 h done and the objective right.
+    fn plan(modules: &[&str]) -> Plan {
+        Plan {
+            instance: "pins".into(),
+            status: PlanStatus::Optimal,
+            solver: SolverInfo {
+                backend: "hand".into(),
+                seconds: 0.0,
+                gap: 0.0,
+                bound: Some(0.0),
+            },
+            objective: Objective {
+                coverage: 0.0,
+                stability: modules.len() as u64,
+                fragmentation: modules.len() as u64,
+                balance: 0.4,
+            },
+            assignments: vec![Assignment {
+                person: "p01".into(),
+                duty: "d1".into(),
+                module: "a".into(),
+                hours: 4.0,
+            }],
+            posts: modules
+                .iter()
+                .map(|m| Post {
+                    person: "p01".into(),
+                    module: (*m).into(),
+                })
+                .collect(),
+            liaisons: Vec::new(),
+            uncovered: Vec::new(),
+            unmet_counterparts: Vec::new(),
+            understaffed: Vec::new(),
+            changes: Vec::new(),
+            totals: None,
+        }
+    }
+
+    #[test]
+    fn a_plan_without_a_pinned_post_breaks_the_pin_alone() {
+        let inst = pinned_instance();
+        let report = verify(&inst, &plan(&["a"]));
+        assert_eq!(report.violations.len(), 1, "{:#?}", report.violations);
+        let v = &report.violations[0];
+        assert_eq!(v.kind, ViolationKind::MissingPin);
+        assert_eq!(v.kind.as_str(), "missing_pin");
+        assert_eq!(
+            v.message,
+            "`p01` is pinned to `b` but the plan does not give them that post"
+        );
+        assert_eq!(
+            (v.people.as_slice(), v.modules.as_slice()),
+            (&["p01".to_owned()][..], &["b".to_owned()][..])
+        );
+        let kept = verify(&inst, &plan(&["a", "b"]));
+        assert!(kept.is_valid(), "{:#?}", kept.violations);
     }
 }

@@ -46,6 +46,8 @@ pub enum ViolationKind {
     MaxLiaisons,
     /// A liaison holds no post in a module listing the counterpart (constraint 7).
     LiaisonWithoutPost,
+    /// A person lacks a post they are pinned to (`fixed_posts`, constraint 9).
+    MissingPin,
     /// A declared objective tier differs from its recomputation.
     Objective,
     /// The declared `uncovered`, `unmet_counterparts` or `understaffed` lists are wrong.
@@ -77,6 +79,7 @@ impl ViolationKind {
             Self::TwoLiaisons => "two_liaisons",
             Self::MaxLiaisons => "max_liaisons",
             Self::LiaisonWithoutPost => "liaison_without_post",
+            Self::MissingPin => "missing_pin",
             Self::Objective => "objective",
             Self::Summary => "summary",
             Self::Status => "status",
