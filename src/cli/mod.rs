@@ -6,6 +6,7 @@ mod diff;
 mod explain;
 mod generate;
 mod import;
+mod recommend;
 mod report;
 #[cfg(feature = "http")]
 mod serve;
@@ -133,6 +134,12 @@ enum Command {
     /// and bottleneck skills ranked by what one more person with the skill covers, each
     /// confirmed by a re-solve. `--format json` gives the same as data.
     Explain(explain::Args),
+    /// Recommend posts: where a person should go, or who should join a module
+    ///
+    /// Screens every post the person (or module) could add to the plan by the uncovered work
+    /// it could take on, then re-solves the best few with that post pinned, each measured
+    /// against the plan: tier 1 first, then posts changed. Each option lists who else moves.
+    Recommend(recommend::Args),
     /// Read an instance from a CSV folder, an .xlsx workbook or a knapsack file; write JSON
     ///
     /// The folder holds staff.csv, modules.csv, duties.csv and optionally counterparts.csv,
@@ -298,6 +305,7 @@ pub fn run() -> ExitCode {
         Command::Generate(args) => generate::run(&args),
         Command::Whatif(args) => whatif::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Recommend(args) => recommend::run(&args),
         Command::Import(args) => import::run(&args),
         Command::Export(args) => sheets::export(&args),
         Command::Template(args) => sheets::template(&args),

@@ -5,12 +5,14 @@
 mod diff;
 mod explain;
 pub mod html;
+mod recommend;
 pub mod table;
 pub mod words;
 pub mod xlsx;
 
 pub use diff::render_diff;
 pub use explain::render_explanation;
+pub use recommend::render_recommendations;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -39,6 +39,7 @@ mod apply;
 pub mod batch;
 pub mod explain;
 mod parse;
+pub mod recommend;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;

@@ -9,6 +9,7 @@ mod identity;
 mod instances;
 mod mkp;
 mod props;
+mod recommend;
 mod report;
 mod scenario;
 #[cfg(feature = "http")]
