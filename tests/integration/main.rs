@@ -9,6 +9,8 @@ mod instances;
 mod mkp;
 mod props;
 mod report;
+mod report_browser;
+mod report_page;
 mod scenario;
 #[cfg(feature = "http")]
 mod serve;
