@@ -136,7 +136,7 @@ impl WeightClasses {
     pub fn colour(&self, k: usize) -> Rgb {
         let (dark, light) = WEIGHT_LIGHTNESS;
         let l = if self.ranges.len() <= 1 {
-            (dark + light) / 2.0
+            f64::midpoint(dark, light)
         } else {
             dark + (light - dark) * k as f64 / (self.ranges.len() - 1) as f64
         };

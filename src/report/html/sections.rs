@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use super::{card, escape, inline_code};
-use crate::model::{ChangeKind, Instance, Plan, Totals};
+use crate::model::{ChangeKind, Instance, Plan, Totals, UnitIdx};
 use crate::report::{PlanFigures, hours, words};
 
 /// The plan's totals, or the same figures from its rows when it carries none.
@@ -201,11 +201,11 @@ pub(super) fn units(b: &mut String, inst: &Instance, plan: &Plan, f: &PlanFigure
         inst.ids
             .modules
             .get(module)
-            .map(|&m| inst.module(m).unit.map_or(none, |u| u.index()))
+            .map(|&m| inst.module(m).unit.map_or(none, UnitIdx::index))
     };
     let mut rows: Vec<UnitRow> = (0..=none).map(|_| UnitRow::default()).collect();
     for (j, m) in inst.modules.iter().enumerate() {
-        let r = &mut rows[m.unit.map_or(none, |u| u.index())];
+        let r = &mut rows[m.unit.map_or(none, UnitIdx::index)];
         r.modules += 1;
         r.worked += f.covered[j];
     }
@@ -217,7 +217,7 @@ pub(super) fn units(b: &mut String, inst: &Instance, plan: &Plan, f: &PlanFigure
     for u in &plan.uncovered {
         if let Some(&d) = inst.ids.duties.get(&u.duty) {
             let m = inst.module(inst.duty(d).module);
-            rows[m.unit.map_or(none, |u| u.index())].uncovered += u.hours;
+            rows[m.unit.map_or(none, UnitIdx::index)].uncovered += u.hours;
         }
     }
     for c in &plan.changes {
@@ -266,12 +266,12 @@ pub(super) fn units(b: &mut String, inst: &Instance, plan: &Plan, f: &PlanFigure
     let worked: f64 = rows.iter().map(|r| r.worked).sum();
     let uncovered: f64 = rows.iter().map(|r| r.uncovered).sum();
     let changed: usize = rows.iter().map(|r| r.changed).sum();
-    let _ = write!(
+    let _ = writeln!(
         b,
         "</tbody><tfoot><tr data-unit-total=\"\" data-people=\"{}\" data-worked=\"{}\" \
          data-uncovered=\"{}\" data-changed=\"{changed}\"><td>all units</td><td class=\"n\">{}</td>\
          <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
-         <td class=\"n\">{changed}</td></tr></tfoot></table></section>\n",
+         <td class=\"n\">{changed}</td></tr></tfoot></table></section>",
         everyone.len(),
         hours(worked),
         hours(uncovered),
