@@ -13,7 +13,6 @@ mod sections;
 mod style;
 
 pub use batch::{BatchRow, batch_report, parse_batch};
-pub use palette::{MAX_WEIGHT_CLASSES, Rgb, WeightClasses};
 
 use std::fmt::Write as _;
 

@@ -119,11 +119,6 @@ impl WeightClasses {
         self.ranges.len()
     }
 
-    /// Whether there is no class.
-    pub fn is_empty(&self) -> bool {
-        self.ranges.is_empty()
-    }
-
     /// The class of weight `w` (the lightest class for a weight that is not listed).
     pub fn class_of(&self, w: f64) -> usize {
         self.ranges
