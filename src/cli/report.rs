@@ -17,6 +17,23 @@ pub(crate) struct Args {
     /// Write the HTML page to this file (atomically) instead of standard output
     #[arg(long, short = 'o', value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Language of the page (`en`, `zh`, ...) [default: `zh` when most names are in Chinese
+    /// characters, else `en`]
+    #[arg(long, value_name = "TAG", value_parser = lang_tag)]
+    lang: Option<String>,
+}
+
+/// A language tag as HTML takes it: letters, digits and `-`.
+fn lang_tag(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty()
+        && s.len() <= 35
+        && s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok {
+        Ok(s.to_owned())
+    } else {
+        Err("a language tag such as `en`, `zh` or `zh-Hans`".into())
+    }
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
@@ -28,6 +45,9 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .plan
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
+    let options = html::Options {
+        lang: args.lang.clone(),
+    };
     let page = if batch {
         let text = match fs_err::read_to_string(&args.plan) {
             Ok(t) => t,
@@ -37,7 +57,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             }
         };
         match html::parse_batch(&text) {
-            Ok(rows) if !rows.is_empty() => html::batch_report(&inst, &rows),
+            Ok(rows) if !rows.is_empty() => html::batch_report(&inst, &rows, &options),
             Ok(_) => {
                 eprintln!("error: `{}` has no scenario", args.plan.display());
                 return Ok(ExitCode::from(2));
@@ -69,7 +89,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 report.violations.len()
             );
         }
-        html::plan_report(&inst, &plan)
+        html::plan_report(&inst, &plan, &options)
     };
     let output = super::Output {
         format: None,

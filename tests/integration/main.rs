@@ -11,6 +11,8 @@ mod mkp;
 mod props;
 mod recommend;
 mod report;
+mod report_browser;
+mod report_page;
 mod scenario;
 #[cfg(feature = "http")]
 mod serve;
