@@ -56,7 +56,10 @@ pub fn headline(inst: &Instance, plan: &Plan) -> String {
     let proof = match plan.status {
         PlanStatus::Optimal => "proven optimal".to_owned(),
         PlanStatus::Feasible => match plan.solver.bound {
-            Some(b) => format!("at most {} above the optimum", h(plan.objective.coverage - b)),
+            Some(b) => format!(
+                "at most {} above the optimum",
+                h(plan.objective.coverage - b)
+            ),
             None => "not proven optimal".to_owned(),
         },
     };
@@ -75,7 +78,10 @@ mod tests {
 
     #[test]
     fn labels_add_the_id_only_to_a_real_name() {
-        assert_eq!(label("Elderly home visits", "d21"), "Elderly home visits (d21)");
+        assert_eq!(
+            label("Elderly home visits", "d21"),
+            "Elderly home visits (d21)"
+        );
         assert_eq!(label("d21", "d21"), "d21");
         assert_eq!(label("", "d21"), "d21");
     }

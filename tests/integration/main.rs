@@ -7,6 +7,7 @@ mod fuzz_replay;
 mod identity;
 mod instances;
 mod mkp;
+mod plan_in;
 mod props;
 mod report;
 mod scenario;
