@@ -15,6 +15,7 @@ mod scenario;
 mod serve;
 mod sheets;
 mod solve;
+mod start;
 mod validate;
 mod whatif;
 mod writes;
