@@ -225,3 +225,42 @@ fn an_edited_workbook_or_csv_starts_a_solve() {
         assert!(found <= valid_part + 1e-6, "{found} > {valid_part}");
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 24,
+        max_shrink_iters: 0,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// On random instances (with non-splittable duties and every rule), a plan found by a
+    /// short search, and the same plan thinned, are starts the result never falls below,
+    /// even with no search step at all.
+    #[test]
+    fn random_starts_are_never_beaten(seed in proptest::prelude::any::<u64>()) {
+        let inst = crate::props::random_instance(seed, 12, 6, 30);
+        let options = SolveOptions {
+            time_limit: Duration::from_secs(60),
+            threads: 1,
+            seed,
+            work_limit: Some(20),
+            // Tiny instances are otherwise enumerated, which never reads the start.
+            enumeration_limit: 0,
+            ..SolveOptions::default()
+        };
+        let first = solve(&inst, &options).plan;
+        let plan = DeclaredPlan::from(&first);
+        for start in [plan.clone(), thinned(&plan)] {
+            let before = coverage_of(&inst, &start);
+            let (from, _) = Start::from_plan(&inst, &start);
+            let sol = solve(&inst, &SolveOptions {
+                work_limit: Some(0),
+                start: Some(Arc::new(from)),
+                ..options.clone()
+            });
+            proptest::prop_assert!(verify(&inst, &sol.plan).is_valid());
+            let after = sol.plan.objective.coverage;
+            proptest::prop_assert!(after <= before + 1e-6 * before.max(1.0), "{after} > {before}");
+        }
+    }
+}
