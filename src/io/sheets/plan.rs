@@ -73,8 +73,8 @@ const LIAISONS: Table = Table {
     ],
 };
 
-/// The `people` sheet, read for its `posts` only when a workbook has no `posts` sheet (plan
-/// workbooks written before that sheet existed).
+/// The `people` sheet, read for its `posts` only when a workbook has no `posts` sheet: its
+/// `posts` column lists the same posts, person by person.
 const PEOPLE: Table = Table {
     name: "people",
     required: false,
@@ -284,20 +284,7 @@ pub(crate) fn read_records(bytes: &[u8], file: &str) -> PlanRead {
         .map_err(|d| invalid(file, Diagnostics(vec![*d])))?;
     let mut diags = Diagnostics::default();
     let mut plan = DeclaredPlan::default();
-    let cols = header(&grid, &RECORDS, &mut diags);
-    stray_cells(&grid, &mut diags);
-    if let Some(cols) = cols {
-        for r in grid.data_rows() {
-            let mut rr = RowReader {
-                grid: &grid,
-                cols: &cols,
-                table: &RECORDS,
-                r,
-                diags: &mut diags,
-            };
-            read_record(&mut rr, &mut plan);
-        }
-    }
+    rows(&grid, &RECORDS, &mut diags, |r| read_record(r, &mut plan));
     finish(file, plan, diags)
 }
 
