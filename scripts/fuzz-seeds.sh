@@ -8,7 +8,7 @@ bin=${MODSTAFF:-target/debug/modstaff}
 [ -x "$bin" ] || cargo build --quiet
 seeds=fuzz/seeds
 rm -rf "$seeds"
-mkdir -p "$seeds"/{instance_json,plan_json,scenario_toml,csv_folder,workbook_xlsx,mkp,solve_check}
+mkdir -p "$seeds"/{instance_json,plan_json,plan_sheets,scenario_toml,csv_folder,workbook_xlsx,mkp,solve_check}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -34,6 +34,13 @@ put plan_json tests/fixtures/check/*.json tests/fixtures/bad-plans/*.json \
     tests/fixtures/identity/tiny.plan.json
 "$bin" solve instances/tiny.json --out "$seeds/plan_json/solved-tiny.json" >/dev/null 2>&1
 "$bin" solve tests/fixtures/valid/small.json --out "$seeds/plan_json/solved-small.json" >/dev/null 2>&1
+
+# The plan workbook and CSV file as solve writes them.
+for f in xlsx csv; do
+    "$bin" solve instances/tiny.json --format $f --out "$seeds/plan_sheets/solved-tiny.$f" >/dev/null 2>&1
+    "$bin" solve tests/fixtures/valid/small.json --format $f \
+        --out "$seeds/plan_sheets/solved-small.$f" >/dev/null 2>&1
+done
 
 put scenario_toml tests/fixtures/scenarios/*.toml instances/scenarios/agri.toml
 # Scenarios tiny.json accepts, so the fuzzer starts inside the checks, not at their door.

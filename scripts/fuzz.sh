@@ -14,13 +14,13 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(instance_json plan_json scenario_toml csv_folder workbook_xlsx mkp solve_check)
+targets=(instance_json plan_json plan_sheets scenario_toml csv_folder workbook_xlsx mkp solve_check)
 
 # Longest input per target: room for real files (a JSON instance of a few dozen people, a
 # workbook of a few sheets), not so much that every execution parses megabytes.
 max_len() {
     case $1 in
-        workbook_xlsx) echo 262144 ;;
+        workbook_xlsx | plan_sheets) echo 262144 ;;
         solve_check) echo 16384 ;; # only small instances are solved anyway
         *) echo 65536 ;;
     esac

@@ -153,7 +153,7 @@ struct ReadmeDoctests;
 pub use engine::{PlanFn, Progress, ProgressFn, Solution, SolveOptions, StopReason, solve};
 pub use io::{
     Diagnostic, Diagnostics, LoadError, Validated, load_instance, load_plan, parse_instance,
-    parse_plan,
+    parse_plan, read_plan,
 };
 pub use model::{
     CheckReport, DeclaredPlan, Instance, Plan, PlanStatus, Violation, complete as complete_plan,

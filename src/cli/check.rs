@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use modstaff::io::{load_instance, load_plan};
+use modstaff::io::{load_instance, read_plan};
 use modstaff::model::verify_declared;
 use modstaff::report::render_check;
 
@@ -11,7 +11,8 @@ use modstaff::report::render_check;
 pub(crate) struct Args {
     /// Instance: JSON file (docs/format.md), .xlsx workbook or folder of CSV files
     instance: PathBuf,
-    /// Plan file (JSON, docs/format.md)
+    /// Plan: JSON file (docs/format.md), the CSV file or .xlsx workbook `solve` writes, or a
+    /// folder of the workbook's sheets as CSV files
     plan: PathBuf,
     #[command(flatten)]
     output: super::Output,
@@ -26,8 +27,11 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         Ok(v) => v,
         Err(e) => return Ok(super::report_load_error(&e)),
     };
-    let plan = match load_plan(&args.plan) {
-        Ok(p) => p,
+    let plan = match read_plan(&args.plan) {
+        Ok((p, warnings)) => {
+            eprint!("{warnings}");
+            p
+        }
         Err(e) => return Ok(super::report_load_error(&e)),
     };
     let report = verify_declared(&inst, &plan);

@@ -8,16 +8,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use modstaff::engine::SolveOptions;
-use modstaff::io::{load_instance, load_plan};
+use modstaff::io::{load_instance, read_plan};
 use modstaff::model::{Instance, Plan, complete};
 use modstaff::report::{Format, render_check, render_explanation};
 use modstaff::scenario::explain::{ExplainOptions, explain};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Instance file (JSON, docs/format.md)
+    /// Instance: JSON file (docs/format.md), .xlsx workbook or folder of CSV files
     instance: PathBuf,
-    /// Plan to explain (JSON, docs/format.md); solved first when omitted
+    /// Plan to explain (JSON, CSV or .xlsx workbook, as `solve` writes them); solved first
+    /// when omitted
     plan: Option<PathBuf>,
     /// Seconds for solving when no plan is given
     #[arg(long, short = 't', default_value_t = 10.0, value_name = "SECONDS")]
@@ -134,7 +135,8 @@ fn given_plan(args: &Args, inst: &Instance) -> Result<Option<Plan>, ExitCode> {
     let Some(path) = &args.plan else {
         return Ok(None);
     };
-    let plan = load_plan(path).map_err(|e| super::report_load_error(&e))?;
+    let (plan, warnings) = read_plan(path).map_err(|e| super::report_load_error(&e))?;
+    eprint!("{warnings}");
     let (plan, report) = complete(inst, &plan);
     if !report.is_valid() {
         eprint!("{}", render_check(&report, Format::Table));

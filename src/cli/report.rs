@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use modstaff::io::{load_instance, load_plan};
+use modstaff::io::{load_instance, read_plan};
 use modstaff::model::complete;
 use modstaff::report::html;
 
@@ -11,8 +11,8 @@ use modstaff::report::html;
 pub(crate) struct Args {
     /// Instance: JSON file, .xlsx workbook or folder of CSV files
     instance: PathBuf,
-    /// Plan file (JSON, as `solve --out` writes), or a what-if batch (`.jsonl`, as
-    /// `whatif --format jsonl` writes)
+    /// Plan (JSON, CSV or .xlsx workbook, as `solve --out` writes them), or a what-if batch
+    /// (`.jsonl`, as `whatif --format jsonl` writes)
     plan: PathBuf,
     /// Write the HTML page to this file (atomically) instead of standard output
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -71,8 +71,11 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             }
         }
     } else {
-        let plan = match load_plan(&args.plan) {
-            Ok(p) => p,
+        let plan = match read_plan(&args.plan) {
+            Ok((p, warnings)) => {
+                eprint!("{warnings}");
+                p
+            }
             Err(e) => return Ok(super::report_load_error(&e)),
         };
         let (plan, report) = complete(&inst, &plan);

@@ -1,12 +1,13 @@
-//! `modstaff solve INSTANCE [--out PLAN] [--format ...] [--time-limit S] [--threads N] [--seed N]`
+//! `modstaff solve INSTANCE [--start PLAN] [--out PLAN] [--format ...] [--time-limit S]
+//! [--threads N] [--seed N]`
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use modstaff::engine::{Progress, SolveOptions, solve};
-use modstaff::io::load_instance;
+use modstaff::engine::{Progress, SolveOptions, Start, solve};
+use modstaff::io::{Diagnostics, load_instance, read_plan};
 use modstaff::report::{hours, render_plan};
 
 #[derive(Debug, clap::Args)]
@@ -25,6 +26,11 @@ pub(crate) struct Args {
     /// Stop after this many search steps (deterministic, unlike the time limit)
     #[arg(long, value_name = "STEPS")]
     work_limit: Option<u64>,
+    /// Start the search from this plan (JSON, CSV or .xlsx workbook, as `solve` writes them;
+    /// posts and assignments are enough) instead of today's posts. Posts that cannot hold are
+    /// dropped with a warning; the plan found is no worse in tier 1 than a valid start
+    #[arg(long, value_name = "PLAN")]
+    start: Option<PathBuf>,
     /// No progress line on standard error
     #[arg(long, short = 'q')]
     quiet: bool,
@@ -49,6 +55,13 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         Err(e) => return Ok(super::report_load_error(&e)),
     };
     eprint!("{warnings}");
+    let start = match &args.start {
+        Some(path) => match start_plan(path, &inst) {
+            Ok(start) => Some(std::sync::Arc::new(start)),
+            Err(code) => return Ok(code),
+        },
+        None => None,
+    };
     let cancel = super::cancel_on_ctrl_c();
     let tty = std::io::stderr().is_terminal() && !args.quiet;
     let progress: Option<modstaff::engine::ProgressFn> = tty.then(|| {
@@ -73,6 +86,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         work_limit: args.work_limit,
         cancel: Some(cancel),
         progress,
+        start,
         ..SolveOptions::default()
     };
     if let Some(t) = args.threads {
@@ -103,4 +117,28 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let text = render_plan(&inst, &solution.plan, format);
     args.output.emit(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The start plan at `path`, by index, its dropped posts and other warnings printed.
+fn start_plan(path: &std::path::Path, inst: &modstaff::model::Instance) -> Result<Start, ExitCode> {
+    let (plan, mut warnings) = read_plan(path).map_err(|e| super::report_load_error(&e))?;
+    let file = path.display().to_string();
+    if let Some(name) = plan.instance.as_ref().filter(|n| **n != inst.name) {
+        warnings.push(modstaff::io::Diagnostic::warning(
+            "instance",
+            format!(
+                "the start plan is for instance `{name}`, not `{}`",
+                inst.name
+            ),
+        ));
+    }
+    let (start, dropped) = Start::from_plan(inst, &plan);
+    warnings.0.extend(dropped);
+    for d in &mut warnings.0 {
+        if d.file.is_empty() {
+            d.file.clone_from(&file);
+        }
+    }
+    eprint!("{}", Diagnostics(warnings.0));
+    Ok(start)
 }

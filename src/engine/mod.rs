@@ -31,4 +31,6 @@ pub(crate) use bound::lp_beats_flow;
 pub use eligibility::Eligibility;
 pub use hours::{BestOptions, Hours, HoursOracle};
 pub use posts::Posts;
-pub use solve::{PlanFn, Progress, ProgressFn, Solution, SolveOptions, StopReason, solve};
+pub use solve::{
+    Dropped, PlanFn, Progress, ProgressFn, Solution, SolveOptions, Start, StopReason, solve,
+};

@@ -1,5 +1,7 @@
 //! A plan as an `.xlsx` workbook for planners: summary, people, modules, uncovered duties,
-//! liaisons and assignments, one sheet each.
+//! liaisons, posts and assignments, one sheet each. The posts, assignments and liaisons are
+//! the plan itself and are read back (`io::load_plan`); the other sheets are figures derived
+//! from them.
 
 use crate::io::sheets::{Cell, ColumnFormat as F, SheetData, tables_workbook};
 use crate::model::{Instance, Plan};
@@ -26,6 +28,7 @@ pub fn plan_sheets(inst: &Instance, plan: &Plan) -> Vec<SheetData> {
         modules_sheet(inst, &f),
         uncovered_sheet(inst, plan, &f),
         liaisons_sheet(inst, plan),
+        posts_sheet(plan),
         assignments_sheet(plan),
     ]
 }
@@ -183,6 +186,16 @@ fn liaisons_sheet(inst: &Instance, plan: &Plan) -> SheetData {
         ]);
     }
     liaisons
+}
+
+/// One row per post: the rows a planner adds or deletes to move people (the `posts` of
+/// `people` and `modules` are read-only summaries of this sheet).
+fn posts_sheet(plan: &Plan) -> SheetData {
+    let mut posts = SheetData::new("posts", &[("person", F::Text), ("module", F::Text)]);
+    for p in &plan.posts {
+        posts.rows.push(vec![text(&p.person), text(&p.module)]);
+    }
+    posts
 }
 
 fn assignments_sheet(plan: &Plan) -> SheetData {

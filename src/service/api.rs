@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use crate::engine::{Progress, StopReason};
 use crate::io::{Diagnostic, RawInstance};
-use crate::model::{CheckReport, Plan};
+use crate::model::{CheckReport, DeclaredPlan, Plan};
 use crate::scenario::batch::Outcome;
 
 /// Body of `POST /v1/validate`.
@@ -56,6 +56,12 @@ pub struct SolveRequest<'a> {
     /// Stop after this many search steps: unlike the time limit, deterministic.
     #[serde(default)]
     pub work_limit: Option<u64>,
+    /// A plan to start the search from, as in a plan file (posts and assignments are
+    /// enough), as `modstaff solve --start`. Posts that cannot hold are dropped and listed
+    /// in `warnings`; the plan found is no worse in tier 1 than a valid start.
+    #[serde(borrow, default)]
+    #[schema(value_type = Option<DeclaredPlan>)]
+    pub start: Option<&'a RawValue>,
 }
 
 /// Why the search stopped.

@@ -22,7 +22,7 @@ use super::api::{
 use super::pool::QueueFull;
 use super::problem::{PROBLEM_JSON, Problem};
 use super::{AppState, JobId};
-use crate::engine::{SolveOptions, solve as run_solve};
+use crate::engine::{SolveOptions, Start, solve as run_solve};
 use crate::io::{Diagnostic, Diagnostics, Validated, decode, parse_instance, parse_plan};
 use crate::model::{Instance, complete, verify_declared};
 use crate::scenario::batch::{self, BatchOptions, Case, Sweep};
@@ -243,13 +243,28 @@ struct Prepared {
 fn prepare_solve(state: &AppState, body: &str, cap: Duration) -> Result<Prepared, Problem> {
     let req: SolveRequest = parse_request(body)?;
     let limit = time_limit(req.time_limit, cap)?;
-    let (instance, warnings) = instance_of(body, req.instance)?;
+    let (instance, mut warnings) = instance_of(body, req.instance)?;
+    let start = match req.start {
+        None => None,
+        Some(raw) => {
+            let plan = parse_plan(raw.get(), "request").map_err(|mut d| {
+                relabel(body, raw, "start", &mut d);
+                Problem::invalid("plan", d)
+            })?;
+            let (start, dropped) = Start::from_plan(&instance, &plan);
+            let mut dropped = Diagnostics(dropped);
+            relabel(body, raw, "start", &mut dropped);
+            warnings.0.extend(dropped.0);
+            Some(Arc::new(start))
+        }
+    };
     let options = SolveOptions {
         time_limit: limit,
         threads: state.config.threads,
         seed: req.seed.unwrap_or(0),
         work_limit: req.work_limit,
         cancel: Some(Arc::new(AtomicBool::new(false))),
+        start,
         ..SolveOptions::default()
     };
     Ok(Prepared {

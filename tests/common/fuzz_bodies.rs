@@ -8,8 +8,8 @@ use std::path::Path;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use modstaff::engine::{SolveOptions, solve};
-use modstaff::io::{load_instance, parse_instance, parse_plan, to_raw, validate};
+use modstaff::engine::{SolveOptions, Start, solve};
+use modstaff::io::{load_instance, parse_instance, parse_plan, parse_plan_file, to_raw, validate};
 use modstaff::model::{Instance, verify};
 use modstaff::scenario::parse_scenarios;
 
@@ -35,9 +35,10 @@ pub const CSV_FILES: [&str; 7] = [
 pub type Body = fn(&[u8]);
 
 /// Every target by name (its folders under `fuzz/seeds/` and `fuzz/regressions/`).
-pub const TARGETS: [(&str, Body); 7] = [
+pub const TARGETS: [(&str, Body); 8] = [
     ("instance_json", instance_json),
     ("plan_json", plan_json),
+    ("plan_sheets", plan_sheets),
     ("scenario_toml", scenario_toml),
     ("csv_folder", csv_folder),
     ("workbook_xlsx", workbook_xlsx),
@@ -75,11 +76,28 @@ pub fn instance_json(data: &[u8]) {
 }
 
 /// Plan JSON: never panics, and neither does checking whatever plan it reads against
-/// tiny.json.
+/// tiny.json, nor taking it as a solve's start.
 pub fn plan_json(data: &[u8]) {
     if let Ok(plan) = parse_plan(&text(data), "fuzz.json") {
-        let _ = modstaff::model::verify_declared(tiny(), &plan);
-        let _ = modstaff::model::complete(tiny(), &plan);
+        use_plan(&plan);
+    }
+}
+
+/// What the commands do with a plan read against tiny.json: check it, complete it, take it
+/// as a start.
+fn use_plan(plan: &modstaff::model::DeclaredPlan) {
+    let _ = modstaff::model::verify_declared(tiny(), plan);
+    let _ = modstaff::model::complete(tiny(), plan);
+    let _ = Start::from_plan(tiny(), plan);
+}
+
+/// A plan as sheets: the bytes read as the plan workbook and as the plan CSV file; neither
+/// reader panics, and neither does using whatever plan they read.
+pub fn plan_sheets(data: &[u8]) {
+    for name in ["x.xlsx", "x.csv"] {
+        if let Ok((plan, _)) = parse_plan_file(data, name) {
+            use_plan(&plan);
+        }
     }
 }
 
@@ -169,5 +187,26 @@ pub fn solve_check(data: &[u8]) {
         sol.bound <= value + 1e-6 * value.abs().max(1.0),
         "bound {} above the plan's value {value}",
         sol.bound
+    );
+    // Started from its own plan with no search step, a solve never does worse in tier 1.
+    let (start, _) = Start::from_plan(&inst, &modstaff::model::DeclaredPlan::from(&sol.plan));
+    let again = solve(
+        &inst,
+        &SolveOptions {
+            work_limit: Some(0),
+            start: Some(std::sync::Arc::new(start)),
+            ..options
+        },
+    );
+    let report = verify(&inst, &again.plan);
+    assert!(
+        report.is_valid(),
+        "the plan from a start fails the check: {:#?}",
+        report.violations
+    );
+    let from_start = again.plan.objective.coverage;
+    assert!(
+        from_start <= value + 1e-6 * value.abs().max(1.0),
+        "started from a plan of value {value}, the solve returned {from_start}"
     );
 }

@@ -265,6 +265,7 @@ fn every_endpoint_answers() {
     health_and_openapi_answer(&s);
     let (solved, wrong) = validate_solve_and_check_answer(&s);
     explain_answers(&s, &solved, &wrong);
+    solve_from_a_start_answers(&s);
     whatif_answers(&s);
     requests_are_logged(&s);
 }
@@ -326,6 +327,49 @@ fn validate_solve_and_check_answer(s: &Server) -> (Value, Value) {
     assert_eq!(c.body["violations"][0]["kind"], "objective");
 
     (solved.body["plan"].clone(), wrong)
+}
+
+/// A solve started from a minimal plan (the optimum's posts and assignments, and a post its
+/// person may not hold): the post is dropped with a warning, the optimum comes back.
+fn solve_from_a_start_answers(s: &Server) {
+    let golden = std::fs::read_to_string(path("tests/fixtures/identity/longgang-econ.plan.json"))
+        .expect("golden plan")
+        .replace("<seconds>", "0");
+    let golden: Value = serde_json::from_str(&golden).expect("JSON");
+    let mut posts = golden["posts"].clone();
+    posts
+        .as_array_mut()
+        .expect("posts")
+        .push(json!({"person": "p001", "module": "no-such-module"}));
+    let start = json!({"posts": posts, "assignments": golden["assignments"]});
+    let r = post(
+        s,
+        "/v1/solve",
+        &solve_body("longgang-econ", &json!({"time_limit": 5, "start": start})),
+    );
+    assert_eq!(r.status, 200, "{:#}", r.body);
+    assert_eq!(r.body["plan"]["objective"]["coverage"], 573.0);
+    assert_plan_checks("longgang-econ", &r.body["plan"]);
+    let warning = r.body["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .find(|w| w["path"] == "start")
+        .unwrap_or_else(|| panic!("a warning on the start: {:#}", r.body["warnings"]));
+    assert_eq!(
+        warning["message"],
+        "the start's post of `p001` in `no-such-module` is dropped: unknown module `no-such-module`"
+    );
+    let bad = post(
+        s,
+        "/v1/solve",
+        &solve_body(
+            "tiny",
+            &json!({"start": {"posts": [{"person": "ann"}], "assignments": []}}),
+        ),
+    );
+    assert_problem(&bad, 422);
+    assert_eq!(bad.body["errors"][0]["path"], "start.posts[0]");
 }
 
 /// Explain: solved on the server, or a given plan; a broken plan is refused.

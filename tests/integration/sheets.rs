@@ -367,6 +367,7 @@ fn solve_writes_a_plan_workbook() {
             "modules",
             "uncovered",
             "liaisons",
+            "posts",
             "assignments"
         ]
     );

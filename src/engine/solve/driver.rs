@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use super::epoch::{Epoch, Restarts, Stall, WORKERS, run_epoch};
 use super::plan::finish;
+use super::start::{fixed_choices, legal_posts};
 use super::{Clock, Progress, Solution, SolveOptions, StopReason, gap, proven};
 use crate::engine::bound::flow::{flow_bound_until, unavoidable_penalties};
 use crate::engine::bound::lagrangian::LagrangianBound;
@@ -119,8 +120,15 @@ impl<'a> Driver<'a> {
         let lp_budget = LpBudget::new(ctx, clock.time_limit);
         let style = Style::of(inst);
         let mut eval = style.evaluator(ctx);
-        let mut best = construct(ctx, &mut eval, options, &clock);
+        let (mut best, kept) = construct(ctx, &mut eval, options, &clock);
         let (bounds, pack_plan) = start_bounds(ctx, &clock, &mut best, lp_budget, options);
+        // The search rates neighbours with the greedy oracle, so its incumbent keeps its
+        // greedy rating: compared with an exact rating, which can be far better when duties
+        // are non-splittable, no neighbour would ever look better.
+        let inc = best.clone();
+        if let Some(kept) = kept.filter(|k| k.key.better(&best.key)) {
+            best = kept;
+        }
         let mut driver = Self {
             ctx,
             options,
@@ -135,10 +143,7 @@ impl<'a> Driver<'a> {
                 },
             ),
             exact_affordable: false,
-            // The search rates neighbours with the greedy oracle, so its incumbent keeps its
-            // greedy rating: compared with an exact rating, which can be far better when duties
-            // are non-splittable, no neighbour would ever look better.
-            inc: best.clone(),
+            inc,
             best,
             pack_plan,
             bounds,
@@ -461,17 +466,31 @@ impl<'a> Driver<'a> {
 /// (about 1.2 GB of network at the most).
 const MAX_BOUND_PAIRS: usize = 30_000_000;
 
-/// The start: today's posts (those legal together) and a greedy repair of everyone from
-/// them, whichever is better.
+/// The start: today's posts, or the posts of the given start plan (those legal together),
+/// and a greedy repair of everyone from them, whichever is better. With a start plan, also
+/// its posts rated with its own choice of who does each non-splittable duty: no worse than
+/// the plan itself, so the search never ends below it.
 fn construct(
     ctx: Ctx<'_>,
     eval: &mut Evaluator<'_>,
     options: &SolveOptions,
     clock: &Clock,
-) -> Evaluated {
+) -> (Evaluated, Option<Evaluated>) {
     let inst = ctx.inst;
     let mut rng = Rng::new(options.seed);
-    let start_state = PostState::current(ctx);
+    let (start_state, kept) = match options.start.as_deref() {
+        Some(start) => {
+            let (state, _) = legal_posts(ctx, start);
+            let kept = eval.evaluate_fixed(state.clone(), &fixed_choices(inst, start));
+            tracing::debug!(
+                elapsed = clock.elapsed(),
+                "start plan rated {}",
+                kept.key.coverage
+            );
+            (state, Some(kept))
+        }
+        None => (PostState::current(ctx), None),
+    };
     tracing::debug!(elapsed = clock.elapsed(), "start state");
     let base = eval.evaluate(start_state.clone());
     let everyone: Vec<StaffIdx> = inst.staff_indices().collect();
@@ -494,7 +513,7 @@ fn construct(
     if base.key.better(&best.key) {
         best = base;
     }
-    best
+    (best, kept)
 }
 
 /// The bounds at the start: flow, packing (whose plan may replace `best`) and, where the LP

@@ -12,12 +12,14 @@ mod driver;
 mod enumerate;
 mod epoch;
 mod plan;
+mod start;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use driver::Driver;
+pub use start::{Dropped, Start};
 
 use super::eligibility::Eligibility;
 use crate::engine::eligibility::Ctx;
@@ -110,6 +112,10 @@ pub struct SolveOptions {
     /// off when its baseline's LP bound is no stronger than the flow bound (see
     /// `engine::lp_beats_flow`).
     pub lp_bound: bool,
+    /// A plan to start the search from instead of today's posts (`solve --start`). Its posts
+    /// that hold together are the first post set rated, with its own choice of who does each
+    /// non-splittable duty, so the plan found is no worse in tier 1 than a valid start.
+    pub start: Option<Arc<Start>>,
 }
 
 impl Default for SolveOptions {
@@ -127,6 +133,7 @@ impl Default for SolveOptions {
             progress: None,
             improved: None,
             lp_bound: true,
+            start: None,
         }
     }
 }

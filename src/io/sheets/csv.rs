@@ -12,7 +12,7 @@ use crate::io::raw::RawInstance;
 use crate::io::write::write_folder_atomic;
 
 /// Finds `name` in the folder, ignoring case (`Staff.csv` saved by a spreadsheet program).
-fn find(entries: &[String], name: &str) -> Option<String> {
+pub(super) fn find(entries: &[String], name: &str) -> Option<String> {
     entries
         .iter()
         .find(|e| *e == name)
@@ -21,7 +21,7 @@ fn find(entries: &[String], name: &str) -> Option<String> {
 }
 
 /// UTF-8 text without a BOM, or the place of the first bad byte.
-fn utf8(bytes: &[u8], loc: &Location) -> Result<String, Box<Diagnostic>> {
+pub(super) fn utf8(bytes: &[u8], loc: &Location) -> Result<String, Box<Diagnostic>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     String::from_utf8(bytes.to_vec()).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
@@ -48,14 +48,21 @@ pub(crate) fn read_folder(dir: &Path) -> Result<Input, LoadError> {
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .collect();
     entries.sort();
+    let root = Location {
+        file: dir.display().to_string(),
+        ..Location::default()
+    };
+    if find(&entries, "assignments.csv").is_some() && find(&entries, "staff.csv").is_none() {
+        return Err(LoadError::Invalid {
+            file: root.file.clone(),
+            diagnostics: Diagnostics(vec![super::xlsx::plan_given(&root)]),
+        });
+    }
     let mut input = Input {
         grids: BTreeMap::new(),
         rules: RulesInput::default(),
         diags: Diagnostics::default(),
-        root: Location {
-            file: dir.display().to_string(),
-            ..Location::default()
-        },
+        root,
         broken: std::collections::BTreeSet::new(),
     };
     for table in TABLES {
@@ -118,7 +125,7 @@ pub(crate) fn read_folder(dir: &Path) -> Result<Input, LoadError> {
     Ok(input)
 }
 
-fn parse_csv(text: &str, loc: &Location) -> Result<Grid, Box<Diagnostic>> {
+pub(super) fn parse_csv(text: &str, loc: &Location) -> Result<Grid, Box<Diagnostic>> {
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)

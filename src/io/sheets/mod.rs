@@ -1,6 +1,7 @@
 //! Instances as spreadsheets: a folder of CSV files or one `.xlsx` workbook, one table per
 //! list of the instance file (`staff`, `modules`, `duties`, `counterparts`, `units`, `skills`)
-//! plus the instance-wide rules.
+//! plus the instance-wide rules. Plans read back from their workbook or CSV file are in
+//! `plan.rs`.
 //!
 //! Rows are mapped to the same [`RawInstance`] the JSON reader produces and then checked by
 //! [`crate::io::validate()`], so every input format obeys one set of rules; the only difference is
@@ -8,6 +9,7 @@
 
 mod csv;
 mod grid;
+mod plan;
 mod schema;
 mod xlsx;
 
@@ -22,6 +24,11 @@ use super::raw::{
 pub use grid::{Grid, Location, Stray};
 pub use schema::{Column, NOTES_HEADER, RULES, TABLES, Table, notes_rows, template_rows};
 pub use xlsx::{ColumnFormat, SheetData, tables_workbook};
+
+pub(crate) use plan::{
+    read_folder as read_plan_folder, read_records as read_plan_records,
+    read_workbook as read_plan_workbook,
+};
 
 /// How an input path is read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

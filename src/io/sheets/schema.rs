@@ -30,7 +30,7 @@ pub struct Table {
     pub columns: &'static [Column],
 }
 
-const fn col(
+pub(super) const fn col(
     name: &'static str,
     required: bool,
     kind: &'static str,

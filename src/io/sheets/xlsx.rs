@@ -63,7 +63,7 @@ fn column_letters(mut j: u32) -> String {
 /// One sheet read cell by cell, keeping only filled cells: a single far cell (`XFD1048576`)
 /// must not turn into a dense range of a billion empty ones. The first filled row is the
 /// header; cells right of its last header are strays, reported rather than kept.
-fn read_sheet<RS: std::io::Read + std::io::Seek>(
+pub(super) fn read_sheet<RS: std::io::Read + std::io::Seek>(
     book: &mut Xlsx<RS>,
     name: &str,
     loc: &Location,
@@ -163,6 +163,13 @@ pub(crate) fn read_workbook(path: &Path) -> Result<Input, LoadError> {
         broken: std::collections::BTreeSet::new(),
     };
     let names = book.sheet_names();
+    let has = |s: &str| names.iter().any(|n| n.trim().eq_ignore_ascii_case(s));
+    if has("assignments") && !has("staff") {
+        return Err(LoadError::Invalid {
+            file,
+            diagnostics: Diagnostics(vec![plan_given(&root)]),
+        });
+    }
     let mut rules_grid = None;
     for name in &names {
         let key = name.trim().to_lowercase();
@@ -240,6 +247,13 @@ fn read_rules(grid: &Grid, input: &mut Input) {
             grid.at(r, "value"),
         ));
     }
+}
+
+/// A plan's workbook or folder given where the instance belongs (the arguments swapped): one
+/// clear message rather than an error per column of the plan's sheets.
+pub(super) fn plan_given(root: &Location) -> Diagnostic {
+    root.error("this is a plan (it has assignments and no staff), not an instance")
+        .hint("give the instance first and the plan second, e.g. `modstaff check INSTANCE PLAN`")
 }
 
 /// Display width of text: CJK characters take two columns.
