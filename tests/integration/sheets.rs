@@ -630,3 +630,46 @@ fn a_workbook_resaved_by_libreoffice_reads_the_same() {
     let (again, _) = load_instance(&dir.path().join("again/tiny.xlsx")).expect("re-saved loads");
     assert_eq!(again, inst);
 }
+
+#[test]
+fn whatif_workbook_names_who_moves() {
+    let dir = scratch();
+    let book = dir.path().join("whatif.xlsx");
+    let tiny = path("instances/tiny.json");
+    let run = modstaff([
+        "whatif",
+        s(&tiny),
+        "--sweep",
+        "leave-one-out",
+        "-q",
+        "-t",
+        "5",
+        "--format",
+        "xlsx",
+        "--out",
+        s(&book),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let wb: Xlsx<_> = open_workbook(&book).expect("workbook opens");
+    assert_eq!(wb.sheet_names()[..2], ["scenarios", "summary"]);
+    drop(wb);
+    let rows = sheet_rows(&book, "scenarios");
+    let header: Vec<String> = rows[0].iter().map(text).collect();
+    assert!(
+        header.contains(&"weighted uncovered".to_owned()),
+        "{header:?}"
+    );
+    let who = header
+        .iter()
+        .position(|h| h == "who moves")
+        .expect("a who moves column");
+    let without_ann = rows
+        .iter()
+        .find(|r| text(&r[0]) == "without ann")
+        .expect("a row per person");
+    assert_eq!(
+        text(&without_ann[who]),
+        "Cai Wang (cai) joins Policy & regulation"
+    );
+    assert!(all_cells(&book).iter().all(|c| !c.contains('`')));
+}

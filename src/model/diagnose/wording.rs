@@ -158,6 +158,15 @@ fn weight_range(why: &Why) -> String {
     }
 }
 
+/// "both people" or "all 7 people".
+fn everyone(n: u64) -> String {
+    if n == 2 {
+        "both people".to_owned()
+    } else {
+        format!("all {n} people")
+    }
+}
+
 /// Everyone the reason is about, listed or not.
 fn concerned(why: &Why) -> u64 {
     why.people.len() as u64 + why.more
@@ -213,7 +222,8 @@ pub fn short(inst: &Instance, duty: &str, why: &Why) -> String {
             rule_tags(&why.rules)
         ),
         (Reason::Blocked, _) => format!(
-            "all {n} people who can do it are kept out ({})",
+            "{} who can do it are kept out ({})",
+            everyone(n),
             rule_tags(&why.rules)
         ),
         (Reason::AtCapacity, Some(p)) if n == 1 => {
@@ -222,9 +232,12 @@ pub fn short(inst: &Instance, duty: &str, why: &Why) -> String {
         (Reason::LowerWeight, Some(p)) if n == 1 => {
             format!("the only person who may do it, {p}, is busy with heavier work")
         }
-        (Reason::AtCapacity, _) => format!("all {n} people who may do it are at capacity"),
+        (Reason::AtCapacity, _) => {
+            format!("{} who may do it are at capacity", everyone(n))
+        }
         (Reason::LowerWeight, _) => format!(
-            "all {n} people who may do it are busy with heavier work (weight {})",
+            "{} who may do it are busy with heavier work (weight {})",
+            everyone(n),
             weight_range(why)
         ),
         (Reason::NoSingleBlock, _) => format!(
@@ -331,7 +344,7 @@ fn blocked(say: Say<'_>, why: &Why, module: &str) -> String {
         if n == 1 {
             "the only person".to_owned()
         } else {
-            format!("all {n} people")
+            everyone(n)
         },
         if n == 1 { "is" } else { "are" },
         say.module(module),
@@ -352,7 +365,7 @@ fn full_text(say: Say<'_>, why: &Why, weight: Option<f64>) -> String {
     let who = if n == 1 {
         "the only person who may do it is at capacity".to_owned()
     } else {
-        format!("all {n} people who may do it are at capacity")
+        format!("{} who may do it are at capacity", everyone(n))
     };
     let shown = why
         .people
