@@ -31,6 +31,8 @@ pub struct Builder {
     pub module_skills: Vec<Vec<String>>,
     duties_of: Vec<Vec<usize>>,
     duty_module: Vec<usize>,
+    /// Per duty: what kind of work it is, as its name says ("licensing", "crop production").
+    duty_kinds: Vec<String>,
     /// Per person: home module first, then modules they may also hold today, best first.
     prefs: Vec<Vec<usize>>,
     /// Per person: how many posts they hold today (at most).
@@ -59,6 +61,7 @@ impl Builder {
             module_skills: Vec::new(),
             duties_of: Vec::new(),
             duty_module: Vec::new(),
+            duty_kinds: Vec::new(),
             prefs: Vec::new(),
             today: Vec::new(),
             conflicts: Vec::new(),
@@ -140,10 +143,21 @@ impl Builder {
             hours.max(1.0)
         };
         tags.insert(0, class.to_owned());
+        // Named after its module and kind of work, numbered within the module: the name draws
+        // nothing from the generator, so every figure stays as it was.
+        let kind = self.duty_kind(skill, &tags);
+        let k = 1 + self.duties_of[module]
+            .iter()
+            .filter(|&&d| self.duty_kinds[d] == kind)
+            .count();
+        let name = format!(
+            "{}, {kind} {k}",
+            self.inst.modules[module].name.as_deref().unwrap_or("")
+        );
         let i = self.inst.duties.len();
         self.inst.duties.push(RawDuty {
             id: format!("d{:04}", i + 1),
-            name: None,
+            name: Some(name),
             module: self.inst.modules[module].id.clone(),
             hours,
             skill: skill.map(str::to_owned),
@@ -154,7 +168,30 @@ impl Builder {
         });
         self.duties_of[module].push(i);
         self.duty_module.push(module);
+        self.duty_kinds.push(kind);
         i
+    }
+
+    /// The kind of work of a duty: its `kind:` tag, an upstream request, or the skill it needs.
+    fn duty_kind(&self, skill: Option<&str>, tags: &[String]) -> String {
+        if let Some(kind) = tags.iter().find_map(|t| t.strip_prefix("kind:")) {
+            return kind.replace('-', " ");
+        }
+        if tags.iter().any(|t| t == "upstream") {
+            return "upstream request".to_owned();
+        }
+        let Some(skill) = skill else {
+            return "general work".to_owned();
+        };
+        let name = self
+            .inst
+            .skills
+            .iter()
+            .flatten()
+            .find(|s| s.id == skill)
+            .and_then(|s| s.name.as_deref())
+            .unwrap_or(skill);
+        format!("{} work", name.to_lowercase())
     }
 
     /// Adds person `p001`, ...: about 9% are part-timers (20-32 h, at most 2 posts).

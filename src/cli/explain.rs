@@ -102,8 +102,11 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             started.elapsed().as_secs_f64()
         );
     }
-    args.output
-        .emit(&render_explanation(&explanation, args.output.format()))?;
+    args.output.emit(&render_explanation(
+        &inst,
+        &explanation,
+        args.output.format(),
+    ))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -98,9 +98,8 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     if !args.quiet {
         eprintln!(
-            "{}: coverage {}, bound {}, gap {:.2}%, stopped: {}, {} steps, {:.2} s",
-            solution.plan.status.as_str(),
-            hours(solution.plan.objective.coverage),
+            "{}; bound {}, gap {:.2}%, stopped: {}, {} steps, {:.2} s",
+            modstaff::report::words::headline(&inst, &solution.plan),
             hours(solution.bound),
             solution.plan.solver.gap * 100.0,
             solution.stop.as_str(),

@@ -11,7 +11,7 @@ use modstaff::engine::SolveOptions;
 use modstaff::io::load_instance;
 use modstaff::model::Instance;
 use modstaff::report::table::{Align, Table};
-use modstaff::report::{hours, to_json};
+use modstaff::report::{hours, to_json, words};
 use modstaff::scenario::batch::{self, BatchOptions, Case, Outcome, Sweep};
 
 /// Output formats of a batch.
@@ -134,18 +134,31 @@ fn weights(o: &Outcome) -> String {
         .join(" ")
 }
 
-fn table(rows: &[&Outcome]) -> Table {
+/// People named in full in a "who moves" cell; the rest are counted.
+const MOVES_SHOWN: usize = 2;
+
+/// Who moves in outcome `o`, named from its scenario's instance (which knows the hires).
+fn who_moves(base: &Instance, cases: &[Case], o: &Outcome) -> String {
+    let inst = o
+        .index
+        .and_then(|k| cases.get(k))
+        .map_or(base, |c| &c.instance);
+    words::moves(inst, &o.changes, MOVES_SHOWN)
+}
+
+fn table(base: &Instance, cases: &[Case], rows: &[&Outcome]) -> Table {
     let mut t = Table::new(&[
         ("scenario", Align::Left),
         ("status", Align::Left),
         ("gap", Align::Right),
-        ("tier 1", Align::Right),
+        ("weighted uncovered", Align::Right),
         ("change", Align::Right),
         ("uncovered h by weight", Align::Left),
         ("no liaison", Align::Right),
         ("posts changed", Align::Right),
         ("moved", Align::Right),
         ("s", Align::Right),
+        ("who moves", Align::Left),
     ]);
     for o in rows {
         t.row(vec![
@@ -171,13 +184,18 @@ fn table(rows: &[&Outcome]) -> Table {
                 String::new()
             },
             format!("{:.2}", o.seconds),
+            who_moves(base, cases, o),
         ]);
     }
     t
 }
 
 /// The batch as a sheet: the table's columns, with one column of uncovered hours per weight.
-fn scenario_sheet(rows: &[&Outcome]) -> modstaff::report::xlsx::Sheet {
+fn scenario_sheet(
+    base: &Instance,
+    cases: &[Case],
+    rows: &[&Outcome],
+) -> modstaff::report::xlsx::Sheet {
     use modstaff::io::sheets::Cell;
     use modstaff::report::xlsx::{ColumnFormat as F, Sheet};
     let mut weights: Vec<(f64, &String)> = rows
@@ -195,7 +213,7 @@ fn scenario_sheet(rows: &[&Outcome]) -> modstaff::report::xlsx::Sheet {
         ("scenario", F::Text),
         ("status", F::Text),
         ("gap", F::Percent),
-        ("tier 1", F::Hours),
+        ("weighted uncovered", F::Hours),
         ("change", F::Hours),
     ];
     columns.extend(weight_headers.iter().map(|h| (h.as_str(), F::Hours)));
@@ -204,6 +222,7 @@ fn scenario_sheet(rows: &[&Outcome]) -> modstaff::report::xlsx::Sheet {
         ("posts changed", F::General),
         ("moved", F::General),
         ("seconds", F::Hours),
+        ("who moves", F::Text),
     ]);
     let mut sheet = Sheet::new("scenarios", &columns);
     #[expect(clippy::cast_precision_loss, reason = "counts are small")]
@@ -239,6 +258,7 @@ fn scenario_sheet(rows: &[&Outcome]) -> modstaff::report::xlsx::Sheet {
             Cell::Empty
         });
         row.push(Cell::Number(o.seconds));
+        row.push(Cell::Text(who_moves(base, cases, o)));
         sheet.rows.push(row);
     }
     sheet
@@ -317,7 +337,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         write_instances(dir, &cases, &outcomes)?;
     }
     let rows = rows(args, &baseline, &outcomes, shard);
-    emit(args, &rows, &base, &baseline)
+    emit(args, &rows, &base, &cases, &baseline)
 }
 
 /// The time limit and the shard, once every option is checked (before any work).
@@ -451,6 +471,7 @@ fn emit(
     args: &Args,
     rows: &[&Outcome],
     base: &Instance,
+    cases: &[Case],
     baseline: &Outcome,
 ) -> anyhow::Result<ExitCode> {
     let output = super::Output {
@@ -459,15 +480,24 @@ fn emit(
     };
     let text = match args.format {
         BatchFormat::Xlsx => {
-            let mut sheets = vec![scenario_sheet(rows)];
+            let mut sheets = vec![scenario_sheet(base, cases, rows)];
             sheets.extend(modstaff::report::xlsx::plan_sheets(base, &baseline.plan));
             let bytes = modstaff::report::xlsx::workbook(&sheets)?;
             output.emit_bytes(&bytes)?;
             return Ok(ExitCode::SUCCESS);
         }
-        BatchFormat::Table => table(rows).to_text(),
-        BatchFormat::Md => table(rows).to_markdown(),
-        BatchFormat::Csv => table(rows).to_csv(),
+        // People read the baseline's figures first; CSV stays one header and rows.
+        BatchFormat::Table => format!(
+            "baseline: {}\n\n{}",
+            words::headline(base, &baseline.plan),
+            table(base, cases, rows).to_text()
+        ),
+        BatchFormat::Md => format!(
+            "**baseline**: {}\n\n{}",
+            words::headline(base, &baseline.plan),
+            table(base, cases, rows).to_markdown()
+        ),
+        BatchFormat::Csv => table(base, cases, rows).to_csv(),
         BatchFormat::Jsonl => {
             let mut s = String::new();
             for o in rows {

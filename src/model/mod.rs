@@ -5,6 +5,7 @@
 pub mod diagnose;
 pub mod diff;
 pub mod instance;
+pub mod names;
 pub mod plan;
 pub mod verify;
 
@@ -14,7 +15,7 @@ pub use instance::{
 };
 pub use plan::{
     Assignment, Change, ChangeKind, DeclaredObjective, DeclaredPlan, DeclaredSolver, Liaison,
-    Objective, Plan, PlanStatus, Post, SolverInfo, Totals, Uncovered, Understaffed,
+    Objective, Plan, PlanStatus, Post, SolverInfo, Totals, Uncovered, Understaffed, Why, WhyPerson,
 };
 pub use verify::{CheckReport, Violation, ViolationKind, complete, verify, verify_declared};
 

@@ -105,9 +105,263 @@ pub struct Uncovered {
     pub duty: String,
     /// Uncovered weekly hours.
     pub hours: f64,
-    /// A short reason in the planner's words.
+    /// A short reason in the planner's words (plain text).
     #[serde(default)]
     pub reason: String,
+    /// The reason as data: each output words it its own way (left out when not analysed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<Why>,
+}
+
+/// The category of an uncovered duty, in the order a planner would check them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// Nobody has the skill at the level the duty needs.
+    NoSkill,
+    /// Everyone who can do it is kept out of its module by a rule (posts cap, conflict,
+    /// unavailability, the module's `max_staff`, the unit's headcount cap).
+    Blocked,
+    /// Everyone who can do it (and may hold the post) is at capacity on work of the same
+    /// weight or mixed weights.
+    AtCapacity,
+    /// Everyone who can do it is at capacity on strictly heavier work.
+    LowerWeight,
+    /// It cannot be split and nobody who can do it has its hours free in one piece.
+    NoSingleBlock,
+    /// Someone could do more of it without breaking a rule: the plan is not optimal.
+    NotOptimal,
+}
+
+impl Reason {
+    /// The category as written in JSON.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NoSkill => "no_skill",
+            Self::Blocked => "blocked",
+            Self::AtCapacity => "at_capacity",
+            Self::LowerWeight => "lower_weight",
+            Self::NoSingleBlock => "no_single_block",
+            Self::NotOptimal => "not_optimal",
+        }
+    }
+}
+
+/// A kind of rule that keeps people out of a module.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// The person is marked unavailable for the module.
+    Unavailable,
+    /// The person holds `max_posts` posts.
+    PostsCap,
+    /// The person holds a conflicting module.
+    Conflict,
+    /// The module has `max_staff` post holders.
+    ModuleFull,
+    /// The module's unit is at its headcount cap.
+    UnitCap,
+}
+
+impl Rule {
+    /// The rule in a few words.
+    #[must_use]
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Unavailable => "unavailability",
+            Self::PostsCap => "posts cap",
+            Self::Conflict => "a conflict",
+            Self::ModuleFull => "the module's max_staff",
+            Self::UnitCap => "the unit's headcount cap",
+        }
+    }
+
+    /// The rule in a word or two, for short sentences.
+    #[must_use]
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::Unavailable => "unavailable",
+            Self::PostsCap => "posts cap",
+            Self::Conflict => "conflict",
+            Self::ModuleFull => "module full",
+            Self::UnitCap => "unit cap",
+        }
+    }
+}
+
+/// A rule that keeps a person out of a module, with its figures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum Blocker {
+    /// The person is marked unavailable for the module.
+    Unavailable,
+    /// The person already holds `max_posts` posts.
+    PostsCap {
+        /// The modules held.
+        held: Vec<String>,
+        /// The cap.
+        max_posts: u32,
+    },
+    /// The person holds a module that conflicts with this one.
+    Conflict {
+        /// The conflicting module held.
+        with: String,
+    },
+    /// The module already has `max_staff` post holders.
+    ModuleFull {
+        /// Post holders now.
+        holders: Vec<String>,
+        /// The cap.
+        max_staff: u32,
+    },
+    /// The module's unit is at its headcount cap and the person holds no post in it.
+    UnitCap {
+        /// The unit.
+        unit: String,
+        /// Distinct people holding a post in the unit.
+        headcount: usize,
+        /// The cap.
+        headcount_cap: u32,
+    },
+}
+
+impl Blocker {
+    /// Whether the rule keeps everyone out, not just this person.
+    #[must_use]
+    pub fn module_wide(&self) -> bool {
+        matches!(self, Self::ModuleFull { .. } | Self::UnitCap { .. })
+    }
+
+    /// The kind of rule.
+    #[must_use]
+    pub fn rule(&self) -> Rule {
+        match self {
+            Self::Unavailable => Rule::Unavailable,
+            Self::PostsCap { .. } => Rule::PostsCap,
+            Self::Conflict { .. } => Rule::Conflict,
+            Self::ModuleFull { .. } => Rule::ModuleFull,
+            Self::UnitCap { .. } => Rule::UnitCap,
+        }
+    }
+}
+
+/// Where a person who could do an uncovered duty stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// Kept out of the module by a rule (see `blockers`).
+    Blocked,
+    /// No hours left.
+    Full,
+    /// Hours left, but fewer than the (non-splittable) duty needs.
+    TooLittleFree,
+    /// Hours left and free to work on it.
+    Free,
+    /// Has the skill, below the level the duty needs (see `level`).
+    BelowLevel,
+}
+
+/// Hours a person works on a duty (part of an explanation).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Work {
+    /// Duty id.
+    pub duty: String,
+    /// Its weight.
+    pub weight: f64,
+    /// Hours worked on it.
+    pub hours: f64,
+}
+
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde passes a reference"
+)]
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde passes a reference"
+)]
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// Why a duty stays uncovered, as data: the category and the people and figures behind it.
+/// `reason` is the short sentence; explanations and reports word this their own way.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Why {
+    /// The category.
+    pub reason: Reason,
+    /// The people the reason is about, the most telling first, at most four: those below
+    /// the level (`no_skill`), the one with hours free (`not_optimal`), those kept out
+    /// (`blocked`), those at capacity (`at_capacity`, `lower_weight`), those with too few
+    /// hours free, most first (`no_single_block`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub people: Vec<WhyPerson>,
+    /// People where the listed ones stand, not listed.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub more: u64,
+    /// The lowest and highest weight of the work that keeps the people at capacity busy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<[f64; 2]>,
+    /// `blocked`: rules that keep everyone out of the duty's module (it is full, or its unit
+    /// is at its headcount cap), given once rather than per person.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub module_blockers: Vec<Blocker>,
+    /// People who could do it but are at capacity (`no_single_block`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub at_capacity: u64,
+    /// People who could do it but are kept out of the module by a rule (besides `people`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub kept_out: u64,
+    /// The rules that keep people out: those listed (`blocked`) or those counted in
+    /// `kept_out`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<Rule>,
+}
+
+/// A person behind a reason.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WhyPerson {
+    /// Staff id.
+    pub person: String,
+    /// Where they stand.
+    pub standing: Standing,
+    /// Their level in the skill (`below_level`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<u8>,
+    /// Hours planned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<f64>,
+    /// Weekly capacity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<f64>,
+    /// Whether they hold a post in the duty's module.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub holds_post: bool,
+    /// Their heaviest work, at most two duties.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub work: Vec<Work>,
+    /// Duties they work on besides `work`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub more_work: u64,
+    /// The rules that keep them in particular out of the module (posts cap, conflict,
+    /// unavailability; see `module_blockers` for the rest).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blockers: Vec<Blocker>,
 }
 
 /// A module below its `min_staff`.

@@ -20,7 +20,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::io::Diagnostics;
-use crate::model::{CheckReport, Instance, Plan};
+use crate::model::names::Kind;
+use crate::model::{CheckReport, Instance, Plan, Uncovered, Why};
 use table::{Align, Table};
 
 /// Output formats shared by the commands.
@@ -82,6 +83,20 @@ pub struct UncoveredRow {
     pub weight: f64,
     /// Reason from the plan.
     pub reason: String,
+    /// The reason as data, from the plan.
+    pub why: Option<Why>,
+}
+
+impl UncoveredRow {
+    /// The plan's row again, for the wording in [`words`].
+    fn plan_row(&self) -> Uncovered {
+        Uncovered {
+            duty: self.duty.clone(),
+            hours: self.hours,
+            reason: self.reason.clone(),
+            why: self.why.clone(),
+        }
+    }
 }
 
 impl<'a> PlanFigures<'a> {
@@ -140,6 +155,7 @@ impl<'a> PlanFigures<'a> {
                     hours: u.hours,
                     weight: duty.map_or(1.0, |d| d.weight),
                     reason: u.reason.clone(),
+                    why: u.why.clone(),
                 }
             })
             .collect();
@@ -156,7 +172,48 @@ impl<'a> PlanFigures<'a> {
     }
 }
 
-fn plan_tables(inst: &Instance, plan: &Plan) -> Vec<(&'static str, Table)> {
+/// The posts joined and left against today's, one row per person, with the hours they take
+/// on; `None` when the plan does not say (a plan file without `changes`).
+fn changes_table(inst: &Instance, plan: &Plan) -> Option<Table> {
+    plan.totals?;
+    let mut t = Table::new(&[
+        ("person", Align::Left),
+        ("changes", Align::Left),
+        ("hours moved", Align::Right),
+    ]);
+    for m in words::by_person(&plan.changes) {
+        let what: Vec<String> = m.changes.iter().map(|c| words::change(inst, c)).collect();
+        t.row(vec![
+            words::person(inst, m.person),
+            what.join("; "),
+            hours(m.hours),
+        ]);
+    }
+    Some(t)
+}
+
+/// "Changes against today: 3 people move" (or that nobody does).
+fn changes_title(plan: &Plan) -> String {
+    match words::by_person(&plan.changes).len() {
+        0 => "Changes against today: none, everyone keeps their posts".to_owned(),
+        1 => "Changes against today: 1 person moves".to_owned(),
+        n => format!("Changes against today: {n} people move"),
+    }
+}
+
+/// The name of `id`, or the id when the instance does not know it.
+fn name_or_id(inst: &Instance, kind: Kind, id: &str) -> String {
+    crate::model::names::name_of(inst, kind, id)
+        .unwrap_or(id)
+        .to_owned()
+}
+
+/// Labels of `ids` for a cell.
+fn labels(ids: &[&str], label: impl Fn(&str) -> String, sep: &str) -> String {
+    ids.iter().map(|id| label(id)).collect::<Vec<_>>().join(sep)
+}
+
+fn plan_tables(inst: &Instance, plan: &Plan, md: bool) -> Vec<(&'static str, Table)> {
     let f = PlanFigures::new(inst, plan);
     let mut people = Table::new(&[
         ("person", Align::Left),
@@ -171,8 +228,13 @@ fn plan_tables(inst: &Instance, plan: &Plan) -> Vec<(&'static str, Table)> {
         people.row(vec![
             p.id.clone(),
             p.name.clone(),
-            f.posts[i].join(" "),
-            f.liaisons[i].join(" "),
+            // Names alone: a terminal is narrow, and the ids stand in the tables below.
+            labels(&f.posts[i], |m| name_or_id(inst, Kind::Module, m), ", "),
+            labels(
+                &f.liaisons[i],
+                |c| name_or_id(inst, Kind::Counterpart, c),
+                ", ",
+            ),
             hours(f.load[i]),
             hours(p.capacity),
             percent(f.load[i] / p.capacity),
@@ -214,31 +276,31 @@ fn plan_tables(inst: &Instance, plan: &Plan) -> Vec<(&'static str, Table)> {
         ("reason", Align::Left),
     ]);
     for u in f.uncovered_sorted() {
+        let row = u.plan_row();
         uncovered.row(vec![
-            u.duty.clone(),
-            u.module.clone(),
+            words::duty(inst, &u.duty),
+            words::module(inst, &u.module),
             hours(u.hours),
             hours(u.weight),
             hours(u.weight * u.hours),
-            u.reason.clone(),
+            // A terminal gets one short sentence; Markdown has room for the whole reason.
+            if md {
+                words::reason_full(inst, &row, true)
+            } else {
+                words::reason_short(inst, &row)
+            },
         ]);
     }
     let mut other = Table::new(&[("item", Align::Left), ("detail", Align::Left)]);
     for c in &plan.unmet_counterparts {
-        let name = inst.ids.counterparts.get(c).map_or(String::new(), |&i| {
-            inst.counterparts[i.index()].name.clone()
-        });
         other.row(vec![
-            format!("counterpart {c}"),
-            format!(
-                "{name}: no liaison (penalty {})",
-                hours(inst.rules.liaison_weight)
-            ),
+            format!("counterpart {}", words::counterpart(inst, c)),
+            format!("no liaison (penalty {})", hours(inst.rules.liaison_weight)),
         ]);
     }
     for u in &plan.understaffed {
         other.row(vec![
-            format!("module {}", u.module),
+            format!("module {}", words::module(inst, &u.module)),
             format!(
                 "{} below min_staff (penalty {})",
                 u.missing,
@@ -257,36 +319,27 @@ fn plan_tables(inst: &Instance, plan: &Plan) -> Vec<(&'static str, Table)> {
 fn objective_table(plan: &Plan) -> Table {
     let o = &plan.objective;
     let mut t = Table::new(&[("tier", Align::Left), ("value", Align::Right)]);
+    t.row(vec!["1 weighted uncovered".into(), hours(o.coverage)]);
+    t.row(vec!["2 posts changed".into(), o.stability.to_string()]);
+    t.row(vec!["3 posts held".into(), o.fragmentation.to_string()]);
     t.row(vec![
-        "1 coverage (weighted uncovered)".into(),
-        hours(o.coverage),
-    ]);
-    t.row(vec![
-        "2 stability (posts changed)".into(),
-        o.stability.to_string(),
-    ]);
-    t.row(vec![
-        "3 fragmentation (posts held)".into(),
-        o.fragmentation.to_string(),
-    ]);
-    t.row(vec![
-        "4 balance (highest utilisation)".into(),
+        "4 highest utilisation".into(),
         format!("{:.4}", o.balance),
     ]);
     t
 }
 
-fn headline(plan: &Plan) -> String {
-    let bound = plan
-        .solver
-        .bound
-        .map_or(String::new(), |b| format!(", bound {}", hours(b)));
+/// "plan for tiny: 20 of 102 h uncovered in 1 duty (weighted 80, proven optimal) · 0.01 s,
+/// modstaff-lns"; the instance as code in Markdown.
+fn plan_title(inst: &Instance, plan: &Plan, md: bool) -> String {
+    let name = if md {
+        format!("`{}`", plan.instance)
+    } else {
+        plan.instance.clone()
+    };
     format!(
-        "plan for `{}`: {}, coverage {}{bound}, gap {:.2}%, {:.2} s ({})",
-        plan.instance,
-        plan.status.as_str(),
-        hours(plan.objective.coverage),
-        plan.solver.gap * 100.0,
+        "plan for {name}: {} · {:.2} s, {}",
+        words::headline(inst, plan),
         plan.solver.seconds,
         plan.solver.backend
     )
@@ -301,16 +354,40 @@ pub fn render_plan(inst: &Instance, plan: &Plan, format: Format) -> String {
             let md = format == Format::Md;
             let mut out = String::new();
             if md {
-                let _ = writeln!(out, "# {}\n", headline(plan));
+                let _ = writeln!(out, "# {}\n", plan_title(inst, plan, md));
             } else {
-                let _ = writeln!(out, "{}\n", headline(plan));
+                let _ = writeln!(out, "{}\n", plan_title(inst, plan, md));
             }
-            for (title, t) in plan_tables(inst, plan) {
+            // What HR has to carry out comes first.
+            if let Some(t) = changes_table(inst, plan) {
+                let title = changes_title(plan);
+                match (md, t.is_empty()) {
+                    (true, true) => {
+                        let _ = writeln!(out, "## {title}\n");
+                    }
+                    (true, false) => {
+                        let _ = writeln!(out, "## {title}\n\n{}", t.to_markdown());
+                    }
+                    (false, true) => {
+                        let _ = writeln!(out, "{title}\n");
+                    }
+                    (false, false) => {
+                        let _ = writeln!(out, "{title}\n{}", t.to_text());
+                    }
+                }
+            }
+            for (title, t) in plan_tables(inst, plan, md) {
                 if t.is_empty() {
                     continue;
                 }
                 if md {
                     let _ = writeln!(out, "## {title}\n\n{}", t.to_markdown());
+                } else if title == "Uncovered duties" {
+                    let _ = writeln!(
+                        out,
+                        "{title} (the reasons in full: modstaff explain, or --format md)\n{}",
+                        t.to_text()
+                    );
                 } else {
                     let _ = writeln!(out, "{title}\n{}", t.to_text());
                 }
@@ -325,21 +402,44 @@ pub fn render_plan(inst: &Instance, plan: &Plan, format: Format) -> String {
         }
         // A workbook is bytes, written by `xlsx::plan_workbook`; as text, the same
         // records as CSV are the closest.
-        Format::Csv | Format::Xlsx => plan_csv(plan),
+        Format::Csv | Format::Xlsx => plan_csv(inst, plan),
     }
 }
 
-/// One record per line, so a plan opens as a single sheet and filters by `record`.
-fn plan_csv(plan: &Plan) -> String {
+/// One record per line, so a plan opens as a single sheet and filters by `record`. Ids are
+/// the keys; the `*_name` columns and the `detail` of uncovered duties are for people.
+fn plan_csv(inst: &Instance, plan: &Plan) -> String {
     let mut t = Table::new(&[
         ("record", Align::Left),
         ("person", Align::Left),
+        ("person_name", Align::Left),
         ("module", Align::Left),
+        ("module_name", Align::Left),
         ("duty", Align::Left),
+        ("duty_name", Align::Left),
         ("counterpart", Align::Left),
+        ("counterpart_name", Align::Left),
         ("value", Align::Right),
         ("detail", Align::Left),
     ]);
+    let name = |kind, id: &str| crate::model::names::given_name(inst, kind, id).to_owned();
+    // One record: (person, module, duty, counterpart) ids, the value and the detail.
+    let mut record = |kind: &str, ids: [&str; 4], value: String, detail: String| {
+        let [p, m, d, c] = ids;
+        t.row(vec![
+            kind.into(),
+            p.into(),
+            name(Kind::Person, p),
+            m.into(),
+            name(Kind::Module, m),
+            d.into(),
+            name(Kind::Duty, d),
+            c.into(),
+            name(Kind::Counterpart, c),
+            value,
+            detail,
+        ]);
+    };
     let o = &plan.objective;
     for (name, value) in [
         ("coverage", hours(o.coverage)),
@@ -348,67 +448,78 @@ fn plan_csv(plan: &Plan) -> String {
         ("balance", format!("{}", o.balance)),
         ("gap", format!("{}", plan.solver.gap)),
     ] {
-        t.row(vec![
-            "objective".into(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            value,
-            name.into(),
-        ]);
+        record("objective", [""; 4], value, name.into());
+    }
+    if let Some(totals) = &plan.totals {
+        for (name, value) in [
+            ("hours", hours(totals.hours)),
+            ("uncovered_hours", hours(totals.uncovered_hours)),
+            ("uncovered_duties", totals.uncovered_duties.to_string()),
+            ("people_moving", totals.people_moving.to_string()),
+        ] {
+            record("total", [""; 4], value, name.into());
+        }
+    }
+    for c in &plan.changes {
+        record(
+            "change",
+            [&c.person, &c.module, "", ""],
+            c.hours.map_or_else(String::new, |h| format!("{h}")),
+            c.change.as_str().into(),
+        );
     }
     for p in &plan.posts {
-        t.row(vec!["post".into(), p.person.clone(), p.module.clone()]);
+        record(
+            "post",
+            [&p.person, &p.module, "", ""],
+            String::new(),
+            String::new(),
+        );
     }
     for a in &plan.assignments {
-        t.row(vec![
-            "assignment".into(),
-            a.person.clone(),
-            a.module.clone(),
-            a.duty.clone(),
-            String::new(),
+        record(
+            "assignment",
+            [&a.person, &a.module, &a.duty, ""],
             format!("{}", a.hours),
-        ]);
+            String::new(),
+        );
     }
     for l in &plan.liaisons {
-        t.row(vec![
-            "liaison".into(),
-            l.person.clone(),
+        record(
+            "liaison",
+            [&l.person, "", "", &l.counterpart],
             String::new(),
             String::new(),
-            l.counterpart.clone(),
-        ]);
+        );
     }
     for u in &plan.uncovered {
-        t.row(vec![
-            "uncovered".into(),
-            String::new(),
-            String::new(),
-            u.duty.clone(),
-            String::new(),
+        let module = inst
+            .ids
+            .duties
+            .get(&u.duty)
+            .map_or("", |&d| inst.module(inst.duty(d).module).id.as_str());
+        record(
+            "uncovered",
+            ["", module, &u.duty, ""],
             format!("{}", u.hours),
-            u.reason.clone(),
-        ]);
+            words::reason_full(inst, u, false),
+        );
     }
     for c in &plan.unmet_counterparts {
-        t.row(vec![
-            "unmet_counterpart".into(),
+        record(
+            "unmet_counterpart",
+            ["", "", "", c],
             String::new(),
             String::new(),
-            String::new(),
-            c.clone(),
-        ]);
+        );
     }
     for u in &plan.understaffed {
-        t.row(vec![
-            "understaffed".into(),
-            String::new(),
-            u.module.clone(),
-            String::new(),
-            String::new(),
+        record(
+            "understaffed",
+            ["", &u.module, "", ""],
             u.missing.to_string(),
-        ]);
+            String::new(),
+        );
     }
     t.to_csv()
 }

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::engine::{SolveOptions, solve};
 use crate::io::{RawStaff, to_raw, validate};
-use crate::model::{Instance, Plan, PlanStatus};
+use crate::model::{Change, Instance, Plan, PlanStatus};
 
 /// Batches of at least this many scenarios probe the baseline's LP bound once (see [`run`]).
 const LP_PROBE_MIN_CASES: usize = 4;
@@ -64,6 +64,9 @@ pub struct Outcome {
     pub posts_changed: u64,
     /// People present in both whose posts differ from the baseline plan.
     pub people_moved: usize,
+    /// Posts joined and left against the baseline plan, by person (none for the baseline).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<Change>,
     /// Seconds spent solving.
     pub seconds: f64,
     /// The plan.
@@ -142,6 +145,13 @@ fn outcome(
         unmet_counterparts: plan.unmet_counterparts.len(),
         posts_changed: plan.objective.stability,
         people_moved: moved,
+        // A scenario is anchored to the baseline plan, so its changes are against that plan;
+        // the baseline's own are against today's posts, which is another question.
+        changes: if baseline.is_some() {
+            plan.changes.clone()
+        } else {
+            Vec::new()
+        },
         seconds,
         plan,
     }

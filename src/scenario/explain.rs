@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::engine::{SolveOptions, solve};
 use crate::io::{RawInstance, RawStaff, to_raw, validate};
 use crate::model::diagnose::{Diagnosis, Reason, diagnose};
-use crate::model::{DutyIdx, Instance, ModuleIdx, Plan, PlanStatus, SkillIdx};
+use crate::model::{Change, DutyIdx, Instance, ModuleIdx, Plan, PlanStatus, SkillIdx};
 use crate::scenario::batch::{self, BatchOptions, Case};
 
 /// Settings of [`explain`].
@@ -94,6 +94,10 @@ pub struct Bottleneck {
     pub status_after: Option<PlanStatus>,
     /// Existing staff whose posts change in that re-solve.
     pub people_moved: Option<usize>,
+    /// The posts joined and left in that re-solve against the plan explained (the hire's
+    /// own among them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub moves: Vec<Change>,
 }
 
 /// Everything `modstaff explain` reports.
@@ -294,6 +298,7 @@ fn bottlenecks(
                 coverage_after: None,
                 status_after: None,
                 people_moved: None,
+                moves: Vec::new(),
             }
         })
         .collect();
@@ -438,6 +443,7 @@ fn confirm_hires(
         b.coverage_after = Some(o.coverage);
         b.status_after = Some(o.status);
         b.people_moved = Some(o.people_moved);
+        b.moves.clone_from(&o.changes);
     }
     base
 }

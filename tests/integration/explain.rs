@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use modstaff::engine::{SolveOptions, solve};
 use modstaff::io::parse_instance;
-use modstaff::model::diagnose::{Blocker, Diagnosis, Reason, Standing, diagnose};
-use modstaff::model::{Instance, Plan, verify};
+use modstaff::model::diagnose::{self, Blocker, Diagnosis, Reason, Rule, Standing, diagnose};
+use modstaff::model::{DeclaredPlan, Instance, Plan, complete, verify};
 use modstaff::scenario::explain::{ExplainOptions, explain};
 
 use crate::common::modstaff;
@@ -61,7 +61,14 @@ fn no_skill_names_the_closest_people() {
     let u = &d.uncovered[0];
     assert_eq!((u.duty.as_str(), u.reason), ("d1", Reason::NoSkill));
     assert_eq!(u.near_misses, vec![("p1".to_owned(), 2)]);
-    assert!(u.summary.contains("`law` at level 3") && u.summary.contains("`p1` has level 2"));
+    assert_eq!(u.why.reason, Reason::NoSkill);
+    assert_eq!(
+        (u.why.people[0].standing, u.why.people[0].level),
+        (Standing::BelowLevel, Some(2))
+    );
+    assert!(
+        u.summary.contains("nobody has law at level 3") && u.summary.contains("p1 has level 2")
+    );
     assert!(u.candidates.is_empty());
 }
 
@@ -74,7 +81,7 @@ fn blocked_by_posts_cap() {
         &u.candidates[0].blockers[..],
         [Blocker::PostsCap { max_posts: 1, .. }]
     ));
-    assert!(u.summary.contains("posts cap") && u.summary.contains("holds 1 of 1 posts (`a`)"));
+    assert!(u.summary.contains("posts cap") && u.summary.contains("holds 1 of 1 posts (a)"));
 }
 
 #[test]
@@ -83,7 +90,9 @@ fn blocked_by_conflict() {
     let u = &d.uncovered[0];
     assert_eq!((u.duty.as_str(), u.reason), ("db", Reason::Blocked));
     assert!(matches!(&u.candidates[0].blockers[..], [Blocker::Conflict { with }] if with == "a"));
-    assert!(u.summary.contains("holds `a`, which conflicts with `b`"));
+    assert!(u.summary.contains("holds a, which conflicts with b"));
+    assert_eq!(u.why.rules, [Rule::Conflict]);
+    assert_eq!(u.why.people[0].blockers, u.candidates[0].blockers);
 }
 
 #[test]
@@ -95,7 +104,7 @@ fn blocked_by_unavailability() {
         &u.candidates[0].blockers[..],
         [Blocker::Unavailable]
     ));
-    assert!(u.summary.contains("`p1` is unavailable for `b`"));
+    assert!(u.summary.contains("p1 is unavailable for b"));
 }
 
 #[test]
@@ -112,7 +121,7 @@ fn blocked_by_module_max_staff() {
         &u.candidates[0].blockers[..],
         [Blocker::ModuleFull { max_staff: 1, holders }] if holders == &["p2"]
     ));
-    assert!(u.summary.contains("`b` is full (1 of 1 posts: `p2`)"));
+    assert!(u.summary.contains("b is full (1 of 1 posts: p2)"));
 }
 
 #[test]
@@ -131,7 +140,7 @@ fn blocked_by_unit_headcount_cap() {
     ));
     assert!(
         u.summary
-            .contains("unit `u` is at its headcount cap (1 of 1)")
+            .contains("unit u is at its headcount cap (1 of 1)")
     );
 }
 
@@ -150,7 +159,59 @@ fn at_capacity_on_work_of_equal_weight() {
         u.summary
             .contains("at capacity on work of weight 5 (this duty weighs 5)")
     );
-    assert!(u.summary.contains("`p1` (10/10 h"));
+    assert!(u.summary.contains("p1 works 10 of 10 h"));
+}
+
+#[test]
+fn reasons_are_data_that_each_output_words_with_names() {
+    let inst = instance(
+        r#"{"name": "t",
+            "staff": [{"id": "p1", "name": "Ann Li", "capacity": 10}],
+            "modules": [{"id": "m", "name": "Welfare"}],
+            "duties": [{"id": "d1", "name": "Home visits", "module": "m", "hours": 10, "weight": 5},
+                       {"id": "d2", "name": "Elderly care", "module": "m", "hours": 10, "weight": 5}]}"#,
+    );
+    let plan = optimal(&inst);
+    let u = &plan.uncovered[0];
+    let why = u.why.as_ref().expect("the solver says why");
+    assert_eq!(why.reason, Reason::AtCapacity);
+    assert_eq!(why.people[0].person, "p1");
+    assert_eq!(why.weights, Some([5.0, 5.0]));
+    assert_eq!(
+        u.reason,
+        "the only person who may do it, Ann Li (p1), is at capacity"
+    );
+    let done = if u.duty == "d1" {
+        "Elderly care (d2)"
+    } else {
+        "Home visits (d1)"
+    };
+    let plain = diagnose::full(&inst, &u.duty, why, false);
+    assert_eq!(
+        plain,
+        format!(
+            "the only person who may do it is at capacity on work of weight 5 (this duty weighs \
+             5): Ann Li (p1) works 10 of 10 h: 10 h on {done} at weight 5"
+        )
+    );
+    let md = diagnose::full(&inst, &u.duty, why, true);
+    assert!(md.contains("Ann Li (`p1`) works 10 of 10 h"), "{md}");
+    // The plan file carries `why`; reading it back keeps it, and a plan without it still reads.
+    let text = serde_json::to_string(&plan).expect("plan as JSON");
+    let declared: DeclaredPlan = serde_json::from_str(&text).expect("plan reads back");
+    let (back, report) = complete(&inst, &declared);
+    assert!(report.is_valid());
+    assert_eq!(
+        (&back.uncovered[0].reason, &back.uncovered[0].why),
+        (&u.reason, &u.why)
+    );
+    let mut old: serde_json::Value = serde_json::from_str(&text).expect("json");
+    old["uncovered"][0]
+        .as_object_mut()
+        .expect("object")
+        .remove("why");
+    let declared: DeclaredPlan = serde_json::from_value(old).expect("a plan without why reads");
+    assert!(complete(&inst, &declared).0.uncovered[0].why.is_none());
 }
 
 #[test]
@@ -166,7 +227,7 @@ fn lower_weight_than_the_work_done() {
         u.summary
             .contains("heavier work (weight 10; this duty weighs 1)")
     );
-    assert!(u.summary.contains("`heavy` weight 10 10 h"));
+    assert!(u.summary.contains("10 h on heavy at weight 10"));
 }
 
 #[test]
@@ -180,7 +241,7 @@ fn no_single_block_for_a_duty_that_cannot_be_split() {
     assert_eq!((u.duty.as_str(), u.reason), ("big", Reason::NoSingleBlock));
     assert!(
         u.summary
-            .contains("8 h free in one piece (most: `p1` with 4 h)")
+            .contains("8 h free in one piece (most: p1 with 4 h)")
     );
 }
 
@@ -198,6 +259,7 @@ fn a_plan_that_wastes_capacity_is_called_not_optimal() {
         duty: "d1".into(),
         hours: 4.0,
         reason: String::new(),
+        why: None,
     }];
     plan.objective.coverage = 8.0;
     plan.objective.balance = 0.0;
@@ -217,7 +279,7 @@ fn a_plan_that_wastes_capacity_is_called_not_optimal() {
     assert!(
         d.uncovered[0]
             .summary
-            .contains("`p1` could do more of it (10 h free")
+            .contains("p1 could do more of it (10 h free")
     );
 }
 
@@ -239,14 +301,14 @@ fn counterparts_understaffing_and_single_points() {
         .iter()
         .find(|c| c.counterpart == "c1")
         .expect("c1 is unmet");
-    assert!(c1.possible.is_empty() && c1.summary.contains("nobody holds a post in `z`"));
+    assert!(c1.possible.is_empty() && c1.summary.contains("nobody holds a post in z"));
     let c23: Vec<_> = d
         .unmet_counterparts
         .iter()
         .filter(|c| c.counterpart != "c1")
         .collect();
     assert_eq!(c23.len(), 1, "one of c2/c3 gets p1's only liaison slot");
-    assert!(c23[0].summary.contains("at their liaison limit (`p1` 1/1)"));
+    assert!(c23[0].summary.contains("at their liaison limit (p1 1/1)"));
     assert!(!c23[0].not_optimal);
     assert_eq!(d.understaffed.len(), 1);
     assert_eq!(
@@ -256,7 +318,7 @@ fn counterparts_understaffing_and_single_points() {
     assert!(
         d.understaffed[0]
             .summary
-            .contains("`p2`, the only other person who qualifies, is kept out by unavailability"),
+            .contains("p2, the only other person who qualifies, is kept out by unavailability"),
         "{}",
         d.understaffed[0].summary
     );
@@ -324,9 +386,20 @@ fn cli_explains_a_solved_instance_in_every_format() {
     ]);
     assert_eq!(table.code, 0, "{}", table.stderr);
     for section in [
+        "Why the plan for tiny leaves what it leaves (solved plan): 20 of 102 h uncovered in 1 \
+         duty (weighted 80, proven optimal)",
+        "Changes against today: 1 person moves",
+        "Bo Chen (bo)  joins Policy & regulation (policy), 0 h",
         "Uncovered duties",
+        "Farm inspections (d5) in Field inspection (field): 20 of 40 h uncovered",
+        "Cai Wang (cai) works 20 of 20 h",
         "Single points of failure",
+        "Ann Li (ann)",
+        "Regulation drafting (d1): 20 h x 10",
         "Bottleneck skills",
+        "Field inspection (field)",
+        "weighted uncovered after",
+        "who moves",
     ] {
         assert!(
             table.stdout.contains(section),
@@ -334,6 +407,8 @@ fn cli_explains_a_solved_instance_in_every_format() {
             table.stdout
         );
     }
+    // Plain text: Markdown code marks only in Markdown.
+    assert!(!table.stdout.contains('`'), "{}", table.stdout);
     let json = modstaff([
         "explain",
         "instances/tiny.json",
@@ -363,8 +438,9 @@ fn cli_explains_a_solved_instance_in_every_format() {
         "csv",
     ]);
     assert!(
-        csv.stdout
-            .starts_with("duty,module,uncovered_hours,weight,weighted,reason,why"),
+        csv.stdout.starts_with(
+            "duty,duty_name,module,module_name,uncovered_hours,weight,weighted,reason,why"
+        ),
         "{}",
         csv.stdout
     );
@@ -384,7 +460,7 @@ fn cli_explains_a_given_plan_and_refuses_a_broken_one() {
     assert_eq!(ok.code, 0, "{}", ok.stderr);
     assert!(
         ok.stdout
-            .starts_with("# Why `tiny` leaves what it leaves (plan given")
+            .starts_with("# Why the plan for `tiny` leaves what it leaves (given plan)")
     );
     let bad = modstaff([
         "explain",

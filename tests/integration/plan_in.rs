@@ -264,15 +264,24 @@ fn an_edited_csv_plan_is_checked_as_edited() {
     let edited = dir.path().join("edited.csv");
     let write = |t: &str| std::fs::write(&edited, t).expect("written");
 
-    write(&text.replace("assignment,ann,policy,d2,,10,\r\n", ""));
+    // Lines as a person edits them: found by record and ids, names left as written.
+    let edit = |record: &str, person: &str, id: &str, f: &dyn Fn(&str) -> Option<String>| {
+        text.split_inclusive("\r\n")
+            .filter_map(|line| {
+                let cells: Vec<&str> = line.trim_end().split(',').collect();
+                let hit = cells[0] == record && cells[1] == person && cells.contains(&id);
+                if hit { f(line) } else { Some(line.to_owned()) }
+            })
+            .collect::<String>()
+    };
+    write(&edit("assignment", "ann", "d2", &|_| None));
     assert_eq!(check(&edited), (0, vec![], 100.0, String::new()));
-    write(&text.replace(
-        "assignment,cai,field,d5,,20,",
-        "assignment,cai,field,d5,,30,",
-    ));
+    write(&edit("assignment", "cai", "d5", &|l| {
+        Some(l.replace(",20,", ",30,"))
+    }));
     let (code, kinds, _, _) = check(&edited);
     assert_eq!((code, kinds), (1, vec!["capacity".into()]));
-    write(&text.replace("post,cai,field,,,,\r\n", ""));
+    write(&edit("post", "cai", "field", &|_| None));
     let (code, kinds, _, _) = check(&edited);
     assert_eq!(code, 1);
     assert_eq!(kinds, ["missing_post", "liaison_without_post"]);
@@ -358,10 +367,14 @@ fn problems_in_plan_sheets_name_their_place() {
 
     let text = std::fs::read_to_string(&csv).expect("csv");
     let bad = dir.path().join("bad.csv");
-    std::fs::write(&bad, text.replace("post,bo,funds", "psot,bo,funds")).expect("written");
+    std::fs::write(
+        &bad,
+        text.replace("post,bo,Bo Chen,funds", "psot,bo,Bo Chen,funds"),
+    )
+    .expect("written");
     assert_eq!(
         at(first_error(&bad)),
-        "<dir>/bad.csv: row 9, column \"record\": unknown record type `psot` (hint: did you \
+        "<dir>/bad.csv: row 14, column \"record\": unknown record type `psot` (hint: did you \
          mean `post`?)"
     );
 }

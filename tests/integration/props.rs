@@ -51,6 +51,7 @@ fn naive_plan(inst: &Instance, seed: u64) -> Plan {
                 duty: duty.id.clone(),
                 hours: u,
                 reason: String::new(),
+                why: None,
             });
         }
     }
@@ -343,7 +344,7 @@ proptest! {
             4 if !inst.duties.is_empty() => {
                 let d = &inst.duties[0];
                 plan.uncovered.retain(|u| u.duty != d.id);
-                plan.uncovered.push(Uncovered { duty: d.id.clone(), hours: d.hours + 1.0, reason: String::new() });
+                plan.uncovered.push(Uncovered { duty: d.id.clone(), hours: d.hours + 1.0, reason: String::new(), why: None });
                 ViolationKind::Summary
             }
             _ => {

@@ -122,6 +122,9 @@ fn chinese_tiny(dir: &Path) -> PathBuf {
     for (i, m) in raw.modules.iter_mut().enumerate() {
         m.name = Some(format!("模块{i}"));
     }
+    for (i, d) in raw.duties.iter_mut().enumerate() {
+        d.name = Some(format!("职责{i}"));
+    }
     let json = dir.join("zh.json");
     std::fs::write(&json, modstaff::report::to_json(&raw)).expect("written");
     json

@@ -363,6 +363,7 @@ fn solve_writes_a_plan_workbook() {
         wb.sheet_names(),
         [
             "summary",
+            "changes",
             "people",
             "modules",
             "uncovered",
@@ -380,10 +381,34 @@ fn solve_writes_a_plan_workbook() {
             .map_or_else(|| panic!("summary has {key}"), |r| r[1].clone())
     };
     assert_eq!(
-        value("tier 1 coverage (weighted uncovered)"),
+        value("tier 1 weighted uncovered"),
         Data::Float(plan.objective.coverage)
     );
     assert_eq!(text(&value("status")), plan.status.as_str());
+    assert_eq!(
+        text(&value("plan")),
+        modstaff::report::words::headline(&inst, &plan)
+    );
+    assert_eq!(text(&value("people moving")), "1");
+    // What HR carries out: one row per post joined or left, with names.
+    let changes: Vec<Vec<String>> = sheet_rows(&book, "changes")
+        .iter()
+        .map(|r| r.iter().map(text).collect())
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ["person", "name", "change", "module", "module name", "hours"],
+            [
+                "bo",
+                "Bo Chen",
+                "joins",
+                "policy",
+                "Policy & regulation",
+                "0"
+            ],
+        ]
+    );
     let people = sheet_rows(&book, "people");
     assert_eq!(people.len(), inst.staff.len() + 1);
     for row in &people[1..] {
@@ -400,6 +425,72 @@ fn solve_writes_a_plan_workbook() {
         uncovered.len(),
         plan.uncovered.len() + plan.understaffed.len() + 1
     );
+    assert_eq!(text(&uncovered[1][1]), "Farm inspections");
+    assert!(
+        text(&uncovered[1][7]).contains("Cai Wang (cai) works 20 of 20 h"),
+        "{:?}",
+        uncovered[1]
+    );
+}
+
+/// Every text cell of every sheet of a workbook.
+fn all_cells(book: &Path) -> Vec<String> {
+    let mut wb: Xlsx<_> = open_workbook(book).expect("workbook opens");
+    let mut out = Vec::new();
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).expect("sheet exists");
+        out.extend(range.rows().flat_map(|r| r.iter().map(text)));
+    }
+    out
+}
+
+#[test]
+fn plan_outputs_for_people_have_no_markdown_outside_markdown() {
+    let dir = scratch();
+    for name in ["tiny", "longgang-agri"] {
+        let inst = path(&format!("instances/{name}.json"));
+        let solve = |format: &str, out: Option<&Path>| {
+            let mut args = vec![
+                "solve",
+                s(&inst),
+                "-q",
+                "--work-limit",
+                "200",
+                "--format",
+                format,
+            ];
+            if let Some(out) = out {
+                args.extend(["--out", s(out)]);
+            }
+            let run = modstaff(args);
+            assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+            run.stdout
+        };
+        let plan: serde_json::Value = serde_json::from_str(&solve("json", None)).expect("plan");
+        let uncovered = plan["uncovered"].as_array().expect("uncovered");
+        assert!(!uncovered.is_empty(), "{name} leaves work uncovered");
+        for u in uncovered {
+            let reason = u["reason"].as_str().expect("reason");
+            assert!(!reason.contains('`'), "{name}: {reason}");
+            assert!(u["why"]["reason"].is_string(), "{name}: {u}");
+        }
+        for format in ["table", "csv"] {
+            let out = solve(format, None);
+            assert!(!out.contains('`'), "{name} as {format}:\n{out}");
+        }
+        let book = dir.path().join(format!("{name}.xlsx"));
+        solve("xlsx", Some(&book));
+        let cells = all_cells(&book);
+        assert!(
+            cells.iter().any(|c| c.contains(" h on ")),
+            "{name}: full reasons"
+        );
+        if let Some(c) = cells.iter().find(|c| c.contains('`')) {
+            panic!("{name}: a workbook cell has a backtick: {c}");
+        }
+        // Markdown may mark ids as code.
+        assert!(solve("md", None).contains('`'), "{name} as md");
+    }
 }
 
 #[test]
@@ -539,4 +630,47 @@ fn a_workbook_resaved_by_libreoffice_reads_the_same() {
     );
     let (again, _) = load_instance(&dir.path().join("again/tiny.xlsx")).expect("re-saved loads");
     assert_eq!(again, inst);
+}
+
+#[test]
+fn whatif_workbook_names_who_moves() {
+    let dir = scratch();
+    let book = dir.path().join("whatif.xlsx");
+    let tiny = path("instances/tiny.json");
+    let run = modstaff([
+        "whatif",
+        s(&tiny),
+        "--sweep",
+        "leave-one-out",
+        "-q",
+        "-t",
+        "5",
+        "--format",
+        "xlsx",
+        "--out",
+        s(&book),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let wb: Xlsx<_> = open_workbook(&book).expect("workbook opens");
+    assert_eq!(wb.sheet_names()[..2], ["scenarios", "summary"]);
+    drop(wb);
+    let rows = sheet_rows(&book, "scenarios");
+    let header: Vec<String> = rows[0].iter().map(text).collect();
+    assert!(
+        header.contains(&"weighted uncovered".to_owned()),
+        "{header:?}"
+    );
+    let who = header
+        .iter()
+        .position(|h| h == "who moves")
+        .expect("a who moves column");
+    let without_ann = rows
+        .iter()
+        .find(|r| text(&r[0]) == "without ann")
+        .expect("a row per person");
+    assert_eq!(
+        text(&without_ann[who]),
+        "Cai Wang (cai) joins Policy & regulation"
+    );
+    assert!(all_cells(&book).iter().all(|c| !c.contains('`')));
 }

@@ -79,11 +79,132 @@ fn cli_solve_writes_a_plan_that_check_accepts() {
         "{}",
         table.stdout
     );
-    assert!(table.stdout.contains("d5"), "{}", table.stdout);
     assert!(
-        table.stdout.contains("optimal, coverage 80"),
+        table.stdout.contains("Farm inspections (d5)"),
         "{}",
         table.stdout
+    );
+    assert!(
+        table
+            .stdout
+            .contains("20 of 102 h uncovered in 1 duty (weighted 80, proven optimal)"),
+        "{}",
+        table.stdout
+    );
+}
+
+/// `solve` on tiny with a work limit: the same plan every run.
+fn tiny_as(format: &str) -> String {
+    let run = modstaff([
+        "solve",
+        "instances/tiny.json",
+        "-q",
+        "--work-limit",
+        "2000",
+        "--format",
+        format,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.snapshot());
+    run.stdout
+}
+
+#[test]
+fn the_plan_table_opens_with_the_headline_and_who_moves() {
+    let table = tiny_as("table");
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(
+        lines[0].starts_with(
+            "plan for tiny: 20 of 102 h uncovered in 1 duty (weighted 80, proven optimal) · "
+        ),
+        "{table}"
+    );
+    assert!(lines[0].ends_with(", modstaff-lns"), "{table}");
+    // Changes come first, per person, with names and the hours they take on.
+    assert_eq!(lines[2], "Changes against today: 1 person moves", "{table}");
+    assert!(
+        lines[5].starts_with("Bo Chen (bo)  joins Policy & regulation (policy), 0 h"),
+        "{table}"
+    );
+    assert!(table.find("Changes against") < table.find("People"));
+    // Tier 1 in words; the reason as one short sentence that names the person.
+    assert!(table.contains("1 weighted uncovered"), "{table}");
+    assert!(!table.contains("coverage (weighted"), "{table}");
+    let reason = lines
+        .iter()
+        .find(|l| l.starts_with("Farm inspections (d5)  Field inspection (field)"))
+        .expect("the uncovered duty, named");
+    assert!(
+        reason.ends_with(
+            "the only person who may do it, Cai Wang (cai), is at capacity; 1 more kept out"
+        ),
+        "{reason}"
+    );
+    let md = tiny_as("md");
+    assert!(
+        md.starts_with("# plan for `tiny`: 20 of 102 h uncovered in 1 duty"),
+        "{md}"
+    );
+    assert!(md.contains(
+        "## Changes against today: 1 person moves\n\n| person | changes | hours moved |"
+    ));
+    assert!(md.contains("| Bo Chen (bo) | joins Policy & regulation (policy), 0 h | 0 |"));
+    // Markdown has room for the whole reason, ids as code.
+    assert!(
+        md.contains(
+            "Cai Wang (`cai`) works 20 of 20 h: 20 h on Farm inspections (`d5`) at weight 4"
+        ),
+        "{md}"
+    );
+}
+
+#[test]
+fn the_plan_csv_has_names_beside_ids_and_a_record_per_change() {
+    let csv = tiny_as("csv");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "record,person,person_name,module,module_name,duty,duty_name,counterpart,counterpart_name,value,detail"
+    );
+    for line in [
+        "total,,,,,,,,,102,hours",
+        "total,,,,,,,,,20,uncovered_hours",
+        "total,,,,,,,,,1,uncovered_duties",
+        "total,,,,,,,,,1,people_moving",
+        "change,bo,Bo Chen,policy,Policy & regulation,,,,,0,joined",
+        "assignment,cai,Cai Wang,field,Field inspection,d5,Farm inspections,,,20,",
+        "liaison,ann,Ann Li,,,,,c-law,Policy & legal division,,",
+    ] {
+        assert!(lines.contains(&line), "{line} in\n{csv}");
+    }
+    let uncovered = lines
+        .iter()
+        .find(|l| l.starts_with("uncovered,,,field,Field inspection,d5,Farm inspections,,,20,"))
+        .expect("uncovered record");
+    assert!(
+        uncovered.contains("Cai Wang (cai) works 20 of 20 h"),
+        "{uncovered}"
+    );
+}
+
+#[test]
+fn plan_json_says_why_as_data_and_in_one_plain_sentence() {
+    let plan: serde_json::Value = serde_json::from_str(&tiny_as("json")).expect("json");
+    let u = &plan["uncovered"][0];
+    assert_eq!(
+        u["reason"],
+        "the only person who may do it, Cai Wang (cai), is at capacity; 1 more kept out"
+    );
+    let why = &u["why"];
+    assert_eq!(why["reason"], "at_capacity");
+    assert_eq!(why["people"][0]["person"], "cai");
+    assert_eq!(why["people"][0]["standing"], "full");
+    assert_eq!(why["people"][0]["work"][0]["duty"], "d5");
+    assert_eq!(why["weights"], serde_json::json!([4.0, 4.0]));
+    assert_eq!(why["kept_out"], 1);
+    assert_eq!(why["rules"], serde_json::json!(["posts_cap", "conflict"]));
+    assert_eq!(
+        plan["changes"],
+        serde_json::json!([{"person": "bo", "module": "policy", "change": "joined", "hours": 0.0}])
     );
 }
 

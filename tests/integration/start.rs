@@ -147,8 +147,9 @@ fn an_optimal_start_comes_back_at_once() {
         ]);
         assert_eq!(run.code, 0, "{}", run.stderr);
         assert!(
-            run.stderr
-                .starts_with(&format!("optimal: coverage {optimum}, bound {optimum}")),
+            run.stderr.contains(&format!(
+                "(weighted {optimum}, proven optimal); bound {optimum}"
+            )),
             "{name}: {}",
             run.stderr
         );

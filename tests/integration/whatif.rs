@@ -98,9 +98,21 @@ fn cli_whatif_sweep_prints_one_row_per_scenario() {
     ]);
     assert_eq!(run.code, 0, "{}", run.snapshot());
     let lines: Vec<&str> = run.stdout.lines().collect();
-    assert_eq!(lines.len(), 2 + 1 + 3, "{}", run.stdout);
-    assert!(lines[2].starts_with("baseline"));
-    assert!(lines[3].starts_with("without ann"));
+    // The baseline's headline, a blank line, then the table.
+    assert_eq!(lines.len(), 2 + 2 + 1 + 3, "{}", run.stdout);
+    assert_eq!(
+        lines[0],
+        "baseline: 20 of 102 h uncovered in 1 duty (weighted 80, proven optimal)"
+    );
+    assert!(lines[2].contains("weighted uncovered") && lines[2].ends_with("who moves"));
+    assert!(lines[4].starts_with("baseline"));
+    assert!(lines[5].starts_with("without ann"));
+    // Who moves, by name: without Ann, Cai takes a post in Policy to liaise with c-law.
+    assert!(
+        lines[5].ends_with("Cai Wang (cai) joins Policy & regulation"),
+        "{}",
+        run.stdout
+    );
     // A leave-one-out table is a ranking: the largest loss first.
     let csv = modstaff([
         "whatif",
@@ -147,6 +159,13 @@ fn cli_whatif_sweep_prints_one_row_per_scenario() {
         .collect();
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[1]["name"], "max posts 1");
+    // The posts each scenario changes against the baseline plan; none for the baseline.
+    assert!(rows[0].get("changes").is_none());
+    let changes = rows[1]["changes"].as_array().expect("changes");
+    assert_eq!(
+        changes.len() as u64,
+        rows[1]["posts_changed"].as_u64().expect("posts changed")
+    );
     // With one post each, Bo cannot hold both Policy and Funds: more is uncovered.
     assert!(rows[1]["coverage"].as_f64() > rows[0]["coverage"].as_f64());
 }

@@ -114,6 +114,7 @@ pub(super) fn finish(
                 duty: duty.id.clone(),
                 hours: u,
                 reason: String::new(),
+                why: None,
             });
         }
     }
@@ -299,19 +300,22 @@ fn liaisons(ctx: Ctx<'_>, ev: &Evaluated) -> (Vec<Liaison>, Vec<String>) {
 }
 
 /// Fills in why each uncovered duty stays uncovered, from the same analysis `modstaff explain`
-/// prints, read off the plan.
+/// prints, read off the plan: the facts as `why`, and a short sentence as `reason`.
 fn explain_uncovered(inst: &Instance, plan: &mut Plan, until: Instant, stop: &dyn Fn() -> bool) {
-    let why: std::collections::HashMap<String, String> =
+    let mut why: HashMap<String, crate::model::Why> =
         crate::model::diagnose::uncovered_reasons_until(inst, plan, until, stop)
             .into_iter()
-            .map(|w| (w.duty, w.summary))
+            .map(|w| (w.duty, w.why))
             .collect();
     for u in &mut plan.uncovered {
-        match why.get(&u.duty) {
-            Some(reason) => u.reason.clone_from(reason),
+        match why.remove(&u.duty) {
+            Some(w) => {
+                u.reason = crate::model::diagnose::short(inst, &u.duty, &w);
+                u.why = Some(w);
+            }
             None => {
-                u.reason = "not analysed within the time limit: `modstaff explain` gives the \
-                            reason"
+                u.reason = "not analysed within the time limit (modstaff explain gives the \
+                            reason)"
                     .into();
             }
         }

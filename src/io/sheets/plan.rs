@@ -32,6 +32,8 @@ const POSTS: Table = Table {
     columns: &[
         col("person", true, STAFF_ID, "person holding the post", ""),
         col("module", true, MODULE_ID, "module of the post", ""),
+        col("person name", false, NOT_READ, "person's name", ""),
+        col("module name", false, NOT_READ, "module's name", ""),
     ],
 };
 
@@ -50,6 +52,9 @@ const ASSIGNMENTS: Table = Table {
             "",
         ),
         col("hours", true, "a number of hours", "weekly hours", ""),
+        col("person name", false, NOT_READ, "person's name", ""),
+        col("duty name", false, NOT_READ, "duty's name", ""),
+        col("module name", false, NOT_READ, "module's name", ""),
     ],
 };
 
@@ -105,9 +110,19 @@ const RECORDS: Table = Table {
     columns: &[
         RECORD,
         col("person", false, STAFF_ID, "person", ""),
+        col("person_name", false, NOT_READ, "person's name", ""),
         col("module", false, MODULE_ID, "module", ""),
+        col("module_name", false, NOT_READ, "module's name", ""),
         col("duty", false, "a duty id", "duty", ""),
+        col("duty_name", false, NOT_READ, "duty's name", ""),
         col("counterpart", false, "a counterpart id", "counterpart", ""),
+        col(
+            "counterpart_name",
+            false,
+            NOT_READ,
+            "counterpart's name",
+            "",
+        ),
         col(
             "value",
             false,
@@ -430,7 +445,7 @@ fn map_tables(mut t: Tables) -> (DeclaredPlan, Diagnostics) {
     } else if let Some(grid) = t.grids.get("people") {
         rows(grid, &PEOPLE, &mut diags, |r| {
             let person = r.required("person");
-            for module in r.text("posts").map(|s| split_list(&s)).unwrap_or_default() {
+            for module in r.text("posts").map(|s| listed_ids(&s)).unwrap_or_default() {
                 if !person.is_empty() {
                     plan.posts.push(Post {
                         person: person.clone(),
@@ -516,6 +531,19 @@ fn missing(t: &Tables, table: &str) -> Diagnostic {
     t.root.error(what).hint(hint)
 }
 
+/// The ids of a summary list: the plan workbook writes "Name (id)" labels (or bare ids where
+/// no name was given), separated by `;`.
+fn listed_ids(cell: &str) -> Vec<String> {
+    split_list(cell)
+        .into_iter()
+        .map(|item| {
+            item.strip_suffix(')')
+                .and_then(|s| s.rsplit_once(" ("))
+                .map_or(item.clone(), |(_, id)| id.trim().to_owned())
+        })
+        .collect()
+}
+
 /// The `people` and `modules` sheets summarise the posts. They are not read, so an edit made
 /// there would vanish: say so when one of them lists posts the `posts` sheet does not hold (or
 /// misses one it holds), at the first row that differs.
@@ -550,7 +578,7 @@ fn summary_warnings(t: &Tables, posts: &[Post], diags: &mut Diagnostics) {
                 continue;
             }
             named.insert(id.clone());
-            let mine: BTreeSet<(String, String)> = split_list(grid.cell(r, l))
+            let mine: BTreeSet<(String, String)> = listed_ids(grid.cell(r, l))
                 .into_iter()
                 .map(|other| {
                     if by_person {

@@ -3,125 +3,25 @@
 //! involved; and the duties only one person can do.
 //!
 //! This reads a plan against its instance and nothing else (no solver), so it explains plans
-//! from any source. The solver uses [`Diagnosis::short_reason`] for the plan's `reason` texts;
-//! `modstaff explain` prints the whole diagnosis.
+//! from any source. The solver writes each uncovered duty's [`Why`] into the plan, with the
+//! sentence of [`short`] as its `reason`; `modstaff explain` prints the whole diagnosis.
 //!
 //! This module finds the facts; [`wording`] puts every one of them into sentences.
 
 mod wording;
 
+pub use wording::{full, short};
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::{DutyIdx, Instance, ModuleIdx, Plan, StaffIdx};
+use super::{DutyIdx, Instance, ModuleIdx, Plan, StaffIdx, Why, WhyPerson};
 
 /// Hours below this are zero.
 const EPS: f64 = 1e-6;
 
-/// The category of an uncovered duty, in the order a planner would check them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Reason {
-    /// Nobody has the skill at the level the duty needs.
-    NoSkill,
-    /// Everyone who can do it is kept out of its module by a rule (posts cap, conflict,
-    /// unavailability, the module's `max_staff`, the unit's headcount cap).
-    Blocked,
-    /// Everyone who can do it (and may hold the post) is at capacity on work of the same
-    /// weight or mixed weights.
-    AtCapacity,
-    /// Everyone who can do it is at capacity on strictly heavier work.
-    LowerWeight,
-    /// It cannot be split and nobody who can do it has its hours free in one piece.
-    NoSingleBlock,
-    /// Someone could do more of it without breaking a rule: the plan is not optimal.
-    NotOptimal,
-}
-
-impl Reason {
-    /// The category as written in JSON.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::NoSkill => "no_skill",
-            Self::Blocked => "blocked",
-            Self::AtCapacity => "at_capacity",
-            Self::LowerWeight => "lower_weight",
-            Self::NoSingleBlock => "no_single_block",
-            Self::NotOptimal => "not_optimal",
-        }
-    }
-}
-
-/// A rule that keeps a person out of a module.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "rule", rename_all = "snake_case")]
-pub enum Blocker {
-    /// The person is marked unavailable for the module.
-    Unavailable,
-    /// The person already holds `max_posts` posts.
-    PostsCap {
-        /// The modules held.
-        held: Vec<String>,
-        /// The cap.
-        max_posts: u32,
-    },
-    /// The person holds a module that conflicts with this one.
-    Conflict {
-        /// The conflicting module held.
-        with: String,
-    },
-    /// The module already has `max_staff` post holders.
-    ModuleFull {
-        /// Post holders now.
-        holders: Vec<String>,
-        /// The cap.
-        max_staff: u32,
-    },
-    /// The module's unit is at its headcount cap and the person holds no post in it.
-    UnitCap {
-        /// The unit.
-        unit: String,
-        /// Distinct people holding a post in the unit.
-        headcount: usize,
-        /// The cap.
-        headcount_cap: u32,
-    },
-}
-
-impl Blocker {
-    /// Whether the rule keeps everyone out, not just this person.
-    #[must_use]
-    pub fn module_wide(&self) -> bool {
-        matches!(self, Self::ModuleFull { .. } | Self::UnitCap { .. })
-    }
-}
-
-/// Where a person who could do an uncovered duty stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Standing {
-    /// Kept out of the module by a rule (see `blockers`).
-    Blocked,
-    /// No hours left.
-    Full,
-    /// Hours left, but fewer than the (non-splittable) duty needs.
-    TooLittleFree,
-    /// Hours left and free to work on it.
-    Free,
-}
-
-/// Hours a person works on a duty (part of an explanation).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Work {
-    /// Duty id.
-    pub duty: String,
-    /// Its weight.
-    pub weight: f64,
-    /// Hours worked on it.
-    pub hours: f64,
-}
+pub use super::plan::{Blocker, Reason, Rule, Standing, Work};
 
 /// A person who can do an uncovered duty, and why they do not (do more of) it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -165,8 +65,10 @@ pub struct UncoveredWhy {
     pub splittable: bool,
     /// The category.
     pub reason: Reason,
-    /// The explanation in one or two sentences.
+    /// The explanation in one or two plain sentences.
     pub summary: String,
+    /// The explanation as data, as plans carry it.
+    pub why: Why,
     /// Everyone who has the skill at the level (empty for `no_skill`).
     pub candidates: Vec<Candidate>,
     /// For `no_skill`: people with the skill below the level needed, as `(person, level)`.
@@ -236,13 +138,10 @@ pub struct Diagnosis {
 }
 
 impl Diagnosis {
-    /// The short reason of duty `duty` (its summary), if it is uncovered.
+    /// The explanation of duty `duty`, if it is uncovered.
     #[must_use]
-    pub fn short_reason(&self, duty: &str) -> Option<&str> {
-        self.uncovered
-            .iter()
-            .find(|u| u.duty == duty)
-            .map(|u| u.summary.as_str())
+    pub fn uncovered_why(&self, duty: &str) -> Option<&UncoveredWhy> {
+        self.uncovered.iter().find(|u| u.duty == duty)
     }
 }
 
@@ -492,7 +391,8 @@ fn uncovered_why(inst: &Instance, r: &Resolved, d: DutyIdx, left: f64) -> Uncove
     } else {
         Reason::AtCapacity
     };
-    let summary = wording::uncovered_summary(inst, d, module_id, reason, &candidates, &near_misses);
+    let why = compact(reason, &candidates, &near_misses);
+    let summary = wording::full(inst, &duty.id, &why, false);
     UncoveredWhy {
         duty: duty.id.clone(),
         module: module_id.to_owned(),
@@ -505,9 +405,113 @@ fn uncovered_why(inst: &Instance, r: &Resolved, d: DutyIdx, left: f64) -> Uncove
         splittable: duty.splittable,
         reason,
         summary,
+        why,
         candidates,
         near_misses,
     }
+}
+
+/// People listed in a [`Why`]; the rest are counted.
+const SHOWN: usize = 4;
+
+/// Duties listed per person in a [`Why`].
+const WORK_SHOWN: usize = 2;
+
+/// The facts a reason of category `reason` rests on, as a plan carries them: the people it is
+/// about (a few, the rest counted) with their figures, and the others kept out.
+fn compact(reason: Reason, candidates: &[Candidate], near: &[(String, u8)]) -> Why {
+    let of = |s: Standing| candidates.iter().filter(move |c| c.standing == s);
+    let person = |c: &Candidate, with_work: bool| WhyPerson {
+        person: c.person.clone(),
+        standing: c.standing,
+        level: None,
+        hours: Some(c.load),
+        capacity: Some(c.capacity),
+        holds_post: c.holds_post,
+        work: if with_work {
+            c.work.iter().take(WORK_SHOWN).cloned().collect()
+        } else {
+            Vec::new()
+        },
+        more_work: if with_work {
+            c.work.len().saturating_sub(WORK_SHOWN) as u64
+        } else {
+            0
+        },
+        blockers: c
+            .blockers
+            .iter()
+            .filter(|b| !b.module_wide())
+            .cloned()
+            .collect(),
+    };
+    let mut why = Why {
+        reason,
+        people: Vec::new(),
+        more: 0,
+        weights: None,
+        module_blockers: Vec::new(),
+        at_capacity: 0,
+        kept_out: 0,
+        rules: Vec::new(),
+    };
+    let concerned: Vec<WhyPerson> = match reason {
+        Reason::NoSkill => near
+            .iter()
+            .map(|(p, level)| WhyPerson {
+                person: p.clone(),
+                standing: Standing::BelowLevel,
+                level: Some(*level),
+                hours: None,
+                capacity: None,
+                holds_post: false,
+                work: Vec::new(),
+                more_work: 0,
+                blockers: Vec::new(),
+            })
+            .collect(),
+        Reason::NotOptimal => of(Standing::Free).map(|c| person(c, false)).collect(),
+        Reason::Blocked => of(Standing::Blocked).map(|c| person(c, false)).collect(),
+        Reason::AtCapacity | Reason::LowerWeight => {
+            let (lo, hi) = of(Standing::Full)
+                .flat_map(|c| c.work.iter().map(|w| w.weight))
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), w| {
+                    (lo.min(w), hi.max(w))
+                });
+            why.weights = lo.is_finite().then_some([lo, hi]);
+            of(Standing::Full).map(|c| person(c, true)).collect()
+        }
+        Reason::NoSingleBlock => {
+            let mut little: Vec<&Candidate> = of(Standing::TooLittleFree).collect();
+            // Most hours free first: how close the plan comes to fitting it.
+            little.sort_by(|a, b| (b.capacity - b.load).total_cmp(&(a.capacity - a.load)));
+            why.at_capacity = of(Standing::Full).count() as u64;
+            little.into_iter().map(|c| person(c, false)).collect()
+        }
+    };
+    // Those kept out are the reason when everyone is; otherwise they are counted beside it.
+    let kept_out: Vec<&Candidate> = of(Standing::Blocked).collect();
+    if reason != Reason::Blocked {
+        why.kept_out = kept_out.len() as u64;
+    }
+    let rules: BTreeSet<Rule> = kept_out
+        .iter()
+        .flat_map(|c| c.blockers.iter().map(Blocker::rule))
+        .collect();
+    why.rules = rules.into_iter().collect();
+    // The same for everyone, so given once; only where they are the reason (elsewhere the
+    // rules' names say enough, and a full module's holders would fill the plan file).
+    if reason == Reason::Blocked {
+        for b in kept_out.iter().flat_map(|c| &c.blockers) {
+            if b.module_wide() && !why.module_blockers.contains(b) {
+                why.module_blockers.push(b.clone());
+            }
+        }
+    }
+    why.more = concerned.len().saturating_sub(SHOWN) as u64;
+    why.people = concerned;
+    why.people.truncate(SHOWN);
+    why
 }
 
 fn counterparts_why(inst: &Instance, plan: &Plan, r: &Resolved) -> Vec<CounterpartWhy> {
@@ -540,7 +544,7 @@ fn counterparts_why(inst: &Instance, plan: &Plan, r: &Resolved) -> Vec<Counterpa
             .find(|l| l.liaisons < l.max_liaisons as usize);
         out.push(CounterpartWhy {
             counterpart: id.clone(),
-            summary: wording::counterpart_summary(&modules, &possible, spare),
+            summary: wording::counterpart_summary(inst, &modules, &possible, spare),
             not_optimal: spare.is_some(),
             possible: possible.into_iter().map(|l| l.person).collect(),
             modules,
@@ -575,7 +579,7 @@ fn understaffed_why(inst: &Instance, r: &Resolved) -> Vec<UnderstaffedWhy> {
             module: module.id.clone(),
             missing,
             not_optimal: open.is_some(),
-            summary: wording::understaffed_summary(held, &qualified_outside, open),
+            summary: wording::understaffed_summary(inst, held, &qualified_outside, open),
             qualified_outside,
         });
     }

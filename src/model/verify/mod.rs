@@ -51,11 +51,12 @@ pub fn complete(instance: &Instance, plan: &DeclaredPlan) -> (Plan, CheckReport)
     let inst = instance;
     let r = Recomputation::run(inst, plan);
     let coverage = r.report.recomputed.coverage;
-    let reasons: BTreeMap<&str, &str> = plan
+    // Reasons are words and data for people, carried over as given and never checked.
+    let reasons: BTreeMap<&str, &Uncovered> = plan
         .uncovered
         .iter()
         .flatten()
-        .map(|u| (u.duty.as_str(), u.reason.as_str()))
+        .map(|u| (u.duty.as_str(), u))
         .collect();
     let uncovered = inst
         .duties
@@ -67,7 +68,8 @@ pub fn complete(instance: &Instance, plan: &DeclaredPlan) -> (Plan, CheckReport)
             hours: h,
             reason: reasons
                 .get(d.id.as_str())
-                .map_or_else(String::new, |s| (*s).to_owned()),
+                .map_or_else(String::new, |u| u.reason.clone()),
+            why: reasons.get(d.id.as_str()).and_then(|u| u.why.clone()),
         })
         .collect();
     let declared_solver = plan.solver.clone().unwrap_or_default();
