@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use modstaff::io::{load_instance, read_plan};
 use modstaff::model::complete;
+use modstaff::model::diff::diff;
 use modstaff::report::html;
 
 #[derive(Debug, clap::Args)]
@@ -21,6 +22,10 @@ pub(crate) struct Args {
     /// characters, else `en`]
     #[arg(long, value_name = "TAG", value_parser = lang_tag)]
     lang: Option<String>,
+    /// Another plan of the instance to compare with: who moves between the two, the tiers,
+    /// duties covered or uncovered anew
+    #[arg(long, value_name = "PLAN")]
+    against: Option<PathBuf>,
 }
 
 /// A language tag as HTML takes it: letters, digits and `-`.
@@ -45,8 +50,9 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .plan
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
-    let options = html::Options {
+    let mut options = html::Options {
         lang: args.lang.clone(),
+        against: None,
     };
     let page = if batch {
         let text = match fs_err::read_to_string(&args.plan) {
@@ -91,6 +97,28 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
                  the report shows it as it is",
                 report.violations.len()
             );
+        }
+        if let Some(path) = &args.against {
+            let other = match read_plan(path) {
+                Ok((p, warnings)) => {
+                    eprint!("{warnings}");
+                    p
+                }
+                Err(e) => return Ok(super::report_load_error(&e)),
+            };
+            let (other, report) = complete(&inst, &other);
+            if !report.is_valid() {
+                eprintln!(
+                    "warning: `{}` breaks {} rule(s) of the instance (see `modstaff check`)",
+                    path.display(),
+                    report.violations.len()
+                );
+            }
+            let name = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            options.against = Some((name, diff(&inst, &other, &plan)));
         }
         html::plan_report(&inst, &plan, &options)
     };

@@ -122,6 +122,23 @@ fn a_post_taken_away_shows_as_a_move_and_newly_uncovered_work() {
         run.stdout
     );
 
+    // The HTML report of plan B against plan A says the same.
+    let run = modstaff(["report", "instances/tiny.json", s(&b), "--against", s(&a)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("<h2>Against a.json</h2>"),
+        "has the section"
+    );
+    let mark = format!("data-versus=\"left\" data-person=\"{person}\" data-module=\"{module}\"");
+    assert!(run.stdout.contains(&mark), "the move is in the page");
+    for duty in &lost {
+        assert!(
+            run.stdout
+                .contains(&format!("data-duty=\"{duty}\" data-a=\"0\"")),
+            "{duty} newly uncovered in the page"
+        );
+    }
+
     let run = modstaff(["diff", "instances/tiny.json", s(&a), s(&a)]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(

@@ -11,6 +11,7 @@ mod heatmap;
 mod palette;
 mod sections;
 mod style;
+mod versus;
 
 pub use batch::{BatchRow, batch_report, parse_batch};
 
@@ -25,6 +26,8 @@ pub struct Options {
     /// The page's language tag (`en`, `zh`, ...); guessed from the instance's names when
     /// `None` (see [`guess_lang`]).
     pub lang: Option<String>,
+    /// Another plan to compare with, by name, and this plan against it.
+    pub against: Option<(String, crate::model::diff::PlanDiff)>,
 }
 
 impl Options {
@@ -137,6 +140,9 @@ pub fn plan_report(inst: &Instance, plan: &Plan, options: &Options) -> String {
     let mut b = String::new();
     sections::headline(&mut b, inst, plan, &f);
     sections::changes(&mut b, inst, plan);
+    if let Some((other, d)) = &options.against {
+        versus::section(&mut b, inst, d, other);
+    }
     heatmap::section(&mut b, inst, plan, &f);
     charts::coverage(&mut b, inst, plan, &f);
     sections::units(&mut b, inst, plan, &f);
