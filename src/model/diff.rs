@@ -48,6 +48,20 @@ pub struct CoverageShift {
     pub weight: f64,
 }
 
+impl CoverageShift {
+    /// "newly covered", "newly uncovered", or nothing when both plans leave hours uncovered.
+    #[must_use]
+    pub fn note(&self) -> &'static str {
+        if self.b <= 0.0 {
+            "newly covered"
+        } else if self.a <= 0.0 {
+            "newly uncovered"
+        } else {
+            ""
+        }
+    }
+}
+
 /// A counterpart whose liaison differs between the plans.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "http", derive(utoipa::ToSchema))]

@@ -3,19 +3,9 @@
 use std::fmt::Write as _;
 
 use super::table::{Align, Table};
-use super::{Format, hours, to_json, words};
+use super::{Format, hours, signed, to_json, words};
 use crate::model::diff::PlanDiff;
 use crate::model::{ChangeKind, Instance};
-
-/// Signed change of a figure, `+3`, `-2.5` or `0`.
-fn signed(x: f64) -> String {
-    let s = hours(x);
-    if x > 0.0 && s != "0" {
-        format!("+{s}")
-    } else {
-        s
-    }
-}
 
 fn tiers(d: &PlanDiff) -> Table {
     let (a, b) = (&d.objective_a, &d.objective_b);
@@ -92,13 +82,7 @@ fn coverage(inst: &Instance, d: &PlanDiff) -> Table {
         ("", Align::Left),
     ]);
     for c in &d.coverage {
-        let note = if c.b <= 0.0 {
-            "newly covered"
-        } else if c.a <= 0.0 {
-            "newly uncovered"
-        } else {
-            ""
-        };
+        let note = c.note();
         t.row(vec![
             words::duty(inst, &c.duty),
             hours(c.a),

@@ -46,6 +46,17 @@ pub fn hours(h: f64) -> String {
     crate::model::decimal(h)
 }
 
+/// A change of a figure with its sign: `+3`, `-2.5` or `0`.
+#[must_use]
+pub fn signed(x: f64) -> String {
+    let s = hours(x);
+    if x > 0.0 && s != "0" {
+        format!("+{s}")
+    } else {
+        s
+    }
+}
+
 fn percent(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
 }

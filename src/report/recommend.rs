@@ -3,19 +3,9 @@
 use std::fmt::Write as _;
 
 use super::table::{Align, Table};
-use super::{Format, hours, to_json, words};
+use super::{Format, hours, signed, to_json, words};
 use crate::model::{ChangeKind, Instance, PlanStatus};
 use crate::scenario::recommend::Recommendations;
-
-/// Signed change of a figure, `+3`, `-2.5` or `0`.
-fn signed(x: f64) -> String {
-    let s = hours(x);
-    if x > 0.0 && s != "0" {
-        format!("+{s}")
-    } else {
-        s
-    }
-}
 
 /// The other moves an option brings, in words: "Liu Zhi (p017) leaves m07; ...".
 fn also(inst: &Instance, r: &crate::scenario::recommend::Recommendation) -> String {

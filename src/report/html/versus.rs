@@ -65,13 +65,7 @@ pub(super) fn section(b: &mut String, inst: &Instance, d: &PlanDiff, other: &str
              <th class=\"n\">uncovered here</th><th></th></tr></thead><tbody>",
         );
         for c in &d.coverage {
-            let note = if c.b <= 0.0 {
-                "newly covered"
-            } else if c.a <= 0.0 {
-                "newly uncovered"
-            } else {
-                ""
-            };
+            let note = c.note();
             let _ = write!(
                 b,
                 "<tr data-duty=\"{}\" data-a=\"{}\" data-b=\"{}\"><td>{}</td><td class=\"n\">{}\
