@@ -14,6 +14,7 @@ mod sheets;
 mod solve;
 mod validate;
 mod whatif;
+mod whatif_merge;
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -1,5 +1,6 @@
 //! `modstaff whatif INSTANCE [SCENARIOS] [--sweep ...] [--jobs N] [--format ...] [--plans DIR]
-//! [--time-limit S] [--shard I/N]`
+//! [--time-limit S] [--shard I/N | --shards N]`, and `modstaff whatif merge` (in
+//! `whatif_merge.rs`).
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ use modstaff::model::Instance;
 use modstaff::report::table::{Align, Table};
 use modstaff::report::{hours, to_json, words};
 use modstaff::scenario::batch::{self, BatchOptions, Case, Outcome, Sweep};
+use modstaff::scenario::shard::{self, LineOut, Shard, Stamp};
 
 /// Output formats of a batch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -30,9 +32,13 @@ pub(crate) enum BatchFormat {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub(crate) struct Args {
+    #[command(subcommand)]
+    command: Option<Subcommand>,
     /// Instance file (the baseline)
-    instance: PathBuf,
+    #[arg(required = true)]
+    instance: Option<PathBuf>,
     /// Scenario file (TOML, see docs/scenarios.md); not needed with --sweep
     scenarios: Option<PathBuf>,
     /// A built-in sweep instead of a file: `leave-one-out`, `hire-one` (with --level), or
@@ -61,9 +67,14 @@ pub(crate) struct Args {
     /// Random seed of every solve
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Run only every N-th scenario, starting at the I-th (1-based), for array jobs
+    /// Run only every N-th scenario, starting at the I-th (1-based), for array jobs [default:
+    /// from `SLURM_ARRAY_TASK_ID` or `JOB_COMPLETION_INDEX` when set; `1/1` runs everything]
     #[arg(long, value_name = "I/N")]
     shard: Option<String>,
+    /// Number of shards of a Kubernetes Indexed Job (its `completions`), for the shard from
+    /// `JOB_COMPLETION_INDEX` [default: `MODSTAFF_SHARDS` when set]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    shards: Option<u32>,
     /// Write to this file (atomically) instead of standard output
     #[arg(long, short = 'o', value_name = "FILE")]
     out: Option<PathBuf>,
@@ -72,19 +83,25 @@ pub(crate) struct Args {
     quiet: bool,
 }
 
+#[derive(Debug, clap::Subcommand)]
+enum Subcommand {
+    /// Put the shards of a batch back together: one table, CSV, workbook or JSON Lines file
+    ///
+    /// Reads the JSON Lines that `whatif --format jsonl` wrote for each shard of an array job
+    /// and checks that they come from the same instance, scenarios, engine version and
+    /// settings, and that the baseline and every scenario appear exactly once (naming the
+    /// missing and the doubled ones, exit 2). Writes the batch in file order, as one unsharded
+    /// run would; `report` takes the merged `--format jsonl` file.
+    Merge(super::whatif_merge::Args),
+}
+
 /// Says what is wrong with the command line; exit code 2.
-fn usage(message: &str) -> ExitCode {
+pub(super) fn usage(message: &str) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(2)
 }
 
-fn parse_shard(s: &str) -> Option<(usize, usize)> {
-    let (i, n) = s.split_once('/')?;
-    let (i, n): (usize, usize) = (i.trim().parse().ok()?, n.trim().parse().ok()?);
-    (n >= 1 && (1..=n).contains(&i)).then_some((i - 1, n))
-}
-
-fn parse_sweep(words: &[String], level: u8) -> Result<Sweep, String> {
+pub(super) fn parse_sweep(words: &[String], level: u8) -> Result<Sweep, String> {
     match words.first().map(String::as_str) {
         Some("leave-one-out") if words.len() == 1 => Ok(Sweep::LeaveOneOut),
         Some("hire-one") if words.len() == 1 => {
@@ -146,7 +163,7 @@ fn who_moves(base: &Instance, cases: &[Case], o: &Outcome) -> String {
     words::moves(inst, &o.changes, MOVES_SHOWN)
 }
 
-fn table(base: &Instance, cases: &[Case], rows: &[&Outcome]) -> Table {
+pub(super) fn table(base: &Instance, cases: &[Case], rows: &[&Outcome]) -> Table {
     let mut t = Table::new(&[
         ("scenario", Align::Left),
         ("status", Align::Left),
@@ -282,11 +299,17 @@ fn slug(name: &str) -> String {
 }
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    if let Some(Subcommand::Merge(merge)) = &args.command {
+        return super::whatif_merge::run(merge);
+    }
+    let Some(instance) = &args.instance else {
+        return Ok(usage("give the instance file"));
+    };
     let (time_limit, shard) = match checked(args) {
         Ok(v) => v,
         Err(code) => return Ok(code),
     };
-    let (base, warnings) = match load_instance(&args.instance) {
+    let (base, warnings) = match load_instance(instance) {
         Ok(v) => v,
         Err(e) => return Ok(super::report_load_error(&e)),
     };
@@ -297,6 +320,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
+    let stamp = stamp(args, instance, &base, cases.len(), time_limit, shard)?;
     let cancel = super::cancel_on_ctrl_c();
     let solve = SolveOptions {
         time_limit,
@@ -322,9 +346,9 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         jobs: args.jobs.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
         }),
-        shard,
+        shard: shard.map(|s| (s.index, s.count)),
         progress: tty.then(|| progress_line(started)),
-        cancel: Some(cancel),
+        cancel: Some(cancel.clone()),
     };
     let outcomes = batch::run(&base, &baseline.plan, &cases, &options);
     if tty {
@@ -336,22 +360,111 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &args.instances {
         write_instances(dir, &cases, &outcomes)?;
     }
-    let rows = rows(args, &baseline, &outcomes, shard);
-    emit(args, &rows, &base, &cases, &baseline)
+    let mut rows: Vec<&Outcome> = Vec::new();
+    if shard.is_none_or(|s| s.index == 0) {
+        rows.push(&baseline);
+    }
+    rows.extend(outcomes.iter());
+    let sweep = parse_sweep(&args.sweep, args.level).ok();
+    rank(&mut rows, sweep.as_ref(), args.format);
+    let to = Render {
+        base: &base,
+        cases: &cases,
+        baseline: &baseline,
+        stamp: &stamp,
+    };
+    emit(args.format, args.out.clone(), &rows, &to)?;
+    // A shard stopped early (Ctrl-C, or the scheduler's SIGTERM at its time limit) writes what
+    // it solved, and says so by its exit code; `whatif merge` names what is missing.
+    let expected = (0..cases.len())
+        .filter(|&k| shard.is_none_or(|s| s.holds(k)))
+        .count();
+    if outcomes.len() < expected {
+        eprintln!(
+            "error: interrupted: {} of {expected} scenario(s) solved; the output lacks the others",
+            outcomes.len()
+        );
+        return Ok(ExitCode::from(130));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
-/// The time limit and the shard, once every option is checked (before any work).
-fn checked(args: &Args) -> Result<(std::time::Duration, Option<(usize, usize)>), ExitCode> {
+/// What this batch was made from, stamped on every JSON line so that shards can be merged.
+fn stamp(
+    args: &Args,
+    instance: &Path,
+    base: &Instance,
+    cases: usize,
+    time_limit: std::time::Duration,
+    shard: Option<Shard>,
+) -> anyhow::Result<Stamp> {
+    let absolute = |p: &Path| {
+        std::fs::canonicalize(p)
+            .ok()
+            .map(|p| p.display().to_string())
+    };
+    let (scenarios, scenarios_hash, sweep) = match &args.scenarios {
+        Some(path) => {
+            let bytes = fs_err::read(path)?;
+            let name = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            (name, shard::fingerprint(&bytes), None)
+        }
+        None => {
+            let words = args.sweep.join(" ");
+            let key = format!("{words} level {}", args.level);
+            (
+                format!("sweep {words}"),
+                shard::fingerprint(key.as_bytes()),
+                Some((args.sweep.clone(), args.level)),
+            )
+        }
+    };
+    Ok(Stamp {
+        instance: base.name.clone(),
+        instance_hash: instance_hash(base),
+        scenarios,
+        scenarios_hash,
+        sweep,
+        cases,
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        time_limit: time_limit.as_secs_f64(),
+        seed: args.seed,
+        shard: shard.unwrap_or(Shard::ALL).label(),
+        instance_path: absolute(instance),
+        scenarios_path: args.scenarios.as_deref().and_then(absolute),
+    })
+}
+
+/// The fingerprint of an instance's content, whatever file form it was read from.
+pub(super) fn instance_hash(inst: &Instance) -> String {
+    shard::fingerprint(to_json(&modstaff::io::to_raw(inst)).as_bytes())
+}
+
+/// The time limit and the shard (from `--shard`, else from the scheduler's environment), once
+/// every option is checked (before any work).
+fn checked(args: &Args) -> Result<(std::time::Duration, Option<Shard>), ExitCode> {
     let time_limit = super::seconds("--time-limit", args.time_limit)?;
     let shard = match &args.shard {
-        None => None,
-        Some(s) => match parse_shard(s) {
+        Some(s) => match Shard::parse(s) {
             Some(v) => Some(v),
             None => {
                 return Err(usage(&format!(
                     "invalid `--shard {s}`: expected `I/N` with 1 <= I <= N, e.g. `2/8`"
                 )));
             }
+        },
+        None => match shard::from_env(|k| std::env::var(k).ok(), args.shards.map(|n| n as usize)) {
+            Ok(Some((s, from))) => {
+                if !args.quiet {
+                    eprintln!("shard {} (from {from})", s.label());
+                }
+                Some(s)
+            }
+            Ok(None) => None,
+            Err(e) => return Err(usage(&e)),
         },
     };
     if args.jobs == Some(0) {
@@ -407,10 +520,10 @@ fn write_plans(
     cases: usize,
     baseline: &Outcome,
     outcomes: &[Outcome],
-    shard: Option<(usize, usize)>,
+    shard: Option<Shard>,
 ) -> anyhow::Result<()> {
     let mut files = Vec::with_capacity(outcomes.len() + 1);
-    if shard.is_none_or(|(i, _)| i == 0) {
+    if shard.is_none_or(|s| s.index == 0) {
         files.push((
             "baseline.json".to_owned(),
             to_json(&baseline.plan).into_bytes(),
@@ -435,24 +548,13 @@ fn write_instances(dir: &Path, cases: &[Case], outcomes: &[Outcome]) -> anyhow::
     modstaff::io::write_folder_atomic(dir, &files, &[])
 }
 
-/// The rows to print: the baseline (first shard only, so shards concatenate to the whole),
-/// then the scenarios, ranked for a sweep.
-fn rows<'a>(
-    args: &Args,
-    baseline: &'a Outcome,
-    outcomes: &'a [Outcome],
-    shard: Option<(usize, usize)>,
-) -> Vec<&'a Outcome> {
-    let mut rows: Vec<&Outcome> = Vec::new();
-    if shard.is_none_or(|(i, _)| i == 0) {
-        rows.push(baseline);
-    }
-    rows.extend(outcomes.iter());
-    // A sweep is a ranking: the tables put the most critical person (leave-one-out) or the
-    // most useful hire first. jsonl keeps batch order so that shards concatenate.
-    let ranking = match parse_sweep(&args.sweep, args.level) {
-        Ok(Sweep::LeaveOneOut) if !matches!(args.format, BatchFormat::Jsonl) => Some(-1.0),
-        Ok(Sweep::HireOne { .. }) if !matches!(args.format, BatchFormat::Jsonl) => Some(1.0),
+/// A sweep is a ranking: the tables put the most critical person (leave-one-out) or the most
+/// useful hire first, after the baseline. JSON Lines keep batch order so that shards
+/// concatenate.
+pub(super) fn rank(rows: &mut [&Outcome], sweep: Option<&Sweep>, format: BatchFormat) {
+    let ranking = match sweep {
+        Some(Sweep::LeaveOneOut) if format != BatchFormat::Jsonl => Some(-1.0),
+        Some(Sweep::HireOne { .. }) if format != BatchFormat::Jsonl => Some(1.0),
         _ => None,
     };
     if let Some(sign) = ranking {
@@ -463,28 +565,35 @@ fn rows<'a>(
                 .then(a.index.cmp(&b.index))
         });
     }
-    rows
 }
 
-/// Writes the rows in the format asked for.
-fn emit(
-    args: &Args,
+/// What the outputs of a batch are rendered with.
+pub(super) struct Render<'a> {
+    /// The baseline instance.
+    pub base: &'a Instance,
+    /// The scenarios (for the names of hires; may be empty).
+    pub cases: &'a [Case],
+    /// The baseline, with its plan.
+    pub baseline: &'a Outcome,
+    /// What made the batch.
+    pub stamp: &'a Stamp,
+}
+
+/// Writes the rows in the format asked for, to `out` or standard output.
+pub(super) fn emit(
+    format: BatchFormat,
+    out: Option<PathBuf>,
     rows: &[&Outcome],
-    base: &Instance,
-    cases: &[Case],
-    baseline: &Outcome,
-) -> anyhow::Result<ExitCode> {
-    let output = super::Output {
-        format: None,
-        out: args.out.clone(),
-    };
-    let text = match args.format {
+    to: &Render<'_>,
+) -> anyhow::Result<()> {
+    let output = super::Output { format: None, out };
+    let (base, cases, baseline) = (to.base, to.cases, to.baseline);
+    let text = match format {
         BatchFormat::Xlsx => {
             let mut sheets = vec![scenario_sheet(base, cases, rows)];
             sheets.extend(modstaff::report::xlsx::plan_sheets(base, &baseline.plan));
             let bytes = modstaff::report::xlsx::workbook(&sheets)?;
-            output.emit_bytes(&bytes)?;
-            return Ok(ExitCode::SUCCESS);
+            return output.emit_bytes(&bytes);
         }
         // People read the baseline's figures first; CSV stays one header and rows.
         BatchFormat::Table => format!(
@@ -498,21 +607,28 @@ fn emit(
             table(base, cases, rows).to_markdown()
         ),
         BatchFormat::Csv => table(base, cases, rows).to_csv(),
-        BatchFormat::Jsonl => {
-            let mut s = String::new();
-            for o in rows {
-                s.push_str(&serde_json::to_string(o)?);
-                s.push('\n');
-            }
-            s
-        }
+        BatchFormat::Jsonl => jsonl(rows, to.stamp)?,
     };
-    output.emit(&text)?;
-    Ok(ExitCode::SUCCESS)
+    output.emit(&text)
+}
+
+/// One JSON object per row, each with the batch's stamp; the baseline's carries its plan.
+pub(super) fn jsonl(rows: &[&Outcome], stamp: &Stamp) -> anyhow::Result<String> {
+    let mut s = String::new();
+    for o in rows {
+        let line = LineOut {
+            outcome: o,
+            batch: stamp,
+            plan: o.index.is_none().then_some(&o.plan),
+        };
+        s.push_str(&serde_json::to_string(&line)?);
+        s.push('\n');
+    }
+    Ok(s)
 }
 
 /// Loads and applies a scenario file; on error prints it and returns exit code 2.
-fn scenario_cases(base: &Instance, path: &Path) -> Result<Vec<Case>, ExitCode> {
+pub(super) fn scenario_cases(base: &Instance, path: &Path) -> Result<Vec<Case>, ExitCode> {
     let scenarios =
         modstaff::scenario::load_scenarios(path, base).map_err(|e| super::report_load_error(&e))?;
     let mut cases = Vec::with_capacity(scenarios.len());

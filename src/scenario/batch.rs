@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::{SolveOptions, solve};
 use crate::io::{RawStaff, to_raw, validate};
@@ -41,7 +41,7 @@ pub struct Case {
 }
 
 /// The figures of one solved scenario (or of the baseline).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 pub struct Outcome {
     /// Position in the batch (0 = first scenario); `None` for the baseline.
@@ -69,9 +69,38 @@ pub struct Outcome {
     pub changes: Vec<Change>,
     /// Seconds spent solving.
     pub seconds: f64,
-    /// The plan.
-    #[serde(skip)]
+    /// The plan (not in the figures: read back, an outcome has an empty plan of no
+    /// instance).
+    #[serde(skip, default = "no_plan")]
     pub plan: Plan,
+}
+
+/// The placeholder plan of an outcome read back from its figures.
+fn no_plan() -> Plan {
+    Plan {
+        instance: String::new(),
+        status: PlanStatus::Feasible,
+        solver: crate::model::SolverInfo {
+            backend: String::new(),
+            seconds: 0.0,
+            gap: 0.0,
+            bound: None,
+        },
+        objective: crate::model::Objective {
+            coverage: 0.0,
+            stability: 0,
+            fragmentation: 0,
+            balance: 0.0,
+        },
+        assignments: Vec::new(),
+        posts: Vec::new(),
+        liaisons: Vec::new(),
+        uncovered: Vec::new(),
+        unmet_counterparts: Vec::new(),
+        understaffed: Vec::new(),
+        changes: Vec::new(),
+        totals: None,
+    }
 }
 
 /// Batch settings.
@@ -281,7 +310,8 @@ pub fn run(
     // Scenarios are small changes of the baseline: where its LP bound is no stronger than
     // the flow bound, theirs are not worth their time either (measured on agri: equal on all
     // 25 scenarios that solved it, 11% of the batch).
-    if total >= LP_PROBE_MIN_CASES
+    // Decided on the whole batch, not the shard, so that every shard solves alike.
+    if cases.len() >= LP_PROBE_MIN_CASES
         && crate::engine::lp_beats_flow(base, options.solve.time_limit) == Some(false)
     {
         solve_options.lp_bound = false;

@@ -40,6 +40,7 @@ pub mod batch;
 pub mod explain;
 mod parse;
 pub mod recommend;
+pub mod shard;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
