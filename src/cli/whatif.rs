@@ -67,6 +67,10 @@ pub(crate) struct Args {
     /// Random seed of every solve
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Stop each solve after this many search steps (deterministic, unlike the time limit:
+    /// a sharded batch then gives the same rows as one run)
+    #[arg(long, value_name = "STEPS")]
+    work_limit: Option<u64>,
     /// Run only every N-th scenario, starting at the I-th (1-based), for array jobs [default:
     /// from `SLURM_ARRAY_TASK_ID` or `JOB_COMPLETION_INDEX` when set; `1/1` runs everything]
     #[arg(long, value_name = "I/N")]
@@ -325,6 +329,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let solve = SolveOptions {
         time_limit,
         seed: args.seed,
+        work_limit: args.work_limit,
         threads: 1,
         cancel: Some(cancel.clone()),
         ..SolveOptions::default()
@@ -432,6 +437,7 @@ fn stamp(
         version: env!("CARGO_PKG_VERSION").to_owned(),
         time_limit: time_limit.as_secs_f64(),
         seed: args.seed,
+        work_limit: args.work_limit,
         shard: shard.unwrap_or(Shard::ALL).label(),
         instance_path: absolute(instance),
         scenarios_path: args.scenarios.as_deref().and_then(absolute),

@@ -167,6 +167,9 @@ pub struct Stamp {
     pub time_limit: f64,
     /// Random seed of every solve.
     pub seed: u64,
+    /// Search steps per solve, when limited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_limit: Option<u64>,
     /// Which shard, `I/N`.
     pub shard: String,
     /// Where the instance was read from (absolute when known), for `whatif merge`.
@@ -204,6 +207,8 @@ impl Stamp {
             format!("{} s", other.time_limit),
         );
         field("seed", self.seed.to_string(), other.seed.to_string());
+        let steps = |s: &Self| s.work_limit.map_or("none".into(), |w| w.to_string());
+        field("work limit", steps(self), steps(other));
         field(
             "number of scenarios",
             self.cases.to_string(),

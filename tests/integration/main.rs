@@ -17,6 +17,7 @@ mod report_page;
 mod scenario;
 #[cfg(feature = "http")]
 mod serve;
+mod shards;
 mod sheets;
 mod solve;
 mod start;

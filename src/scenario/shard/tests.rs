@@ -124,6 +124,7 @@ fn stamp(shard: &str) -> Stamp {
         version: "0.1.0".into(),
         time_limit: 10.0,
         seed: 0,
+        work_limit: None,
         shard: shard.into(),
         instance_path: None,
         scenarios_path: None,
