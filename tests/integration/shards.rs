@@ -168,8 +168,8 @@ fn the_shard_comes_from_an_indexed_job_or_the_flag() {
     assert_eq!(rows(&k8s.stdout), rows(&flag.stdout));
     assert_eq!(
         k8s.stdout.lines().count(),
-        6,
-        "scenarios 2, 5, 8, 11, 14, 17"
+        5,
+        "scenarios 2, 5, 8, 11, 14"
     );
     // `--shard` wins over the environment; `--shards` gives the Indexed Job's count.
     let both = run_batch(
