@@ -1,6 +1,7 @@
 //! One integration test binary (faster to build than one per file).
 
 mod check;
+mod cluster;
 mod common;
 mod diff;
 mod explain;

@@ -8,7 +8,7 @@ use crate::common::{Run, path, root};
 
 /// Runs `modstaff ARGS` in the repository root with these environment variables (and none of
 /// the schedulers' from the test's own environment).
-fn with_env(args: &[&str], vars: &[(&str, &str)]) -> Run {
+pub(crate) fn with_env(args: &[&str], vars: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_modstaff"));
     cmd.args(args).current_dir(root());
     for k in [
@@ -61,7 +61,7 @@ fn run_batch(extra: &[&str], vars: &[(&str, &str)]) -> Run {
 }
 
 /// Every figure of every row but the seconds and the stamp's shard.
-fn rows(jsonl: &str) -> Vec<serde_json::Value> {
+pub(crate) fn rows(jsonl: &str) -> Vec<serde_json::Value> {
     jsonl
         .lines()
         .map(|l| {
@@ -166,11 +166,7 @@ fn the_shard_comes_from_an_indexed_job_or_the_flag() {
     assert_eq!(k8s.code, 0, "{}", k8s.snapshot());
     let flag = run_batch(&["-f", "jsonl", "--shard", "2/3"], &[]);
     assert_eq!(rows(&k8s.stdout), rows(&flag.stdout));
-    assert_eq!(
-        k8s.stdout.lines().count(),
-        5,
-        "scenarios 2, 5, 8, 11, 14"
-    );
+    assert_eq!(k8s.stdout.lines().count(), 5, "scenarios 2, 5, 8, 11, 14");
     // `--shard` wins over the environment; `--shards` gives the Indexed Job's count.
     let both = run_batch(
         &["-f", "jsonl", "--shard", "2/3"],
