@@ -272,3 +272,34 @@ fn lines_that_are_not_batch_lines_are_named() {
         vec!["no line in any shard: nothing to merge".to_owned()]
     );
 }
+
+#[test]
+fn figures_come_back_to_the_last_bit() {
+    // serde_json without `float_roundtrip` reads 10.350000000000023 one unit in the last
+    // place off, and a merged batch then differs from the unsharded run.
+    let stamp = stamp("1/1");
+    let mut text = String::new();
+    for index in [None, Some(0), Some(1), Some(2), Some(3), Some(4)] {
+        let mut o = outcome(index);
+        o.coverage_change = 10.350_000_000_000_023;
+        o.coverage = 1579.600_000_000_000_1;
+        o.seconds = 0.1 + 0.2;
+        let line = LineOut {
+            outcome: &o,
+            batch: &stamp,
+            plan: None,
+        };
+        text.push_str(&serde_json::to_string(&line).unwrap());
+        text.push('\n');
+    }
+    let merged = merge(&[ShardFile {
+        name: "all.jsonl".into(),
+        text,
+    }])
+    .unwrap();
+    for o in &merged.scenarios {
+        assert_eq!(o.coverage_change.to_bits(), 10.350_000_000_000_023_f64.to_bits());
+        assert_eq!(o.coverage.to_bits(), 1579.600_000_000_000_1_f64.to_bits());
+        assert_eq!(o.seconds.to_bits(), (0.1_f64 + 0.2).to_bits());
+    }
+}
