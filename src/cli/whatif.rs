@@ -408,24 +408,21 @@ fn stamp(
             .ok()
             .map(|p| p.display().to_string())
     };
-    let (scenarios, scenarios_hash, sweep) = match &args.scenarios {
-        Some(path) => {
-            let bytes = fs_err::read(path)?;
-            let name = path.file_name().map_or_else(
-                || path.display().to_string(),
-                |n| n.to_string_lossy().into_owned(),
-            );
-            (name, shard::fingerprint(&bytes), None)
-        }
-        None => {
-            let words = args.sweep.join(" ");
-            let key = format!("{words} level {}", args.level);
-            (
-                format!("sweep {words}"),
-                shard::fingerprint(key.as_bytes()),
-                Some((args.sweep.clone(), args.level)),
-            )
-        }
+    let (scenarios, scenarios_hash, sweep) = if let Some(path) = &args.scenarios {
+        let bytes = fs_err::read(path)?;
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        (name, shard::fingerprint(&bytes), None)
+    } else {
+        let words = args.sweep.join(" ");
+        let key = format!("{words} level {}", args.level);
+        (
+            format!("sweep {words}"),
+            shard::fingerprint(key.as_bytes()),
+            Some((args.sweep.clone(), args.level)),
+        )
     };
     Ok(Stamp {
         instance: base.name.clone(),

@@ -187,7 +187,7 @@ fn the_slurm_template_runs_as_an_array_and_merges_to_one_run() {
         assert!(
             t.contains("JobState=COMPLETED") && t.contains("ExitCode=0:0"),
             "{t}: {:?}",
-            std::fs::read_dir(&out).map(|d| d.count())
+            std::fs::read_dir(&out).map(Iterator::count)
         );
     }
     let shards: Vec<String> = (1..=4)
@@ -218,7 +218,7 @@ fn the_slurm_template_runs_as_an_array_and_merges_to_one_run() {
     drop(cluster);
 }
 
-/// The manifest as JSON, through PyYAML (installed with the schema checker).
+/// The manifest as JSON, through `PyYAML` (installed with the schema checker).
 fn manifest_json() -> Option<serde_json::Value> {
     let out = Command::new("python3")
         .args([

@@ -43,7 +43,8 @@ fn slurm_arrays_give_the_shard_from_their_first_task() {
 
 #[test]
 fn slurm_values_that_do_not_fit_are_refused_by_name() {
-    let cases: [(&[(&str, &str)], Option<usize>, &str); 5] = [
+    type Case<'a> = (&'a [(&'a str, &'a str)], Option<usize>, &'a str);
+    let cases: [Case<'_>; 5] = [
         (
             &[("SLURM_ARRAY_TASK_ID", "2")],
             None,
@@ -282,7 +283,7 @@ fn figures_come_back_to_the_last_bit() {
     for index in [None, Some(0), Some(1), Some(2), Some(3), Some(4)] {
         let mut o = outcome(index);
         o.coverage_change = 10.350_000_000_000_023;
-        o.coverage = 1579.600_000_000_000_1;
+        o.coverage = 1_579.600_000_000_000_1;
         o.seconds = 0.1 + 0.2;
         let line = LineOut {
             outcome: &o,
@@ -298,8 +299,11 @@ fn figures_come_back_to_the_last_bit() {
     }])
     .unwrap();
     for o in &merged.scenarios {
-        assert_eq!(o.coverage_change.to_bits(), 10.350_000_000_000_023_f64.to_bits());
-        assert_eq!(o.coverage.to_bits(), 1579.600_000_000_000_1_f64.to_bits());
+        assert_eq!(
+            o.coverage_change.to_bits(),
+            10.350_000_000_000_023_f64.to_bits()
+        );
+        assert_eq!(o.coverage.to_bits(), 1_579.600_000_000_000_1_f64.to_bits());
         assert_eq!(o.seconds.to_bits(), (0.1_f64 + 0.2).to_bits());
     }
 }
