@@ -4,6 +4,7 @@ mod check;
 mod common;
 mod diff;
 mod explain;
+mod export_model;
 mod fuzz_replay;
 mod identity;
 mod instances;
