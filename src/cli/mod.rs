@@ -4,6 +4,7 @@
 mod check;
 mod diff;
 mod explain;
+mod export;
 mod generate;
 mod import;
 mod recommend;
@@ -150,8 +151,13 @@ enum Command {
     /// `import mkp FILE`: a multiple knapsack instance (one person per knapsack, one
     /// non-splittable duty per item), bad input reported with its line and column.
     Import(import::Args),
-    /// Write an instance (JSON, workbook or CSV folder) as a CSV folder or an .xlsx workbook
-    Export(sheets::ExportArgs),
+    /// Write an instance as a CSV folder or an .xlsx workbook, or its tier-1 model as LP or MPS
+    ///
+    /// `csv` and `xlsx` write the instance (JSON, workbook or CSV folder) as spreadsheets.
+    /// `lp` and `mps` write the tier-1 model, the mixed-integer program modstaff solves, in
+    /// CPLEX LP or free MPS format for HiGHS, Gurobi, CPLEX or SCIP: its optimum equals the
+    /// proven optimum's `objective.coverage` (docs/models.md).
+    Export(export::Args),
     /// Write empty sheets with the headers, one example row and notes on every column
     Template(sheets::TemplateArgs),
     /// Write a self-contained HTML report of a plan or a what-if batch, with charts
@@ -308,7 +314,7 @@ pub fn run() -> ExitCode {
         Command::Explain(args) => explain::run(&args),
         Command::Recommend(args) => recommend::run(&args),
         Command::Import(args) => import::run(&args),
-        Command::Export(args) => sheets::export(&args),
+        Command::Export(args) => export::run(&args),
         Command::Template(args) => sheets::template(&args),
         Command::Report(args) => report::run(&args),
         #[cfg(feature = "http")]

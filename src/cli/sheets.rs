@@ -1,5 +1,6 @@
-//! `modstaff import csv|xlsx PATH` (called by `cli::import`), `modstaff export csv|xlsx INSTANCE --out PATH` and
-//! `modstaff template --format csv|xlsx --out PATH`: instances as spreadsheets.
+//! `modstaff import csv|xlsx PATH` (called by `cli::import`), `modstaff export csv|xlsx
+//! INSTANCE --out PATH` (called by `cli::export`) and `modstaff template --format csv|xlsx
+//! --out PATH`: instances as spreadsheets.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -14,18 +15,6 @@ pub(crate) enum SheetFormat {
     Csv,
     /// One `.xlsx` workbook with a sheet per table.
     Xlsx,
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct ExportArgs {
-    /// What to write: `csv` (a folder) or `xlsx` (a workbook)
-    #[arg(value_enum)]
-    kind: SheetFormat,
-    /// The instance (JSON, workbook or CSV folder)
-    instance: PathBuf,
-    /// The folder or workbook to write
-    #[arg(long, short = 'o', value_name = "PATH")]
-    out: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -90,21 +79,22 @@ pub(crate) fn import(
     super::emit_instance(&raw, out)
 }
 
-pub(crate) fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
-    if let Some(m) = kind_mismatch(args.kind, &args.out, false) {
+/// Writes the instance at `instance` as a CSV folder or a workbook at `out`.
+pub(crate) fn export(kind: SheetFormat, instance: &Path, out: &Path) -> anyhow::Result<ExitCode> {
+    if let Some(m) = kind_mismatch(kind, out, false) {
         return Ok(usage(&m));
     }
-    let (inst, warnings) = match load_instance(&args.instance) {
+    let (inst, warnings) = match load_instance(instance) {
         Ok(v) => v,
         Err(e) => return Ok(super::report_load_error(&e)),
     };
     eprint!("{warnings}");
     let raw = to_raw(&inst);
-    match args.kind {
-        SheetFormat::Csv => sheets::write_csv_folder(&raw, &args.out)?,
-        SheetFormat::Xlsx => sheets::write_xlsx(&raw, &args.out)?,
+    match kind {
+        SheetFormat::Csv => sheets::write_csv_folder(&raw, out)?,
+        SheetFormat::Xlsx => sheets::write_xlsx(&raw, out)?,
     }
-    eprintln!("wrote `{}`", args.out.display());
+    eprintln!("wrote `{}`", out.display());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,6 +1,6 @@
 //! Inputs and outputs: instance and plan files (JSON, CSV folders, `.xlsx` workbooks, MKP
-//! benchmark files), their validation into the domain with path-precise diagnostics, and
-//! safe writing.
+//! benchmark files), their validation into the domain with path-precise diagnostics, the
+//! tier-1 model as LP and MPS files, and safe writing.
 //!
 //! This layer imports only [`crate::model`] (and [`crate::rng`] for the generator); the
 //! engine and everything above build on it.
@@ -10,6 +10,7 @@ pub mod decode;
 pub mod diagnostic;
 pub mod generate;
 mod load;
+pub mod mip;
 pub mod mkp;
 pub mod position;
 pub mod raw;

@@ -5,6 +5,7 @@ mod cluster;
 mod common;
 mod diff;
 mod explain;
+mod export_model;
 mod fuzz_replay;
 mod identity;
 mod instances;

@@ -27,7 +27,7 @@ fn random_raw(seed: u64) -> RawInstance {
 
 include!("../common/random.rs");
 
-fn instance(seed: u64) -> Instance {
+pub(crate) fn instance(seed: u64) -> Instance {
     let share = [0.0, 0.15, 0.4][(seed % 3) as usize];
     validate(&with_random_pins(random_raw(seed), seed, share))
         .expect("generated instances and pins are valid")
@@ -36,7 +36,7 @@ fn instance(seed: u64) -> Instance {
 
 /// A plan built by a naive rule that respects every constraint, with its objective computed
 /// here (a third reading of the model, independent of both checker and solver).
-fn naive_plan(inst: &Instance, seed: u64) -> Plan {
+pub(crate) fn naive_plan(inst: &Instance, seed: u64) -> Plan {
     let mut r = Rng::new(seed ^ 0xABCD);
     let (held, holders) = naive_posts(inst, &mut r);
     let work = naive_work(inst, &held, &mut r);
