@@ -1,6 +1,7 @@
 //! Command line: clap definitions and one file per subcommand. Exit codes as docs/cli.md:
 //! 0 success, 1 a requested check failed, 2 bad input or usage.
 
+mod batch_out;
 mod check;
 mod diff;
 mod explain;

@@ -8,7 +8,7 @@ use modstaff::io::load_instance;
 use modstaff::scenario::batch::{self, Case, Outcome};
 use modstaff::scenario::shard::{self, Merged, ShardFile};
 
-use super::whatif::{BatchFormat, Render, emit, instance_hash, parse_sweep, rank, usage};
+use super::batch_out::{BatchFormat, Render, emit, instance_hash, parse_sweep, rank, usage};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -72,7 +72,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             format: None,
             out: args.out.clone(),
         };
-        output.emit(&super::whatif::jsonl(&rows, &merged.stamp)?)?;
+        output.emit(&super::batch_out::jsonl(&rows, &merged.stamp)?)?;
         return Ok(ExitCode::SUCCESS);
     }
     if merged.baseline.plan.instance.is_empty() {
@@ -154,7 +154,7 @@ fn scenario_file(args: &Args, merged: &Merged, base: &modstaff::model::Instance)
         fs_err::read(p).is_ok_and(|bytes| shard::fingerprint(&bytes) == stamp.scenarios_hash)
     };
     if let Some(path) = path.filter(|p| same(p)) {
-        if let Ok(cases) = super::whatif::scenario_cases(base, &path) {
+        if let Ok(cases) = super::batch_out::scenario_cases(base, &path) {
             return cases;
         }
     }
