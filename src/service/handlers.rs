@@ -50,7 +50,7 @@ impl From<QueueFull> for Problem {
     }
 }
 
-fn internal(detail: &str) -> Problem {
+pub(super) fn internal(detail: &str) -> Problem {
     Problem::new(
         StatusCode::INTERNAL_SERVER_ERROR,
         "internal",
@@ -70,7 +70,7 @@ impl Drop for CancelOnDrop {
 }
 
 /// Runs CPU work (decoding, validating, checking) off the async threads.
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, Problem> + Send + 'static,
 ) -> Result<T, Problem> {
     tokio::task::spawn_blocking(f)
@@ -110,7 +110,7 @@ fn json_depth(text: &str) -> usize {
 const DRAIN: usize = 8 << 20;
 
 /// Reads the body within the size limit, as UTF-8 JSON within the depth limit.
-async fn read_body(state: &AppState, mut body: Body) -> Result<String, Problem> {
+pub(super) async fn read_body(state: &AppState, mut body: Body) -> Result<String, Problem> {
     let limit = state.config.max_body;
     let mut bytes = Vec::new();
     let mut seen = 0_usize;
@@ -166,7 +166,7 @@ async fn read_body(state: &AppState, mut body: Body) -> Result<String, Problem> 
 }
 
 /// Decodes the request wrapper; a problem names the path of the offending member.
-fn parse_request<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, Problem> {
+pub(super) fn parse_request<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, Problem> {
     decode::typed_json(text).map_err(|mut d| {
         d.file = "request".into();
         Problem::bad_field(*d)
@@ -175,7 +175,7 @@ fn parse_request<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, Problem> {
 
 /// Labels diagnostics of a member decoded on its own as positions in the whole body: file
 /// `request`, path under `member`, lines and columns counted from the body's start.
-fn relabel(body: &str, member: &RawValue, name: &str, diagnostics: &mut Diagnostics) {
+pub(super) fn relabel(body: &str, member: &RawValue, name: &str, diagnostics: &mut Diagnostics) {
     let text = member.get();
     let offset = (text.as_ptr() as usize).checked_sub(body.as_ptr() as usize);
     let (line0, column0) = match offset.and_then(|o| body.get(..o)) {
@@ -202,7 +202,7 @@ fn relabel(body: &str, member: &RawValue, name: &str, diagnostics: &mut Diagnost
 }
 
 /// Decodes and validates the `instance` member exactly as an instance file.
-fn instance_of(body: &str, member: &RawValue) -> Result<Validated, Problem> {
+pub(super) fn instance_of(body: &str, member: &RawValue) -> Result<Validated, Problem> {
     match parse_instance(member.get(), "request") {
         Ok((inst, mut warnings)) => {
             relabel(body, member, "instance", &mut warnings);

@@ -26,6 +26,7 @@ mod jobs;
 mod openapi;
 mod pool;
 pub mod problem;
+mod web;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -399,6 +400,7 @@ fn router(state: Arc<AppState>) -> Router {
             "/v1/jobs/{id}",
             get(handlers::get_job).delete(handlers::cancel_job),
         )
+        .merge(web::routes())
         .fallback(handlers::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(middleware::from_fn(log_requests))

@@ -25,4 +25,6 @@ mod solve;
 mod start;
 mod validate;
 mod whatif;
+#[cfg(feature = "http")]
+mod workbench;
 mod writes;

@@ -15,14 +15,14 @@ use serde_json::{Value, json};
 use crate::common::{modstaff, path};
 
 /// A `modstaff serve` process and its log.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     base: String,
     log: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
-    fn start(extra: &[&str]) -> Self {
+    pub(crate) fn start(extra: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_modstaff"))
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(if extra.contains(&"--workers") {
@@ -63,7 +63,7 @@ impl Server {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
