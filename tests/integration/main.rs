@@ -24,7 +24,11 @@ mod sheets;
 mod solve;
 mod start;
 mod validate;
+#[cfg(feature = "http")]
+mod webdriver;
 mod whatif;
 #[cfg(feature = "http")]
 mod workbench;
+#[cfg(feature = "http")]
+mod workbench_browser;
 mod writes;

@@ -1,0 +1,165 @@
+//! The workbench as a planner uses it, in headless Chromium driven over WebDriver: open a
+//! bureau, solve it to its proven optimum, pin a post and re-solve (the post holds and the page
+//! says who moved), run three what-if scenarios, download the plan workbook and check it with
+//! `modstaff check`. Chromium and its driver are installed with apt where they can be;
+//! elsewhere the test says that it skipped. With `MODSTAFF_SCREENSHOTS=DIR`, it also saves
+//! the main views as PNGs (docs/service.md shows them).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::common::{modstaff, root};
+use crate::serve::Server;
+use crate::webdriver::{Browser, chromedriver};
+
+fn shots() -> Option<PathBuf> {
+    std::env::var_os("MODSTAFF_SCREENSHOTS").map(PathBuf::from)
+}
+
+#[test]
+fn a_planner_solves_pins_compares_and_downloads_in_the_browser() {
+    let driver = match chromedriver() {
+        Ok(d) => d,
+        Err(why) => {
+            println!("skipped: {why}");
+            return;
+        }
+    };
+    let dir = root().join("target/test-scratch/workbench-browser");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch");
+    let server = Server::start(&[]);
+    let b = Browser::start(&driver, &dir);
+    b.goto(&server.url("/"));
+
+    // Open: the shipped agri bureau.
+    b.wait_for(
+        "return document.querySelector('#examples option[value=\"longgang-agri\"]')",
+        "the examples",
+        Duration::from_secs(20),
+    );
+    b.click("#examples option[value=\"longgang-agri\"]");
+    b.wait_for(
+        "return !document.getElementById('solve').hidden",
+        "the solve panel",
+        Duration::from_secs(20),
+    );
+    assert!(
+        b.run(
+            "return document.getElementById('bureau-name').textContent",
+            &json!([])
+        )
+        .as_str()
+        .is_some_and(|t| t.contains("52 people")),
+    );
+
+    // Solve to the proven optimum, with progress on the way.
+    b.type_into("#time-limit", "60");
+    b.click("#solve-btn");
+    let headline = b.wait_for(
+        "const h = document.getElementById('headline').textContent; \
+         return h.includes('proven optimal') && !S.job ? h : null",
+        "the proven plan",
+        Duration::from_secs(90),
+    );
+    assert!(
+        headline
+            .as_str()
+            .is_some_and(|h| h.contains("weighted 510")),
+        "{headline}"
+    );
+    if let Some(d) = shots() {
+        std::fs::create_dir_all(&d).expect("screenshot folder");
+        b.screenshot(&d.join("workbench-plan.png"));
+    }
+
+    // Pin a post the plan does not hold, and re-solve from the plan.
+    let cell = b.run(
+        "const c = [...document.querySelectorAll('#grid td.cell')].find(c => !c.classList.contains('held')); \
+         c.click(); \
+         const again = document.querySelector(`#grid td[data-person=\"${c.dataset.person}\"][data-module=\"${c.dataset.module}\"]`); \
+         return [c.dataset.person, c.dataset.module, again.className];",
+        &json!([]),
+    );
+    let (person, module) = (
+        cell[0].as_str().expect("person").to_owned(),
+        cell[1].as_str().expect("module").to_owned(),
+    );
+    assert!(
+        cell[2].as_str().is_some_and(|c| c.contains("pin")),
+        "{cell}"
+    );
+    b.click("#resolve-btn");
+    b.wait_with(
+        "return S.previous && !S.job && S.plan.posts.some(p => p.person === arguments[0] && p.module === arguments[1])",
+        &json!([person, module]),
+        "the re-solved plan holding the pin",
+        Duration::from_secs(90),
+    );
+    let holds = b.run(
+        "return S.plan.posts.some(p => p.person === arguments[0] && p.module === arguments[1]) \
+         && document.getElementById('moved').textContent",
+        &json!([person, module]),
+    );
+    assert!(
+        holds
+            .as_str()
+            .is_some_and(|t| t.contains("Against the previous plan")),
+        "{holds}"
+    );
+
+    // Three what-if scenarios, compared with the baseline.
+    for (kind, value) in [("remove", "p011 p027"), ("cap", "2"), ("capacity", "0.9")] {
+        b.click(&format!("#scenario-kind option[value=\"{kind}\"]"));
+        b.click("#scenario-add");
+        b.type_into("#scenario-rows .scenario:last-child input", value);
+    }
+    b.type_into("#whatif-limit", "30");
+    b.click("#whatif-run");
+    let rows = b.wait_for(
+        "const t = document.querySelectorAll('#whatif-out tbody tr'); return t.length === 4 ? t.length : null",
+        "four rows of what-if results",
+        Duration::from_secs(120),
+    );
+    assert_eq!(rows, json!(4));
+    if let Some(d) = shots() {
+        b.run(
+            "document.getElementById('whatif').scrollIntoView()",
+            &json!([]),
+        );
+        b.screenshot(&d.join("workbench-whatif.png"));
+    }
+
+    // Take it away: the plan workbook, checked by the command line.
+    let file = download_workbook(&b, &dir);
+    let check = modstaff([
+        "check",
+        "instances/longgang-agri.json",
+        &file.display().to_string(),
+    ]);
+    assert_eq!(check.code, 0, "{}", check.snapshot());
+}
+
+/// Clicks the workbook download and waits for the file (Chrome writes under a temporary name,
+/// then renames: an `.xlsx` is complete).
+fn download_workbook(b: &Browser, dir: &std::path::Path) -> PathBuf {
+    b.click("[data-render=\"xlsx\"]");
+    let start = Instant::now();
+    loop {
+        let found = std::fs::read_dir(dir).ok().and_then(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.path())
+                .find(|p| p.extension().is_some_and(|e| e == "xlsx"))
+        });
+        if let Some(f) = found {
+            return f;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no workbook downloaded"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
