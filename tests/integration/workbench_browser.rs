@@ -110,6 +110,15 @@ fn a_planner_solves_pins_compares_and_downloads_in_the_browser() {
         "{holds}"
     );
 
+    // Why work is uncovered, and which hire helps most.
+    b.click("#explain-btn");
+    b.wait_for(
+        "const t = document.getElementById('explain-out').textContent; \
+         return t.includes('Why each duty is uncovered') && t.includes('The hire that helps most')",
+        "the explanation",
+        Duration::from_secs(120),
+    );
+
     // Three what-if scenarios, compared with the baseline.
     for (kind, value) in [("remove", "p011 p027"), ("cap", "2"), ("capacity", "0.9")] {
         b.click(&format!("#scenario-kind option[value=\"{kind}\"]"));

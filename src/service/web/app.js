@@ -105,6 +105,7 @@ async function setInstance(instance, warnings) {
   S.plan = S.previous = null;
   $("bureau-name").textContent = `${instance.name}: ${instance.staff.length} people, ${instance.modules.length} modules, ${instance.duties.length} duties`;
   if (warnings && warnings.length) showProblems({ message: `${warnings.length} warning(s)`, problem: { errors: warnings } });
+  $("posts-cap").value = (instance.rules && instance.rules.max_posts) || "";
   for (const id of ["solve", "whatif"]) $(id).hidden = false;
   for (const id of ["plan", "explain"]) $(id).hidden = true;
   $("resolve-btn").disabled = true;
@@ -375,14 +376,16 @@ async function explain() {
   out.replaceChildren(el("p", {}, "explaining… (each bottleneck skill is confirmed by a re-solve)"));
   try {
     const r = await (await api("POST", "/v1/explain", { instance: S.instance, plan: S.plan, hire_time_limit: 1 })).json();
-    const sections = [];
-    const dutyRows = (r.uncovered || []).map((u) => [u.label || u.duty, hours(u.hours || 0), u.reason || u.text || ""]);
-    if (dutyRows.length) sections.push(el("h3", {}, "Uncovered duties"), table(["duty", "hours", "why"], dutyRows, [1]));
-    const spof = r.single_points || r.single_points_of_failure || [];
-    if (spof.length) sections.push(el("h3", {}, "Duties only one person can do"), el("ul", {}, spof.map((s) => el("li", {}, typeof s === "string" ? s : (s.text || JSON.stringify(s))))));
-    const hires = r.hires || r.bottlenecks || [];
-    if (hires.length) sections.push(el("h3", {}, "Hires that help most"), el("ul", {}, hires.map((h) => el("li", {}, typeof h === "string" ? h : (h.text || JSON.stringify(h))))));
-    if (!sections.length) sections.push(el("pre", {}, JSON.stringify(r, null, 1)));
+    const duties = byId(S.instance.duties), staff = byId(S.instance.staff), skills = byId(S.instance.skills || []);
+    const sections = [el("p", {}, `weighted uncovered ${hours(r.coverage)}; ${r.status === "optimal" ? "proven optimal" : `gap ${(100 * r.gap).toFixed(2)}%`}`)];
+    const dutyRows = (r.uncovered || []).map((u) => [label(duties[u.duty]), hours(u.hours), hours(u.weighted), u.summary || u.reason]);
+    if (dutyRows.length) sections.push(el("h3", {}, "Why each duty is uncovered"), table(["duty", "hours", "weighted", "why"], dutyRows, [1, 2]));
+    const spof = (r.single_points || []).map((x) => [label(duties[x.duty]), label(staff[x.person]), hours(x.hours), hours(x.weighted)]);
+    if (spof.length) sections.push(el("h3", {}, "Single points of failure: duties only one person can do"), table(["duty", "only", "hours", "weighted"], spof, [2, 3]));
+    const hires = (r.bottlenecks || []).map((b) => [`${label(skills[b.skill]) || b.skill}, level ${b.level}`, hours(b.estimate),
+      b.confirmed === null || b.confirmed === undefined ? "not re-solved" : hours(b.confirmed),
+      b.coverage_after === undefined || b.coverage_after === null ? "" : `${hours(b.coverage_after)} (${b.status_after})`]);
+    if (hires.length) sections.push(el("h3", {}, "The hire that helps most: one more person with the skill"), table(["skill", "estimated gain", "confirmed gain", "weighted uncovered after"], hires, [1, 2, 3]));
     out.replaceChildren(...sections);
   } catch (e) {
     out.replaceChildren(el("p", { class: "error" }, e.message));
@@ -502,6 +505,11 @@ function wire() {
     sessionStorage.setItem("modstaff-token", S.token);
     $("token-box").hidden = true;
     loadExamples();
+  });
+  $("posts-cap").addEventListener("change", (e) => {
+    S.instance.rules = S.instance.rules || {};
+    if (e.target.value) S.instance.rules.max_posts = Number(e.target.value);
+    else delete S.instance.rules.max_posts;
   });
   $("solve-btn").addEventListener("click", () => solve(false));
   $("resolve-btn").addEventListener("click", () => solve(true));
