@@ -81,6 +81,12 @@ pub(super) fn unsupported(found: &str) -> Problem {
     )
 }
 
+/// The bytes of an uploaded file (the OpenAPI schema of a binary body).
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub(crate) struct UploadBytes(Vec<u8>);
+
 /// Query of `POST /v1/import`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -163,8 +169,8 @@ fn read_upload(
 `application/octet-stream`), a body starting as a zip archive is one, and JSON otherwise; a zip \
 holding a workbook is read as the workbook.",
         content(
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            (Vec<u8> = "application/zip"),
+            (UploadBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (UploadBytes = "application/zip"),
             (crate::io::RawInstance = "application/json"),
         )
     ),
