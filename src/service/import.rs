@@ -43,6 +43,34 @@ pub(super) enum Upload {
     Unknown,
 }
 
+/// What an upload is read as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Xlsx,
+    /// A zip of the CSV folder.
+    Csv,
+    Json,
+}
+
+impl Format {
+    /// As `ImportResponse::format` names it.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Xlsx => "xlsx",
+            Self::Csv => "csv",
+            Self::Json => "json",
+        }
+    }
+
+    /// The extension of the upload's default name.
+    fn extension(self) -> &'static str {
+        match self {
+            Self::Csv => "zip",
+            other => other.name(),
+        }
+    }
+}
+
 /// The upload kind of a `Content-Type`, or `None` for a type that is not accepted.
 pub(super) fn upload_kind(content_type: Option<&str>) -> Option<Upload> {
     let Some(text) = content_type else {
@@ -119,40 +147,36 @@ fn read_upload(
 ) -> Result<(&'static str, RawInstance, Validated), Problem> {
     let zip = bytes.starts_with(b"PK\x03\x04");
     let format = match kind {
-        Upload::Workbook => "xlsx",
-        Upload::Zip | Upload::Unknown if zip && sheets::is_workbook(bytes) => "xlsx",
+        Upload::Workbook => Format::Xlsx,
+        Upload::Zip | Upload::Unknown if zip && sheets::is_workbook(bytes) => Format::Xlsx,
         // Bytes sent as a zip that are none: the archive reader says so.
-        Upload::Zip => "csv",
-        Upload::Unknown if zip => "csv",
-        Upload::Json | Upload::Unknown => "json",
+        Upload::Zip => Format::Csv,
+        Upload::Unknown if zip => Format::Csv,
+        Upload::Json | Upload::Unknown => Format::Json,
     };
-    let file = label(filename, if format == "csv" { "zip" } else { format });
+    let file = label(filename, format.extension());
     let limits = ArchiveLimits {
         entries: MAX_ENTRIES,
         bytes: (state.config.max_body as u64).saturating_mul(UNPACK_FACTOR),
     };
-    let loaded = match format {
-        "json" => {
+    let read = match format {
+        Format::Json => {
             let text = json_text(state, bytes)?;
-            parse_instance_raw(&text, &file).map_err(|d| Problem::invalid("instance", d))?
+            return parse_instance_raw(&text, &file)
+                .map(|(raw, validated)| (format.name(), raw, validated))
+                .map_err(|d| Problem::invalid("instance", d));
         }
-        _ => {
-            let read = if format == "xlsx" {
-                sheets::read_xlsx_bytes(bytes, &file, limits)
-            } else {
-                sheets::read_csv_zip(bytes, &file, limits)
-            };
-            read.and_then(|r| sheets::validate_read(r, &file))
-                .map_err(|e| match e {
-                    LoadError::Invalid { diagnostics, .. } => {
-                        Problem::invalid("instance", diagnostics)
-                    }
-                    other => internal(&format!("reading the upload failed: {other}")),
-                })?
-        }
+        Format::Xlsx => sheets::read_xlsx_bytes(bytes, &file, limits),
+        Format::Csv => sheets::read_csv_zip(bytes, &file, limits),
     };
+    let loaded = read
+        .and_then(|r| sheets::validate_read(r, &file))
+        .map_err(|e| match e {
+            LoadError::Invalid { diagnostics, .. } => Problem::invalid("instance", diagnostics),
+            other => internal(&format!("reading the upload failed: {other}")),
+        })?;
     let (raw, validated) = loaded;
-    Ok((format, raw, validated))
+    Ok((format.name(), raw, validated))
 }
 
 /// Reads an instance from an `.xlsx` workbook, a zip of its CSV folder, or JSON, and answers

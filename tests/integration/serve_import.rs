@@ -79,6 +79,9 @@ fn run_ok(dir: &Path, command: &str, kind: &str, input: &str, out: &str) {
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
+/// Query, Content-Type, body, the format read and the instance expected.
+type Case<'a> = (&'a str, Option<&'a str>, Vec<u8>, &'a str, &'a Value);
+
 /// The workbook and the CSV folder of `modstaff export`, uploaded in every way a browser or
 /// curl may send them, give the instance `modstaff import` writes; JSON gives the same
 /// instance; the imported instance solves.
@@ -108,7 +111,7 @@ fn workbooks_zipped_folders_and_json_import_as_modstaff_import_reads_them() {
     let files = folder_files(&d.join("tiny"));
 
     let s = Server::start(&[]);
-    let cases: [(&str, Option<&str>, Vec<u8>, &str, &Value); 6] = [
+    let cases: [Case<'_>; 6] = [
         (
             "?filename=tiny.xlsx",
             Some(XLSX),

@@ -27,7 +27,7 @@ fn progress_shows_from_a_large_jobs_first_second() {
         &solve_body("longgang-enforcement", &json!({"time_limit": 60})),
     ));
     let running = poll(&s, &id, |j| j["status"] != "queued");
-    assert_eq!(running["status"], "running", "{:#}", running);
+    assert_eq!(running["status"], "running", "{running:#}");
     assert_eq!(running["kind"], "solve");
     assert_eq!(running["name"], "longgang-enforcement");
     let started = Instant::now();

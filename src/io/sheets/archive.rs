@@ -45,6 +45,13 @@ pub fn is_workbook(bytes: &[u8]) -> bool {
     })
 }
 
+/// Whether the file's extension is `ext`, in any case.
+fn has_ext(name: &str, ext: &str) -> bool {
+    Path::new(name)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+}
+
 /// Files of no instance that archivers add: macOS resource forks and hidden files.
 fn ignored(name: &str) -> bool {
     name.starts_with("__MACOSX/") || name.rsplit('/').next().is_some_and(|b| b.starts_with('.'))
@@ -167,7 +174,7 @@ fn instance_folder(names: &[String]) -> Result<String, Vec<String>> {
     }
     let mut folders: Vec<String> = names
         .iter()
-        .filter(|n| base(n).ends_with(".csv"))
+        .filter(|n| has_ext(n, "csv"))
         .map(|n| folder(n))
         .collect();
     folders.sort();
@@ -192,10 +199,7 @@ pub fn read_csv_zip(
     file: &str,
     limits: ArchiveLimits,
 ) -> Result<(RawInstance, Diagnostics, Sources), LoadError> {
-    let wanted = |n: &str| {
-        let lower = n.to_lowercase();
-        !ignored(n) && (lower.ends_with(".csv") || lower.ends_with(".toml"))
-    };
+    let wanted = |n: &str| !ignored(n) && (has_ext(n, "csv") || has_ext(n, "toml"));
     let files = unpack(bytes, file, limits, &wanted, true)?;
     let names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
     let folder = instance_folder(&names).map_err(|several| {
