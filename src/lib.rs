@@ -150,7 +150,9 @@ pub mod service;
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
-pub use engine::{PlanFn, Progress, ProgressFn, Solution, SolveOptions, StopReason, solve};
+pub use engine::{
+    Phase, PhaseFn, PlanFn, Progress, ProgressFn, Solution, SolveOptions, StopReason, solve,
+};
 pub use io::{
     Diagnostic, Diagnostics, LoadError, Validated, load_instance, load_plan, parse_instance,
     parse_plan, read_plan,

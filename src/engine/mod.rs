@@ -32,5 +32,6 @@ pub use eligibility::Eligibility;
 pub use hours::{BestOptions, Hours, HoursOracle};
 pub use posts::Posts;
 pub use solve::{
-    Dropped, PlanFn, Progress, ProgressFn, Solution, SolveOptions, Start, StopReason, solve,
+    Dropped, Phase, PhaseFn, PlanFn, Progress, ProgressFn, Solution, SolveOptions, Start,
+    StopReason, solve,
 };

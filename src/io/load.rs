@@ -69,6 +69,26 @@ pub fn parse_instance(text: &str, file: &str) -> Result<Validated, Diagnostics> 
     }
 }
 
+/// As [`parse_instance`], also returning the raw instance as read (defaults not filled in),
+/// as [`super::sheets::load_with_raw`] does for sheets.
+///
+/// # Errors
+/// Every problem found, when any is an error.
+pub fn parse_instance_raw(
+    text: &str,
+    file: &str,
+) -> Result<(super::RawInstance, Validated), Diagnostics> {
+    let positions = PositionIndex::new(text);
+    let (raw, diags) = decode::decode(text, &positions);
+    let Some((raw, origins)) = raw else {
+        return Err(set_file(diags, file));
+    };
+    match validate_decoded(&raw, &origins, Some(&positions), diags) {
+        Ok((inst, warnings)) => Ok((raw, (inst, set_file(warnings, file)))),
+        Err(d) => Err(set_file(d, file)),
+    }
+}
+
 /// Reads, parses and validates an instance: a folder of CSV files, an `.xlsx` workbook
 /// (see [`super::sheets`]) or a JSON file, chosen by the path.
 ///

@@ -21,7 +21,10 @@ mod write;
 pub use convert::to_raw;
 pub use decode::Origins;
 pub use diagnostic::{Diagnostic, Diagnostics, LoadError, Severity, Validated};
-pub use load::{load_instance, load_plan, parse_instance, parse_plan, parse_plan_file, read_plan};
+pub use load::{
+    load_instance, load_plan, parse_instance, parse_instance_raw, parse_plan, parse_plan_file,
+    read_plan,
+};
 pub use position::PositionIndex;
 pub use raw::{
     RawCounterpart, RawDuty, RawInstance, RawModule, RawRules, RawSkill, RawStaff, RawUnit,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
-use crate::engine::{Progress, StopReason};
+use crate::engine::{Phase, Progress, StopReason};
 use crate::io::{Diagnostic, RawInstance};
 use crate::model::{CheckReport, DeclaredPlan, Plan};
 use crate::scenario::batch::Outcome;
@@ -208,13 +208,38 @@ pub struct WhatifRequest<'a> {
     pub work_limit: Option<u64>,
 }
 
-/// Result of `POST /v1/whatif`: one row per scenario, as `whatif --format jsonl` prints them.
+/// Result of `POST /v1/whatif` (and of a finished what-if job): one row per scenario, as
+/// `whatif --format jsonl` prints them.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WhatifResponse {
     /// The baseline's figures.
     pub baseline: Outcome,
-    /// Each scenario's figures, in scenario order.
+    /// Each scenario's figures, in scenario order (the scenarios solved, when cancelled).
     pub scenarios: Vec<Outcome>,
+    /// The scenarios not solved because the batch was cancelled first (a job's `DELETE`, or
+    /// shutdown); absent when every scenario was solved. Scenarios running at the cancel are
+    /// in `scenarios`, with the best plan they had found.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<MissingScenario>,
+}
+
+/// A scenario of a cancelled batch that was not solved.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct MissingScenario {
+    /// Position in the batch (0 = first scenario).
+    pub index: usize,
+    /// Scenario name.
+    pub name: String,
+}
+
+/// What a job runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum JobKind {
+    /// One solve (`POST /v1/jobs`).
+    Solve,
+    /// A what-if batch (`POST /v1/whatif/jobs`).
+    Whatif,
 }
 
 /// Where a job is.
@@ -233,30 +258,99 @@ pub enum JobStatus {
     Failed,
 }
 
-/// Progress of a running job.
-#[derive(Clone, Copy, Debug, Serialize, ToSchema)]
-pub struct JobProgress {
-    /// Seconds since the solve started.
-    pub elapsed: f64,
-    /// Best tier 1 so far.
-    pub best: f64,
-    /// Best lower bound on tier 1 so far.
-    pub bound: f64,
-    /// `(best - bound) / best`.
-    pub gap: f64,
-    /// Search steps done.
-    pub steps: u64,
+/// What a running job is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum JobPhase {
+    /// Solve: indexing who may do what and building the start plan.
+    Preparing,
+    /// Solve: computing the lower bounds; `best` and `bound` appear during this phase.
+    Bounding,
+    /// Solve: the search.
+    Searching,
+    /// Solve: settling the final plan.
+    Settling,
+    /// What-if: solving the baseline.
+    Baseline,
+    /// What-if: solving the scenarios.
+    Scenarios,
+    /// Finished.
+    Done,
 }
 
-impl From<&Progress> for JobProgress {
-    fn from(p: &Progress) -> Self {
-        Self {
-            elapsed: p.elapsed,
-            best: p.best,
-            bound: p.bound,
-            gap: p.gap,
-            steps: p.steps,
+impl From<Phase> for JobPhase {
+    fn from(p: Phase) -> Self {
+        match p {
+            Phase::Preparing => Self::Preparing,
+            Phase::Bounding => Self::Bounding,
+            Phase::Searching => Self::Searching,
+            Phase::Settling => Self::Settling,
         }
+    }
+}
+
+/// Progress of a job, from the moment it runs.
+///
+/// A solve job has `best`, `bound` and `gap` null until the solve knows them (on a large
+/// instance, a fraction of a second into the `bounding` phase), and `steps` 0 until the
+/// search starts. A what-if job has `scenarios_done` and `scenarios_total` instead, and
+/// `best`, `bound`, `gap` and `steps` null.
+#[derive(Clone, Copy, Debug, Serialize, ToSchema)]
+pub struct JobProgress {
+    /// Seconds since the job started running (while it runs, as of this answer).
+    pub elapsed: f64,
+    /// What the job is doing.
+    pub phase: JobPhase,
+    /// Best tier 1 so far (solve jobs, once known).
+    pub best: Option<f64>,
+    /// Best lower bound on tier 1 so far (solve jobs, once known).
+    pub bound: Option<f64>,
+    /// `(best - bound) / best` (solve jobs, once known).
+    pub gap: Option<f64>,
+    /// Search steps done (solve jobs).
+    pub steps: Option<u64>,
+    /// Scenarios solved (what-if jobs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scenarios_done: Option<usize>,
+    /// Scenarios in the batch (what-if jobs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scenarios_total: Option<usize>,
+}
+
+impl JobProgress {
+    /// A solve job's progress as it starts.
+    #[must_use]
+    pub fn solve_start() -> Self {
+        Self {
+            elapsed: 0.0,
+            phase: JobPhase::Preparing,
+            best: None,
+            bound: None,
+            gap: None,
+            steps: Some(0),
+            scenarios_done: None,
+            scenarios_total: None,
+        }
+    }
+
+    /// A what-if job's progress as it starts.
+    #[must_use]
+    pub fn whatif_start(total: usize) -> Self {
+        Self {
+            phase: JobPhase::Baseline,
+            steps: None,
+            scenarios_done: Some(0),
+            scenarios_total: Some(total),
+            ..Self::solve_start()
+        }
+    }
+
+    /// Takes the figures of a solve's progress report.
+    pub fn record(&mut self, p: &Progress) {
+        self.best = Some(p.best);
+        self.bound = Some(p.bound);
+        self.gap = Some(p.gap);
+        self.steps = Some(p.steps);
     }
 }
 
@@ -265,19 +359,79 @@ impl From<&Progress> for JobProgress {
 pub struct JobView {
     /// The job id.
     pub id: String,
+    /// What it runs.
+    pub kind: JobKind,
+    /// The instance's name (the baseline's, for a what-if job).
+    pub name: String,
     /// Where it is.
     pub status: JobStatus,
     /// Seconds since it was submitted.
     pub age: f64,
-    /// The latest progress report, once running.
+    /// Progress, from the moment it runs (null while queued).
     pub progress: Option<JobProgress>,
-    /// Why the search stopped, once finished.
+    /// Why the search stopped, once a solve job finished; `cancelled` for a cancelled
+    /// what-if job.
     pub stop: Option<Stop>,
-    /// The best plan so far (while running its hours are not balanced yet: tier 4 is settled
-    /// in the final plan), or the final plan.
+    /// Solve jobs: the best plan so far (while running its hours are not balanced yet: tier
+    /// 4 is settled in the final plan), or the final plan. Null for what-if jobs.
     pub plan: Option<Plan>,
+    /// What-if jobs, once finished: the baseline and scenario rows as `POST /v1/whatif`
+    /// answers them, with the scenarios a cancel left out in `missing`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<WhatifResponse>)]
+    pub result: Option<Box<RawValue>>,
     /// Warnings about the instance.
     pub warnings: Vec<Diagnostic>,
+}
+
+/// A job as `GET /v1/jobs` lists it: no plan and no result (`GET /v1/jobs/{id}` has them).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct JobSummary {
+    /// The job id.
+    pub id: String,
+    /// What it runs.
+    pub kind: JobKind,
+    /// The instance's name (the baseline's, for a what-if job).
+    pub name: String,
+    /// Where it is.
+    pub status: JobStatus,
+    /// Seconds since it was submitted.
+    pub age: f64,
+    /// Progress, from the moment it runs (null while queued).
+    pub progress: Option<JobProgress>,
+}
+
+/// Result of `GET /v1/jobs`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobList {
+    /// The jobs, newest first, at most `limit` of them.
+    pub jobs: Vec<JobSummary>,
+    /// Jobs the server keeps (queued, running, or finished and not expired), listed or not.
+    pub total: usize,
+}
+
+/// Query of `GET /v1/jobs`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct JobListQuery {
+    /// Most jobs listed, newest first [100; at most 1000].
+    pub limit: Option<usize>,
+}
+
+/// Result of `POST /v1/import`: the instance read from a workbook, a zipped CSV folder or
+/// JSON, as an instance file holds it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportResponse {
+    /// What the body was read as: `xlsx`, `csv` (a zip of the CSV folder) or `json`.
+    pub format: String,
+    /// The instance as read (the JSON of an instance file; defaults not filled in), ready for
+    /// the `instance` member of the other endpoints.
+    pub instance: RawInstance,
+    /// Warnings (legal but suspicious input), placed at sheet or file, row and column.
+    pub warnings: Vec<Diagnostic>,
+    /// Counts: staff, modules, duties, counterparts, total hours and capacity.
+    pub summary: BTreeMap<String, f64>,
 }
 
 /// Result of `GET /healthz`.

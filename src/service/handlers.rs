@@ -2,245 +2,47 @@
 //! the same library call as the command line (solves on the worker pool).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::State;
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use http_body_util::BodyExt;
-use serde::Deserialize;
-use serde_json::value::RawValue;
 use tokio::sync::oneshot;
 
+use super::AppState;
 use super::api::{
-    CheckRequest, CheckResponse, ExplainRequest, Health, JobView, SolveRequest, SolveResponse,
-    SweepRequest, ValidateRequest, ValidateResponse, WhatifRequest, WhatifResponse,
+    CheckRequest, CheckResponse, ExplainRequest, Health, MissingScenario, SolveRequest,
+    SolveResponse, SweepRequest, ValidateRequest, ValidateResponse, WhatifRequest, WhatifResponse,
 };
-use super::pool::QueueFull;
+use super::body::{CancelOnDrop, bad_option, time_limit};
+// Re-exported: the endpoints of other files read their requests through `handlers`.
+pub(super) use super::body::{blocking, instance_of, internal, parse_request, read_body, relabel};
 use super::problem::{PROBLEM_JSON, Problem};
-use super::{AppState, JobId};
 use crate::engine::{SolveOptions, Start, solve as run_solve};
-use crate::io::{Diagnostic, Diagnostics, Validated, decode, parse_instance, parse_plan};
+use crate::io::{Diagnostic, Diagnostics, parse_plan};
 use crate::model::{Instance, complete, verify_declared};
 use crate::scenario::batch::{self, BatchOptions, Case, Sweep};
 
 /// Most scenarios in one `/v1/whatif` request.
 const MAX_SCENARIOS: usize = 256;
 
-type Shared = State<Arc<AppState>>;
-
-impl From<QueueFull> for Problem {
-    fn from(q: QueueFull) -> Self {
-        let mut p = Problem::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "queue-full",
-            "Queue full",
-            format!(
-                "{} solves are queued or running, the most this server takes at once; retry later",
-                q.in_flight
-            ),
-        );
-        p.in_flight = Some(u32::try_from(q.in_flight).unwrap_or(u32::MAX));
-        p.capacity = Some(u32::try_from(q.capacity).unwrap_or(u32::MAX));
-        p.retry_after = Some(q.retry_after);
-        p
-    }
-}
-
-pub(super) fn internal(detail: &str) -> Problem {
-    Problem::new(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "internal",
-        "Internal error",
-        format!("{detail}: this is a bug, please report it with the request"),
-    )
-}
-
-/// Sets a cancellation flag when dropped: a request abandoned by its client (or by its
-/// deadline) stops its solve.
-struct CancelOnDrop(Arc<AtomicBool>);
-
-impl Drop for CancelOnDrop {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-}
-
-/// Runs CPU work (decoding, validating, checking) off the async threads.
-pub(super) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, Problem> + Send + 'static,
-) -> Result<T, Problem> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|_| Err(internal("decoding the request failed")))
-}
-
-/// Deepest nesting of arrays and objects in JSON text (strings skipped).
-fn json_depth(text: &str) -> usize {
-    let (mut depth, mut max) = (0_usize, 0_usize);
-    let (mut in_string, mut escaped) = (false, false);
-    for b in text.bytes() {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                max = max.max(depth);
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    max
-}
-
-/// Bytes of an oversized body read and dropped before answering 413, so that a client still
-/// sending gets the answer instead of a broken pipe; beyond this the connection is cut.
-const DRAIN: usize = 8 << 20;
-
-/// Reads the body within the size limit, as UTF-8 JSON within the depth limit.
-pub(super) async fn read_body(state: &AppState, mut body: Body) -> Result<String, Problem> {
-    let limit = state.config.max_body;
-    let mut bytes = Vec::new();
-    let mut seen = 0_usize;
-    let stall = state.config.read_timeout;
-    loop {
-        // A client that stops sending mid-body must not hold a connection and a buffer for
-        // as long as the request deadline (minutes).
-        let Ok(next) = tokio::time::timeout(stall, body.frame()).await else {
-            return Err(Problem::new(
-                StatusCode::REQUEST_TIMEOUT,
-                "request-timeout",
-                "Request timeout",
-                format!(
-                    "no bytes of the body arrived for {} s (`--read-timeout`)",
-                    stall.as_secs_f64()
-                ),
-            ));
-        };
-        let Some(frame) = next else { break };
-        let frame = frame.map_err(|e| Problem::malformed(format!("cannot read the body: {e}")))?;
-        if let Ok(data) = frame.into_data() {
-            seen = seen.saturating_add(data.len());
-            if seen <= limit {
-                bytes.extend_from_slice(&data);
-            } else if seen > limit.saturating_add(DRAIN) {
-                break;
-            }
-        }
-    }
-    if seen > limit {
-        return Err(Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body-too-large",
-            "Body too large",
-            format!("the request body is larger than {limit} bytes (`--max-body`)"),
-        ));
-    }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        Problem::malformed(format!(
-            "the body is not UTF-8 text (bad byte at offset {})",
-            e.valid_up_to()
-        ))
-    })?;
-    let depth = json_depth(text);
-    if depth > state.config.max_depth {
-        return Err(Problem::malformed(format!(
-            "the body nests arrays and objects {depth} deep, more than the {} allowed",
-            state.config.max_depth
-        )));
-    }
-    Ok(text.to_owned())
-}
-
-/// Decodes the request wrapper; a problem names the path of the offending member.
-pub(super) fn parse_request<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, Problem> {
-    decode::typed_json(text).map_err(|mut d| {
-        d.file = "request".into();
-        Problem::bad_field(*d)
-    })
-}
-
-/// Labels diagnostics of a member decoded on its own as positions in the whole body: file
-/// `request`, path under `member`, lines and columns counted from the body's start.
-pub(super) fn relabel(body: &str, member: &RawValue, name: &str, diagnostics: &mut Diagnostics) {
-    let text = member.get();
-    let offset = (text.as_ptr() as usize).checked_sub(body.as_ptr() as usize);
-    let (line0, column0) = match offset.and_then(|o| body.get(..o)) {
-        Some(before) => (
-            before.matches('\n').count() + 1,
-            before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
-        ),
-        None => (1, 1),
-    };
-    for d in &mut diagnostics.0 {
-        d.file = "request".into();
-        d.path = if d.path.is_empty() {
-            name.to_owned()
-        } else {
-            format!("{name}.{}", d.path)
-        };
-        if let Some(l) = d.line {
-            if l == 1 {
-                d.column = d.column.map(|c| c + column0 - 1);
-            }
-            d.line = Some(l + line0 - 1);
-        }
-    }
-}
-
-/// Decodes and validates the `instance` member exactly as an instance file.
-pub(super) fn instance_of(body: &str, member: &RawValue) -> Result<Validated, Problem> {
-    match parse_instance(member.get(), "request") {
-        Ok((inst, mut warnings)) => {
-            relabel(body, member, "instance", &mut warnings);
-            Ok((inst, warnings))
-        }
-        Err(mut d) => {
-            relabel(body, member, "instance", &mut d);
-            Err(Problem::invalid("instance", d))
-        }
-    }
-}
-
-fn bad_option(path: &str, message: String) -> Problem {
-    let mut d = Diagnostic::error(path, message);
-    d.file = "request".into();
-    Problem::bad_field(d)
-}
-
-/// The time limit asked for (default 10 s), capped by `cap`.
-fn time_limit(asked: Option<f64>, cap: Duration) -> Result<Duration, Problem> {
-    let seconds = asked.unwrap_or(10.0);
-    if !(seconds.is_finite() && seconds > 0.0) {
-        return Err(bad_option(
-            "time_limit",
-            format!("must be a number of seconds greater than 0, found {seconds}"),
-        ));
-    }
-    Ok(Duration::try_from_secs_f64(seconds).map_or(cap, |d| d.min(cap)))
-}
+pub(super) type Shared = State<Arc<AppState>>;
 
 /// A decoded solve request.
-struct Prepared {
-    instance: Instance,
-    warnings: Vec<Diagnostic>,
-    options: SolveOptions,
+pub(super) struct Prepared {
+    pub(super) instance: Instance,
+    pub(super) warnings: Vec<Diagnostic>,
+    pub(super) options: SolveOptions,
 }
 
-fn prepare_solve(state: &AppState, body: &str, cap: Duration) -> Result<Prepared, Problem> {
+pub(super) fn prepare_solve(
+    state: &AppState,
+    body: &str,
+    cap: Duration,
+) -> Result<Prepared, Problem> {
     let req: SolveRequest = parse_request(body)?;
     let limit = time_limit(req.time_limit, cap)?;
     let (instance, mut warnings) = instance_of(body, req.instance)?;
@@ -274,7 +76,7 @@ fn prepare_solve(state: &AppState, body: &str, cap: Duration) -> Result<Prepared
     })
 }
 
-fn solve_response(
+pub(super) fn solve_response(
     instance: &Instance,
     options: &SolveOptions,
     warnings: Vec<Diagnostic>,
@@ -645,170 +447,91 @@ pub(crate) async fn whatif(
 ) -> Result<Json<WhatifResponse>, Problem> {
     let text = read_body(&state, body).await?;
     let st = state.clone();
-    let (base, cases, options) = blocking(move || {
-        let req: WhatifRequest = parse_request(&text)?;
-        let total = time_limit(req.time_limit, st.config.max_time_limit)?;
-        let (base, _) = instance_of(&text, req.instance)?;
-        let cases = whatif_cases(&req, &base)?;
-        let jobs = st.config.threads;
-        // The baseline, then the scenarios `jobs` at a time, share the batch's time.
-        let rounds = 1 + cases.len().div_ceil(jobs);
-        let per_solve = total / u32::try_from(rounds).unwrap_or(u32::MAX);
-        let options = BatchOptions {
-            solve: SolveOptions {
-                time_limit: per_solve.max(Duration::from_millis(10)),
-                threads: jobs,
-                seed: req.seed.unwrap_or(0),
-                work_limit: req.work_limit,
-                ..SolveOptions::default()
-            },
-            jobs,
-            shard: None,
-            progress: None,
-            cancel: Some(Arc::new(AtomicBool::new(false))),
-        };
-        Ok((base, cases, options))
-    })
-    .await?;
-    let cancel = options.cancel.clone().unwrap_or_default();
+    let cap = state.config.max_time_limit;
+    let w = blocking(move || prepare_whatif(&st, &text, cap)).await?;
+    let cancel = w.options.cancel.clone().unwrap_or_default();
     let _guard = CancelOnDrop(cancel.clone());
     let (tx, rx) = oneshot::channel();
-    state.submit(&cancel.clone(), move |slot| {
+    state.submit(&cancel, move |slot| {
         if tx.is_closed() {
             return;
         }
-        let mut solve = options.solve.clone();
-        solve.cancel = Some(cancel);
-        let baseline = batch::solve_baseline(&base, &solve);
-        let scenarios = batch::run(&base, &baseline.plan, &cases, &options);
+        let r = run_whatif(&w, &|| ());
         drop(slot);
-        let _ = tx.send(WhatifResponse {
-            baseline,
-            scenarios,
-        });
+        let _ = tx.send(r);
     })?;
     rx.await
         .map(Json)
         .map_err(|_| internal("the what-if batch failed"))
 }
 
-/// Submits a solve as a job and returns at once.
-#[utoipa::path(
-    post,
-    path = "/v1/jobs",
-    tag = "jobs",
-    request_body = SolveRequest,
-    responses(
-        (status = 202, description = "Queued; poll `Location`", body = JobView,
-            headers(("Location" = String, description = "`/v1/jobs/{id}`"))),
-        (status = 400, description = "Malformed request", body = Problem, content_type = PROBLEM_JSON),
-        (status = 401, description = "Missing or wrong bearer token", body = Problem, content_type = PROBLEM_JSON),
-        (status = 408, description = "The body did not arrive within the read timeout", body = Problem, content_type = PROBLEM_JSON),
-        (status = 413, description = "Body too large", body = Problem, content_type = PROBLEM_JSON),
-        (status = 415, description = "Content-Type is not JSON", body = Problem, content_type = PROBLEM_JSON),
-        (status = 422, description = "Invalid instance: every problem in `errors`", body = Problem, content_type = PROBLEM_JSON),
-        (status = 429, description = "Queue full (see `Retry-After`)", body = Problem, content_type = PROBLEM_JSON),
-        (status = 503, description = "Shutting down", body = Problem, content_type = PROBLEM_JSON),
-    )
-)]
-pub(crate) async fn submit_job(State(state): Shared, body: Body) -> Result<Response, Problem> {
-    let text = read_body(&state, body).await?;
-    let st = state.clone();
-    let cap = state.config.max_job_time;
-    let p = blocking(move || prepare_solve(&st, &text, cap)).await?;
-    let job = state.jobs.create(p.warnings.clone());
-    let mut options = p.options;
-    options.cancel = Some(job.cancel.clone());
-    {
-        let j = job.clone();
-        options.progress = Some(Arc::new(move |progress| j.progress(progress.into())));
-        let j = job.clone();
-        options.improved = Some(Arc::new(move |plan| j.incumbent(plan)));
-    }
-    let worker_job = job.clone();
-    let submitted = state.submit(&job.cancel, move |slot| {
-        let job = worker_job;
-        if !job.start() {
-            return;
-        }
-        let instance = p.instance;
-        let warnings = p.warnings;
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            solve_response(&instance, &options, warnings)
-        }));
-        // Free the place first: whoever sees the job finished may submit again at once.
-        drop(slot);
-        match result {
-            Ok(r) => job.succeed(r),
-            Err(_) => job.fail(),
-        }
-    });
-    if let Err(full) = submitted {
-        state.jobs.remove(&job.id);
-        return Err(full.into());
-    }
-    let location = format!("/v1/jobs/{}", job.id);
-    let mut response = (StatusCode::ACCEPTED, Json(job.view())).into_response();
-    if let Ok(v) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, v);
-    }
-    response.extensions_mut().insert(JobId(job.id.clone()));
-    Ok(response)
+/// A decoded what-if request.
+pub(super) struct PreparedWhatif {
+    pub(super) base: Instance,
+    pub(super) cases: Vec<Case>,
+    pub(super) options: BatchOptions,
 }
 
-/// A job's status, progress and best plan so far.
-#[utoipa::path(
-    get,
-    path = "/v1/jobs/{id}",
-    tag = "jobs",
-    params(("id" = String, Path, description = "Job id")),
-    responses(
-        (status = 200, description = "The job", body = JobView),
-        (status = 401, description = "Missing or wrong bearer token", body = Problem, content_type = PROBLEM_JSON),
-        (status = 404, description = "No such job (or it expired)", body = Problem, content_type = PROBLEM_JSON),
-    )
-)]
-pub(crate) async fn get_job(
-    State(state): Shared,
-    Path(id): Path<String>,
-) -> Result<Response, Problem> {
-    let job = state
-        .jobs
-        .get(&id)
-        .ok_or_else(|| Problem::not_found(format!("no job `{id}` (finished jobs expire)")))?;
-    let mut response = Json(job.view()).into_response();
-    response.extensions_mut().insert(JobId(id));
-    Ok(response)
+/// Decodes a what-if request: the baseline, its cases, and options that share the batch's
+/// time limit (capped by `cap`) among its solves.
+pub(super) fn prepare_whatif(
+    state: &AppState,
+    body: &str,
+    cap: Duration,
+) -> Result<PreparedWhatif, Problem> {
+    let req: WhatifRequest = parse_request(body)?;
+    let total = time_limit(req.time_limit, cap)?;
+    let (base, _) = instance_of(body, req.instance)?;
+    let cases = whatif_cases(&req, &base)?;
+    let jobs = state.config.threads;
+    // The baseline, then the scenarios `jobs` at a time, share the batch's time.
+    let rounds = 1 + cases.len().div_ceil(jobs);
+    let per_solve = total / u32::try_from(rounds).unwrap_or(u32::MAX);
+    let options = BatchOptions {
+        solve: SolveOptions {
+            time_limit: per_solve.max(Duration::from_millis(10)),
+            threads: jobs,
+            seed: req.seed.unwrap_or(0),
+            work_limit: req.work_limit,
+            ..SolveOptions::default()
+        },
+        jobs,
+        shard: None,
+        progress: None,
+        cancel: Some(Arc::new(AtomicBool::new(false))),
+    };
+    Ok(PreparedWhatif {
+        base,
+        cases,
+        options,
+    })
 }
 
-/// Cancels a job (if still queued or running) and returns its best plan so far; the job is
-/// then forgotten.
-#[utoipa::path(
-    delete,
-    path = "/v1/jobs/{id}",
-    tag = "jobs",
-    params(("id" = String, Path, description = "Job id")),
-    responses(
-        (status = 200, description = "The job, finished, with its best plan", body = JobView),
-        (status = 401, description = "Missing or wrong bearer token", body = Problem, content_type = PROBLEM_JSON),
-        (status = 404, description = "No such job (or it expired)", body = Problem, content_type = PROBLEM_JSON),
-    )
-)]
-pub(crate) async fn cancel_job(
-    State(state): Shared,
-    Path(id): Path<String>,
-) -> Result<Response, Problem> {
-    let job = state
-        .jobs
-        .get(&id)
-        .ok_or_else(|| Problem::not_found(format!("no job `{id}` (finished jobs expire)")))?;
-    job.cancel();
-    // A cancelled search settles its plan quickly; the bound only guards against a bug.
-    job.finished(Duration::from_secs(30)).await;
-    state.jobs.remove(&id);
-    let mut response = Json(job.view()).into_response();
-    response.extensions_mut().insert(JobId(id));
-    Ok(response)
+/// Solves the baseline, calls `baseline_done`, then solves the scenarios; scenarios that a
+/// cancel left out are listed in `missing`.
+pub(super) fn run_whatif(w: &PreparedWhatif, baseline_done: &dyn Fn()) -> WhatifResponse {
+    let mut solve = w.options.solve.clone();
+    solve.cancel.clone_from(&w.options.cancel);
+    let baseline = batch::solve_baseline(&w.base, &solve);
+    baseline_done();
+    let scenarios = batch::run(&w.base, &baseline.plan, &w.cases, &w.options);
+    let solved: std::collections::BTreeSet<usize> =
+        scenarios.iter().filter_map(|o| o.index).collect();
+    let missing = w
+        .cases
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| !solved.contains(k))
+        .map(|(index, c)| MissingScenario {
+            index,
+            name: c.name.clone(),
+        })
+        .collect();
+    WhatifResponse {
+        baseline,
+        scenarios,
+        missing,
+    }
 }
 
 /// Unknown paths.
@@ -818,16 +541,4 @@ pub(crate) async fn not_found(request: axum::extract::Request) -> Problem {
         request.method(),
         request.uri().path()
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::json_depth;
-
-    #[test]
-    fn depth_skips_strings() {
-        assert_eq!(json_depth(r#"{"a": [1, {"b": "[[[{{"}]}"#), 3);
-        assert_eq!(json_depth(r#""\"[""#), 0);
-        assert_eq!(json_depth("[[[]]]"), 3);
-    }
 }

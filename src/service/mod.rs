@@ -21,7 +21,10 @@
 //! ```
 
 pub mod api;
+mod body;
 mod handlers;
+mod import;
+mod job_routes;
 mod jobs;
 mod openapi;
 mod pool;
@@ -357,14 +360,21 @@ fn is_transient(e: &std::io::Error) -> bool {
     )
 }
 
-/// Every body is JSON: a request that says it sends something else (a form, a file, text) is
-/// refused before its body is read. A request without `Content-Type` is read as JSON.
+/// Every body is JSON but an upload's: a request that says it sends something else (a form,
+/// a file, text) is refused before its body is read. A request without `Content-Type` is read
+/// as JSON (an upload's by its first bytes). `POST /v1/import` also takes a workbook or a zip
+/// archive (see [`import::upload_kind`]).
 fn unsupported_media_type(request: &Request) -> Option<Problem> {
     if request.method() != axum::http::Method::POST {
         return None;
     }
     let given = request.headers().get(header::CONTENT_TYPE)?;
     let text = given.to_str().unwrap_or("(not text)");
+    if request.uri().path() == "/v1/import" {
+        return import::upload_kind(Some(text))
+            .is_none()
+            .then(|| import::unsupported(text));
+    }
     let essence = text
         .split(';')
         .next()
@@ -395,10 +405,15 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/v1/solve", post(handlers::solve))
         .route("/v1/whatif", post(handlers::whatif))
         .route("/v1/explain", post(handlers::explain))
-        .route("/v1/jobs", post(handlers::submit_job))
+        .route("/v1/import", post(import::import))
+        .route(
+            "/v1/jobs",
+            get(job_routes::list_jobs).post(job_routes::submit_job),
+        )
+        .route("/v1/whatif/jobs", post(job_routes::submit_whatif_job))
         .route(
             "/v1/jobs/{id}",
-            get(handlers::get_job).delete(handlers::cancel_job),
+            get(job_routes::get_job).delete(job_routes::cancel_job),
         )
         .merge(web::routes())
         .fallback(handlers::not_found)

@@ -19,6 +19,10 @@ mod report_page;
 mod scenario;
 #[cfg(feature = "http")]
 mod serve;
+#[cfg(feature = "http")]
+mod serve_import;
+#[cfg(feature = "http")]
+mod serve_jobs;
 mod shards;
 mod sheets;
 mod solve;

@@ -67,7 +67,7 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
-    fn log(&self) -> Vec<String> {
+    pub(crate) fn log(&self) -> Vec<String> {
         self.log.lock().unwrap().clone()
     }
 
@@ -100,16 +100,16 @@ impl Drop for Server {
 }
 
 /// Status, headers we look at, and the JSON body of a response.
-struct Reply {
-    status: u16,
-    content_type: String,
-    retry_after: Option<String>,
-    location: Option<String>,
-    www_authenticate: Option<String>,
-    body: Value,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) content_type: String,
+    pub(crate) retry_after: Option<String>,
+    pub(crate) location: Option<String>,
+    pub(crate) www_authenticate: Option<String>,
+    pub(crate) body: Value,
 }
 
-fn agent() -> ureq::Agent {
+pub(crate) fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(120)))
@@ -117,7 +117,7 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-fn reply(mut r: ureq::http::Response<ureq::Body>) -> Reply {
+pub(crate) fn reply(mut r: ureq::http::Response<ureq::Body>) -> Reply {
     let header = |name: &str| {
         r.headers()
             .get(name)
@@ -147,7 +147,7 @@ fn reply(mut r: ureq::http::Response<ureq::Body>) -> Reply {
     }
 }
 
-fn send(method: &str, url: &str, body: Option<&str>, token: Option<&str>) -> Reply {
+pub(crate) fn send(method: &str, url: &str, body: Option<&str>, token: Option<&str>) -> Reply {
     let a = agent();
     let auth = token.map(|t| format!("Bearer {t}"));
     let r = match (method, body) {
@@ -176,19 +176,19 @@ fn send(method: &str, url: &str, body: Option<&str>, token: Option<&str>) -> Rep
     reply(r.expect("the request is answered"))
 }
 
-fn get(s: &Server, p: &str) -> Reply {
+pub(crate) fn get(s: &Server, p: &str) -> Reply {
     send("GET", &s.url(p), None, None)
 }
 
-fn post(s: &Server, p: &str, body: &str) -> Reply {
+pub(crate) fn post(s: &Server, p: &str, body: &str) -> Reply {
     send("POST", &s.url(p), Some(body), None)
 }
 
-fn instance_text(name: &str) -> String {
+pub(crate) fn instance_text(name: &str) -> String {
     std::fs::read_to_string(path(&format!("instances/{name}.json"))).expect("instance")
 }
 
-fn solve_body(name: &str, extra: &Value) -> String {
+pub(crate) fn solve_body(name: &str, extra: &Value) -> String {
     let mut body = format!("{{\"instance\": {}", instance_text(name));
     if let Value::Object(m) = extra {
         for (k, v) in m {
@@ -200,7 +200,7 @@ fn solve_body(name: &str, extra: &Value) -> String {
 }
 
 /// A problem detail with this status, as `application/problem+json`.
-fn assert_problem(r: &Reply, status: u16) {
+pub(crate) fn assert_problem(r: &Reply, status: u16) {
     assert_eq!(r.status, status, "{:#}", r.body);
     assert_eq!(r.content_type, "application/problem+json", "{:#}", r.body);
     assert_eq!(r.body["status"], status);
@@ -213,7 +213,7 @@ fn assert_problem(r: &Reply, status: u16) {
 }
 
 /// The plan passes the independent checker against the named instance.
-fn assert_plan_checks(name: &str, plan: &Value) {
+pub(crate) fn assert_plan_checks(name: &str, plan: &Value) {
     let (inst, _) = load_instance(&path(&format!("instances/{name}.json"))).expect("instance");
     let plan = parse_plan(&plan.to_string(), "plan").expect("a plan");
     let report = modstaff::model::verify_declared(&inst, &plan);
@@ -251,10 +251,21 @@ fn openapi_document_is_in_sync() {
         "/v1/explain",
         "/v1/jobs",
         "/v1/jobs/{id}",
+        "/v1/whatif/jobs",
+        "/v1/import",
     ] {
         assert!(doc["paths"][p].is_object(), "{p} missing");
     }
-    for s in ["RawInstance", "Plan", "Problem", "JobView", "SolveRequest"] {
+    for s in [
+        "RawInstance",
+        "Plan",
+        "Problem",
+        "JobView",
+        "SolveRequest",
+        "JobList",
+        "JobProgress",
+        "ImportResponse",
+    ] {
         assert!(doc["components"]["schemas"][s].is_object(), "{s} missing");
     }
 }
@@ -699,7 +710,7 @@ fn auth_is_required_when_a_token_is_set() {
 }
 
 /// Polls a job until `done` says so (or 60 s pass).
-fn poll(s: &Server, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+pub(crate) fn poll(s: &Server, id: &str, done: impl Fn(&Value) -> bool) -> Value {
     let start = Instant::now();
     loop {
         let r = get(s, &format!("/v1/jobs/{id}"));

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use super::epoch::{Epoch, Restarts, Stall, WORKERS, run_epoch};
 use super::plan::finish;
 use super::start::{fixed_choices, legal_posts};
-use super::{Clock, Progress, Solution, SolveOptions, StopReason, gap, proven};
+use super::{Clock, Phase, Progress, Solution, SolveOptions, StopReason, enter, gap, proven};
 use crate::engine::bound::flow::{flow_bound_until, unavoidable_penalties};
 use crate::engine::bound::lagrangian::LagrangianBound;
 use crate::engine::bound::lp::{LpBudget, tier1_relaxation};
@@ -121,11 +121,13 @@ impl<'a> Driver<'a> {
         let style = Style::of(inst);
         let mut eval = style.evaluator(ctx);
         let (mut best, kept) = construct(ctx, &mut eval, options, &clock);
+        enter(options, Phase::Bounding);
         let (bounds, pack_plan) = start_bounds(ctx, &clock, &mut best, lp_budget, options);
         // The search rates neighbours with the greedy oracle, so its incumbent keeps its
         // greedy rating: compared with an exact rating, which can be far better when duties
         // are non-splittable, no neighbour would ever look better.
         let inc = best.clone();
+        let upper = best.key.coverage;
         if let Some(kept) = kept.filter(|k| k.key.better(&best.key)) {
             best = kept;
         }
@@ -153,8 +155,27 @@ impl<'a> Driver<'a> {
             stall: Stall::default(),
             restarts: Restarts::default(),
         };
+        // The start plan and the cheap bounds are known: report them before the Lagrangian,
+        // which can take seconds on instances of hundreds of people.
         driver.report();
         driver.publish();
+        // Where the LP is affordable it dominates the Lagrangian, so the Lagrangian runs only
+        // where the LP is out of reach, or fails (see `tighten_bounds`): its person problems
+        // keep the posts cap, which the flow bound drops. Not where the LP is skipped (a
+        // what-if batch whose baseline's LP is no stronger than the flow bound): there its
+        // iterations cost far more than they move the bound.
+        if !lp_budget.affordable {
+            driver
+                .bounds
+                .run_lagrangian(ctx, &clock, upper, 60, &|| is_cancelled(options));
+            tracing::debug!(
+                elapsed = clock.elapsed(),
+                "lagrangian {} after {} iterations",
+                driver.bounds.lagrangian.value(),
+                driver.bounds.lagrangian.iterations
+            );
+            driver.report();
+        }
         let t = Instant::now();
         driver.slice();
         let full = driver.exact.evaluate(driver.best.state.clone());
@@ -216,6 +237,7 @@ impl<'a> Driver<'a> {
 
     /// Runs epochs until a stop condition holds.
     pub(super) fn search(&mut self) -> StopReason {
+        enter(self.options, Phase::Searching);
         loop {
             if let Some(stop) = self.stop_now() {
                 return stop;
@@ -392,6 +414,7 @@ impl<'a> Driver<'a> {
     /// Settles the final plan: people back on today's posts, full oracle effort on the
     /// non-splittable duties, today's posts restored and useless posts dropped.
     pub(super) fn settle(mut self, stop: StopReason) -> Solution {
+        enter(self.options, Phase::Settling);
         tracing::debug!(
             elapsed = self.clock.elapsed(),
             "search stopped: {}",
@@ -516,8 +539,9 @@ fn construct(
     (best, kept)
 }
 
-/// The bounds at the start: flow, packing (whose plan may replace `best`) and, where the LP
-/// is out of reach, a first run of the Lagrangian.
+/// The bounds at the start: flow and packing (whose plan may replace `best`), and the
+/// Lagrangian warm-started from `best` (its first run is [`Driver::new`]'s, after the first
+/// progress report).
 fn start_bounds(
     ctx: Ctx<'_>,
     clock: &Clock,
@@ -562,7 +586,7 @@ fn start_bounds(
     // Prices read off the incumbent start the ascent near the flow bound (better than prices
     // from the relaxed flow itself, whose people are spread thin).
     lagrangian.warm_start(ctx, &best.hours.x, &best.hours.load);
-    let mut bounds = Bounds {
+    let bounds = Bounds {
         flow,
         lp: None,
         lp_budget,
@@ -572,19 +596,5 @@ fn start_bounds(
         lag_spent: Duration::ZERO,
         lagrangian_instead: false,
     };
-    // Where the LP is affordable it dominates the Lagrangian, so the Lagrangian runs only
-    // where the LP is out of reach, or fails (see `tighten_bounds`): its person problems keep
-    // the posts cap, which the flow bound drops. Not where the LP is skipped (a what-if batch
-    // whose baseline's LP is no stronger than the flow bound): there its iterations cost far
-    // more than they move the bound.
-    if !lp_budget.affordable {
-        bounds.run_lagrangian(ctx, clock, best.key.coverage, 60, &|| is_cancelled(options));
-        tracing::debug!(
-            elapsed = clock.elapsed(),
-            "lagrangian {} after {} iterations",
-            bounds.lagrangian.value(),
-            bounds.lagrangian.iterations
-        );
-    }
     (bounds, pack_plan)
 }

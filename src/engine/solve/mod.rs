@@ -43,6 +43,39 @@ pub struct Progress {
 /// Progress callback.
 pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
 
+/// What a solve is doing: reported when it starts each step, so that a caller can show
+/// where a long solve is before the first [`Progress`] report (on an instance of hundreds of
+/// people, the bounds alone can take seconds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Indexing who may do what, and building the start plan.
+    Preparing,
+    /// Computing the lower bounds (flow, packing, the Lagrangian where the LP is out of
+    /// reach); a first [`Progress`] report, with the start plan's tier 1 and the cheap bounds,
+    /// comes during this phase.
+    Bounding,
+    /// The search (epochs of the parallel LNS, or the enumeration of a tiny instance).
+    Searching,
+    /// Settling the final plan (who has to move, the hours, tier 4).
+    Settling,
+}
+
+impl Phase {
+    /// The phase's name in lower case (`preparing`, `bounding`, `searching`, `settling`).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Preparing => "preparing",
+            Self::Bounding => "bounding",
+            Self::Searching => "searching",
+            Self::Settling => "settling",
+        }
+    }
+}
+
+/// Phase callback: called as the solve enters each [`Phase`].
+pub type PhaseFn = Arc<dyn Fn(Phase) + Send + Sync>;
+
 /// Callback receiving the best plan so far.
 pub type PlanFn = Arc<dyn Fn(&Plan) + Send + Sync>;
 
@@ -102,8 +135,11 @@ pub struct SolveOptions {
     pub enumeration_limit: usize,
     /// Set to `true` to stop early and get the best plan so far.
     pub cancel: Option<Arc<AtomicBool>>,
-    /// Called after each epoch.
+    /// Called after each epoch (and once before the first, when the start plan and the cheap
+    /// bounds are known).
     pub progress: Option<ProgressFn>,
+    /// Called as the solve enters each phase, from its very start.
+    pub phase: Option<PhaseFn>,
     /// Called with the incumbent's plan when the search starts and whenever it improves tier
     /// 1-3, e.g. to serve the best plan so far. These plans pass `check`, but their hours are
     /// not balanced yet (tier 4 is settled only in the final plan).
@@ -131,6 +167,7 @@ impl Default for SolveOptions {
             enumeration_limit: 4096,
             cancel: None,
             progress: None,
+            phase: None,
             improved: None,
             lp_bound: true,
             start: None,
@@ -193,10 +230,18 @@ impl Clock {
     }
 }
 
+/// Tells the caller which phase the solve enters.
+pub(super) fn enter(options: &SolveOptions, phase: Phase) {
+    if let Some(f) = &options.phase {
+        f(phase);
+    }
+}
+
 /// Solves `inst`.
 #[must_use]
 pub fn solve(inst: &Instance, options: &SolveOptions) -> Solution {
     let clock = Clock::new(options.time_limit, options.started);
+    enter(options, Phase::Preparing);
     let elig = Eligibility::new(inst);
     tracing::debug!(elapsed = clock.elapsed(), "eligibility");
     let ctx = Ctx { inst, elig: &elig };
@@ -229,6 +274,7 @@ fn solve_tiny(ctx: Ctx<'_>, options: &SolveOptions, clock: &Clock) -> Option<Sol
             steps: 0,
         });
     }
+    enter(options, Phase::Settling);
     let plan = plan::finish(
         ctx,
         &best,

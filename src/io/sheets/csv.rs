@@ -43,13 +43,27 @@ pub(crate) fn read_folder(dir: &Path) -> Result<Input, LoadError> {
         path: dir.display().to_string(),
         source,
     };
-    let mut entries: Vec<String> = std::fs::read_dir(dir)
+    let entries: Vec<String> = std::fs::read_dir(dir)
         .map_err(io_err)?
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .collect();
+    read_files(&dir.display().to_string(), entries, &mut |name: &str| {
+        read_input(&dir.join(name))
+    })
+}
+
+/// Reads the tables of a CSV folder from its files: `folder` names it in messages (a path,
+/// or `team.zip/team` for a folder in an archive), `entries` are the names of its files and
+/// `read` gives the bytes of one of them.
+pub(crate) fn read_files(
+    folder: &str,
+    mut entries: Vec<String>,
+    read: &mut dyn FnMut(&str) -> Result<Vec<u8>, LoadError>,
+) -> Result<Input, LoadError> {
+    let dir = Path::new(folder);
     entries.sort();
     let root = Location {
-        file: dir.display().to_string(),
+        file: folder.to_owned(),
         ..Location::default()
     };
     if find(&entries, "assignments.csv").is_some() && find(&entries, "staff.csv").is_none() {
@@ -70,36 +84,15 @@ pub(crate) fn read_folder(dir: &Path) -> Result<Input, LoadError> {
         let Some(found) = find(&entries, &name) else {
             if table.required {
                 input.broken.insert(table.name);
-                let csvs = entries
-                    .iter()
-                    .filter(|e| e.to_lowercase().ends_with(".csv"))
-                    .map(String::as_str);
-                // Point at a likely misnamed file rather than only saying what is missing.
-                let hint = match crate::io::diagnostic::did_you_mean(&name, csvs) {
-                    Some(s) => format!("rename `{s}` to `{name}`"),
-                    None => format!(
-                        "an instance needs staff.csv, modules.csv and duties.csv; \
-                         `modstaff template --format csv --out {}` writes them",
-                        dir.display()
-                    ),
-                };
-                input.diags.push(
-                    Location {
-                        file: dir.join(&name).display().to_string(),
-                        ..Location::default()
-                    }
-                    .error(format!("no {name} in the folder"))
-                    .hint(hint),
-                );
+                input.diags.push(missing_table(dir, &entries, &name));
             }
             continue;
         };
-        let path = dir.join(&found);
         let loc = Location {
-            file: path.display().to_string(),
+            file: dir.join(&found).display().to_string(),
             ..Location::default()
         };
-        let bytes = read_input(&path)?;
+        let bytes = read(&found)?;
         let text = match utf8(&bytes, &loc) {
             Ok(t) => t,
             Err(d) => {
@@ -119,10 +112,37 @@ pub(crate) fn read_folder(dir: &Path) -> Result<Input, LoadError> {
         }
     }
     if let Some(found) = find(&entries, "rules.toml") {
-        let path = dir.join(found);
-        read_rules(&path, &mut input)?;
+        let loc = Location {
+            file: dir.join(&found).display().to_string(),
+            ..Location::default()
+        };
+        let bytes = read(&found)?;
+        read_rules(&bytes, loc, &mut input);
     }
     Ok(input)
+}
+
+/// A required table's file is not in the folder: point at a likely misnamed file rather than
+/// only saying what is missing.
+fn missing_table(dir: &Path, entries: &[String], name: &str) -> Diagnostic {
+    let csvs = entries
+        .iter()
+        .filter(|e| e.to_lowercase().ends_with(".csv"))
+        .map(String::as_str);
+    let hint = match crate::io::diagnostic::did_you_mean(name, csvs) {
+        Some(s) => format!("rename `{s}` to `{name}`"),
+        None => format!(
+            "an instance needs staff.csv, modules.csv and duties.csv; \
+             `modstaff template --format csv --out {}` writes them",
+            dir.display()
+        ),
+    };
+    Location {
+        file: dir.join(name).display().to_string(),
+        ..Location::default()
+    }
+    .error(format!("no {name} in the folder"))
+    .hint(hint)
 }
 
 pub(super) fn parse_csv(text: &str, loc: &Location) -> Result<Grid, Box<Diagnostic>> {
@@ -151,17 +171,12 @@ pub(super) fn parse_csv(text: &str, loc: &Location) -> Result<Grid, Box<Diagnost
     Ok(Grid::new(loc.clone(), rows, numbers))
 }
 
-fn read_rules(path: &Path, input: &mut Input) -> Result<(), LoadError> {
-    let loc = Location {
-        file: path.display().to_string(),
-        ..Location::default()
-    };
-    let bytes = read_input(path)?;
-    let text = match utf8(&bytes, &loc) {
+fn read_rules(bytes: &[u8], loc: Location, input: &mut Input) {
+    let text = match utf8(bytes, &loc) {
         Ok(t) => t,
         Err(d) => {
             input.diags.push(*d);
-            return Ok(());
+            return;
         }
     };
     let table: toml::Table = match toml::from_str(&text) {
@@ -176,7 +191,7 @@ fn read_rules(path: &Path, input: &mut Input) -> Result<(), LoadError> {
                     .error(format!("not valid TOML: {}", e.message().trim()))
                     .hint("write one `key = value` per line, text in quotes: `name = \"局\"`"),
             );
-            return Ok(());
+            return;
         }
     };
     let at = |key: String| Location {
@@ -227,7 +242,6 @@ fn read_rules(path: &Path, input: &mut Input) -> Result<(), LoadError> {
             .entries
             .push((key.clone(), RuleValue::Text(text), at(key)));
     }
-    Ok(())
 }
 
 /// CSV text of a table: a UTF-8 BOM first so that Excel shows Chinese text correctly.

@@ -7,6 +7,7 @@
 //! [`crate::io::validate()`], so every input format obeys one set of rules; the only difference is
 //! where a problem is said to be: `staff.csv: row 4, column "skills"` instead of a JSON path.
 
+mod archive;
 mod csv;
 mod grid;
 mod plan;
@@ -21,6 +22,7 @@ use super::raw::{
     RawCounterpart, RawDuty, RawInstance, RawModule, RawRules, RawSkill, RawStaff, RawUnit,
 };
 
+pub use archive::{ArchiveLimits, is_workbook, read_csv_zip, read_xlsx_bytes};
 pub use grid::{Grid, Location, Stray};
 pub use schema::{Column, NOTES_HEADER, RULES, TABLES, Table, notes_rows, template_rows};
 pub use xlsx::{ColumnFormat, SheetData, tables_workbook};
@@ -90,11 +92,24 @@ pub fn load(path: &Path) -> Result<Validated, LoadError> {
 /// # Errors
 /// As [`crate::io::load_instance`].
 pub fn load_with_raw(path: &Path) -> Result<(RawInstance, Validated), LoadError> {
-    let (raw, mut diags, sources) = match input_kind(path) {
+    let read = match input_kind(path) {
         InputKind::Xlsx => read_xlsx(path)?,
         _ => read_csv_folder(path)?,
     };
-    let file = path.display().to_string();
+    validate_read(read, &path.display().to_string())
+}
+
+/// Validates what a reader of sheets read ([`read_xlsx`], [`read_csv_folder`],
+/// [`read_xlsx_bytes`], [`read_csv_zip`]), with every problem placed at sheet, row and column;
+/// `file` names the input in the error.
+///
+/// # Errors
+/// [`LoadError::Invalid`] with every problem, when any is an error.
+pub fn validate_read(
+    (raw, mut diags, sources): (RawInstance, Diagnostics, Sources),
+    file: &str,
+) -> Result<(RawInstance, Validated), LoadError> {
+    let file = file.to_owned();
     let result = crate::io::validate::validate(&raw);
     let more = match &result {
         Ok((_, warnings)) => warnings.clone(),

@@ -135,22 +135,38 @@ pub(super) fn read_sheet<RS: std::io::Read + std::io::Seek>(
 
 pub(crate) fn read_workbook(path: &Path) -> Result<Input, LoadError> {
     let file = path.display().to_string();
-    let mut book: Xlsx<_> = match open_workbook(path) {
-        Ok(b) => b,
-        Err(XlsxError::Io(source)) => return Err(LoadError::Io { path: file, source }),
-        Err(e) => {
-            let d = Location {
-                file: file.clone(),
-                ..Location::default()
-            }
-            .error(format!("not an .xlsx workbook: {e}"))
-            .hint("save the file as \"Excel Workbook (.xlsx)\"");
-            return Err(LoadError::Invalid {
-                file,
-                diagnostics: Diagnostics(vec![d]),
-            });
-        }
-    };
+    match open_workbook(path) {
+        Ok(book) => read_book(book, file),
+        Err(XlsxError::Io(source)) => Err(LoadError::Io { path: file, source }),
+        Err(e) => Err(not_a_workbook(file, &e)),
+    }
+}
+
+/// Reads a workbook from its bytes; `file` names it in messages.
+pub(crate) fn read_workbook_bytes(bytes: &[u8], file: &str) -> Result<Input, LoadError> {
+    match Xlsx::new(std::io::Cursor::new(bytes)) {
+        Ok(book) => read_book(book, file.to_owned()),
+        Err(e) => Err(not_a_workbook(file.to_owned(), &e)),
+    }
+}
+
+fn not_a_workbook(file: String, e: &XlsxError) -> LoadError {
+    let d = Location {
+        file: file.clone(),
+        ..Location::default()
+    }
+    .error(format!("not an .xlsx workbook: {e}"))
+    .hint("save the file as \"Excel Workbook (.xlsx)\"");
+    LoadError::Invalid {
+        file,
+        diagnostics: Diagnostics(vec![d]),
+    }
+}
+
+fn read_book<RS: std::io::Read + std::io::Seek>(
+    mut book: Xlsx<RS>,
+    file: String,
+) -> Result<Input, LoadError> {
     let root = Location {
         file: file.clone(),
         ..Location::default()
