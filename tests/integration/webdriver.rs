@@ -182,7 +182,7 @@ impl Browser {
     /// Clears an input and types `text` into it (a file input takes a path).
     pub(crate) fn type_into(&self, css: &str, text: &str) {
         let id = self.find(css);
-        if !css.contains("type=file") {
+        if self.run("return arguments[0].type", &json!([{ ELEMENT: id }])) != json!("file") {
             self.call(
                 "POST",
                 &self.at(&format!("/element/{id}/clear")),

@@ -1,5 +1,5 @@
 //! The workbench as a planner uses it, in headless Chromium driven over WebDriver: open a
-//! bureau, solve it to its proven optimum, pin a post and re-solve (the post holds and the page
+//! bureau's workbook, solve it to its proven optimum, pin a post and re-solve (the post holds and the page
 //! says who moved), run three what-if scenarios, download the plan workbook and check it with
 //! `modstaff check`. Chromium and its driver are installed with apt where they can be;
 //! elsewhere the test says that it skipped. With `MODSTAFF_SCREENSHOTS=DIR`, it also saves
@@ -34,13 +34,23 @@ fn a_planner_solves_pins_compares_and_downloads_in_the_browser() {
     let b = Browser::start(&driver, &dir);
     b.goto(&server.url("/"));
 
-    // Open: the shipped agri bureau.
+    // Open: the agri bureau as the workbook a planner fills in (the examples are listed too).
+    // (Not in the download folder, where the plan workbook is looked for.)
+    let workbook = root().join("target/test-scratch/workbench-agri.xlsx");
+    let export = modstaff([
+        "export",
+        "xlsx",
+        "instances/longgang-agri.json",
+        "--out",
+        &workbook.display().to_string(),
+    ]);
+    assert_eq!(export.code, 0, "{}", export.snapshot());
     b.wait_for(
         "return document.querySelector('#examples option[value=\"longgang-agri\"]')",
         "the examples",
         Duration::from_secs(20),
     );
-    b.click("#examples option[value=\"longgang-agri\"]");
+    b.type_into("#file", &workbook.display().to_string());
     b.wait_for(
         "return !document.getElementById('solve').hidden",
         "the solve panel",

@@ -90,7 +90,7 @@ async function openFile(file) {
       ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
       : name.endsWith(".zip") ? "application/zip" : null;
     if (!type) throw new Error(`${file.name}: expected .xlsx, .zip or .json`);
-    const r = await api("POST", "/v1/import", await file.arrayBuffer(), type);
+    const r = await api("POST", `/v1/import?filename=${encodeURIComponent(file.name)}`, await file.arrayBuffer(), type);
     const answer = await r.json();
     setInstance(answer.instance, answer.warnings || answer.diagnostics);
   } catch (e) {
@@ -454,21 +454,51 @@ async function runWhatif() {
     out.replaceChildren(el("p", { class: "error" }, "add a scenario first"));
     return;
   }
-  out.replaceChildren(el("p", {}, "running the batch…"));
+  out.replaceChildren();
+  $("whatif-progress").textContent = "running the batch…";
   try {
-    const r = await (await api("POST", "/v1/whatif", { instance: S.instance, scenarios, time_limit: Number($("whatif-limit").value) || 20 })).json();
-    const base = r.baseline.coverage;
-    const worst = Math.max(base, ...r.scenarios.map((s) => s.coverage), 1);
-    const rows = [r.baseline, ...r.scenarios].map((o) => [o.name, o.status, hours(o.coverage),
-      o.index === null || o.index === undefined ? "" : (o.coverage_change >= 0 ? "+" : "") + hours(o.coverage_change),
-      el("span", { class: "bar" + (o.coverage > base ? " bad" : ""), "data-w": o.coverage / worst }),
-      o.people_moved === undefined ? "" : o.people_moved]);
-    out.replaceChildren(table(["scenario", "status", "weighted uncovered", "change", "", "people moved"], rows, [2, 3, 5]));
-    for (const b of out.querySelectorAll(".bar")) b.style.width = `${Math.round(Number(b.dataset.w) * 200)}px`;
+    const job = await (await api("POST", "/v1/whatif/jobs", { instance: S.instance, scenarios, time_limit: Number($("whatif-limit").value) || 20 })).json();
+    pollWhatif(job.id);
   } catch (e) {
     out.replaceChildren(el("p", { class: "error" }, e.message));
     showProblems(e);
   }
+}
+
+async function pollWhatif(id) {
+  const out = $("whatif-out");
+  let view;
+  try {
+    view = await (await api("GET", `/v1/jobs/${encodeURIComponent(id)}`)).json();
+  } catch (e) {
+    out.replaceChildren(el("p", { class: "error" }, e.status === 404 ? "the batch was lost (the server restarted?): run it again" : e.message));
+    return;
+  }
+  if (view.status === "queued" || view.status === "running") {
+    const p = view.progress || {};
+    $("whatif-progress").textContent = `${view.status}: ${p.phase || ""} ${p.scenarios_done ?? 0} of ${p.scenarios_total ?? "?"} scenarios · ${(p.elapsed || 0).toFixed(1)} s`;
+    setTimeout(() => pollWhatif(id), 400);
+    return;
+  }
+  $("whatif-progress").textContent = `${view.status}: ${view.result ? view.result.scenarios.length : 0} scenario(s)`;
+  if (!view.result) {
+    out.replaceChildren(el("p", { class: "error" }, `the batch ${view.status}`));
+    return;
+  }
+  showWhatif(view.result);
+}
+
+function showWhatif(r) {
+  const out = $("whatif-out");
+  const base = r.baseline.coverage;
+  const worst = Math.max(base, ...r.scenarios.map((s) => s.coverage), 1);
+  const rows = [r.baseline, ...r.scenarios].map((o) => [o.name, o.status, hours(o.coverage),
+    o.index === null || o.index === undefined ? "" : (o.coverage_change >= 0 ? "+" : "") + hours(o.coverage_change),
+    el("span", { class: "bar" + (o.coverage > base ? " bad" : ""), "data-w": o.coverage / worst }),
+    o.people_moved === undefined ? "" : o.people_moved]);
+  out.replaceChildren(table(["scenario", "status", "weighted uncovered", "change", "", "people moved"], rows, [2, 3, 5]));
+  for (const b of out.querySelectorAll(".bar")) b.style.width = `${Math.round(Number(b.dataset.w) * 200)}px`;
+  if (r.missing && r.missing.length) out.append(el("p", { class: "error" }, `not run (stopped): ${r.missing.map((m) => m.name).join(", ")}`));
 }
 
 async function loadScenarioFile(file) {
