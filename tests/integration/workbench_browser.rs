@@ -34,28 +34,7 @@ fn a_planner_solves_pins_compares_and_downloads_in_the_browser() {
     let b = Browser::start(&driver, &dir);
     b.goto(&server.url("/"));
 
-    // Open: the agri bureau as the workbook a planner fills in (the examples are listed too).
-    // (Not in the download folder, where the plan workbook is looked for.)
-    let workbook = root().join("target/test-scratch/workbench-agri.xlsx");
-    let export = modstaff([
-        "export",
-        "xlsx",
-        "instances/longgang-agri.json",
-        "--out",
-        &workbook.display().to_string(),
-    ]);
-    assert_eq!(export.code, 0, "{}", export.snapshot());
-    b.wait_for(
-        "return document.querySelector('#examples option[value=\"longgang-agri\"]')",
-        "the examples",
-        Duration::from_secs(20),
-    );
-    b.type_into("#file", &workbook.display().to_string());
-    b.wait_for(
-        "return !document.getElementById('solve').hidden",
-        "the solve panel",
-        Duration::from_secs(20),
-    );
+    open_workbook(&b);
     assert!(
         b.run(
             "return document.getElementById('bureau-name').textContent",
@@ -181,4 +160,29 @@ fn download_workbook(b: &Browser, dir: &std::path::Path) -> PathBuf {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
+}
+
+/// Opens the agri bureau as the workbook a planner fills in (the examples are listed too).
+fn open_workbook(b: &Browser) {
+    // (Not in the download folder, where the plan workbook is looked for.)
+    let workbook = root().join("target/test-scratch/workbench-agri.xlsx");
+    let export = modstaff([
+        "export",
+        "xlsx",
+        "instances/longgang-agri.json",
+        "--out",
+        &workbook.display().to_string(),
+    ]);
+    assert_eq!(export.code, 0, "{}", export.snapshot());
+    b.wait_for(
+        "return document.querySelector('#examples option[value=\"longgang-agri\"]')",
+        "the examples",
+        Duration::from_secs(20),
+    );
+    b.type_into("#file", &workbook.display().to_string());
+    b.wait_for(
+        "return !document.getElementById('solve').hidden",
+        "the solve panel",
+        Duration::from_secs(20),
+    );
 }
