@@ -23,8 +23,13 @@ pub(crate) struct Server {
 
 impl Server {
     pub(crate) fn start(extra: &[&str]) -> Self {
+        Self::start_at("127.0.0.1:0", extra)
+    }
+
+    /// A server on `addr` (a fixed port, to restart on it).
+    pub(crate) fn start_at(addr: &str, extra: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_modstaff"))
-            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(["serve", "--addr", addr])
             .args(if extra.contains(&"--workers") {
                 &[][..]
             } else {

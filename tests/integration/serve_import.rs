@@ -171,7 +171,7 @@ fn workbooks_zipped_folders_and_json_import_as_modstaff_import_reads_them() {
 }
 
 /// Writes a workbook whose staff sheet has `forty` for a capacity (sheet `staff`, row 3).
-fn broken_workbook(book: &Path) {
+pub(crate) fn broken_workbook(book: &Path) {
     use rust_xlsxwriter::Workbook;
     let mut wb = Workbook::new();
     let sheets: [(&str, &[&[&str]]); 3] = [

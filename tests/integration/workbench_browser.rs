@@ -186,3 +186,92 @@ fn open_workbook(b: &Browser) {
         Duration::from_secs(20),
     );
 }
+
+/// The page asks for the server's token, names a workbook's mistakes by sheet, row and column,
+/// stops a solve with its best plan, and says a job was lost when the server restarts.
+#[test]
+fn the_page_asks_for_its_token_names_mistakes_stops_and_survives_a_restart() {
+    let driver = match chromedriver() {
+        Ok(d) => d,
+        Err(why) => {
+            println!("skipped: {why}");
+            return;
+        }
+    };
+    let dir = root().join("target/test-scratch/workbench-browser-2");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch");
+    let token = dir.join("token");
+    std::fs::write(&token, "a-token-of-the-tests\n").expect("token");
+    let token_arg = token.display().to_string();
+    let addr = format!("127.0.0.1:{}", crate::webdriver::free_port());
+    let server = Server::start_at(&addr, &["--token-file", &token_arg]);
+    let b = Browser::start(&driver, &dir);
+    b.goto(&server.url("/"));
+
+    // The examples need the token: the page asks for it.
+    b.wait_for(
+        "return !document.getElementById('token-box').hidden",
+        "the token field",
+        Duration::from_secs(20),
+    );
+    b.type_into("#token", "a-token-of-the-tests");
+    b.click("#token-save");
+    b.wait_for(
+        "return document.querySelector('#examples option[value=\"longgang-approval\"]')",
+        "the examples, with the token",
+        Duration::from_secs(20),
+    );
+
+    // A workbook with a mistake: named by sheet, row and column.
+    let book = dir.join("team.xlsx");
+    crate::serve_import::broken_workbook(&book);
+    b.type_into("#file", &book.display().to_string());
+    let problems = b.wait_for(
+        "const t = document.getElementById('problems').textContent; return t.includes('row 3') ? t : null",
+        "the workbook's mistake",
+        Duration::from_secs(20),
+    );
+    assert!(
+        problems
+            .as_str()
+            .is_some_and(|t| t.contains("sheet \"staff\", row 3, column \"capacity\"")),
+        "{problems}"
+    );
+
+    // Stop: the best plan so far comes back.
+    b.click("#examples option[value=\"longgang-approval\"]");
+    b.wait_for(
+        "return !document.getElementById('solve').hidden",
+        "the solve panel",
+        Duration::from_secs(20),
+    );
+    b.type_into("#time-limit", "120");
+    b.click("#solve-btn");
+    b.wait_for(
+        "return S.history.length > 0",
+        "a first plan",
+        Duration::from_secs(30),
+    );
+    b.click("#stop-btn");
+    let headline = b.wait_for(
+        "return !S.job && S.plan ? document.getElementById('headline').textContent : null",
+        "the stopped solve's plan",
+        Duration::from_secs(30),
+    );
+    assert!(
+        headline.as_str().is_some_and(|h| h.contains("uncovered")),
+        "{headline}"
+    );
+
+    // The server restarts mid-job: the page says the job was lost.
+    b.click("#solve-btn");
+    b.wait_for("return S.job", "a running job", Duration::from_secs(20));
+    drop(server);
+    let _again = Server::start_at(&addr, &["--token-file", &token_arg]);
+    b.wait_for(
+        "return document.getElementById('progress').textContent.includes('lost')",
+        "the lost job said as such",
+        Duration::from_secs(60),
+    );
+}

@@ -138,11 +138,19 @@ async function solve(fromPlan) {
   }
 }
 
-async function poll(id) {
+async function poll(id, misses = 0) {
+  if (S.job !== id) return; // stopped meanwhile
   let view;
   try {
     view = await (await api("GET", `/v1/jobs/${encodeURIComponent(id)}`)).json();
   } catch (e) {
+    if (S.job !== id) return;
+    // No answer at all (the server is restarting): keep asking for a minute.
+    if (e.status === undefined && misses < 150) {
+      $("progress").textContent = "the server does not answer; retrying…";
+      setTimeout(() => poll(id, misses + 1), 400);
+      return;
+    }
     finishJob();
     // A restarted server forgets its jobs: say so rather than wait for ever.
     $("progress").textContent = e.status === 404 ? "the job was lost (the server restarted?): solve again" : e.message;
@@ -161,6 +169,7 @@ async function poll(id) {
     setTimeout(() => poll(id), 400);
     return;
   }
+  if (S.job !== id) return;
   finishJob();
   if (view.plan) showPlan(view.plan);
   if (view.status === "failed") $("progress").textContent = "the solve failed";
@@ -174,7 +183,18 @@ function finishJob() {
 }
 
 async function stop() {
-  if (S.job) await api("DELETE", `/v1/jobs/${encodeURIComponent(S.job)}`).catch(showProblems);
+  const id = S.job;
+  if (!id) return;
+  try {
+    // DELETE answers with the job and its best plan, and the server forgets it.
+    const view = await (await api("DELETE", `/v1/jobs/${encodeURIComponent(id)}`)).json();
+    if (S.job !== id) return;
+    finishJob();
+    $("progress").textContent = "stopped: the best plan so far";
+    if (view.plan) showPlan(view.plan);
+  } catch (e) {
+    showProblems(e);
+  }
 }
 
 function drawChart() {
