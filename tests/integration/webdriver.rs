@@ -233,6 +233,16 @@ impl Browser {
         }
     }
 
+    /// The page printed to PDF (A4), as bytes.
+    pub(crate) fn print_pdf(&self) -> Vec<u8> {
+        let v = self.call(
+            "POST",
+            &self.at("/print"),
+            &json!({"page": {"width": 21.0, "height": 29.7}, "background": true}),
+        );
+        base64(v.as_str().expect("base64 PDF"))
+    }
+
     /// A PNG of the window into `file`.
     pub(crate) fn screenshot(&self, file: &Path) {
         let v = self.call("GET", &self.at("/screenshot"), &json!({}));

@@ -275,3 +275,69 @@ fn the_page_asks_for_its_token_names_mistakes_stops_and_survives_a_restart() {
         Duration::from_secs(60),
     );
 }
+
+/// A saved workbench file opens again with its plan; a scenario file runs as a batch; the page
+/// prints.
+#[test]
+fn a_saved_workbench_and_a_scenario_file_open_and_the_page_prints() {
+    let driver = match chromedriver() {
+        Ok(d) => d,
+        Err(why) => {
+            println!("skipped: {why}");
+            return;
+        }
+    };
+    let dir = root().join("target/test-scratch/workbench-browser-3");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch");
+    // A workbench file as the page saves it: the instance, a plan, scenarios.
+    let plan = modstaff(["solve", "instances/tiny.json", "-f", "json", "-q"]);
+    assert_eq!(plan.code, 0);
+    let instance =
+        std::fs::read_to_string(crate::common::path("instances/tiny.json")).expect("tiny");
+    let saved = dir.join("workbench-tiny.json");
+    std::fs::write(
+        &saved,
+        format!(
+            "{{\"workbench\": 1, \"instance\": {instance}, \"plan\": {}, \"scenarios\": []}}",
+            plan.stdout
+        ),
+    )
+    .expect("saved");
+    let server = Server::start(&[]);
+    let b = Browser::start(&driver, &dir);
+    b.goto(&server.url("/"));
+    b.type_into("#file", &saved.display().to_string());
+    let headline = b.wait_for(
+        "return S.plan ? document.getElementById('headline').textContent : null",
+        "the saved plan",
+        Duration::from_secs(20),
+    );
+    assert_eq!(
+        headline,
+        json!("20 of 102 h uncovered in 1 duty (weighted 80, proven optimal)")
+    );
+    let scenarios = dir.join("what-if.toml");
+    std::fs::write(
+        &scenarios,
+        "[[scenario]]\nname = \"Cai leaves\"\nremove_staff = { ids = [\"cai\"] }\n\n\
+         [[scenario]]\nname = \"one post each\"\nrules = { max_posts = 1 }\n",
+    )
+    .expect("scenarios");
+    b.type_into("#scenario-file", &scenarios.display().to_string());
+    b.click("#whatif-run");
+    let rows = b.wait_for(
+        "const r = [...document.querySelectorAll('#whatif-out tbody tr')].map(t => t.cells[0].textContent); \
+         return r.length === 3 ? r : null",
+        "the scenario file's rows",
+        Duration::from_secs(60),
+    );
+    assert_eq!(rows, json!(["baseline", "Cai leaves", "one post each"]));
+    let pdf = b.print_pdf();
+    assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    let pages = pdf
+        .windows(10)
+        .filter(|w| w == b"/Type /Pag" || w == b"/Type/Page")
+        .count();
+    assert!(pages >= 1, "at least one page");
+}

@@ -237,7 +237,7 @@ function showPlan(plan) {
   $("plan").hidden = $("explain").hidden = false;
   $("resolve-btn").disabled = false;
   const t = plan.totals || {};
-  $("headline").textContent = `${hours(t.uncovered_hours || 0)} of ${hours(t.hours || 0)} h uncovered in ${t.uncovered_duties || 0} duties ` +
+  $("headline").textContent = `${hours(t.uncovered_hours || 0)} of ${hours(t.hours || 0)} h uncovered in ${t.uncovered_duties || 0} ${t.uncovered_duties === 1 ? "duty" : "duties"} ` +
     `(weighted ${hours(plan.objective.coverage)}, ${plan.status === "optimal" ? "proven optimal" : `gap ${(100 * plan.solver.gap).toFixed(2)}%`})`;
   renderMoved();
   renderChanges();
