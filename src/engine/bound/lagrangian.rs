@@ -96,37 +96,14 @@ impl LagrangianBound {
         }
     }
 
-    /// Sets lambda from a plan's hours, as the LP dual of the hours problem with every post
-    /// allowed would price them: a person who is full values an hour at the lightest weight
-    /// they work on, and a duty is worth no more than the cheapest person who could do it.
-    /// This starts the ascent near the flow bound instead of far below zero.
+    /// Sets lambda from a plan's hours (see [`super::pricing::warm_prices`]).
     pub(crate) fn warm_start(
         &mut self,
         ctx: Ctx<'_>,
         x: &[(StaffIdx, DutyIdx, f64)],
         load: &[f64],
     ) {
-        let (inst, elig) = (ctx.inst, ctx.elig);
-        let mut price = vec![0.0_f64; inst.staff.len()];
-        let mut lightest = vec![f64::INFINITY; inst.staff.len()];
-        for &(p, d, h) in x {
-            if h > 1e-9 {
-                lightest[p.index()] = lightest[p.index()].min(inst.duty(d).weight);
-            }
-        }
-        for (i, person) in inst.staff.iter().enumerate() {
-            if load[i] >= person.capacity - 1e-6 && lightest[i].is_finite() {
-                price[i] = lightest[i];
-            }
-        }
-        for (d, duty) in inst.duties.iter().enumerate() {
-            let cheapest = elig
-                .doers_of(DutyIdx::from(d))
-                .iter()
-                .map(|p| price[p.index()])
-                .fold(f64::INFINITY, f64::min);
-            self.lambda[d] = duty.weight.min(cheapest);
-        }
+        self.lambda = super::pricing::warm_prices(ctx, x, load);
     }
 
     /// The best bound found so far (never negative: tier 1 is a sum of penalties).

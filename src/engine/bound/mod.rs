@@ -6,10 +6,12 @@
 //!   problems that keep the posts cap;
 //! - the LP relaxation ([`lp`]), strengthened, solved by microlp where it is affordable.
 
+pub(crate) mod colgen;
 pub(crate) mod flow;
 pub(crate) mod lagrangian;
 pub mod lp;
 pub(crate) mod packing;
+pub(crate) mod pricing;
 
 use std::time::Duration;
 

@@ -8,7 +8,9 @@ use super::plan::finish;
 use super::start::{fixed_choices, legal_posts};
 use super::{Clock, Phase, Progress, Solution, SolveOptions, StopReason, enter, gap, proven};
 use crate::engine::bound::flow::{flow_bound_until, unavoidable_penalties};
+use crate::engine::bound::colgen::ColumnGeneration;
 use crate::engine::bound::lagrangian::LagrangianBound;
+use crate::engine::bound::pricing::{Duals, plan_patterns, warm_prices};
 use crate::engine::bound::lp::{LpBudget, tier1_relaxation};
 use crate::engine::bound::packing::packing_bound;
 use crate::engine::eligibility::Ctx;
@@ -42,6 +44,12 @@ struct Bounds {
     lag_spent: Duration,
     /// The LP failed: the Lagrangian takes over.
     lagrangian_instead: bool,
+    /// The decomposition bound by person, once started (see `tighten_bounds`).
+    colgen: Option<ColumnGeneration>,
+    /// Column generation is out of reach here, failed, or has used its share of the time.
+    colgen_off: bool,
+    colgen_budget: Duration,
+    colgen_spent: Duration,
 }
 
 impl Bounds {
@@ -51,6 +59,52 @@ impl Bounds {
             .value()
             .max(self.flow)
             .max(self.lp.unwrap_or(0.0))
+            .max(self.colgen.as_ref().map_or(0.0, ColumnGeneration::value))
+    }
+
+    /// Whether the decomposition bound has reached its limit (no LP relaxation is stronger).
+    fn colgen_converged(&self) -> bool {
+        self.colgen.as_ref().is_some_and(|c| c.converged)
+    }
+
+    /// Column generation from the plan `best`, within its share of the time.
+    fn run_colgen(
+        &mut self,
+        ctx: Ctx<'_>,
+        clock: &Clock,
+        best: &Evaluated,
+        cancelled: &dyn Fn() -> bool,
+    ) {
+        if self.colgen_off || self.colgen_converged() {
+            return;
+        }
+        let t = Instant::now();
+        if self.colgen.is_none() {
+            let mut start = Duals::zero(ctx.inst);
+            start.pi = warm_prices(ctx, &best.hours.x, &best.hours.load);
+            let posts: Vec<Vec<_>> = ctx
+                .inst
+                .staff_indices()
+                .map(|p| best.state.posts.of(p).to_vec())
+                .collect();
+            let seeds = plan_patterns(ctx.inst, &posts, &best.hours.x, &best.liaisons);
+            self.colgen = ColumnGeneration::new(ctx, start, seeds);
+            self.colgen_off = self.colgen.is_none();
+        }
+        let until = (t + self.colgen_budget.saturating_sub(self.colgen_spent)).min(clock.deadline);
+        if let Some(cg) = &mut self.colgen {
+            cg.improve(ctx, best.key.coverage, 1_000, Some(until), cancelled);
+            tracing::debug!(
+                elapsed = clock.elapsed(),
+                "column generation {} (ceiling {}) after {} iterations, {} columns",
+                cg.value(),
+                cg.ceiling,
+                cg.iterations,
+                cg.columns.len()
+            );
+        }
+        self.colgen_spent += t.elapsed();
+        self.colgen_off |= self.colgen_spent >= self.colgen_budget;
     }
 
     /// Up to `iterations` more Lagrangian iterations within its budget. Its iterations are
@@ -377,7 +431,13 @@ impl<'a> Driver<'a> {
     /// is out of reach or failed, the Lagrangian iterates a little more.
     fn tighten_bounds(&mut self) {
         let settled = self.epoch >= 4 || self.stall.epochs >= 2;
+        if settled && !self.proven() && !self.out_of_time() && !self.cancelled() {
+            let options = self.options;
+            self.bounds
+                .run_colgen(self.ctx, &self.clock, &self.best, &|| is_cancelled(options));
+        }
         if self.bounds.lp_budget.affordable
+            && !self.bounds.colgen_converged()
             && self.options.lp_bound
             && self.bounds.lp.is_none()
             && settled
@@ -489,6 +549,10 @@ impl<'a> Driver<'a> {
 /// (about 1.2 GB of network at the most).
 const MAX_BOUND_PAIRS: usize = 30_000_000;
 
+/// Column generation's master grows by a cut per person and iteration: beyond this many people
+/// microlp's re-solves take longer than the search can spare.
+const COLGEN_MAX_STAFF: usize = 1_000;
+
 /// The start: today's posts, or the posts of the given start plan (those legal together),
 /// and a greedy repair of everyone from them, whichever is better. With a start plan, also
 /// its posts rated with its own choice of who does each non-splittable duty: no worse than
@@ -595,6 +659,12 @@ fn start_bounds(
         lag_budget: clock.time_limit.mul_f64(0.15),
         lag_spent: Duration::ZERO,
         lagrangian_instead: false,
+        colgen: None,
+        colgen_off: ctx.inst.staff.len() > COLGEN_MAX_STAFF,
+        // Column generation gets at most half of the time: where it converges it proves
+        // more than anything else, and a stop by proof saves the rest.
+        colgen_budget: clock.time_limit.mul_f64(0.5),
+        colgen_spent: Duration::ZERO,
     };
     (bounds, pack_plan)
 }

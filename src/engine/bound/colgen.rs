@@ -1,0 +1,493 @@
+//! The decomposition bound by person (Dantzig-Wolfe), by column generation.
+//!
+//! A column is one person's whole pattern ([`Pattern`]); the master LP chooses a convex
+//! combination of patterns per person and links the people through the coupling
+//! constraints: duty coverage, one liaison per counterpart (relaxed to "at least one", which
+//! never changes tier 1), the staffing floors, each module's `max_staff` and each unit's
+//! headcount cap. microlp gives no duals, so the master is solved as its dual, where a column
+//! is a cut: maximise
+//!
+//! ```text
+//! sum_d pi[d]*hours(d) + sum_c rho[c] + sum_m nu[m]*min_staff(m) - sum_m mu[m]*max_staff(m)
+//!     - sum_u eta[u]*headcount_cap(u) - sum_p sigma[p]
+//! s.t. sigma[p] >= value of pattern k of p at (pi, rho, nu, mu, eta), for every column k
+//! ```
+//!
+//! and microlp re-solves from its basis after each cut. At any prices the Lagrangian value,
+//! the dualised constant less every person's best pattern value ([`super::pricing`]), is a
+//! valid lower bound on tier 1, so the bound is safe to read at any iteration. Prices are
+//! sought between the master's and the best ones so far (Wentges' smoothing), which keeps the
+//! plain cutting-plane method from jumping between extremes.
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem, Solution, Variable};
+
+use super::pricing::{Duals, Pattern, Priced, Pricer};
+use crate::engine::eligibility::Ctx;
+use crate::model::{Instance, StaffIdx};
+
+/// Smoothing: the weight of the best prices in the point priced.
+const ALPHA: f64 = 0.5;
+/// A column enters the master when it beats its person's `sigma` by more than this.
+const ENTER: f64 = 1e-7;
+
+/// The master's dual variables (absent where the constraint can never bind).
+struct Vars {
+    pi: Vec<Variable>,
+    rho: Vec<Option<Variable>>,
+    nu: Vec<Option<Variable>>,
+    mu: Vec<Option<Variable>>,
+    eta: Vec<Option<Variable>>,
+    sigma: Vec<Variable>,
+}
+
+/// Column generation state, kept between calls so that it can be resumed.
+pub(crate) struct ColumnGeneration {
+    listed: Vec<bool>,
+    /// The best prices so far and their Lagrangian value.
+    center: Duals,
+    best: f64,
+    pub(crate) columns: Vec<Pattern>,
+    seen: HashSet<Vec<u64>>,
+    vars: Vars,
+    /// The master's last solution; `None` once microlp failed (the bound stays as it is).
+    master: Option<Solution>,
+    /// The master's last value: an upper bound on what this bound can reach.
+    pub(crate) ceiling: f64,
+    /// The next point priced is the master's own (after a mispricing).
+    plain: bool,
+    pricer: Pricer,
+    /// Iterations done so far.
+    pub(crate) iterations: usize,
+    /// The bound cannot improve further (the master's prices priced out).
+    pub(crate) converged: bool,
+    /// Time spent pricing and in the master.
+    pub(crate) pricing_time: std::time::Duration,
+    pub(crate) master_time: std::time::Duration,
+}
+
+/// A pattern's key for duplicate detection: person, posts, hours (bits), liaisons.
+fn key(pattern: &Pattern) -> Vec<u64> {
+    let mut k = vec![u64::from(pattern.person.0)];
+    k.extend(pattern.modules.iter().map(|m| u64::from(m.0)));
+    k.push(u64::MAX);
+    for &(d, h) in &pattern.hours {
+        k.push(u64::from(d.0));
+        k.push(h.to_bits());
+    }
+    k.push(u64::MAX);
+    k.extend(pattern.liaisons.iter().map(|c| u64::from(c.0)));
+    k
+}
+
+impl ColumnGeneration {
+    /// A master with every person's pins-only pattern, the `seeds` (a plan's patterns) and
+    /// the patterns priced at `start`, solved once. `None` when microlp fails on it.
+    pub(crate) fn new(ctx: Ctx<'_>, start: Duals, seeds: Vec<Pattern>) -> Option<Self> {
+        let inst = ctx.inst;
+        let listed = inst.listed_counterparts();
+        let (problem, vars) = master_problem(ctx, &listed);
+        let mut cg = Self {
+            listed,
+            best: f64::NEG_INFINITY,
+            center: start,
+            columns: Vec::new(),
+            seen: HashSet::new(),
+            vars,
+            master: None,
+            ceiling: f64::INFINITY,
+            plain: false,
+            pricer: Pricer::default(),
+            iterations: 0,
+            converged: false,
+            pricing_time: std::time::Duration::ZERO,
+            master_time: std::time::Duration::ZERO,
+        };
+        let mut problem = problem;
+        for p in inst.staff_indices() {
+            let pins = {
+                let mut m = inst.person(p).fixed_posts.clone();
+                m.sort_unstable();
+                m
+            };
+            let pattern = Pattern {
+                person: p,
+                modules: pins,
+                hours: Vec::new(),
+                liaisons: Vec::new(),
+            };
+            cg.seen.insert(key(&pattern));
+            let (expr, rhs) = cg.cut(inst, &pattern);
+            problem.add_constraint(expr, ComparisonOp::Ge, rhs);
+            cg.columns.push(pattern);
+        }
+        for pattern in seeds {
+            if cg.seen.insert(key(&pattern)) {
+                let (expr, rhs) = cg.cut(inst, &pattern);
+                problem.add_constraint(expr, ComparisonOp::Ge, rhs);
+                cg.columns.push(pattern);
+            }
+        }
+        let start = cg.center.clone();
+        let priced = cg.price_all(ctx, &start);
+        cg.take_lagrangian(inst, &start, &priced);
+        for pr in priced {
+            if cg.seen.insert(key(&pr.pattern)) {
+                let (expr, rhs) = cg.cut(inst, &pr.pattern);
+                problem.add_constraint(expr, ComparisonOp::Ge, rhs);
+                cg.columns.push(pr.pattern);
+            }
+        }
+        let solution = problem.solve().ok()?.into_solution().ok()?;
+        cg.ceiling = solution.objective();
+        cg.master = Some(solution);
+        Some(cg)
+    }
+
+    /// Solves a fresh master with the columns whose cut is tight at `zm` or that were tight
+    /// recently, and the new ones.
+    fn rebuild(&mut self, ctx: Ctx<'_>) -> Option<Solution> {
+        let inst = ctx.inst;
+        let (mut problem, vars) = master_problem(ctx, &self.listed);
+        self.vars = vars;
+        for pattern in &self.columns {
+            let (expr, rhs) = self.cut(inst, pattern);
+            problem.add_constraint(expr, ComparisonOp::Ge, rhs);
+        }
+        problem.solve().ok()?.into_solution().ok()
+    }
+
+    /// The best bound so far (never negative: tier 1 is a sum of penalties).
+    pub(crate) fn value(&self) -> f64 {
+        self.best.max(0.0)
+    }
+
+    /// Adds `pattern` as a column (a cut on the master's dual).
+    fn cut(&self, inst: &Instance, pattern: &Pattern) -> (LinearExpr, f64) {
+        let v = &self.vars;
+        let mut expr = LinearExpr::empty();
+        expr.add(v.sigma[pattern.person.index()], 1.0);
+        for &(d, h) in &pattern.hours {
+            expr.add(v.pi[d.index()], -h);
+        }
+        for m in &pattern.modules {
+            if let Some(nu) = v.nu[m.index()] {
+                expr.add(nu, -1.0);
+            }
+            if let Some(mu) = v.mu[m.index()] {
+                expr.add(mu, 1.0);
+            }
+        }
+        for c in &pattern.liaisons {
+            if let Some(rho) = v.rho[c.index()] {
+                expr.add(rho, -1.0);
+            }
+        }
+        for u in pattern.units(inst) {
+            if let Some(eta) = v.eta[u.index()] {
+                expr.add(eta, 1.0);
+            }
+        }
+        (expr, 0.0)
+    }
+
+    /// The master's prices.
+    fn master_duals(&self, inst: &Instance, sol: &Solution) -> Duals {
+        let v = &self.vars;
+        let opt = |x: &Option<Variable>| x.map_or(0.0, |x| sol.var_value(x));
+        let mut z = Duals::zero(inst);
+        for (d, var) in v.pi.iter().enumerate() {
+            z.pi[d] = sol.var_value(*var).clamp(0.0, inst.duties[d].weight);
+        }
+        for (c, var) in v.rho.iter().enumerate() {
+            z.rho[c] = opt(var).clamp(0.0, inst.rules.liaison_weight);
+        }
+        for m in 0..inst.modules.len() {
+            z.nu[m] = opt(&v.nu[m]).clamp(0.0, inst.rules.min_staff_weight);
+            z.mu[m] = opt(&v.mu[m]).max(0.0);
+        }
+        for (u, var) in v.eta.iter().enumerate() {
+            z.eta[u] = opt(var).max(0.0);
+        }
+        z
+    }
+
+    fn price_all(&mut self, ctx: Ctx<'_>, z: &Duals) -> Vec<Priced> {
+        ctx.inst
+            .staff_indices()
+            .map(|p| self.pricer.price(ctx, p, z))
+            .collect()
+    }
+
+    /// The Lagrangian value at `z` from the people's best patterns; keeps it if best.
+    fn take_lagrangian(&mut self, inst: &Instance, z: &Duals, priced: &[Priced]) -> f64 {
+        let value = z.constant(inst, &self.listed) - priced.iter().map(|p| p.upper).sum::<f64>();
+        if value > self.best {
+            self.best = value;
+            self.center = z.clone();
+        }
+        value
+    }
+
+    /// Runs up to `max_iterations` iterations, until `deadline`, convergence, `stop`, or the
+    /// bound reaching `upper` (the best known plan's tier 1). Returns the bound.
+    pub(crate) fn improve(
+        &mut self,
+        ctx: Ctx<'_>,
+        upper: f64,
+        max_iterations: usize,
+        deadline: Option<Instant>,
+        stop: &dyn Fn() -> bool,
+    ) -> f64 {
+        let inst = ctx.inst;
+        for _ in 0..max_iterations {
+            if self.converged
+                || deadline.is_some_and(|d| Instant::now() >= d)
+                || stop()
+                || self.best >= upper - 1e-9 * upper.abs().max(1.0)
+            {
+                break;
+            }
+            let Some(sol) = self.master.take() else {
+                break;
+            };
+            self.iterations += 1;
+            let zm = self.master_duals(inst, &sol);
+            let sigma: Vec<f64> = self.vars.sigma.iter().map(|&s| sol.var_value(s)).collect();
+            let z = if self.plain {
+                zm.clone()
+            } else {
+                self.center.blend(&zm, ALPHA)
+            };
+            let t = Instant::now();
+            let priced = self.price_all(ctx, &z);
+            self.pricing_time += t.elapsed();
+            let t = Instant::now();
+            let value = self.take_lagrangian(inst, &z, &priced);
+            tracing::trace!(
+                value,
+                best = self.best,
+                ceiling = self.ceiling,
+                plain = self.plain,
+                "column generation iteration"
+            );
+            let rebuild = std::env::var("CG_REBUILD").is_ok();
+            let mut sol = Some(sol);
+            if rebuild {
+                // Drop columns slack at the master's prices (pins-only ones stay).
+                let keep: Vec<bool> = self
+                    .columns
+                    .iter()
+                    .map(|c| {
+                        c.hours.is_empty()
+                            || c.value(inst, &zm) >= sigma[c.person.index()] - 1e-6
+                    })
+                    .collect();
+                let mut i = 0;
+                self.columns.retain(|_| {
+                    i += 1;
+                    keep[i - 1]
+                });
+                self.seen = self.columns.iter().map(key).collect();
+                sol = None;
+            }
+            let mut added = 0;
+            for pr in priced {
+                let p = pr.pattern.person.index();
+                if pr.pattern.value(inst, &zm) <= sigma[p] + ENTER {
+                    continue;
+                }
+                if !self.seen.insert(key(&pr.pattern)) {
+                    continue;
+                }
+                let (expr, rhs) = self.cut(inst, &pr.pattern);
+                self.columns.push(pr.pattern);
+                added += 1;
+                if rebuild {
+                    continue;
+                }
+                sol = sol
+                    .take()
+                    .and_then(|s| s.add_constraint(expr, ComparisonOp::Ge, rhs).ok())
+                    .and_then(|o| o.into_solution().ok());
+                if sol.is_none() {
+                    tracing::debug!("column generation: microlp failed on the master");
+                    return self.value();
+                }
+            }
+            if rebuild {
+                sol = self.rebuild(ctx);
+                if sol.is_none() {
+                    return self.value();
+                }
+            }
+            if added == 0 {
+                if self.plain {
+                    // The master's own prices price out: its value is the bound's limit.
+                    self.converged = true;
+                } else {
+                    self.plain = true;
+                }
+            } else {
+                self.plain = false;
+            }
+            if let Some(s) = &sol {
+                self.ceiling = s.objective();
+            }
+            self.master_time += t.elapsed();
+            self.master = sol;
+            if self.ceiling - self.best <= 1e-7 * self.ceiling.abs().max(1.0) {
+                self.converged = true;
+            }
+        }
+        self.value()
+    }
+}
+
+/// The master's dual with no columns yet.
+fn master_problem(ctx: Ctx<'_>, listed: &[bool]) -> (Problem, Vars) {
+    let (inst, elig) = (ctx.inst, ctx.elig);
+    let mut lp = Problem::new(OptimizationDirection::Maximize);
+    // What one person can earn at most bounds the cap prices that can matter.
+    let big = inst
+        .staff
+        .iter()
+        .map(|p| p.capacity)
+        .fold(0.0_f64, f64::max)
+        * inst.duties.iter().map(|d| d.weight).fold(0.0_f64, f64::max)
+        + f64::from(inst.rules.max_posts.max(1)) * inst.rules.min_staff_weight
+        + f64::from(inst.rules.max_liaisons.max(1)) * inst.rules.liaison_weight
+        + 1.0;
+    let pi = inst
+        .duties
+        .iter()
+        .map(|d| lp.add_var(d.hours, (0.0, d.weight)))
+        .collect();
+    let rho = (0..inst.counterparts.len())
+        .map(|c| {
+            (listed[c] && inst.rules.liaison_weight > 0.0)
+                .then(|| lp.add_var(1.0, (0.0, inst.rules.liaison_weight)))
+        })
+        .collect();
+    let nu = inst
+        .modules
+        .iter()
+        .map(|m| {
+            (m.min_staff > 0 && inst.rules.min_staff_weight > 0.0).then(|| {
+                lp.add_var(f64::from(m.min_staff), (0.0, inst.rules.min_staff_weight))
+            })
+        })
+        .collect();
+    let mu = inst
+        .modules
+        .iter()
+        .enumerate()
+        .map(|(m, module)| {
+            module
+                .max_staff
+                .filter(|&k| (k as usize) < elig.people_of[m].len())
+                .map(|k| lp.add_var(-f64::from(k), (0.0, big)))
+        })
+        .collect();
+    let mut unit_people: Vec<HashSet<StaffIdx>> = vec![HashSet::new(); inst.units.len()];
+    for (m, module) in inst.modules.iter().enumerate() {
+        if let Some(u) = module.unit {
+            unit_people[u.index()].extend(elig.people_of[m].iter().copied());
+        }
+    }
+    let eta = inst
+        .units
+        .iter()
+        .enumerate()
+        .map(|(u, unit)| {
+            unit.headcount_cap
+                .filter(|&k| (k as usize) < unit_people[u].len())
+                .map(|k| lp.add_var(-f64::from(k), (0.0, big)))
+        })
+        .collect();
+    let sigma = inst
+        .staff
+        .iter()
+        .map(|_| lp.add_var(-1.0, (f64::NEG_INFINITY, f64::INFINITY)))
+        .collect();
+    (
+        lp,
+        Vars {
+            pi,
+            rho,
+            nu,
+            mu,
+            eta,
+            sigma,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::ColumnGeneration;
+    use crate::engine::bound::pricing::{self, Duals};
+    use crate::engine::eligibility::{Ctx, Eligibility};
+
+    /// Prints the bound's progress on `MODSTAFF_PROBE` (an instance file).
+    #[test]
+    #[ignore = "a probe for measurements"]
+    fn probe() {
+        let path = std::env::var("MODSTAFF_PROBE").expect("MODSTAFF_PROBE");
+        let (inst, _) = crate::io::load_instance(std::path::Path::new(&path)).expect("instance");
+        let elig = Eligibility::new(&inst);
+        let ctx = Ctx { inst: &inst, elig: &elig };
+        let seconds: u64 = std::env::var("MODSTAFF_PROBE_SOLVE")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(2);
+        let options = crate::engine::SolveOptions {
+            time_limit: Duration::from_secs(seconds),
+            ..crate::engine::SolveOptions::default()
+        };
+        let plan = crate::engine::solve(&inst, &options).plan;
+        eprintln!("plan {}", plan.objective.coverage);
+        let mut posts = vec![Vec::new(); inst.staff.len()];
+        for post in &plan.posts {
+            posts[inst.ids.staff[&post.person].index()].push(inst.ids.modules[&post.module]);
+        }
+        let x: Vec<_> = plan
+            .assignments
+            .iter()
+            .map(|a| (inst.ids.staff[&a.person], inst.ids.duties[&a.duty], a.hours))
+            .collect();
+        let mut load = vec![0.0; inst.staff.len()];
+        for &(p, _, h) in &x {
+            load[p.index()] += h;
+        }
+        let liaisons: Vec<_> = plan
+            .liaisons
+            .iter()
+            .map(|l| (inst.ids.counterparts[&l.counterpart], inst.ids.staff[&l.person]))
+            .collect();
+        let t = Instant::now();
+        let mut start = Duals::zero(&inst);
+        start.pi = pricing::warm_prices(ctx, &x, &load);
+        let seeds = pricing::plan_patterns(&inst, &posts, &x, &liaisons);
+        let mut cg = ColumnGeneration::new(ctx, start, seeds).expect("master");
+        for _ in 0..400 {
+            let v = cg.improve(ctx, f64::INFINITY, 1, None, &|| false);
+            eprintln!(
+                "{:.2}s it {} bound {v:.3} ceiling {:.3} columns {} pricing {:.2} master {:.2}",
+                t.elapsed().as_secs_f64(),
+                cg.iterations,
+                cg.ceiling,
+                cg.columns.len(),
+                cg.pricing_time.as_secs_f64(),
+                cg.master_time.as_secs_f64()
+            );
+            if cg.converged || t.elapsed() > Duration::from_secs(60) {
+                break;
+            }
+        }
+    }
+}
