@@ -491,3 +491,50 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod validity {
+    use std::time::Duration;
+
+    use super::ColumnGeneration;
+    use crate::engine::bound::pricing::Duals;
+    use crate::engine::eligibility::{Ctx, Eligibility};
+    use crate::engine::testkit::random_pinned_instance;
+    use crate::engine::{SolveOptions, StopReason, solve};
+
+    /// On tiny instances (solved exactly by enumeration) the bound never passes the optimum,
+    /// converges, and mostly reaches it.
+    #[test]
+    fn the_bound_is_valid_and_converges_on_tiny_instances() {
+        let (mut tight, mut runs) = (0, 0);
+        for seed in 0..120_u64 {
+            let inst = random_pinned_instance(seed, (5, 5, 10), 0.2);
+            let options = SolveOptions {
+                time_limit: Duration::from_secs(20),
+                threads: 1,
+                ..SolveOptions::default()
+            };
+            let sol = solve(&inst, &options);
+            if sol.stop != StopReason::Proven {
+                continue;
+            }
+            let opt = sol.plan.objective.coverage;
+            let elig = Eligibility::new(&inst);
+            let ctx = Ctx { inst: &inst, elig: &elig };
+            let mut start = Duals::zero(&inst);
+            for (d, duty) in inst.duties.iter().enumerate() {
+                start.pi[d] = duty.weight;
+            }
+            let mut cg = ColumnGeneration::new(ctx, start, Vec::new()).expect("master");
+            let bound = cg.improve(ctx, f64::INFINITY, 500, None, &|| false);
+            let tol = 1e-6 * opt.max(1.0);
+            assert!(bound <= opt + tol, "seed {seed}: bound {bound} above the optimum {opt}");
+            assert!(cg.converged, "seed {seed}: not converged after {} iterations", cg.iterations);
+            assert!(cg.ceiling >= bound - tol, "seed {seed}");
+            runs += 1;
+            tight += usize::from(bound >= opt - tol);
+        }
+        assert!(runs >= 60, "{runs} instances");
+        assert!(tight * 4 >= runs * 3, "tight on {tight} of {runs}");
+    }
+}

@@ -611,3 +611,115 @@ impl Knapsack<'_> {
         self.search(k + 1, cap, value, take, best);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Duals, Pricer};
+    use crate::engine::eligibility::{Ctx, Eligibility};
+    use crate::engine::testkit::random_pinned_instance;
+    use crate::model::{Instance, ModuleIdx, StaffIdx};
+    use crate::rng::Rng;
+
+    /// Random prices within their boxes, some zero.
+    fn random_duals(inst: &Instance, r: &mut Rng) -> Duals {
+        let mut z = Duals::zero(inst);
+        let mut draw = |hi: f64| if r.chance(0.3) { 0.0 } else { hi * r.below(101) as f64 / 100.0 };
+        for (d, duty) in inst.duties.iter().enumerate() {
+            z.pi[d] = draw(duty.weight);
+        }
+        for c in 0..inst.counterparts.len() {
+            z.rho[c] = draw(inst.rules.liaison_weight);
+        }
+        for (m, module) in inst.modules.iter().enumerate() {
+            z.nu[m] = draw(inst.rules.min_staff_weight);
+            z.mu[m] = if module.max_staff.is_some() { draw(30.0) } else { 0.0 };
+        }
+        for (u, unit) in inst.units.iter().enumerate() {
+            z.eta[u] = if unit.headcount_cap.is_some() { draw(30.0) } else { 0.0 };
+        }
+        z
+    }
+
+    /// The best pattern of `p` by enumerating every post set and every choice of whole
+    /// duties, written from the model alone.
+    fn brute(inst: &Instance, p: StaffIdx, z: &Duals) -> f64 {
+        let person = inst.person(p);
+        let qual: Vec<ModuleIdx> = inst.module_indices().filter(|&m| inst.qualifies(p, m)).collect();
+        let mut best = f64::NEG_INFINITY;
+        for mask in 0_u32..(1 << qual.len()) {
+            let set: Vec<ModuleIdx> = (0..qual.len()).filter(|i| mask >> i & 1 == 1).map(|i| qual[i]).collect();
+            if set.len() > person.max_posts as usize
+                || person.fixed_posts.iter().any(|m| !set.contains(m))
+                || set.iter().any(|&a| set.iter().any(|&b| inst.in_conflict(a, b)))
+            {
+                continue;
+            }
+            let duties: Vec<_> = set
+                .iter()
+                .flat_map(|&m| inst.module(m).duties.iter().copied())
+                .filter(|&d| inst.can_do(p, d))
+                .collect();
+            let whole: Vec<_> = duties.iter().copied().filter(|&d| !inst.duty(d).splittable).collect();
+            let mut split: Vec<_> = duties.iter().copied().filter(|&d| inst.duty(d).splittable).collect();
+            split.sort_by(|a, b| z.pi[b.index()].total_cmp(&z.pi[a.index()]));
+            let mut hours_value = 0.0_f64;
+            for wmask in 0_u32..(1 << whole.len()) {
+                let taken: Vec<_> = (0..whole.len()).filter(|i| wmask >> i & 1 == 1).map(|i| whole[i]).collect();
+                let used: f64 = taken.iter().map(|&d| inst.duty(d).hours).sum();
+                if used > person.capacity + 1e-9 {
+                    continue;
+                }
+                let mut v: f64 = taken.iter().map(|&d| z.pi[d.index()] * inst.duty(d).hours).sum();
+                let mut cap = person.capacity - used;
+                for &d in &split {
+                    let x = inst.duty(d).hours.min(cap.max(0.0));
+                    v += z.pi[d.index()] * x;
+                    cap -= x;
+                }
+                hours_value = hours_value.max(v);
+            }
+            let mut units: Vec<_> = set.iter().filter_map(|&m| inst.module(m).unit).collect();
+            units.sort_unstable();
+            units.dedup();
+            let mut cps: Vec<_> = set.iter().flat_map(|&m| inst.module(m).counterparts.iter().copied()).collect();
+            cps.sort_unstable();
+            cps.dedup();
+            let mut rhos: Vec<f64> = cps.iter().map(|c| z.rho[c.index()]).collect();
+            rhos.sort_by(|a, b| b.total_cmp(a));
+            let v = hours_value
+                + set.iter().map(|m| z.nu[m.index()] - z.mu[m.index()]).sum::<f64>()
+                - units.iter().map(|u| z.eta[u.index()]).sum::<f64>()
+                + rhos.iter().take(person.max_liaisons as usize).sum::<f64>();
+            best = best.max(v);
+        }
+        best
+    }
+
+    /// The person problem's optimum is brute force's, at random prices, with pins; the pattern
+    /// it returns is worth what it says.
+    #[test]
+    fn pricing_matches_brute_force() {
+        let mut checked = 0;
+        for seed in 0..300_u64 {
+            let inst = random_pinned_instance(seed, (4, 6, 12), 0.3);
+            let elig = Eligibility::new(&inst);
+            let ctx = Ctx { inst: &inst, elig: &elig };
+            let mut r = Rng::new(seed);
+            let mut pricer = Pricer::default();
+            for _ in 0..3 {
+                let z = random_duals(&inst, &mut r);
+                for p in inst.staff_indices() {
+                    let got = pricer.price(ctx, p, &z);
+                    let want = brute(&inst, p, &z);
+                    let tol = 1e-7 * want.abs().max(1.0);
+                    assert!((got.value - want).abs() <= tol, "seed {seed} {p:?}: {} vs {want}", got.value);
+                    assert!((got.upper - want).abs() <= tol, "seed {seed}: upper {}", got.upper);
+                    let worth = got.pattern.value(&inst, &z);
+                    assert!((worth - want).abs() <= tol, "seed {seed}: pattern worth {worth} vs {want}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1000);
+    }
+}
