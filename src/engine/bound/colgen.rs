@@ -281,8 +281,7 @@ impl ColumnGeneration {
                     .columns
                     .iter()
                     .map(|c| {
-                        c.hours.is_empty()
-                            || c.value(inst, &zm) >= sigma[c.person.index()] - 1e-6
+                        c.hours.is_empty() || c.value(inst, &zm) >= sigma[c.person.index()] - 1e-6
                     })
                     .collect();
                 let mut i = 0;
@@ -375,9 +374,8 @@ fn master_problem(ctx: Ctx<'_>, listed: &[bool]) -> (Problem, Vars) {
         .modules
         .iter()
         .map(|m| {
-            (m.min_staff > 0 && inst.rules.min_staff_weight > 0.0).then(|| {
-                lp.add_var(f64::from(m.min_staff), (0.0, inst.rules.min_staff_weight))
-            })
+            (m.min_staff > 0 && inst.rules.min_staff_weight > 0.0)
+                .then(|| lp.add_var(f64::from(m.min_staff), (0.0, inst.rules.min_staff_weight)))
         })
         .collect();
     let mu = inst
@@ -440,7 +438,10 @@ mod tests {
         let path = std::env::var("MODSTAFF_PROBE").expect("MODSTAFF_PROBE");
         let (inst, _) = crate::io::load_instance(std::path::Path::new(&path)).expect("instance");
         let elig = Eligibility::new(&inst);
-        let ctx = Ctx { inst: &inst, elig: &elig };
+        let ctx = Ctx {
+            inst: &inst,
+            elig: &elig,
+        };
         let seconds: u64 = std::env::var("MODSTAFF_PROBE_SOLVE")
             .ok()
             .and_then(|s| s.parse().ok())
@@ -467,13 +468,61 @@ mod tests {
         let liaisons: Vec<_> = plan
             .liaisons
             .iter()
-            .map(|l| (inst.ids.counterparts[&l.counterpart], inst.ids.staff[&l.person]))
+            .map(|l| {
+                (
+                    inst.ids.counterparts[&l.counterpart],
+                    inst.ids.staff[&l.person],
+                )
+            })
             .collect();
         let t = Instant::now();
         let mut start = Duals::zero(&inst);
         start.pi = pricing::warm_prices(ctx, &x, &load);
+        if std::env::var("PROBE_FLOW").is_ok() {
+            let (fb, relaxed) = crate::engine::bound::flow::flow_bound(ctx);
+            start.pi = pricing::flow_prices(ctx, &relaxed.x);
+            eprintln!(
+                "flow bound {fb} value {} x {}",
+                relaxed.value,
+                relaxed.x.len()
+            );
+            let mut load = vec![0.0; inst.staff.len()];
+            for &(p, _, h) in &relaxed.x {
+                load[p.index()] += h;
+            }
+            let slack = inst
+                .staff
+                .iter()
+                .enumerate()
+                .filter(|(i, p)| load[*i] < p.capacity - 1e-6)
+                .count();
+            let lsum: f64 = relaxed.load.iter().sum();
+            let pih: f64 = inst
+                .duties
+                .iter()
+                .enumerate()
+                .map(|(d, du)| start.pi[d] * du.hours)
+                .sum();
+            let c: f64 = inst
+                .staff_indices()
+                .map(|p| {
+                    let mx = (0..elig.modules_of[p.index()].len())
+                        .flat_map(|j| elig.duties_of(p, j).iter())
+                        .map(|d| start.pi[d.index()])
+                        .fold(0.0, f64::max);
+                    mx * inst.person(p).capacity
+                })
+                .sum();
+            let w: f64 = inst.duties.iter().map(|d| d.weight * d.hours).sum();
+            eprintln!("W {w} pih {pih} cq {c} -> {}", pih - c);
+            eprintln!(
+                "people with slack {slack}, load sum {lsum} vs x sum {}",
+                load.iter().sum::<f64>()
+            );
+        }
         let seeds = pricing::plan_patterns(&inst, &posts, &x, &liaisons);
         let mut cg = ColumnGeneration::new(ctx, start, seeds).expect("master");
+        eprintln!("start value {}", cg.best);
         for _ in 0..400 {
             let v = cg.improve(ctx, f64::INFINITY, 1, None, &|| false);
             eprintln!(
@@ -520,7 +569,10 @@ mod validity {
             }
             let opt = sol.plan.objective.coverage;
             let elig = Eligibility::new(&inst);
-            let ctx = Ctx { inst: &inst, elig: &elig };
+            let ctx = Ctx {
+                inst: &inst,
+                elig: &elig,
+            };
             let mut start = Duals::zero(&inst);
             for (d, duty) in inst.duties.iter().enumerate() {
                 start.pi[d] = duty.weight;
@@ -528,8 +580,15 @@ mod validity {
             let mut cg = ColumnGeneration::new(ctx, start, Vec::new()).expect("master");
             let bound = cg.improve(ctx, f64::INFINITY, 500, None, &|| false);
             let tol = 1e-6 * opt.max(1.0);
-            assert!(bound <= opt + tol, "seed {seed}: bound {bound} above the optimum {opt}");
-            assert!(cg.converged, "seed {seed}: not converged after {} iterations", cg.iterations);
+            assert!(
+                bound <= opt + tol,
+                "seed {seed}: bound {bound} above the optimum {opt}"
+            );
+            assert!(
+                cg.converged,
+                "seed {seed}: not converged after {} iterations",
+                cg.iterations
+            );
             assert!(cg.ceiling >= bound - tol, "seed {seed}");
             runs += 1;
             tight += usize::from(bound >= opt - tol);

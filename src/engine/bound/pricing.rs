@@ -65,16 +65,17 @@ impl Duals {
             .enumerate()
             .map(|(m, module)| {
                 self.nu[m] * f64::from(module.min_staff)
-                    - module
-                        .max_staff
-                        .map_or(0.0, |k| self.mu[m] * f64::from(k))
+                    - module.max_staff.map_or(0.0, |k| self.mu[m] * f64::from(k))
             })
             .sum();
         let units: f64 = inst
             .units
             .iter()
             .enumerate()
-            .map(|(u, unit)| unit.headcount_cap.map_or(0.0, |k| self.eta[u] * f64::from(k)))
+            .map(|(u, unit)| {
+                unit.headcount_cap
+                    .map_or(0.0, |k| self.eta[u] * f64::from(k))
+            })
             .sum();
         duties + liaisons + modules - units
     }
@@ -125,6 +126,67 @@ pub(crate) fn warm_prices(ctx: Ctx<'_>, x: &[(StaffIdx, DutyIdx, f64)], load: &[
                 .map(|p| price[p.index()])
                 .fold(f64::INFINITY, f64::min);
             duty.weight.min(cheapest)
+        })
+        .collect()
+}
+
+/// Duty prices that are an optimal dual of the flow relaxation (every post held at once,
+/// every duty splittable) given its optimal hours `x`: a person's hour is worth the weight of
+/// the heaviest duty left uncovered that an alternating path reaches from them (they take on
+/// a duty whose doer moves on, and so on), and a duty is worth its weight or its cheapest
+/// doer's hour, whichever is less. The Lagrangian value at these prices is at least the flow
+/// bound (the posts cap only lowers what people earn), so a dual ascent starts there.
+pub(crate) fn flow_prices(ctx: Ctx<'_>, x: &[(StaffIdx, DutyIdx, f64)]) -> Vec<f64> {
+    let (inst, elig) = (ctx.inst, ctx.elig);
+    let mut covered = vec![0.0_f64; inst.duties.len()];
+    let mut works: Vec<Vec<DutyIdx>> = vec![Vec::new(); inst.staff.len()];
+    for &(p, d, h) in x {
+        if h > 1e-9 {
+            covered[d.index()] += h;
+            works[p.index()].push(d);
+        }
+    }
+    let mut open: Vec<usize> = (0..inst.duties.len())
+        .filter(|&d| covered[d] < inst.duties[d].hours - 1e-6 * inst.duties[d].hours.max(1.0))
+        .collect();
+    open.sort_by(|&a, &b| {
+        inst.duties[b]
+            .weight
+            .total_cmp(&inst.duties[a].weight)
+            .then(a.cmp(&b))
+    });
+    let mut person: Vec<Option<f64>> = vec![None; inst.staff.len()];
+    let mut reached = vec![false; inst.duties.len()];
+    let mut queue: Vec<usize> = Vec::new();
+    for &d in &open {
+        let w = inst.duties[d].weight;
+        if reached[d] {
+            continue;
+        }
+        reached[d] = true;
+        queue.push(d);
+        while let Some(d) = queue.pop() {
+            for &p in elig.doers_of(DutyIdx::from(d)) {
+                if person[p.index()].is_none() {
+                    person[p.index()] = Some(w);
+                    for &next in &works[p.index()] {
+                        if !reached[next.index()] {
+                            reached[next.index()] = true;
+                            queue.push(next.index());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    inst.duties
+        .iter()
+        .enumerate()
+        .map(|(d, duty)| {
+            elig.doers_of(DutyIdx::from(d))
+                .iter()
+                .map(|p| person[p.index()].unwrap_or(0.0))
+                .fold(duty.weight, f64::min)
         })
         .collect()
 }
@@ -276,11 +338,7 @@ impl Pricer {
         // price and its best liaisons (units only ever cost).
         let mut gains: Vec<(f64, usize)> = (0..q)
             .filter(|j| !pins.contains(j))
-            .filter(|&j| {
-                !pins
-                    .iter()
-                    .any(|&i| elig.conflict(mods[i], mods[j]))
-            })
+            .filter(|&j| !pins.iter().any(|&i| elig.conflict(mods[i], mods[j])))
             .map(|j| (self.optimistic(inst, p, mods[j], j, z), j))
             .filter(|&(g, _)| g > 1e-12)
             .collect();
@@ -290,11 +348,13 @@ impl Pricer {
             best: pins.clone(),
             best_value: f64::NEG_INFINITY,
             upper: f64::NEG_INFINITY,
+            ceiling: f64::INFINITY,
             nodes: 0,
         };
         let base = self.set_value(ctx, p, &pins, z);
         search.best_value = base.value;
         search.upper = base.upper;
+        search.ceiling = self.ceiling(ctx, p, z, &pins, &gains, k);
         if k > pins.len() {
             self.branch(ctx, p, z, &gains, k, 0, base.upper, &mut search);
         }
@@ -304,8 +364,65 @@ impl Pricer {
         Priced {
             pattern,
             value: value.value,
-            upper: search.upper.max(value.value),
+            upper: search.upper.min(search.ceiling).max(value.value),
         }
+    }
+
+    /// A bound on every pattern of `p` at once: the hours of every module it may hold in one
+    /// relaxed knapsack, the pins' post prices, the best positive post prices of the other
+    /// modules and the best liaisons of them all (units only ever cost). It caps what a
+    /// search cut short may claim.
+    fn ceiling(
+        &mut self,
+        ctx: Ctx<'_>,
+        p: StaffIdx,
+        z: &Duals,
+        pins: &[usize],
+        gains: &[(f64, usize)],
+        k: usize,
+    ) -> f64 {
+        let (inst, elig) = (ctx.inst, ctx.elig);
+        let person = inst.person(p);
+        let mods = &elig.modules_of[p.index()];
+        self.items.clear();
+        for &j in pins.iter().chain(gains.iter().map(|g| &g.1)) {
+            self.items.extend_from_slice(&self.lists[j]);
+        }
+        self.items
+            .sort_unstable_by(|a, b| b.price.total_cmp(&a.price).then(a.duty.cmp(&b.duty)));
+        let mut cap = person.capacity;
+        let mut v = 0.0;
+        for item in &self.items {
+            if cap <= 0.0 {
+                break;
+            }
+            let x = item.hours.min(cap);
+            v += item.price * x;
+            cap -= x;
+        }
+        let post = |j: usize| z.nu[mods[j].index()] - z.mu[mods[j].index()];
+        v += pins.iter().map(|&j| post(j)).sum::<f64>();
+        let mut posts: Vec<f64> = gains
+            .iter()
+            .map(|g| post(g.1))
+            .filter(|&x| x > 0.0)
+            .collect();
+        posts.sort_by(|a, b| b.total_cmp(a));
+        v += posts.iter().take(k - pins.len()).sum::<f64>();
+        let mut rhos: Vec<(f64, CounterpartIdx)> = pins
+            .iter()
+            .chain(gains.iter().map(|g| &g.1))
+            .flat_map(|&j| inst.module(mods[j]).counterparts.iter())
+            .map(|&c| (z.rho[c.index()], c))
+            .filter(|r| r.0 > 0.0)
+            .collect();
+        rhos.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        rhos.dedup_by_key(|r| r.1);
+        v + rhos
+            .iter()
+            .take(person.max_liaisons as usize)
+            .map(|r| r.0)
+            .sum::<f64>()
     }
 
     /// An upper bound on what module `m` (the person's `j`-th) adds to any set.
@@ -349,7 +466,9 @@ impl Pricer {
         for i in from..gains.len() {
             let slots = k - search.chosen.len();
             let optimistic = upper + gains[i..].iter().take(slots).map(|g| g.0).sum::<f64>();
-            if optimistic <= search.best_value + 1e-12 {
+            if optimistic <= search.best_value + 1e-12
+                || search.best_value >= search.ceiling - 1e-12
+            {
                 return;
             }
             if search.nodes >= SET_LIMIT {
@@ -438,7 +557,8 @@ impl Pricer {
         let person = inst.person(p);
         let mut hours = fill(&self.items, &self.best_take, person.capacity);
         hours.sort_unstable_by_key(|h| h.0);
-        let mut modules: Vec<ModuleIdx> = js.iter().map(|&j| elig.modules_of[p.index()][j]).collect();
+        let mut modules: Vec<ModuleIdx> =
+            js.iter().map(|&j| elig.modules_of[p.index()][j]).collect();
         modules.sort_unstable();
         let mut liaisons: Vec<CounterpartIdx> = self
             .cps
@@ -462,6 +582,8 @@ struct SetSearch {
     best: Vec<usize>,
     best_value: f64,
     upper: f64,
+    /// A bound on every pattern: the search stops once a pattern reaches it.
+    ceiling: f64,
     nodes: usize,
 }
 
@@ -509,7 +631,11 @@ fn knapsack(
         upper: f64::NEG_INFINITY,
     };
     for (i, item) in items.iter().enumerate() {
-        dfs.rank.push(if item.split { usize::MAX } else { dfs.whole.len() });
+        dfs.rank.push(if item.split {
+            usize::MAX
+        } else {
+            dfs.whole.len()
+        });
         if !item.split {
             dfs.whole.push(i);
         }
@@ -571,7 +697,14 @@ impl Knapsack<'_> {
     }
 
     /// Depth-first over the whole items in price order; `value` is the taken whole items'.
-    fn search(&mut self, k: usize, cap: f64, value: f64, take: &mut Vec<bool>, best: &mut Vec<bool>) {
+    fn search(
+        &mut self,
+        k: usize,
+        cap: f64,
+        value: f64,
+        take: &mut Vec<bool>,
+        best: &mut Vec<bool>,
+    ) {
         let (relaxed, split) = self.relaxation(k, cap);
         let optimistic = value + relaxed;
         if optimistic <= self.best_value + 1e-12 {
@@ -605,7 +738,13 @@ impl Knapsack<'_> {
         let item = self.items[i];
         if item.hours <= cap + 1e-9 {
             take[i] = true;
-            self.search(k + 1, cap - item.hours, value + item.price * item.hours, take, best);
+            self.search(
+                k + 1,
+                cap - item.hours,
+                value + item.price * item.hours,
+                take,
+                best,
+            );
             take[i] = false;
         }
         self.search(k + 1, cap, value, take, best);
@@ -623,7 +762,13 @@ mod tests {
     /// Random prices within their boxes, some zero.
     fn random_duals(inst: &Instance, r: &mut Rng) -> Duals {
         let mut z = Duals::zero(inst);
-        let mut draw = |hi: f64| if r.chance(0.3) { 0.0 } else { hi * r.below(101) as f64 / 100.0 };
+        let mut draw = |hi: f64| {
+            if r.chance(0.3) {
+                0.0
+            } else {
+                hi * r.below(101) as f64 / 100.0
+            }
+        };
         for (d, duty) in inst.duties.iter().enumerate() {
             z.pi[d] = draw(duty.weight);
         }
@@ -632,10 +777,18 @@ mod tests {
         }
         for (m, module) in inst.modules.iter().enumerate() {
             z.nu[m] = draw(inst.rules.min_staff_weight);
-            z.mu[m] = if module.max_staff.is_some() { draw(30.0) } else { 0.0 };
+            z.mu[m] = if module.max_staff.is_some() {
+                draw(30.0)
+            } else {
+                0.0
+            };
         }
         for (u, unit) in inst.units.iter().enumerate() {
-            z.eta[u] = if unit.headcount_cap.is_some() { draw(30.0) } else { 0.0 };
+            z.eta[u] = if unit.headcount_cap.is_some() {
+                draw(30.0)
+            } else {
+                0.0
+            };
         }
         z
     }
@@ -644,13 +797,21 @@ mod tests {
     /// duties, written from the model alone.
     fn brute(inst: &Instance, p: StaffIdx, z: &Duals) -> f64 {
         let person = inst.person(p);
-        let qual: Vec<ModuleIdx> = inst.module_indices().filter(|&m| inst.qualifies(p, m)).collect();
+        let qual: Vec<ModuleIdx> = inst
+            .module_indices()
+            .filter(|&m| inst.qualifies(p, m))
+            .collect();
         let mut best = f64::NEG_INFINITY;
         for mask in 0_u32..(1 << qual.len()) {
-            let set: Vec<ModuleIdx> = (0..qual.len()).filter(|i| mask >> i & 1 == 1).map(|i| qual[i]).collect();
+            let set: Vec<ModuleIdx> = (0..qual.len())
+                .filter(|i| mask >> i & 1 == 1)
+                .map(|i| qual[i])
+                .collect();
             if set.len() > person.max_posts as usize
                 || person.fixed_posts.iter().any(|m| !set.contains(m))
-                || set.iter().any(|&a| set.iter().any(|&b| inst.in_conflict(a, b)))
+                || set
+                    .iter()
+                    .any(|&a| set.iter().any(|&b| inst.in_conflict(a, b)))
             {
                 continue;
             }
@@ -659,17 +820,31 @@ mod tests {
                 .flat_map(|&m| inst.module(m).duties.iter().copied())
                 .filter(|&d| inst.can_do(p, d))
                 .collect();
-            let whole: Vec<_> = duties.iter().copied().filter(|&d| !inst.duty(d).splittable).collect();
-            let mut split: Vec<_> = duties.iter().copied().filter(|&d| inst.duty(d).splittable).collect();
+            let whole: Vec<_> = duties
+                .iter()
+                .copied()
+                .filter(|&d| !inst.duty(d).splittable)
+                .collect();
+            let mut split: Vec<_> = duties
+                .iter()
+                .copied()
+                .filter(|&d| inst.duty(d).splittable)
+                .collect();
             split.sort_by(|a, b| z.pi[b.index()].total_cmp(&z.pi[a.index()]));
             let mut hours_value = 0.0_f64;
             for wmask in 0_u32..(1 << whole.len()) {
-                let taken: Vec<_> = (0..whole.len()).filter(|i| wmask >> i & 1 == 1).map(|i| whole[i]).collect();
+                let taken: Vec<_> = (0..whole.len())
+                    .filter(|i| wmask >> i & 1 == 1)
+                    .map(|i| whole[i])
+                    .collect();
                 let used: f64 = taken.iter().map(|&d| inst.duty(d).hours).sum();
                 if used > person.capacity + 1e-9 {
                     continue;
                 }
-                let mut v: f64 = taken.iter().map(|&d| z.pi[d.index()] * inst.duty(d).hours).sum();
+                let mut v: f64 = taken
+                    .iter()
+                    .map(|&d| z.pi[d.index()] * inst.duty(d).hours)
+                    .sum();
                 let mut cap = person.capacity - used;
                 for &d in &split {
                     let x = inst.duty(d).hours.min(cap.max(0.0));
@@ -681,13 +856,19 @@ mod tests {
             let mut units: Vec<_> = set.iter().filter_map(|&m| inst.module(m).unit).collect();
             units.sort_unstable();
             units.dedup();
-            let mut cps: Vec<_> = set.iter().flat_map(|&m| inst.module(m).counterparts.iter().copied()).collect();
+            let mut cps: Vec<_> = set
+                .iter()
+                .flat_map(|&m| inst.module(m).counterparts.iter().copied())
+                .collect();
             cps.sort_unstable();
             cps.dedup();
             let mut rhos: Vec<f64> = cps.iter().map(|c| z.rho[c.index()]).collect();
             rhos.sort_by(|a, b| b.total_cmp(a));
             let v = hours_value
-                + set.iter().map(|m| z.nu[m.index()] - z.mu[m.index()]).sum::<f64>()
+                + set
+                    .iter()
+                    .map(|m| z.nu[m.index()] - z.mu[m.index()])
+                    .sum::<f64>()
                 - units.iter().map(|u| z.eta[u.index()]).sum::<f64>()
                 + rhos.iter().take(person.max_liaisons as usize).sum::<f64>();
             best = best.max(v);
@@ -703,7 +884,10 @@ mod tests {
         for seed in 0..300_u64 {
             let inst = random_pinned_instance(seed, (4, 6, 12), 0.3);
             let elig = Eligibility::new(&inst);
-            let ctx = Ctx { inst: &inst, elig: &elig };
+            let ctx = Ctx {
+                inst: &inst,
+                elig: &elig,
+            };
             let mut r = Rng::new(seed);
             let mut pricer = Pricer::default();
             for _ in 0..3 {
@@ -712,10 +896,21 @@ mod tests {
                     let got = pricer.price(ctx, p, &z);
                     let want = brute(&inst, p, &z);
                     let tol = 1e-7 * want.abs().max(1.0);
-                    assert!((got.value - want).abs() <= tol, "seed {seed} {p:?}: {} vs {want}", got.value);
-                    assert!((got.upper - want).abs() <= tol, "seed {seed}: upper {}", got.upper);
+                    assert!(
+                        (got.value - want).abs() <= tol,
+                        "seed {seed} {p:?}: {} vs {want}",
+                        got.value
+                    );
+                    assert!(
+                        (got.upper - want).abs() <= tol,
+                        "seed {seed}: upper {}",
+                        got.upper
+                    );
                     let worth = got.pattern.value(&inst, &z);
-                    assert!((worth - want).abs() <= tol, "seed {seed}: pattern worth {worth} vs {want}");
+                    assert!(
+                        (worth - want).abs() <= tol,
+                        "seed {seed}: pattern worth {worth} vs {want}"
+                    );
                     checked += 1;
                 }
             }
