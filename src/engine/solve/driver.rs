@@ -553,6 +553,10 @@ const MAX_BOUND_PAIRS: usize = 30_000_000;
 /// microlp's re-solves take longer than the search can spare.
 const COLGEN_MAX_STAFF: usize = 1_000;
 
+/// Column generation in the search changes when proofs stop it, so plans change: it is
+/// switched on together with re-blessed golden plans.
+const COLGEN_IN_SEARCH: bool = false;
+
 /// The start: today's posts, or the posts of the given start plan (those legal together),
 /// and a greedy repair of everyone from them, whichever is better. With a start plan, also
 /// its posts rated with its own choice of who does each non-splittable duty: no worse than
@@ -660,7 +664,7 @@ fn start_bounds(
         lag_spent: Duration::ZERO,
         lagrangian_instead: false,
         colgen: None,
-        colgen_off: ctx.inst.staff.len() > COLGEN_MAX_STAFF,
+        colgen_off: !COLGEN_IN_SEARCH || ctx.inst.staff.len() > COLGEN_MAX_STAFF,
         // Column generation gets at most half of the time: where it converges it proves
         // more than anything else, and a stop by proof saves the rest.
         colgen_budget: clock.time_limit.mul_f64(0.5),
