@@ -32,6 +32,9 @@ use crate::model::{Instance, StaffIdx};
 const ALPHA: f64 = 0.5;
 /// A column enters the master when it beats its person's `sigma` by more than this.
 const ENTER: f64 = 1e-7;
+/// At most this many columns enter per iteration, the most violated cuts first: each one
+/// costs microlp a refactorisation, and the rest are usually priced out by the next prices.
+const MAX_ENTERING: usize = 50;
 
 /// The master's dual variables (absent where the constraint can never bind).
 struct Vars {
@@ -58,7 +61,8 @@ pub(crate) struct ColumnGeneration {
     pub(crate) ceiling: f64,
     /// The next point priced is the master's own (after a mispricing).
     plain: bool,
-    pricer: Pricer,
+    /// One pricer per thread: people are priced in parallel, in a fixed order.
+    pricers: Vec<Pricer>,
     /// Iterations done so far.
     pub(crate) iterations: usize,
     /// The bound cannot improve further (the master's prices priced out).
@@ -84,22 +88,28 @@ fn key(pattern: &Pattern) -> Vec<u64> {
 
 impl ColumnGeneration {
     /// A master with every person's pins-only pattern, the `seeds` (a plan's patterns) and
-    /// the patterns priced at `start`, solved once. `None` when microlp fails on it.
-    pub(crate) fn new(ctx: Ctx<'_>, start: Duals, seeds: Vec<Pattern>) -> Option<Self> {
+    /// the patterns priced at each of `starts` (the best of which is the first center),
+    /// solved once, pricing on `threads` threads. `None` when microlp fails on it.
+    pub(crate) fn new(
+        ctx: Ctx<'_>,
+        starts: &[Duals],
+        seeds: Vec<Pattern>,
+        threads: usize,
+    ) -> Option<Self> {
         let inst = ctx.inst;
         let listed = inst.listed_counterparts();
         let (problem, vars) = master_problem(ctx, &listed);
         let mut cg = Self {
             listed,
             best: f64::NEG_INFINITY,
-            center: start,
+            center: starts.first().cloned().unwrap_or_else(|| Duals::zero(inst)),
             columns: Vec::new(),
             seen: HashSet::new(),
             vars,
             master: None,
             ceiling: f64::INFINITY,
             plain: false,
-            pricer: Pricer::default(),
+            pricers: (0..threads.max(1)).map(|_| Pricer::default()).collect(),
             iterations: 0,
             converged: false,
             pricing_time: std::time::Duration::ZERO,
@@ -130,33 +140,21 @@ impl ColumnGeneration {
                 cg.columns.push(pattern);
             }
         }
-        let start = cg.center.clone();
-        let priced = cg.price_all(ctx, &start);
-        cg.take_lagrangian(inst, &start, &priced);
-        for pr in priced {
-            if cg.seen.insert(key(&pr.pattern)) {
-                let (expr, rhs) = cg.cut(inst, &pr.pattern);
-                problem.add_constraint(expr, ComparisonOp::Ge, rhs);
-                cg.columns.push(pr.pattern);
+        for start in starts {
+            let priced = cg.price_all(ctx, start);
+            cg.take_lagrangian(inst, start, &priced);
+            for pr in priced {
+                if cg.seen.insert(key(&pr.pattern)) {
+                    let (expr, rhs) = cg.cut(inst, &pr.pattern);
+                    problem.add_constraint(expr, ComparisonOp::Ge, rhs);
+                    cg.columns.push(pr.pattern);
+                }
             }
         }
         let solution = problem.solve().ok()?.into_solution().ok()?;
         cg.ceiling = solution.objective();
         cg.master = Some(solution);
         Some(cg)
-    }
-
-    /// Solves a fresh master with the columns whose cut is tight at `zm` or that were tight
-    /// recently, and the new ones.
-    fn rebuild(&mut self, ctx: Ctx<'_>) -> Option<Solution> {
-        let inst = ctx.inst;
-        let (mut problem, vars) = master_problem(ctx, &self.listed);
-        self.vars = vars;
-        for pattern in &self.columns {
-            let (expr, rhs) = self.cut(inst, pattern);
-            problem.add_constraint(expr, ComparisonOp::Ge, rhs);
-        }
-        problem.solve().ok()?.into_solution().ok()
     }
 
     /// The best bound so far (never negative: tier 1 is a sum of penalties).
@@ -214,11 +212,33 @@ impl ColumnGeneration {
         z
     }
 
+    /// Every person's best pattern at `z`, in the people's order (so the same whatever the
+    /// number of threads).
     fn price_all(&mut self, ctx: Ctx<'_>, z: &Duals) -> Vec<Priced> {
-        ctx.inst
-            .staff_indices()
-            .map(|p| self.pricer.price(ctx, p, z))
-            .collect()
+        let people: Vec<StaffIdx> = ctx.inst.staff_indices().collect();
+        if self.pricers.len() == 1 || people.len() < 16 {
+            let pricer = &mut self.pricers[0];
+            return people.iter().map(|&p| pricer.price(ctx, p, z)).collect();
+        }
+        let chunk = people.len().div_ceil(self.pricers.len());
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = self
+                .pricers
+                .iter_mut()
+                .zip(people.chunks(chunk))
+                .map(|(pricer, part)| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|&p| pricer.price(ctx, p, z))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
     }
 
     /// The Lagrangian value at `z` from the people's best patterns; keeps it if best.
@@ -273,54 +293,37 @@ impl ColumnGeneration {
                 plain = self.plain,
                 "column generation iteration"
             );
-            let rebuild = std::env::var("CG_REBUILD").is_ok();
-            let mut sol = Some(sol);
-            if rebuild {
-                // Drop columns slack at the master's prices (pins-only ones stay).
-                let keep: Vec<bool> = self
-                    .columns
-                    .iter()
-                    .map(|c| {
-                        c.hours.is_empty() || c.value(inst, &zm) >= sigma[c.person.index()] - 1e-6
-                    })
-                    .collect();
-                let mut i = 0;
-                self.columns.retain(|_| {
-                    i += 1;
-                    keep[i - 1]
-                });
-                self.seen = self.columns.iter().map(key).collect();
-                sol = None;
+            let mut entering: Vec<(f64, Pattern)> = priced
+                .into_iter()
+                .filter_map(|pr| {
+                    let gain = pr.pattern.value(inst, &zm) - sigma[pr.pattern.person.index()];
+                    (gain > ENTER).then_some((gain, pr.pattern))
+                })
+                .collect();
+            // Most violated first; ties by person, so runs are repeatable.
+            entering.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.person.cmp(&b.1.person)));
+            let mut fresh: Vec<Pattern> = Vec::new();
+            for (_, pattern) in entering {
+                if fresh.len() == MAX_ENTERING {
+                    break;
+                }
+                if self.seen.insert(key(&pattern)) {
+                    fresh.push(pattern);
+                }
             }
-            let mut added = 0;
-            for pr in priced {
-                let p = pr.pattern.person.index();
-                if pr.pattern.value(inst, &zm) <= sigma[p] + ENTER {
-                    continue;
-                }
-                if !self.seen.insert(key(&pr.pattern)) {
-                    continue;
-                }
-                let (expr, rhs) = self.cut(inst, &pr.pattern);
-                self.columns.push(pr.pattern);
-                added += 1;
-                if rebuild {
-                    continue;
-                }
+            let added = fresh.len();
+            let mut sol = Some(sol);
+            for pattern in fresh {
+                let (expr, rhs) = self.cut(inst, &pattern);
+                self.columns.push(pattern);
                 sol = sol
                     .take()
                     .and_then(|s| s.add_constraint(expr, ComparisonOp::Ge, rhs).ok())
                     .and_then(|o| o.into_solution().ok());
-                if sol.is_none() {
-                    tracing::debug!("column generation: microlp failed on the master");
-                    return self.value();
-                }
             }
-            if rebuild {
-                sol = self.rebuild(ctx);
-                if sol.is_none() {
-                    return self.value();
-                }
+            if sol.is_none() {
+                tracing::debug!("column generation: microlp failed on the master");
+                return self.value();
             }
             if added == 0 {
                 if self.plain {
@@ -476,52 +479,15 @@ mod tests {
             })
             .collect();
         let t = Instant::now();
-        let mut start = Duals::zero(&inst);
-        start.pi = pricing::warm_prices(ctx, &x, &load);
-        if std::env::var("PROBE_FLOW").is_ok() {
-            let (fb, relaxed) = crate::engine::bound::flow::flow_bound(ctx);
-            start.pi = pricing::flow_prices(ctx, &relaxed.x);
-            eprintln!(
-                "flow bound {fb} value {} x {}",
-                relaxed.value,
-                relaxed.x.len()
-            );
-            let mut load = vec![0.0; inst.staff.len()];
-            for &(p, _, h) in &relaxed.x {
-                load[p.index()] += h;
-            }
-            let slack = inst
-                .staff
-                .iter()
-                .enumerate()
-                .filter(|(i, p)| load[*i] < p.capacity - 1e-6)
-                .count();
-            let lsum: f64 = relaxed.load.iter().sum();
-            let pih: f64 = inst
-                .duties
-                .iter()
-                .enumerate()
-                .map(|(d, du)| start.pi[d] * du.hours)
-                .sum();
-            let c: f64 = inst
-                .staff_indices()
-                .map(|p| {
-                    let mx = (0..elig.modules_of[p.index()].len())
-                        .flat_map(|j| elig.duties_of(p, j).iter())
-                        .map(|d| start.pi[d.index()])
-                        .fold(0.0, f64::max);
-                    mx * inst.person(p).capacity
-                })
-                .sum();
-            let w: f64 = inst.duties.iter().map(|d| d.weight * d.hours).sum();
-            eprintln!("W {w} pih {pih} cq {c} -> {}", pih - c);
-            eprintln!(
-                "people with slack {slack}, load sum {lsum} vs x sum {}",
-                load.iter().sum::<f64>()
-            );
-        }
+        let mut warm = Duals::zero(&inst);
+        warm.pi = pricing::warm_prices(ctx, &x, &load);
+        let (flow, relaxed) = crate::engine::bound::flow::flow_bound(ctx);
+        let mut at_flow = Duals::zero(&inst);
+        at_flow.pi = pricing::flow_prices(ctx, &relaxed.x);
+        eprintln!("flow bound {flow}");
         let seeds = pricing::plan_patterns(&inst, &posts, &x, &liaisons);
-        let mut cg = ColumnGeneration::new(ctx, start, seeds).expect("master");
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let mut cg = ColumnGeneration::new(ctx, &[warm, at_flow], seeds, threads).expect("master");
         eprintln!("start value {}", cg.best);
         for _ in 0..400 {
             let v = cg.improve(ctx, f64::INFINITY, 1, None, &|| false);
@@ -577,7 +543,7 @@ mod validity {
             for (d, duty) in inst.duties.iter().enumerate() {
                 start.pi[d] = duty.weight;
             }
-            let mut cg = ColumnGeneration::new(ctx, start, Vec::new()).expect("master");
+            let mut cg = ColumnGeneration::new(ctx, &[start], Vec::new(), 1).expect("master");
             let bound = cg.improve(ctx, f64::INFINITY, 500, None, &|| false);
             let tol = 1e-6 * opt.max(1.0);
             assert!(

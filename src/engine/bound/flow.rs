@@ -24,14 +24,14 @@ pub(crate) fn flow_bound_until(
     ctx: Ctx<'_>,
     deadline: std::time::Instant,
     cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
-) -> Option<f64> {
+) -> Option<(f64, Hours)> {
     let mut relaxed = ctx.inst.clone();
     for d in &mut relaxed.duties {
         d.splittable = true;
     }
     let posts = all_posts(ctx);
     let hours = HoursOracle::new(&relaxed).splittable_hours_until(&posts, &[], deadline, cancel)?;
-    Some(hours.value + unavoidable_penalties(ctx))
+    Some((hours.value + unavoidable_penalties(ctx), hours))
 }
 
 /// Every post anyone qualifies for, held at once (usually more than the rules allow).

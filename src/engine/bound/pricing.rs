@@ -136,13 +136,6 @@ pub(crate) fn warm_prices(ctx: Ctx<'_>, x: &[(StaffIdx, DutyIdx, f64)], load: &[
 /// a duty whose doer moves on, and so on), and a duty is worth its weight or its cheapest
 /// doer's hour, whichever is less. The Lagrangian value at these prices is at least the flow
 /// bound (the posts cap only lowers what people earn), so a dual ascent starts there.
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "the start of the large-instance ascent, in progress"
-    )
-)]
 pub(crate) fn flow_prices(ctx: Ctx<'_>, x: &[(StaffIdx, DutyIdx, f64)]) -> Vec<f64> {
     let (inst, elig) = (ctx.inst, ctx.elig);
     let mut covered = vec![0.0_f64; inst.duties.len()];

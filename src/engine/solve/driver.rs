@@ -12,14 +12,14 @@ use crate::engine::bound::flow::{flow_bound_until, unavoidable_penalties};
 use crate::engine::bound::lagrangian::LagrangianBound;
 use crate::engine::bound::lp::{LpBudget, tier1_relaxation};
 use crate::engine::bound::packing::packing_bound;
-use crate::engine::bound::pricing::{Duals, plan_patterns, warm_prices};
+use crate::engine::bound::pricing::{Duals, flow_prices, plan_patterns, warm_prices};
 use crate::engine::eligibility::Ctx;
 use crate::engine::hours::BestOptions;
 use crate::engine::posts::PostState;
 use crate::engine::search::{
     Evaluated, Evaluator, Style, kick, prune, repair_until, restore, revert,
 };
-use crate::model::StaffIdx;
+use crate::model::{DutyIdx, StaffIdx};
 use crate::rng::Rng;
 
 /// Whether the caller asked the solve to stop.
@@ -35,6 +35,8 @@ pub(super) fn is_cancelled(options: &SolveOptions) -> bool {
 struct Bounds {
     /// The flow bound, raised to the packing bound.
     flow: f64,
+    /// The flow relaxation's hours, until column generation starts from their prices.
+    flow_x: Option<Vec<(StaffIdx, DutyIdx, f64)>>,
     /// The LP bound once solved (0 when microlp returned nothing).
     lp: Option<f64>,
     lp_budget: LpBudget,
@@ -55,11 +57,15 @@ struct Bounds {
 impl Bounds {
     /// The best lower bound so far.
     fn lower(&self) -> f64 {
+        self.lower_without_colgen()
+            .max(self.colgen.as_ref().map_or(0.0, ColumnGeneration::value))
+    }
+
+    fn lower_without_colgen(&self) -> f64 {
         self.lagrangian
             .value()
             .max(self.flow)
             .max(self.lp.unwrap_or(0.0))
-            .max(self.colgen.as_ref().map_or(0.0, ColumnGeneration::value))
     }
 
     /// Whether the decomposition bound has reached its limit (no LP relaxation is stronger).
@@ -73,6 +79,7 @@ impl Bounds {
         ctx: Ctx<'_>,
         clock: &Clock,
         best: &Evaluated,
+        threads: usize,
         cancelled: &dyn Fn() -> bool,
     ) {
         if self.colgen_off || self.colgen_converged() {
@@ -80,20 +87,39 @@ impl Bounds {
         }
         let t = Instant::now();
         if self.colgen.is_none() {
-            let mut start = Duals::zero(ctx.inst);
-            start.pi = warm_prices(ctx, &best.hours.x, &best.hours.load);
+            // Two starts: prices read off the plan, and the flow relaxation's optimal dual
+            // (worth the flow bound); the better one is the first center.
+            let mut warm = Duals::zero(ctx.inst);
+            warm.pi = warm_prices(ctx, &best.hours.x, &best.hours.load);
+            let mut starts = vec![warm];
+            if let Some(x) = self.flow_x.take() {
+                let mut at_flow = Duals::zero(ctx.inst);
+                at_flow.pi = flow_prices(ctx, &x);
+                starts.push(at_flow);
+            }
             let posts: Vec<Vec<_>> = ctx
                 .inst
                 .staff_indices()
                 .map(|p| best.state.posts.of(p).to_vec())
                 .collect();
             let seeds = plan_patterns(ctx.inst, &posts, &best.hours.x, &best.liaisons);
-            self.colgen = ColumnGeneration::new(ctx, start, seeds);
+            self.colgen = ColumnGeneration::new(ctx, &starts, seeds, threads);
             self.colgen_off = self.colgen.is_none();
         }
-        let until = (t + self.colgen_budget.saturating_sub(self.colgen_spent)).min(clock.deadline);
+        // A few iterations between two epochs of the search, so that the search goes on
+        // while the bound rises; a fixed count keeps runs repeatable where time allows.
+        let until = (t + self.colgen_budget.saturating_sub(self.colgen_spent))
+            .min(t + clock.time_limit / 20)
+            .min(clock.deadline);
+        let others = self.lower_without_colgen();
         if let Some(cg) = &mut self.colgen {
-            cg.improve(ctx, best.key.coverage, 1_000, Some(until), cancelled);
+            cg.improve(
+                ctx,
+                best.key.coverage,
+                COLGEN_ITERATIONS,
+                Some(until),
+                cancelled,
+            );
             tracing::debug!(
                 elapsed = clock.elapsed(),
                 "column generation {} (ceiling {}) after {} iterations, {} columns",
@@ -105,6 +131,13 @@ impl Bounds {
         }
         self.colgen_spent += t.elapsed();
         self.colgen_off |= self.colgen_spent >= self.colgen_budget;
+        // Where the decomposition has not passed the other bounds in a quarter of the time
+        // (hundreds of people, where its master converges slowly), the search gets it back.
+        let behind = self
+            .colgen
+            .as_ref()
+            .is_none_or(|cg| cg.value() <= others + 1e-9 * others.abs().max(1.0));
+        self.colgen_off |= behind && self.colgen_spent >= clock.time_limit / 4;
     }
 
     /// Up to `iterations` more Lagrangian iterations within its budget. Its iterations are
@@ -427,17 +460,13 @@ impl<'a> Driver<'a> {
     }
 
     /// The LP is solved at a fixed point of the search (so runs stay deterministic): once the
-    /// search has settled a little and the cheap bounds have not closed the gap. Where the LP
-    /// is out of reach or failed, the Lagrangian iterates a little more.
+    /// search has settled a little and the cheap bounds have not closed the gap. Then column
+    /// generation goes on a few iterations after each epoch. Where the LP is out of reach or
+    /// failed, the Lagrangian iterates a little more (unless the decomposition, which is at
+    /// least as strong, has converged).
     fn tighten_bounds(&mut self) {
         let settled = self.epoch >= 4 || self.stall.epochs >= 2;
-        if settled && !self.proven() && !self.out_of_time() && !self.cancelled() {
-            let options = self.options;
-            self.bounds
-                .run_colgen(self.ctx, &self.clock, &self.best, &|| is_cancelled(options));
-        }
         if self.bounds.lp_budget.affordable
-            && !self.bounds.colgen_converged()
             && self.options.lp_bound
             && self.bounds.lp.is_none()
             && settled
@@ -459,7 +488,20 @@ impl<'a> Driver<'a> {
                 t.elapsed().as_secs_f64()
             );
         }
+        // Column generation takes its time from the search: it starts once the search has
+        // stalled for a while or used a third of the time, and then goes on after each epoch.
+        let colgen_due = self.bounds.colgen.is_some()
+            || self.stall.epochs >= 3
+            || self.clock.elapsed() >= self.clock.time_limit.as_secs_f64() / 3.0;
+        if colgen_due && !self.proven() && !self.out_of_time() && !self.cancelled() {
+            let options = self.options;
+            self.bounds
+                .run_colgen(self.ctx, &self.clock, &self.best, self.threads, &|| {
+                    is_cancelled(options)
+                });
+        }
         if (!self.bounds.lp_budget.affordable || self.bounds.lagrangian_instead)
+            && !self.bounds.colgen_converged()
             && !self.proven()
             && !self.out_of_time()
         {
@@ -553,9 +595,8 @@ const MAX_BOUND_PAIRS: usize = 30_000_000;
 /// microlp's re-solves take longer than the search can spare.
 const COLGEN_MAX_STAFF: usize = 1_000;
 
-/// Column generation in the search changes when proofs stop it, so plans change: it is
-/// switched on together with re-blessed golden plans.
-const COLGEN_IN_SEARCH: bool = false;
+/// Column generation iterations between two epochs of the search.
+const COLGEN_ITERATIONS: usize = 4;
 
 /// The start: today's posts, or the posts of the given start plan (those legal together),
 /// and a greedy repair of everyone from them, whichever is better. With a start plan, also
@@ -623,12 +664,15 @@ fn start_bounds(
     // bytes a pair): beyond `MAX_BOUND_PAIRS` they would take gigabytes, and are skipped.
     let huge = ctx.elig.pair_duty_count() > MAX_BOUND_PAIRS;
     let late = |until: Instant| huge || is_cancelled(options) || Instant::now() >= until;
-    let flow = if late(clock.deadline) {
+    let (flow, flow_x) = if late(clock.deadline) {
         None
     } else {
         flow_bound_until(ctx, clock.deadline, options.cancel.clone())
     }
-    .unwrap_or_else(|| unavoidable_penalties(ctx));
+    .map_or_else(
+        || (unavoidable_penalties(ctx), None),
+        |(bound, hours)| (bound, Some(hours.x)),
+    );
     tracing::debug!(elapsed = clock.elapsed(), "flow bound {flow}");
     // Hard packings get up to 10% of the time for the bound, 80% when they also decide the
     // plan (see `packing_bound`); elsewhere the packing part finishes quickly.
@@ -656,6 +700,7 @@ fn start_bounds(
     lagrangian.warm_start(ctx, &best.hours.x, &best.hours.load);
     let bounds = Bounds {
         flow,
+        flow_x: flow_x.filter(|_| ctx.inst.staff.len() <= COLGEN_MAX_STAFF),
         lp: None,
         lp_budget,
         lagrangian,
@@ -664,7 +709,7 @@ fn start_bounds(
         lag_spent: Duration::ZERO,
         lagrangian_instead: false,
         colgen: None,
-        colgen_off: !COLGEN_IN_SEARCH || ctx.inst.staff.len() > COLGEN_MAX_STAFF,
+        colgen_off: ctx.inst.staff.len() > COLGEN_MAX_STAFF,
         // Column generation gets at most half of the time: where it converges it proves
         // more than anything else, and a stop by proof saves the rest.
         colgen_budget: clock.time_limit.mul_f64(0.5),
