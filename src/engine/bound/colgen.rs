@@ -26,7 +26,7 @@ use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem, Solution
 
 use super::pricing::{Duals, Pattern, Priced, Pricer};
 use crate::engine::eligibility::Ctx;
-use crate::model::{Instance, StaffIdx};
+use crate::model::{Instance, ModuleIdx, StaffIdx};
 
 /// Smoothing: the weight of the best prices in the point priced.
 const ALPHA: f64 = 0.5;
@@ -345,6 +345,146 @@ impl ColumnGeneration {
             }
         }
         self.value()
+    }
+}
+
+impl ColumnGeneration {
+    /// The master restricted to the columns generated so far, one pattern per person
+    /// (binary when `integer`), minimising tier 1; with each column's variable.
+    fn restricted(&self, inst: &Instance, integer: bool) -> (Problem, Vec<Variable>) {
+        let mut lp = Problem::new(OptimizationDirection::Minimize);
+        let lambda: Vec<Variable> = self
+            .columns
+            .iter()
+            .map(|_| {
+                if integer {
+                    lp.add_binary_var(0.0)
+                } else {
+                    lp.add_var(0.0, (0.0, 1.0))
+                }
+            })
+            .collect();
+        let mut by_person: Vec<LinearExpr> =
+            inst.staff.iter().map(|_| LinearExpr::empty()).collect();
+        let mut cover: Vec<LinearExpr> = inst.duties.iter().map(|_| LinearExpr::empty()).collect();
+        let mut liaise: Vec<LinearExpr> = inst
+            .counterparts
+            .iter()
+            .map(|_| LinearExpr::empty())
+            .collect();
+        let mut staffed: Vec<LinearExpr> =
+            inst.modules.iter().map(|_| LinearExpr::empty()).collect();
+        let mut employed: Vec<LinearExpr> =
+            inst.units.iter().map(|_| LinearExpr::empty()).collect();
+        for (pattern, &l) in self.columns.iter().zip(&lambda) {
+            by_person[pattern.person.index()].add(l, 1.0);
+            for &(d, h) in &pattern.hours {
+                cover[d.index()].add(l, h);
+            }
+            for c in &pattern.liaisons {
+                liaise[c.index()].add(l, 1.0);
+            }
+            for m in &pattern.modules {
+                staffed[m.index()].add(l, 1.0);
+            }
+            for u in pattern.units(inst) {
+                employed[u.index()].add(l, 1.0);
+            }
+        }
+        for expr in by_person {
+            lp.add_constraint(expr, ComparisonOp::Eq, 1.0);
+        }
+        for (d, mut expr) in cover.into_iter().enumerate() {
+            let duty = &inst.duties[d];
+            expr.add(lp.add_var(duty.weight, (0.0, duty.hours)), 1.0);
+            lp.add_constraint(expr, ComparisonOp::Ge, duty.hours);
+        }
+        for (c, mut expr) in liaise.into_iter().enumerate() {
+            if self.listed[c] && inst.rules.liaison_weight > 0.0 {
+                expr.add(lp.add_var(inst.rules.liaison_weight, (0.0, 1.0)), 1.0);
+                lp.add_constraint(expr, ComparisonOp::Ge, 1.0);
+            }
+        }
+        for (m, expr) in staffed.into_iter().enumerate() {
+            let module = &inst.modules[m];
+            if let Some(k) = module.max_staff {
+                lp.add_constraint(expr.clone(), ComparisonOp::Le, f64::from(k));
+            }
+            if module.min_staff > 0 && inst.rules.min_staff_weight > 0.0 {
+                let mut expr = expr;
+                let short = f64::from(module.min_staff);
+                expr.add(lp.add_var(inst.rules.min_staff_weight, (0.0, short)), 1.0);
+                lp.add_constraint(expr, ComparisonOp::Ge, short);
+            }
+        }
+        for (u, expr) in employed.into_iter().enumerate() {
+            if let Some(k) = inst.units[u].headcount_cap {
+                lp.add_constraint(expr, ComparisonOp::Le, f64::from(k));
+            }
+        }
+        (lp, lambda)
+    }
+
+    /// Price and branch: the restricted master as an integer program, solved by microlp
+    /// within `nodes` branch-and-bound nodes (a fixed budget, so runs repeat) and `time` (a
+    /// safety net). Its posts hold every cap; the caller rates them exactly. `None` when
+    /// microlp finds no integer solution in time.
+    pub(crate) fn integer_posts(
+        &self,
+        ctx: Ctx<'_>,
+        nodes: u64,
+        time: std::time::Duration,
+    ) -> Option<Vec<(StaffIdx, ModuleIdx)>> {
+        let (lp, lambda) = self.restricted(ctx.inst, true);
+        let mut options = microlp::SolveOptions::default();
+        options.node_limit = Some(nodes);
+        options.time_limit = Some(time);
+        let sol = lp.solve_with(options).ok()?.into_solution().ok()?;
+        tracing::debug!(
+            "restricted master: {} over {} columns ({:?})",
+            sol.objective(),
+            self.columns.len(),
+            sol.termination_reason()
+        );
+        let mut posts = Vec::new();
+        for (pattern, &l) in self.columns.iter().zip(&lambda) {
+            if sol.var_value(l) > 0.5 {
+                posts.extend(pattern.modules.iter().map(|&m| (pattern.person, m)));
+            }
+        }
+        Some(posts)
+    }
+
+    /// The restricted master's LP optimum as post values: `y[p,m]`, the weight of the
+    /// columns of `p` that hold `m`, for every post with a positive weight, sorted. `None`
+    /// when microlp fails.
+    pub(crate) fn fractional_posts(
+        &self,
+        ctx: Ctx<'_>,
+    ) -> Option<Vec<((StaffIdx, ModuleIdx), f64)>> {
+        let (lp, lambda) = self.restricted(ctx.inst, false);
+        let sol = lp.solve().ok()?.into_solution().ok()?;
+        let mut y: std::collections::BTreeMap<(StaffIdx, ModuleIdx), f64> =
+            std::collections::BTreeMap::new();
+        for (pattern, &l) in self.columns.iter().zip(&lambda) {
+            let v = sol.var_value(l);
+            if v > 1e-9 {
+                for &m in &pattern.modules {
+                    *y.entry((pattern.person, m)).or_default() += v;
+                }
+            }
+        }
+        Some(y.into_iter().collect())
+    }
+
+    /// The columns generated so far.
+    pub(crate) fn patterns(&self) -> &[Pattern] {
+        &self.columns
+    }
+
+    /// The best prices so far.
+    pub(crate) fn center(&self) -> &Duals {
+        &self.center
     }
 }
 

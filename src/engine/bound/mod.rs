@@ -4,8 +4,11 @@
 //!   packed by the packing solver;
 //! - the Lagrangian bound (`lagrangian.rs`): the coupling constraints dualised, person
 //!   problems that keep the posts cap;
-//! - the LP relaxation ([`lp`]), strengthened, solved by microlp where it is affordable.
+//! - the LP relaxation ([`lp`]), strengthened, solved by microlp where it is affordable;
+//! - the decomposition by person (`colgen.rs`, with its pricing in `pricing.rs`), and branch
+//!   and price on posts below it (`branch.rs`).
 
+pub(crate) mod branch;
 pub(crate) mod colgen;
 pub(crate) mod flow;
 pub(crate) mod lagrangian;

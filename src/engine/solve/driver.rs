@@ -7,6 +7,7 @@ use super::epoch::{Epoch, Restarts, Stall, WORKERS, run_epoch};
 use super::plan::finish;
 use super::start::{fixed_choices, legal_posts};
 use super::{Clock, Phase, Progress, Solution, SolveOptions, StopReason, enter, gap, proven};
+use crate::engine::bound::branch::BranchAndPrice;
 use crate::engine::bound::colgen::ColumnGeneration;
 use crate::engine::bound::flow::{flow_bound_until, unavoidable_penalties};
 use crate::engine::bound::lagrangian::LagrangianBound;
@@ -19,7 +20,7 @@ use crate::engine::posts::PostState;
 use crate::engine::search::{
     Evaluated, Evaluator, Style, kick, prune, repair_until, restore, revert,
 };
-use crate::model::{DutyIdx, StaffIdx};
+use crate::model::{DutyIdx, ModuleIdx, StaffIdx};
 use crate::rng::Rng;
 
 /// Whether the caller asked the solve to stop.
@@ -52,6 +53,12 @@ struct Bounds {
     colgen_off: bool,
     colgen_budget: Duration,
     colgen_spent: Duration,
+    /// Price and branch has run (once per solve).
+    branched: bool,
+    /// Branch and price below a converged decomposition, its bound and time spent.
+    tree: Option<BranchAndPrice>,
+    tree_bound: f64,
+    tree_spent: Duration,
 }
 
 impl Bounds {
@@ -59,6 +66,7 @@ impl Bounds {
     fn lower(&self) -> f64 {
         self.lower_without_colgen()
             .max(self.colgen.as_ref().map_or(0.0, ColumnGeneration::value))
+            .max(self.tree_bound)
     }
 
     fn lower_without_colgen(&self) -> f64 {
@@ -410,7 +418,7 @@ impl<'a> Driver<'a> {
             self.stall.epochs,
             self.bounds.lower()
         );
-        self.tighten_bounds();
+        let published = self.tighten_bounds() || published;
         self.report();
         if published {
             self.publish();
@@ -464,7 +472,10 @@ impl<'a> Driver<'a> {
     /// generation goes on a few iterations after each epoch. Where the LP is out of reach or
     /// failed, the Lagrangian iterates a little more (unless the decomposition, which is at
     /// least as strong, has converged).
-    fn tighten_bounds(&mut self) {
+    ///
+    /// Returns whether the best plan improved (by price and branch, see
+    /// [`Driver::price_and_branch`]).
+    fn tighten_bounds(&mut self) -> bool {
         let settled = self.epoch >= 4 || self.stall.epochs >= 2;
         if self.bounds.lp_budget.affordable
             && self.options.lp_bound
@@ -500,6 +511,7 @@ impl<'a> Driver<'a> {
                     is_cancelled(options)
                 });
         }
+        let improved = self.price_and_branch() | self.branch_and_price();
         if (!self.bounds.lp_budget.affordable || self.bounds.lagrangian_instead)
             && !self.bounds.colgen_converged()
             && !self.proven()
@@ -511,6 +523,112 @@ impl<'a> Driver<'a> {
                     is_cancelled(options)
                 });
         }
+        improved
+    }
+
+    /// Price and branch, once column generation is over (converged, or out of its time): the
+    /// posts of the best integer combination of its columns, rated exactly, become the best
+    /// plan and the incumbent when they are better. Returns whether they were.
+    fn price_and_branch(&mut self) -> bool {
+        let over = self.bounds.colgen_converged() || self.bounds.colgen_off;
+        if self.bounds.branched || !over || self.proven() || self.out_of_time() {
+            return false;
+        }
+        let Some(cg) = &self.bounds.colgen else {
+            return false;
+        };
+        self.bounds.branched = true;
+        let t = Instant::now();
+        let time =
+            (self.clock.time_limit / 10).min(self.clock.deadline.saturating_duration_since(t));
+        let Some(posts) = cg.integer_posts(self.ctx, BRANCH_NODES, time) else {
+            return false;
+        };
+        let inst = self.ctx.inst;
+        let mut state = PostState::pinned(inst);
+        for (p, m) in posts {
+            if state.can_add(self.ctx, p, m) {
+                state.add(inst, p, m);
+            }
+        }
+        self.slice();
+        let found = self.exact.evaluate(state);
+        tracing::debug!(
+            elapsed = self.clock.elapsed(),
+            "price and branch: {} in {:.3} s",
+            found.key.coverage,
+            t.elapsed().as_secs_f64()
+        );
+        if !found.key.better(&self.best.key) {
+            return false;
+        }
+        self.best = found.clone();
+        if found.key.better(&self.inc.key) {
+            self.inc = found;
+        }
+        true
+    }
+
+    /// Branch and price, a slice after each epoch once the decomposition has converged with a
+    /// gap, on up to [`TREE_MAX_STAFF`] people, within half of the time. Returns whether the
+    /// best plan improved.
+    fn branch_and_price(&mut self) -> bool {
+        if !self.bounds.colgen_converged()
+            || self.proven()
+            || self.out_of_time()
+            || self.cancelled()
+            || self.ctx.inst.staff.len() > TREE_MAX_STAFF
+            || self.bounds.tree_spent >= self.clock.time_limit / 2
+        {
+            return false;
+        }
+        let mut tree = match self.bounds.tree.take() {
+            Some(tree) => tree,
+            None => match &self.bounds.colgen {
+                Some(cg) => BranchAndPrice::new(cg, self.threads),
+                None => return false,
+            },
+        };
+        let t = Instant::now();
+        let deadline = (t + self.clock.time_limit / 20).min(self.clock.deadline);
+        let before = self.best.key.coverage;
+        let options = self.options;
+        let ctx = self.ctx;
+        let (exact, best, inc) = (&mut self.exact, &mut self.best, &mut self.inc);
+        let mut rate = |posts: Vec<(StaffIdx, ModuleIdx)>| {
+            let mut state = PostState::pinned(ctx.inst);
+            for (p, m) in posts {
+                if state.can_add(ctx, p, m) {
+                    state.add(ctx.inst, p, m);
+                }
+            }
+            let found = exact.evaluate(state);
+            if found.key.better(&best.key) {
+                *best = found.clone();
+                if found.key.better(&inc.key) {
+                    *inc = found;
+                }
+            }
+            best.key.coverage
+        };
+        tree.run(
+            ctx.inst,
+            before,
+            deadline,
+            &|| is_cancelled(options),
+            &mut rate,
+        );
+        self.bounds.tree_spent += t.elapsed();
+        self.bounds.tree_bound = tree.bound(self.best.key.coverage);
+        tracing::debug!(
+            elapsed = self.clock.elapsed(),
+            "branch and price: bound {} after {} nodes ({} open)",
+            self.bounds.tree_bound,
+            tree.nodes,
+            !tree.is_done()
+        );
+        self.bounds.tree = Some(tree);
+        self.best.key.coverage < before
     }
 
     /// Settles the final plan: people back on today's posts, full oracle effort on the
@@ -594,6 +712,12 @@ const MAX_BOUND_PAIRS: usize = 30_000_000;
 /// Column generation's master grows by a cut per person and iteration: beyond this many people
 /// microlp's re-solves take longer than the search can spare.
 const COLGEN_MAX_STAFF: usize = 1_000;
+
+/// Branch and price runs on instances of up to this many people.
+const TREE_MAX_STAFF: usize = 150;
+
+/// Branch-and-bound nodes for price and branch: a fixed budget keeps runs repeatable.
+const BRANCH_NODES: u64 = 2_000;
 
 /// Column generation iterations between two epochs of the search.
 const COLGEN_ITERATIONS: usize = 4;
@@ -714,6 +838,10 @@ fn start_bounds(
         // more than anything else, and a stop by proof saves the rest.
         colgen_budget: clock.time_limit.mul_f64(0.5),
         colgen_spent: Duration::ZERO,
+        branched: false,
+        tree: None,
+        tree_bound: 0.0,
+        tree_spent: Duration::ZERO,
     };
     (bounds, pack_plan)
 }
