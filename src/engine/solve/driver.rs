@@ -570,8 +570,8 @@ impl<'a> Driver<'a> {
     }
 
     /// Branch and price, a slice after each epoch once the decomposition has converged with a
-    /// gap, on up to [`TREE_MAX_STAFF`] people, within half of the time. Returns whether the
-    /// best plan improved.
+    /// gap, on up to [`TREE_MAX_STAFF`] people, within half of the time (a tenth, unless its
+    /// bound rises). Returns whether the best plan improved.
     fn branch_and_price(&mut self) -> bool {
         if !self.bounds.colgen_converged()
             || self.proven()
@@ -579,6 +579,14 @@ impl<'a> Driver<'a> {
             || self.cancelled()
             || self.ctx.inst.staff.len() > TREE_MAX_STAFF
             || self.bounds.tree_spent >= self.clock.time_limit / 2
+        {
+            return false;
+        }
+        // A tree whose bound has not moved in a tenth of the time (many interchangeable
+        // posts) gives the time back to the search.
+        let root = self.bounds.colgen.as_ref().map_or(0.0, ColumnGeneration::value);
+        if self.bounds.tree_spent >= self.clock.time_limit / 10
+            && self.bounds.tree_bound <= root + 1e-9 * root.abs().max(1.0)
         {
             return false;
         }
