@@ -105,18 +105,19 @@ impl BranchAndPrice {
         self.open.is_empty()
     }
 
-    /// Solves nodes until `deadline` or `stop`, pruning against `upper` (the best plan's
-    /// tier 1, which `rate` may lower: it rates a post set exactly and returns the best tier
-    /// 1 known after it).
+    /// Solves up to `nodes` nodes, until `deadline` or `stop`, pruning against `upper` (the
+    /// best plan's tier 1, which `rate` may lower: it rates a post set exactly and returns
+    /// the best tier 1 known after it).
     pub(crate) fn run(
         &mut self,
         inst: &Instance,
         mut upper: f64,
-        deadline: Instant,
+        (nodes, deadline): (u64, Instant),
         stop: &dyn Fn() -> bool,
         rate: &mut dyn FnMut(Vec<(StaffIdx, ModuleIdx)>) -> f64,
     ) {
-        while Instant::now() < deadline && !stop() {
+        let last = self.nodes + nodes;
+        while self.nodes < last && Instant::now() < deadline && !stop() {
             let Some(node) = self.open.pop() else {
                 return;
             };
@@ -324,7 +325,7 @@ mod tests {
             };
             let deadline = Instant::now() + Duration::from_secs(20);
             let mut best = f64::INFINITY;
-            tree.run(&inst, best, deadline, &|| false, &mut |posts| {
+            tree.run(&inst, best, (u64::MAX, deadline), &|| false, &mut |posts| {
                 best = rate(posts);
                 best
             });

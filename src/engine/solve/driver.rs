@@ -139,13 +139,13 @@ impl Bounds {
         }
         self.colgen_spent += t.elapsed();
         self.colgen_off |= self.colgen_spent >= self.colgen_budget;
-        // Where the decomposition has not passed the other bounds in a quarter of the time
-        // (hundreds of people, where its master converges slowly), the search gets it back.
-        let behind = self
-            .colgen
-            .as_ref()
-            .is_none_or(|cg| cg.value() <= others + 1e-9 * others.abs().max(1.0));
-        self.colgen_off |= behind && self.colgen_spent >= clock.time_limit / 4;
+        // Where the decomposition has not passed the other bounds in `COLGEN_PATIENCE`
+        // iterations (hundreds of people, where its master converges slowly), the search gets
+        // the time back. A count, not a time, so that runs repeat.
+        self.colgen_off |= self.colgen.as_ref().is_none_or(|cg| {
+            cg.iterations >= COLGEN_PATIENCE
+                && cg.value() <= others + 1e-9 * others.abs().max(1.0)
+        });
     }
 
     /// Up to `iterations` more Lagrangian iterations within its budget. Its iterations are
@@ -570,8 +570,8 @@ impl<'a> Driver<'a> {
     }
 
     /// Branch and price, a slice after each epoch once the decomposition has converged with a
-    /// gap, on up to [`TREE_MAX_STAFF`] people, within half of the time (a tenth, unless its
-    /// bound rises). Returns whether the best plan improved.
+    /// gap, on up to [`TREE_MAX_STAFF`] people, within half of the time (and
+    /// [`TREE_PATIENCE`] nodes unless its bound rises). Returns whether the best plan improved.
     fn branch_and_price(&mut self) -> bool {
         if !self.bounds.colgen_converged()
             || self.proven()
@@ -582,10 +582,10 @@ impl<'a> Driver<'a> {
         {
             return false;
         }
-        // A tree whose bound has not moved in a tenth of the time (many interchangeable
+        // A tree whose bound has not risen in `TREE_PATIENCE` nodes (many interchangeable
         // posts) gives the time back to the search.
         let root = self.bounds.colgen.as_ref().map_or(0.0, ColumnGeneration::value);
-        if self.bounds.tree_spent >= self.clock.time_limit / 10
+        if self.bounds.tree.as_ref().is_some_and(|t| t.nodes >= TREE_PATIENCE)
             && self.bounds.tree_bound <= root + 1e-9 * root.abs().max(1.0)
         {
             return false;
@@ -598,7 +598,8 @@ impl<'a> Driver<'a> {
             },
         };
         let t = Instant::now();
-        let deadline = (t + self.clock.time_limit / 20).min(self.clock.deadline);
+        // A fixed number of nodes per epoch, so that runs repeat; the time is a safety net.
+        let deadline = (t + self.clock.time_limit / 10).min(self.clock.deadline);
         let before = self.best.key.coverage;
         let options = self.options;
         let ctx = self.ctx;
@@ -622,7 +623,7 @@ impl<'a> Driver<'a> {
         tree.run(
             ctx.inst,
             before,
-            deadline,
+            (TREE_NODES, deadline),
             &|| is_cancelled(options),
             &mut rate,
         );
@@ -723,6 +724,16 @@ const COLGEN_MAX_STAFF: usize = 1_000;
 
 /// Branch and price runs on instances of up to this many people.
 const TREE_MAX_STAFF: usize = 150;
+
+/// Branch-and-price nodes after each epoch.
+const TREE_NODES: u64 = 2;
+
+/// Nodes after which a tree whose bound has not risen stops.
+const TREE_PATIENCE: u64 = 20;
+
+/// Column generation iterations after which it stops if it is no better than the other
+/// bounds.
+const COLGEN_PATIENCE: usize = 40;
 
 /// Branch-and-bound nodes for price and branch: a fixed budget keeps runs repeatable.
 const BRANCH_NODES: u64 = 2_000;
