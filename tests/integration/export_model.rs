@@ -164,6 +164,27 @@ for path in sys.argv[1:]:
     print("result", status.replace(" ", "_"), repr(value), time.time() - start)
 "#;
 
+/// HiGHS's `STATUS OBJECTIVE SECONDS` for each model file, in order.
+fn highs_results(files: &[std::path::PathBuf]) -> Vec<String> {
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(HIGHS)
+        .args(files)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let results: Vec<String> = (stdout.lines())
+        .filter_map(|l| l.strip_prefix("result ").map(str::to_owned))
+        .collect();
+    assert_eq!(results.len(), files.len(), "{stdout}");
+    results
+}
+
 fn highspy_installed() -> bool {
     std::process::Command::new("python3")
         .args(["-c", "import highspy"])
@@ -226,23 +247,7 @@ fn export_lp_and_mps_solve_in_highs_to_the_proven_optimum() {
             assert_eq!(run.code, 0, "{}", run.stderr);
             files.push(out);
         }
-        let out = std::process::Command::new("python3")
-            .arg("-c")
-            .arg(HIGHS)
-            .args(&files)
-            .output()
-            .expect("python3 runs");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let results: Vec<&str> = (stdout.lines())
-            .filter_map(|l| l.strip_prefix("result "))
-            .collect();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert_eq!(results.len(), 2, "{stdout}");
-        for (file, line) in files.iter().zip(results) {
+        for (file, line) in files.iter().zip(highs_results(&files)) {
             let fields: Vec<&str> = line.split_whitespace().collect();
             let value: f64 = fields[1].parse().expect("an objective");
             eprintln!(
@@ -374,18 +379,7 @@ fn stated_bounds_never_pass_the_highs_optimum() {
         assert_eq!(run.code, 0, "{}", run.stderr);
         files.push(mps);
     }
-    let out = std::process::Command::new("python3")
-        .arg("-c")
-        .arg(HIGHS)
-        .args(&files)
-        .output()
-        .expect("python3 runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let results: Vec<&str> = (stdout.lines())
-        .filter_map(|l| l.strip_prefix("result "))
-        .collect();
-    assert_eq!(results.len(), stated.len(), "{stdout}");
-    for ((seed, coverage, bound), line) in stated.into_iter().zip(results) {
+    for ((seed, coverage, bound), line) in stated.into_iter().zip(highs_results(&files)) {
         let fields: Vec<&str> = line.split_whitespace().collect();
         assert_eq!(fields[0], "Optimal", "seed {seed}: {line}");
         let optimum: f64 = fields[1].parse().expect("an objective");

@@ -11,7 +11,7 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::time::Instant;
 
-use super::colgen::ColumnGeneration;
+use super::colgen::{ColumnGeneration, Combination};
 use super::pricing::{Duals, Pattern};
 use crate::engine::eligibility::{Ctx, Eligibility};
 use crate::engine::posts::PostState;
@@ -114,7 +114,7 @@ impl BranchAndPrice {
         mut upper: f64,
         (nodes, deadline): (u64, Instant),
         stop: &dyn Fn() -> bool,
-        rate: &mut dyn FnMut(Vec<(StaffIdx, ModuleIdx)>) -> f64,
+        rate: &mut dyn FnMut(Combination) -> f64,
     ) {
         let last = self.nodes + nodes;
         while self.nodes < last && Instant::now() < deadline && !stop() {
@@ -149,11 +149,11 @@ impl BranchAndPrice {
             }
             let time = deadline.saturating_duration_since(Instant::now());
             let heuristic = self.integer_heuristic;
-            if let Some(posts) = heuristic
+            if let Some(found) = heuristic
                 .then(|| cg.integer_posts(ctx, NODE_INTEGER_NODES, time))
                 .flatten()
             {
-                upper = rate(posts);
+                upper = rate(found);
                 if bound >= upper - tolerance(upper) {
                     continue;
                 }
@@ -181,7 +181,7 @@ impl BranchAndPrice {
                     .filter(|(_, v)| *v > 0.5)
                     .map(|&(k, _)| k)
                     .collect();
-                upper = rate(posts);
+                upper = rate(Combination::posts(inst, posts));
                 if bound < upper - tolerance(upper) {
                     self.stuck.push(bound);
                 }
@@ -264,46 +264,27 @@ fn node_instance(inst: &Instance, node: &Node) -> Instance {
 mod tests {
     use std::time::{Duration, Instant};
 
-    use super::BranchAndPrice;
-    use crate::engine::bound::colgen::ColumnGeneration;
-    use crate::engine::bound::pricing::Duals;
+    use super::{BranchAndPrice, Combination};
+    use crate::engine::bound::colgen::testing::{converged_root, exactly_solved};
     use crate::engine::eligibility::{Ctx, Eligibility};
     use crate::engine::hours::BestOptions;
     use crate::engine::posts::PostState;
     use crate::engine::search::Evaluator;
-    use crate::engine::testkit::random_pinned_instance;
-    use crate::engine::{SolveOptions, StopReason, solve};
 
     /// On tiny instances solved exactly by enumeration, the tree's bound never passes the
     /// optimum, and a tree run to its end finds it (its plans are rated by the exact oracle).
+    /// The integer program is off, so that the branching itself has to close the gaps.
     #[test]
     fn the_tree_proves_the_optimum_on_tiny_instances() {
         let (mut gaps, mut closed) = (0, 0);
-        for seed in 0..300_u64 {
-            let inst = random_pinned_instance(seed, (8, 6, 16), 0.2);
-            let options = SolveOptions {
-                time_limit: Duration::from_secs(20),
-                threads: 1,
-                lp_bound: false,
-                ..SolveOptions::default()
-            };
-            let sol = solve(&inst, &options);
-            if sol.stop != StopReason::Proven {
-                continue;
-            }
-            let opt = sol.plan.objective.coverage;
+        for (seed, inst, opt) in exactly_solved(0..300, (8, 6, 16)) {
             let tol = 1e-6 * opt.max(1.0);
             let elig = Eligibility::new(&inst);
             let ctx = Ctx {
                 inst: &inst,
                 elig: &elig,
             };
-            let mut start = Duals::zero(&inst);
-            for (d, duty) in inst.duties.iter().enumerate() {
-                start.pi[d] = duty.weight;
-            }
-            let mut cg = ColumnGeneration::new(ctx, &[start], Vec::new(), 1).expect("master");
-            cg.improve(ctx, f64::INFINITY, 500, None, &|| false);
+            let cg = converged_root(ctx);
             if cg.value() >= opt - tol {
                 continue;
             }
@@ -311,24 +292,25 @@ mod tests {
             let mut tree = BranchAndPrice::new(&cg, 1);
             tree.integer_heuristic = false;
             let mut exact = Evaluator::new(ctx, BestOptions::default());
-            // Start from a plan no better than the pins alone.
-            let mut upper = exact.evaluate(PostState::pinned(&inst)).key.coverage;
-            let mut rate = |posts: Vec<_>| {
+            let mut best = f64::INFINITY;
+            let mut rate = |found: Combination| {
                 let mut state = PostState::pinned(&inst);
-                for (p, m) in posts {
+                for (p, m) in found.posts {
                     if state.can_add(ctx, p, m) {
                         state.add(&inst, p, m);
                     }
                 }
-                upper = upper.min(exact.evaluate(state).key.coverage);
-                upper
+                best = best.min(exact.evaluate(state).key.coverage);
+                best
             };
             let deadline = Instant::now() + Duration::from_secs(20);
-            let mut best = f64::INFINITY;
-            tree.run(&inst, best, (u64::MAX, deadline), &|| false, &mut |posts| {
-                best = rate(posts);
-                best
-            });
+            tree.run(
+                &inst,
+                f64::INFINITY,
+                (u64::MAX, deadline),
+                &|| false,
+                &mut rate,
+            );
             assert!(
                 best >= opt - tol,
                 "seed {seed}: a plan {best} below the optimum {opt}"

@@ -434,7 +434,7 @@ impl ColumnGeneration {
         ctx: Ctx<'_>,
         nodes: u64,
         time: std::time::Duration,
-    ) -> Option<Vec<(StaffIdx, ModuleIdx)>> {
+    ) -> Option<Combination> {
         let (lp, lambda) = self.restricted(ctx.inst, true);
         let mut options = microlp::SolveOptions::default();
         options.node_limit = Some(nodes);
@@ -446,13 +446,16 @@ impl ColumnGeneration {
             self.columns.len(),
             sol.termination_reason()
         );
-        let mut posts = Vec::new();
+        let mut found = Combination {
+            posts: Vec::new(),
+            who: vec![None; ctx.inst.duties.len()],
+        };
         for (pattern, &l) in self.columns.iter().zip(&lambda) {
             if sol.var_value(l) > 0.5 {
-                posts.extend(pattern.modules.iter().map(|&m| (pattern.person, m)));
+                found.add(ctx.inst, pattern);
             }
         }
-        Some(posts)
+        Some(found)
     }
 
     /// The restricted master's LP optimum as post values: `y[p,m]`, the weight of the
@@ -485,6 +488,33 @@ impl ColumnGeneration {
     /// The best prices so far.
     pub(crate) fn center(&self) -> &Duals {
         &self.center
+    }
+}
+
+/// Whole patterns, one per person, as a plan to rate: their posts, and who does each
+/// non-splittable duty (the first person whose pattern has it).
+pub(crate) struct Combination {
+    pub(crate) posts: Vec<(StaffIdx, ModuleIdx)>,
+    pub(crate) who: Vec<Option<StaffIdx>>,
+}
+
+impl Combination {
+    /// Posts alone: the hours oracle chooses who does what.
+    pub(crate) fn posts(inst: &Instance, posts: Vec<(StaffIdx, ModuleIdx)>) -> Self {
+        Self {
+            posts,
+            who: vec![None; inst.duties.len()],
+        }
+    }
+
+    fn add(&mut self, inst: &Instance, pattern: &Pattern) {
+        self.posts
+            .extend(pattern.modules.iter().map(|&m| (pattern.person, m)));
+        for &(d, _) in &pattern.hours {
+            if !inst.duty(d).splittable && self.who[d.index()].is_none() {
+                self.who[d.index()] = Some(pattern.person);
+            }
+        }
     }
 }
 
@@ -647,44 +677,67 @@ mod tests {
     }
 }
 
+/// Shared by the tests of the decomposition and of the tree.
 #[cfg(test)]
-mod validity {
+pub(crate) mod testing {
     use std::time::Duration;
 
     use super::ColumnGeneration;
     use crate::engine::bound::pricing::Duals;
-    use crate::engine::eligibility::{Ctx, Eligibility};
+    use crate::engine::eligibility::Ctx;
     use crate::engine::testkit::random_pinned_instance;
     use crate::engine::{SolveOptions, StopReason, solve};
+    use crate::model::Instance;
 
-    /// On tiny instances (solved exactly by enumeration) the bound never passes the optimum,
-    /// converges, and mostly reaches it.
-    #[test]
-    fn the_bound_is_valid_and_converges_on_tiny_instances() {
-        let (mut tight, mut runs) = (0, 0);
-        for seed in 0..120_u64 {
-            let inst = random_pinned_instance(seed, (5, 5, 10), 0.2);
+    /// Random pinned instances of `shape` that the engine solves exactly (by enumeration),
+    /// with their seed and optimum.
+    pub(crate) fn exactly_solved(
+        seeds: std::ops::Range<u64>,
+        shape: (usize, usize, usize),
+    ) -> impl Iterator<Item = (u64, Instance, f64)> {
+        seeds.filter_map(move |seed| {
+            let inst = random_pinned_instance(seed, shape, 0.2);
             let options = SolveOptions {
                 time_limit: Duration::from_secs(20),
                 threads: 1,
                 ..SolveOptions::default()
             };
             let sol = solve(&inst, &options);
-            if sol.stop != StopReason::Proven {
-                continue;
-            }
             let opt = sol.plan.objective.coverage;
+            (sol.stop == StopReason::Proven).then_some((seed, inst, opt))
+        })
+    }
+
+    /// Column generation from the duties' weights, run to convergence (500 iterations).
+    pub(crate) fn converged_root(ctx: Ctx<'_>) -> ColumnGeneration {
+        let mut start = Duals::zero(ctx.inst);
+        for (d, duty) in ctx.inst.duties.iter().enumerate() {
+            start.pi[d] = duty.weight;
+        }
+        let mut cg = ColumnGeneration::new(ctx, &[start], Vec::new(), 1).expect("master");
+        cg.improve(ctx, f64::INFINITY, 500, None, &|| false);
+        cg
+    }
+}
+
+#[cfg(test)]
+mod validity {
+    use super::testing::{converged_root, exactly_solved};
+    use crate::engine::eligibility::{Ctx, Eligibility};
+
+    /// On tiny instances (solved exactly by enumeration) the bound never passes the optimum,
+    /// converges, and mostly reaches it.
+    #[test]
+    fn the_bound_is_valid_and_converges_on_tiny_instances() {
+        let (mut tight, mut runs) = (0, 0);
+        for (seed, inst, opt) in exactly_solved(0..120, (5, 5, 10)) {
             let elig = Eligibility::new(&inst);
             let ctx = Ctx {
                 inst: &inst,
                 elig: &elig,
             };
-            let mut start = Duals::zero(&inst);
-            for (d, duty) in inst.duties.iter().enumerate() {
-                start.pi[d] = duty.weight;
-            }
-            let mut cg = ColumnGeneration::new(ctx, &[start], Vec::new(), 1).expect("master");
-            let bound = cg.improve(ctx, f64::INFINITY, 500, None, &|| false);
+            let cg = converged_root(ctx);
+            let bound = cg.value();
             let tol = 1e-6 * opt.max(1.0);
             assert!(
                 bound <= opt + tol,

@@ -8,7 +8,7 @@ use super::plan::finish;
 use super::start::{fixed_choices, legal_posts};
 use super::{Clock, Phase, Progress, Solution, SolveOptions, StopReason, enter, gap, proven};
 use crate::engine::bound::branch::BranchAndPrice;
-use crate::engine::bound::colgen::ColumnGeneration;
+use crate::engine::bound::colgen::{ColumnGeneration, Combination};
 use crate::engine::bound::flow::{flow_bound_until, unavoidable_penalties};
 use crate::engine::bound::lagrangian::LagrangianBound;
 use crate::engine::bound::lp::{LpBudget, tier1_relaxation};
@@ -20,7 +20,7 @@ use crate::engine::posts::PostState;
 use crate::engine::search::{
     Evaluated, Evaluator, Style, kick, prune, repair_until, restore, revert,
 };
-use crate::model::{DutyIdx, ModuleIdx, StaffIdx};
+use crate::model::{DutyIdx, StaffIdx};
 use crate::rng::Rng;
 
 /// Whether the caller asked the solve to stop.
@@ -139,12 +139,10 @@ impl Bounds {
         }
         self.colgen_spent += t.elapsed();
         self.colgen_off |= self.colgen_spent >= self.colgen_budget;
-        // Where the decomposition has not passed the other bounds in `COLGEN_PATIENCE`
-        // iterations (hundreds of people, where its master converges slowly), the search gets
-        // the time back. A count, not a time, so that runs repeat.
+        // While the decomposition is no better than the other bounds, it gives the time back
+        // to the search after `COLGEN_PATIENCE` iterations (a count, so that runs repeat).
         self.colgen_off |= self.colgen.as_ref().is_none_or(|cg| {
-            cg.iterations >= COLGEN_PATIENCE
-                && cg.value() <= others + 1e-9 * others.abs().max(1.0)
+            cg.iterations >= COLGEN_PATIENCE && cg.value() <= others + 1e-9 * others.abs().max(1.0)
         });
     }
 
@@ -500,10 +498,10 @@ impl<'a> Driver<'a> {
             );
         }
         // Column generation takes its time from the search: it starts once the search has
-        // stalled for a while or used a third of the time, and then goes on after each epoch.
+        // stalled for a while or used half of the time, and then goes on after each epoch.
         let colgen_due = self.bounds.colgen.is_some()
             || self.stall.epochs >= 3
-            || self.clock.elapsed() >= self.clock.time_limit.as_secs_f64() / 3.0;
+            || self.clock.elapsed() >= self.clock.time_limit.as_secs_f64() / 2.0;
         if colgen_due && !self.proven() && !self.out_of_time() && !self.cancelled() {
             let options = self.options;
             self.bounds
@@ -541,32 +539,20 @@ impl<'a> Driver<'a> {
         let t = Instant::now();
         let time =
             (self.clock.time_limit / 10).min(self.clock.deadline.saturating_duration_since(t));
-        let Some(posts) = cg.integer_posts(self.ctx, BRANCH_NODES, time) else {
+        let Some(found) = cg.integer_posts(self.ctx, BRANCH_NODES, time) else {
             return false;
         };
-        let inst = self.ctx.inst;
-        let mut state = PostState::pinned(inst);
-        for (p, m) in posts {
-            if state.can_add(self.ctx, p, m) {
-                state.add(inst, p, m);
-            }
-        }
         self.slice();
-        let found = self.exact.evaluate(state);
+        let before = self.best.key.coverage;
+        let (exact, best, inc) = (&mut self.exact, &mut self.best, &mut self.inc);
+        take_combination(self.ctx, exact, best, inc, found);
         tracing::debug!(
             elapsed = self.clock.elapsed(),
-            "price and branch: {} in {:.3} s",
-            found.key.coverage,
+            "price and branch: best {} in {:.3} s",
+            self.best.key.coverage,
             t.elapsed().as_secs_f64()
         );
-        if !found.key.better(&self.best.key) {
-            return false;
-        }
-        self.best = found.clone();
-        if found.key.better(&self.inc.key) {
-            self.inc = found;
-        }
-        true
+        self.best.key.coverage < before
     }
 
     /// Branch and price, a slice after each epoch once the decomposition has converged with a
@@ -584,8 +570,16 @@ impl<'a> Driver<'a> {
         }
         // A tree whose bound has not risen in `TREE_PATIENCE` nodes (many interchangeable
         // posts) gives the time back to the search.
-        let root = self.bounds.colgen.as_ref().map_or(0.0, ColumnGeneration::value);
-        if self.bounds.tree.as_ref().is_some_and(|t| t.nodes >= TREE_PATIENCE)
+        let root = self
+            .bounds
+            .colgen
+            .as_ref()
+            .map_or(0.0, ColumnGeneration::value);
+        if self
+            .bounds
+            .tree
+            .as_ref()
+            .is_some_and(|t| t.nodes >= TREE_PATIENCE)
             && self.bounds.tree_bound <= root + 1e-9 * root.abs().max(1.0)
         {
             return false;
@@ -603,23 +597,9 @@ impl<'a> Driver<'a> {
         let before = self.best.key.coverage;
         let options = self.options;
         let ctx = self.ctx;
+        self.slice();
         let (exact, best, inc) = (&mut self.exact, &mut self.best, &mut self.inc);
-        let mut rate = |posts: Vec<(StaffIdx, ModuleIdx)>| {
-            let mut state = PostState::pinned(ctx.inst);
-            for (p, m) in posts {
-                if state.can_add(ctx, p, m) {
-                    state.add(ctx.inst, p, m);
-                }
-            }
-            let found = exact.evaluate(state);
-            if found.key.better(&best.key) {
-                *best = found.clone();
-                if found.key.better(&inc.key) {
-                    *inc = found;
-                }
-            }
-            best.key.coverage
-        };
+        let mut rate = |found: Combination| take_combination(ctx, exact, best, inc, found);
         tree.run(
             ctx.inst,
             before,
@@ -714,13 +694,43 @@ impl<'a> Driver<'a> {
     }
 }
 
+/// Rates the plan of whole patterns `found` exactly, both with its own choice of who does
+/// each non-splittable duty and with the oracle's, and makes the better the best plan (and
+/// the incumbent) where it is better. Returns the best plan's tier 1.
+fn take_combination(
+    ctx: Ctx<'_>,
+    exact: &mut Evaluator<'_>,
+    best: &mut Evaluated,
+    inc: &mut Evaluated,
+    found: Combination,
+) -> f64 {
+    let mut state = PostState::pinned(ctx.inst);
+    for (p, m) in found.posts {
+        if state.can_add(ctx, p, m) {
+            state.add(ctx.inst, p, m);
+        }
+    }
+    let own = exact.evaluate_fixed(state.clone(), &found.who);
+    let oracle = exact.evaluate(state);
+    for rated in [own, oracle] {
+        if rated.key.better(&best.key) {
+            *best = rated.clone();
+        }
+        if rated.key.better(&inc.key) {
+            *inc = rated;
+        }
+    }
+    best.key.coverage
+}
+
 /// The most eligible (person, duty) pairs for which the flow and packing bounds are built
 /// (about 1.2 GB of network at the most).
 const MAX_BOUND_PAIRS: usize = 30_000_000;
 
 /// Column generation's master grows by a cut per person and iteration: beyond this many people
-/// microlp's re-solves take longer than the search can spare.
-const COLGEN_MAX_STAFF: usize = 1_000;
+/// microlp's re-solves take longer than the search can spare (on 300 x 80 x 600, 60 s of
+/// column generation leave the bound where the flow bound is).
+const COLGEN_MAX_STAFF: usize = 200;
 
 /// Branch and price runs on instances of up to this many people.
 const TREE_MAX_STAFF: usize = 150;
