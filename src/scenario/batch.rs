@@ -317,6 +317,7 @@ pub fn run(
         solve_options.lp_bound = false;
     }
     solve_options.threads = 1;
+    solve_options.decomposition = false;
     solve_options.settle_epochs = solve_options.settle_epochs.min(SCENARIO_SETTLE_EPOCHS);
     solve_options.progress = None;
     solve_options.cancel.clone_from(&options.cancel);

@@ -733,7 +733,7 @@ const MAX_BOUND_PAIRS: usize = 30_000_000;
 const COLGEN_MAX_STAFF: usize = 200;
 
 /// Branch and price runs on instances of up to this many people.
-const TREE_MAX_STAFF: usize = 150;
+const TREE_MAX_STAFF: usize = 60;
 
 /// Branch-and-price nodes after each epoch.
 const TREE_NODES: u64 = 2;
@@ -853,7 +853,8 @@ fn start_bounds(
     lagrangian.warm_start(ctx, &best.hours.x, &best.hours.load);
     let bounds = Bounds {
         flow,
-        flow_x: flow_x.filter(|_| ctx.inst.staff.len() <= COLGEN_MAX_STAFF),
+        flow_x: flow_x
+            .filter(|_| options.decomposition && ctx.inst.staff.len() <= COLGEN_MAX_STAFF),
         lp: None,
         lp_budget,
         lagrangian,
@@ -862,7 +863,7 @@ fn start_bounds(
         lag_spent: Duration::ZERO,
         lagrangian_instead: false,
         colgen: None,
-        colgen_off: ctx.inst.staff.len() > COLGEN_MAX_STAFF,
+        colgen_off: !options.decomposition || ctx.inst.staff.len() > COLGEN_MAX_STAFF,
         // Column generation gets at most half of the time: where it converges it proves
         // more than anything else, and a stop by proof saves the rest.
         colgen_budget: clock.time_limit.mul_f64(0.5),
