@@ -8,6 +8,7 @@
 //! depend on the thread count. It does depend on where the search stops: stopping by proof,
 //! work limit or stall is deterministic; stopping at the time limit or on cancellation is not.
 
+mod bounds;
 mod driver;
 mod enumerate;
 mod epoch;

@@ -1,0 +1,255 @@
+//! The lower bounds as the search goes, and their budgets: the flow and packing bounds at the
+//! start, the LP relaxation once, the Lagrangian, and the decomposition by person (column
+//! generation) after each epoch.
+
+use std::time::{Duration, Instant};
+
+use super::driver::is_cancelled;
+use super::{Clock, SolveOptions};
+use crate::engine::bound::branch::BranchAndPrice;
+use crate::engine::bound::colgen::ColumnGeneration;
+use crate::engine::bound::flow::{flow_bound_until, unavoidable_penalties};
+use crate::engine::bound::lagrangian::LagrangianBound;
+use crate::engine::bound::lp::LpBudget;
+use crate::engine::bound::packing::packing_bound;
+use crate::engine::bound::pricing::{Duals, flow_prices, plan_patterns, warm_prices};
+use crate::engine::eligibility::Ctx;
+use crate::engine::search::Evaluated;
+use crate::model::{DutyIdx, StaffIdx};
+
+/// The lower bounds as the search goes: the flow and packing bounds from the start, the LP
+/// relaxation once where it is affordable, the Lagrangian where the LP is not (or fails).
+pub(super) struct Bounds {
+    /// The flow bound, raised to the packing bound.
+    pub(super) flow: f64,
+    /// The flow relaxation's hours, until column generation starts from their prices.
+    pub(super) flow_x: Option<Vec<(StaffIdx, DutyIdx, f64)>>,
+    /// The LP bound once solved (0 when microlp returned nothing).
+    pub(super) lp: Option<f64>,
+    pub(super) lp_budget: LpBudget,
+    pub(super) lagrangian: LagrangianBound,
+    /// The Lagrangian's share of the time, and what it has spent.
+    pub(super) lag_budget: Duration,
+    pub(super) lag_spent: Duration,
+    /// The LP failed: the Lagrangian takes over.
+    pub(super) lagrangian_instead: bool,
+    /// The decomposition bound by person, once started (see `tighten_bounds`).
+    pub(super) colgen: Option<ColumnGeneration>,
+    /// Column generation is out of reach here, failed, or has used its share of the time.
+    pub(super) colgen_off: bool,
+    pub(super) colgen_budget: Duration,
+    pub(super) colgen_spent: Duration,
+    /// Price and branch has run (once per solve).
+    pub(super) branched: bool,
+    /// Branch and price below a converged decomposition, its bound and time spent.
+    pub(super) tree: Option<BranchAndPrice>,
+    pub(super) tree_bound: f64,
+    pub(super) tree_spent: Duration,
+}
+
+impl Bounds {
+    /// The best lower bound so far.
+    pub(super) fn lower(&self) -> f64 {
+        self.lower_without_colgen()
+            .max(self.colgen.as_ref().map_or(0.0, ColumnGeneration::value))
+            .max(self.tree_bound)
+    }
+
+    fn lower_without_colgen(&self) -> f64 {
+        self.lagrangian
+            .value()
+            .max(self.flow)
+            .max(self.lp.unwrap_or(0.0))
+    }
+
+    /// Whether the decomposition bound has reached its limit (no LP relaxation is stronger).
+    pub(super) fn colgen_converged(&self) -> bool {
+        self.colgen.as_ref().is_some_and(|c| c.converged)
+    }
+
+    /// Column generation from the plan `best`, within its share of the time.
+    pub(super) fn run_colgen(
+        &mut self,
+        ctx: Ctx<'_>,
+        clock: &Clock,
+        best: &Evaluated,
+        threads: usize,
+        cancelled: &dyn Fn() -> bool,
+    ) {
+        if self.colgen_off || self.colgen_converged() {
+            return;
+        }
+        let t = Instant::now();
+        if self.colgen.is_none() {
+            // Two starts: prices read off the plan, and the flow relaxation's optimal dual
+            // (worth the flow bound); the better one is the first center.
+            let mut warm = Duals::zero(ctx.inst);
+            warm.pi = warm_prices(ctx, &best.hours.x, &best.hours.load);
+            let mut starts = vec![warm];
+            if let Some(x) = self.flow_x.take() {
+                let mut at_flow = Duals::zero(ctx.inst);
+                at_flow.pi = flow_prices(ctx, &x);
+                starts.push(at_flow);
+            }
+            let posts: Vec<Vec<_>> = ctx
+                .inst
+                .staff_indices()
+                .map(|p| best.state.posts.of(p).to_vec())
+                .collect();
+            let seeds = plan_patterns(ctx.inst, &posts, &best.hours.x, &best.liaisons);
+            self.colgen = ColumnGeneration::new(ctx, &starts, seeds, threads);
+            self.colgen_off = self.colgen.is_none();
+        }
+        // A few iterations between two epochs of the search, so that the search goes on
+        // while the bound rises; a fixed count keeps runs repeatable where time allows.
+        let until = (t + self.colgen_budget.saturating_sub(self.colgen_spent))
+            .min(t + clock.time_limit / 20)
+            .min(clock.deadline);
+        let others = self.lower_without_colgen();
+        if let Some(cg) = &mut self.colgen {
+            cg.improve(
+                ctx,
+                best.key.coverage,
+                COLGEN_ITERATIONS,
+                Some(until),
+                cancelled,
+            );
+            tracing::debug!(
+                elapsed = clock.elapsed(),
+                "column generation {} (ceiling {}) after {} iterations, {} columns",
+                cg.value(),
+                cg.ceiling,
+                cg.iterations,
+                cg.columns.len()
+            );
+        }
+        self.colgen_spent += t.elapsed();
+        self.colgen_off |= self.colgen_spent >= self.colgen_budget;
+        // While the decomposition is no better than the other bounds, it gives the time back
+        // to the search after `COLGEN_PATIENCE` iterations (a count, so that runs repeat).
+        self.colgen_off |= self.colgen.as_ref().is_none_or(|cg| {
+            cg.iterations >= COLGEN_PATIENCE && cg.value() <= others + 1e-9 * others.abs().max(1.0)
+        });
+    }
+
+    /// Up to `iterations` more Lagrangian iterations within its budget. Its iterations are
+    /// deterministic, so the budget only decides how far it gets, not what it computes.
+    pub(super) fn run_lagrangian(
+        &mut self,
+        ctx: Ctx<'_>,
+        clock: &Clock,
+        upper: f64,
+        iterations: usize,
+        cancelled: &dyn Fn() -> bool,
+    ) {
+        if self.lag_spent >= self.lag_budget {
+            return;
+        }
+        let t = Instant::now();
+        let until = (t + self.lag_budget.checked_sub(self.lag_spent).unwrap()).min(clock.deadline);
+        // One iteration first: if it is too slow to converge in the budget (huge instances),
+        // leave the time to the search.
+        let first = usize::from(self.lagrangian.iterations == 0);
+        let first_until = until.min(t + clock.time_limit / 200);
+        self.lagrangian
+            .improve(ctx, upper, first, Some(first_until), cancelled);
+        if first == 1 && t.elapsed() > clock.time_limit / 200 {
+            self.lag_spent = self.lag_budget;
+            return;
+        }
+        self.lagrangian
+            .improve(ctx, upper, iterations - first, Some(until), cancelled);
+        self.lag_spent += t.elapsed();
+    }
+}
+
+/// The most eligible (person, duty) pairs for which the flow and packing bounds are built
+/// (about 1.2 GB of network at the most).
+const MAX_BOUND_PAIRS: usize = 30_000_000;
+
+/// Column generation's master grows by a cut per person and iteration: beyond this many people
+/// microlp's re-solves take longer than the search can spare (on 300 x 80 x 600, 60 s of
+/// column generation leave the bound where the flow bound is).
+const COLGEN_MAX_STAFF: usize = 200;
+
+/// Column generation iterations after which it stops if it is no better than the other
+/// bounds.
+const COLGEN_PATIENCE: usize = 40;
+
+/// Column generation iterations between two epochs of the search.
+const COLGEN_ITERATIONS: usize = 4;
+
+/// The bounds at the start: flow and packing (whose plan may replace `best`), and the
+/// Lagrangian warm-started from `best` (its first run is [`Driver::new`]'s, after the first
+/// progress report).
+pub(super) fn start_bounds(
+    ctx: Ctx<'_>,
+    clock: &Clock,
+    best: &mut Evaluated,
+    lp_budget: LpBudget,
+    options: &SolveOptions,
+) -> (Bounds, Option<Evaluated>) {
+    // Both bounds solve a flow over every eligible pair, which takes seconds on instances of
+    // thousands of people: neither starts once its share of the time is gone.
+    // Their networks hold every eligible (person, duty) pair several times over (about 40
+    // bytes a pair): beyond `MAX_BOUND_PAIRS` they would take gigabytes, and are skipped.
+    let huge = ctx.elig.pair_duty_count() > MAX_BOUND_PAIRS;
+    let late = |until: Instant| huge || is_cancelled(options) || Instant::now() >= until;
+    let (flow, flow_x) = if late(clock.deadline) {
+        None
+    } else {
+        flow_bound_until(ctx, clock.deadline, options.cancel.clone())
+    }
+    .map_or_else(
+        || (unavoidable_penalties(ctx), None),
+        |(bound, hours)| (bound, Some(hours.x)),
+    );
+    tracing::debug!(elapsed = clock.elapsed(), "flow bound {flow}");
+    // Hard packings get up to 10% of the time for the bound, 80% when they also decide the
+    // plan (see `packing_bound`); elsewhere the packing part finishes quickly.
+    let (pack, pack_plan) = if late(clock.start + clock.time_limit.mul_f64(0.8)) {
+        (0.0, None)
+    } else {
+        packing_bound(
+            ctx,
+            clock.start,
+            clock.time_limit,
+            (0.1, 0.8),
+            options.cancel.clone(),
+        )
+    };
+    let flow = flow.max(pack);
+    tracing::debug!(elapsed = clock.elapsed(), "packing bound {pack}");
+    if let Some(ev) = &pack_plan {
+        if ev.key.better(&best.key) {
+            *best = ev.clone();
+        }
+    }
+    let mut lagrangian = LagrangianBound::new(ctx.inst);
+    // Prices read off the incumbent start the ascent near the flow bound (better than prices
+    // from the relaxed flow itself, whose people are spread thin).
+    lagrangian.warm_start(ctx, &best.hours.x, &best.hours.load);
+    let bounds = Bounds {
+        flow,
+        flow_x: flow_x
+            .filter(|_| options.decomposition && ctx.inst.staff.len() <= COLGEN_MAX_STAFF),
+        lp: None,
+        lp_budget,
+        lagrangian,
+        // The Lagrangian gets at most 15% of the time.
+        lag_budget: clock.time_limit.mul_f64(0.15),
+        lag_spent: Duration::ZERO,
+        lagrangian_instead: false,
+        colgen: None,
+        colgen_off: !options.decomposition || ctx.inst.staff.len() > COLGEN_MAX_STAFF,
+        // Column generation gets at most half of the time: where it converges it proves
+        // more than anything else, and a stop by proof saves the rest.
+        colgen_budget: clock.time_limit.mul_f64(0.5),
+        colgen_spent: Duration::ZERO,
+        branched: false,
+        tree: None,
+        tree_bound: 0.0,
+        tree_spent: Duration::ZERO,
+    };
+    (bounds, pack_plan)
+}
