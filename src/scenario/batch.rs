@@ -287,6 +287,28 @@ fn run_order(base: &Instance, cases: &[Case], selected: &[usize]) -> Vec<usize> 
     order
 }
 
+/// The solver's settings for every scenario of a batch of `cases`: one thread each (the
+/// batch runs scenarios side by side), no decomposition bound (with it agri's 100-scenario
+/// batch took 1.6 times as long), fewer settle epochs, no per-solve progress.
+fn scenario_options(base: &Instance, cases: usize, options: &BatchOptions) -> SolveOptions {
+    let mut solve_options = options.solve.clone();
+    // Scenarios are small changes of the baseline: where its LP bound is no stronger than
+    // the flow bound, theirs are not worth their time either (measured on agri: equal on all
+    // 25 scenarios that solved it, 11% of the batch).
+    // Decided on the whole batch, not the shard, so that every shard solves alike.
+    if cases >= LP_PROBE_MIN_CASES
+        && crate::engine::lp_beats_flow(base, options.solve.time_limit) == Some(false)
+    {
+        solve_options.lp_bound = false;
+    }
+    solve_options.threads = 1;
+    solve_options.decomposition = false;
+    solve_options.settle_epochs = solve_options.settle_epochs.min(SCENARIO_SETTLE_EPOCHS);
+    solve_options.progress = None;
+    solve_options.cancel.clone_from(&options.cancel);
+    solve_options
+}
+
 /// Solves every case (of this shard) against the baseline plan, `jobs` at a time; results in
 /// case order. The cases that change the most people start first (the longest jobs first
 /// keep the last minutes of a batch from running on one core); the order they run in does not
@@ -306,21 +328,7 @@ pub fn run(
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; total]);
-    let mut solve_options = options.solve.clone();
-    // Scenarios are small changes of the baseline: where its LP bound is no stronger than
-    // the flow bound, theirs are not worth their time either (measured on agri: equal on all
-    // 25 scenarios that solved it, 11% of the batch).
-    // Decided on the whole batch, not the shard, so that every shard solves alike.
-    if cases.len() >= LP_PROBE_MIN_CASES
-        && crate::engine::lp_beats_flow(base, options.solve.time_limit) == Some(false)
-    {
-        solve_options.lp_bound = false;
-    }
-    solve_options.threads = 1;
-    solve_options.decomposition = false;
-    solve_options.settle_epochs = solve_options.settle_epochs.min(SCENARIO_SETTLE_EPOCHS);
-    solve_options.progress = None;
-    solve_options.cancel.clone_from(&options.cancel);
+    let solve_options = scenario_options(base, cases.len(), options);
     let cancelled = || {
         options
             .cancel
@@ -447,8 +455,40 @@ pub fn sweep_cases(base: &Instance, sweep: &Sweep) -> Vec<Case> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Case, Sweep, people_changed, run_order, sweep_cases};
+    use super::{
+        BatchOptions, Case, SCENARIO_SETTLE_EPOCHS, Sweep, people_changed, run_order,
+        scenario_options, sweep_cases,
+    };
+    use crate::engine::SolveOptions;
     use crate::io::load_instance;
+
+    /// Whatever the caller asks of each solve, a batch's scenarios run on one thread each,
+    /// without the decomposition bound and without per-solve progress.
+    #[test]
+    fn scenarios_run_alone_without_the_decomposition() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("instances/tiny.json");
+        let (tiny, _) = load_instance(&path).expect("tiny");
+        let asked = SolveOptions {
+            threads: 2,
+            decomposition: true,
+            settle_epochs: SCENARIO_SETTLE_EPOCHS + 5,
+            progress: Some(std::sync::Arc::new(|_| {})),
+            ..SolveOptions::default()
+        };
+        assert!(SolveOptions::default().decomposition, "on by default");
+        let options = BatchOptions {
+            solve: asked,
+            jobs: 2,
+            shard: None,
+            progress: None,
+            cancel: None,
+        };
+        let each = scenario_options(&tiny, 1, &options);
+        assert!(!each.decomposition);
+        assert_eq!(each.threads, 1);
+        assert_eq!(each.settle_epochs, SCENARIO_SETTLE_EPOCHS);
+        assert!(each.progress.is_none());
+    }
 
     #[test]
     fn the_cases_that_change_the_most_people_start_first() {

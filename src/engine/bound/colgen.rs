@@ -449,6 +449,7 @@ impl ColumnGeneration {
         let mut found = Combination {
             posts: Vec::new(),
             who: vec![None; ctx.inst.duties.len()],
+            value: sol.objective(),
         };
         for (pattern, &l) in self.columns.iter().zip(&lambda) {
             if sol.var_value(l) > 0.5 {
@@ -496,6 +497,10 @@ impl ColumnGeneration {
 pub(crate) struct Combination {
     pub(crate) posts: Vec<(StaffIdx, ModuleIdx)>,
     pub(crate) who: Vec<Option<StaffIdx>>,
+    /// Tier 1 of the patterns as the restricted master counts it (their own hours, whoever
+    /// else does the same whole duty); infinite for bare posts. Rated with `who`, the plan
+    /// is no worse.
+    pub(crate) value: f64,
 }
 
 impl Combination {
@@ -504,6 +509,7 @@ impl Combination {
         Self {
             posts,
             who: vec![None; inst.duties.len()],
+            value: f64::INFINITY,
         }
     }
 
@@ -722,8 +728,14 @@ pub(crate) mod testing {
 
 #[cfg(test)]
 mod validity {
+    use std::time::Duration;
+
     use super::testing::{converged_root, exactly_solved};
     use crate::engine::eligibility::{Ctx, Eligibility};
+    use crate::engine::hours::BestOptions;
+    use crate::engine::posts::PostState;
+    use crate::engine::search::Evaluator;
+    use crate::engine::testkit::random_pinned_instance;
 
     /// On tiny instances (solved exactly by enumeration) the bound never passes the optimum,
     /// converges, and mostly reaches it.
@@ -754,5 +766,64 @@ mod validity {
         }
         assert!(runs >= 60, "{runs} instances");
         assert!(tight * 4 >= runs * 3, "tight on {tight} of {runs}");
+    }
+
+    /// Price and branch reads off who does each whole duty: someone whose post it is and
+    /// who can do it, and rated with those choices the plan is no worse than the restricted
+    /// master's value (a whole duty left without its doer would lose its hours).
+    #[test]
+    fn price_and_branch_reads_off_who_does_each_whole_duty() {
+        let (mut runs, mut chosen) = (0, 0);
+        for seed in 0..40 {
+            let inst = random_pinned_instance(seed, (8, 6, 16), 0.2);
+            let elig = Eligibility::new(&inst);
+            let ctx = Ctx {
+                inst: &inst,
+                elig: &elig,
+            };
+            let cg = converged_root(ctx);
+            let Some(found) = cg.integer_posts(ctx, 100_000, Duration::from_secs(30)) else {
+                continue;
+            };
+            runs += 1;
+            for (d, who) in inst.duty_indices().zip(&found.who) {
+                let Some(p) = *who else { continue };
+                let duty = inst.duty(d);
+                assert!(
+                    !duty.splittable,
+                    "seed {seed}: a choice for a splittable duty"
+                );
+                assert!(
+                    found.posts.contains(&(p, duty.module)),
+                    "seed {seed}: the doer of {} does not hold its post",
+                    duty.id
+                );
+                assert!(
+                    elig.doers_of(d).contains(&p),
+                    "seed {seed}: {} ineligible",
+                    duty.id
+                );
+                chosen += 1;
+            }
+            let mut state = PostState::pinned(&inst);
+            for &(p, m) in &found.posts {
+                if state.posts.of(p).contains(&m) {
+                    continue; // a pin
+                }
+                assert!(state.can_add(ctx, p, m), "seed {seed}: posts break a cap");
+                state.add(&inst, p, m);
+            }
+            let rated =
+                Evaluator::new(ctx, BestOptions::default()).evaluate_fixed(state, &found.who);
+            let tol = 1e-6 * found.value.abs().max(1.0);
+            assert!(
+                rated.key.coverage <= found.value + tol,
+                "seed {seed}: rated {} above the master's {}",
+                rated.key.coverage,
+                found.value
+            );
+        }
+        assert!(runs >= 30, "{runs} runs");
+        assert!(chosen >= 20, "only {chosen} whole duties chosen");
     }
 }
