@@ -562,6 +562,12 @@ fn take_combination(
         }
     }
     let own = exact.evaluate_fixed(state.clone(), &found.who);
+    debug_assert!(
+        own.key.coverage <= found.value + 1e-6 * found.value.abs().max(1.0),
+        "whole patterns rated {} above their master value {}",
+        own.key.coverage,
+        found.value
+    );
     let oracle = exact.evaluate(state);
     for rated in [own, oracle] {
         if rated.key.better(&best.key) {
