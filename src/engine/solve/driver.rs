@@ -375,11 +375,13 @@ impl<'a> Driver<'a> {
         improved
     }
 
-    /// Price and branch, once column generation is over (converged, or out of its time): the
-    /// posts of the best integer combination of its columns, rated exactly, become the best
-    /// plan and the incumbent when they are better. Returns whether they were.
+    /// Price and branch, once column generation is over (converged, or out of its time while
+    /// ahead of the other bounds): the posts of the best integer combination of its columns,
+    /// rated exactly, become the best plan and the incumbent when they are better. Returns
+    /// whether they were.
     fn price_and_branch(&mut self) -> bool {
-        let over = self.bounds.colgen_converged() || self.bounds.colgen_off;
+        let over = self.bounds.colgen_converged()
+            || (self.bounds.colgen_off && !self.bounds.colgen_abandoned);
         if self.bounds.branched || !over || self.proven() || self.out_of_time() {
             return false;
         }
