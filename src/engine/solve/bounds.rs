@@ -35,11 +35,8 @@ pub(super) struct Bounds {
     pub(super) lagrangian_instead: bool,
     /// The decomposition bound by person, once started (see `tighten_bounds`).
     pub(super) colgen: Option<ColumnGeneration>,
-    /// Column generation is out of reach here, failed, or has used its share of the time.
-    pub(super) colgen_off: bool,
-    /// It gave its time back while no better than the other bounds: its master is far from
-    /// converged, so its columns make no plan worth price and branch's time.
-    pub(super) colgen_abandoned: bool,
+    /// Why column generation has stopped, once it has.
+    pub(super) colgen_stop: Option<ColgenStop>,
     pub(super) colgen_budget: Duration,
     pub(super) colgen_spent: Duration,
     /// Price and branch has run (once per solve).
@@ -48,6 +45,18 @@ pub(super) struct Bounds {
     pub(super) tree: Option<BranchAndPrice>,
     pub(super) tree_bound: f64,
     pub(super) tree_spent: Duration,
+}
+
+/// Why column generation stopped (other than by converging).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum ColgenStop {
+    /// Off, out of reach here (too many people), or microlp failed.
+    Out,
+    /// Its share of the time is used up.
+    Spent,
+    /// It gave its time back while no better than the other bounds: its master is far from
+    /// converged, so its columns make no plan worth price and branch's time.
+    Abandoned,
 }
 
 impl Bounds {
@@ -79,7 +88,7 @@ impl Bounds {
         threads: usize,
         cancelled: &dyn Fn() -> bool,
     ) {
-        if self.colgen_off || self.colgen_converged() {
+        if self.colgen_stop.is_some() || self.colgen_converged() {
             return;
         }
         let t = Instant::now();
@@ -101,7 +110,9 @@ impl Bounds {
                 .collect();
             let seeds = plan_patterns(ctx.inst, &posts, &best.hours.x, &best.liaisons);
             self.colgen = ColumnGeneration::new(ctx, &starts, seeds, threads);
-            self.colgen_off = self.colgen.is_none();
+            if self.colgen.is_none() {
+                self.colgen_stop = Some(ColgenStop::Out);
+            }
         }
         // A few iterations between two epochs of the search, so that the search goes on
         // while the bound rises; a fixed count keeps runs repeatable where time allows.
@@ -127,16 +138,19 @@ impl Bounds {
             );
         }
         self.colgen_spent += t.elapsed();
-        self.colgen_off |= self.colgen_spent >= self.colgen_budget;
+        if self.colgen_spent >= self.colgen_budget {
+            self.colgen_stop.get_or_insert(ColgenStop::Spent);
+        }
         // While the decomposition is no better than the other bounds, it gives the time back
         // to the search after `COLGEN_PATIENCE` iterations (a count, so that runs repeat), or
         // once it has had `COLGEN_TRIAL` of the time (where its master is slow).
         let tried = self.colgen_spent >= clock.time_limit.mul_f64(COLGEN_TRIAL);
-        self.colgen_abandoned |= self.colgen.as_ref().is_some_and(|cg| {
+        if self.colgen.as_ref().is_some_and(|cg| {
             (tried || cg.iterations >= COLGEN_PATIENCE)
                 && cg.value() <= others + 1e-9 * others.abs().max(1.0)
-        });
-        self.colgen_off |= self.colgen.is_none() || self.colgen_abandoned;
+        }) {
+            self.colgen_stop = Some(ColgenStop::Abandoned);
+        }
     }
 
     /// Up to `iterations` more Lagrangian iterations within its budget. Its iterations are
@@ -254,8 +268,8 @@ pub(super) fn start_bounds(
         lag_spent: Duration::ZERO,
         lagrangian_instead: false,
         colgen: None,
-        colgen_off: !options.decomposition || ctx.inst.staff.len() > COLGEN_MAX_STAFF,
-        colgen_abandoned: false,
+        colgen_stop: (!options.decomposition || ctx.inst.staff.len() > COLGEN_MAX_STAFF)
+            .then_some(ColgenStop::Out),
         // Column generation gets at most half of the time: where it converges it proves
         // more than anything else, and a stop by proof saves the rest.
         colgen_budget: clock.time_limit.mul_f64(0.5),

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use super::bounds::{Bounds, start_bounds};
+use super::bounds::{Bounds, ColgenStop, start_bounds};
 use super::epoch::{Epoch, Restarts, Stall, WORKERS, run_epoch};
 use super::plan::finish;
 use super::start::{fixed_choices, legal_posts};
@@ -381,7 +381,10 @@ impl<'a> Driver<'a> {
     /// whether they were.
     fn price_and_branch(&mut self) -> bool {
         let over = self.bounds.colgen_converged()
-            || (self.bounds.colgen_off && !self.bounds.colgen_abandoned);
+            || matches!(
+                self.bounds.colgen_stop,
+                Some(ColgenStop::Out | ColgenStop::Spent)
+            );
         if self.bounds.branched || !over || self.proven() || self.out_of_time() {
             return false;
         }
