@@ -199,9 +199,9 @@ const COLGEN_PATIENCE: usize = 40;
 
 /// The share of the time limit after which column generation stops if it is no better than
 /// the other bounds. On 100 people and all non-splittable duties it needs about 10 s to pass
-/// the LP; what it takes before that, the search misses (826 against 805 at 6 s). A quarter
-/// keeps the 15 s bound of `--tight 1.3` on 100 people (0.3% instead of 5.8%).
-const COLGEN_TRIAL: f64 = 0.25;
+/// the LP; what it takes before that, the search misses. `--tight 1.3` on 100 people needs
+/// about 3.5 s: at 15 s, a quarter of the time lost its bound in one run of three.
+const COLGEN_TRIAL: f64 = 0.3;
 
 /// Column generation iterations between two epochs of the search.
 const COLGEN_ITERATIONS: usize = 4;
