@@ -4,7 +4,6 @@
 
 use std::time::{Duration, Instant};
 
-use super::driver::is_cancelled;
 use super::{Clock, SolveOptions};
 use crate::engine::bound::branch::BranchAndPrice;
 use crate::engine::bound::colgen::ColumnGeneration;
@@ -221,7 +220,7 @@ pub(super) fn start_bounds(
     // Their networks hold every eligible (person, duty) pair several times over (about 40
     // bytes a pair): beyond `MAX_BOUND_PAIRS` they would take gigabytes, and are skipped.
     let huge = ctx.elig.pair_duty_count() > MAX_BOUND_PAIRS;
-    let late = |until: Instant| huge || is_cancelled(options) || Instant::now() >= until;
+    let late = |until: Instant| huge || options.is_cancelled() || Instant::now() >= until;
     let (flow, flow_x) = if late(clock.deadline) {
         None
     } else {

@@ -20,14 +20,6 @@ use crate::engine::search::{
 use crate::model::StaffIdx;
 use crate::rng::Rng;
 
-/// Whether the caller asked the solve to stop.
-pub(super) fn is_cancelled(options: &SolveOptions) -> bool {
-    options
-        .cancel
-        .as_ref()
-        .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
-}
-
 /// The state of one solve between its steps.
 pub(super) struct Driver<'a> {
     ctx: Ctx<'a>,
@@ -111,7 +103,7 @@ impl<'a> Driver<'a> {
         if !lp_budget.affordable {
             driver
                 .bounds
-                .run_lagrangian(ctx, &clock, upper, 60, &|| is_cancelled(options));
+                .run_lagrangian(ctx, &clock, upper, 60, &|| options.is_cancelled());
             tracing::debug!(
                 elapsed = clock.elapsed(),
                 "lagrangian {} after {} iterations",
@@ -131,7 +123,7 @@ impl<'a> Driver<'a> {
     }
 
     fn cancelled(&self) -> bool {
-        is_cancelled(self.options)
+        self.options.is_cancelled()
     }
 
     fn out_of_time(&self) -> bool {
@@ -357,7 +349,7 @@ impl<'a> Driver<'a> {
             let options = self.options;
             self.bounds
                 .run_colgen(self.ctx, &self.clock, &self.best, self.threads, &|| {
-                    is_cancelled(options)
+                    options.is_cancelled()
                 });
         }
         let improved = self.price_and_branch() | self.branch_and_price();
@@ -369,7 +361,7 @@ impl<'a> Driver<'a> {
             let options = self.options;
             self.bounds
                 .run_lagrangian(self.ctx, &self.clock, self.best.key.coverage, 8, &|| {
-                    is_cancelled(options)
+                    options.is_cancelled()
                 });
         }
         improved
@@ -460,7 +452,7 @@ impl<'a> Driver<'a> {
             ctx.inst,
             before,
             (TREE_NODES, deadline),
-            &|| is_cancelled(options),
+            &|| options.is_cancelled(),
             &mut rate,
         );
         self.bounds.tree_spent += t.elapsed();
@@ -632,7 +624,7 @@ fn construct(
     );
     // Today's posts are the cheap plan any time limit gets; the repair improves on it for as
     // long as the search's deadline allows (on small and mid-size instances, to the end).
-    let late = || is_cancelled(options) || Instant::now() >= clock.deadline;
+    let late = || options.is_cancelled() || Instant::now() >= clock.deadline;
     let built = repair_until(ctx, &base, start_state, &everyone, (&mut rng, 0.0), &late);
     tracing::debug!(elapsed = clock.elapsed(), "repaired");
     let mut best = eval.evaluate(built);

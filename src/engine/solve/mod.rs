@@ -160,6 +160,15 @@ pub struct SolveOptions {
     pub start: Option<Arc<Start>>,
 }
 
+impl SolveOptions {
+    /// Whether the caller asked the solve to stop.
+    pub(crate) fn is_cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
 impl Default for SolveOptions {
     fn default() -> Self {
         Self {
