@@ -143,12 +143,12 @@ impl Bounds {
         // While the decomposition is no better than the other bounds, it gives the time back
         // to the search after `COLGEN_PATIENCE` iterations (a count, so that runs repeat), or
         // once it has had `COLGEN_TRIAL` of the time (where its master is slow).
-        let tried =
-            self.colgen_spent >= clock.time_limit.mul_f64(COLGEN_TRIAL).max(COLGEN_TRIAL_MIN);
-        if self.colgen.as_ref().is_some_and(|cg| {
-            (tried || cg.iterations >= COLGEN_PATIENCE)
-                && cg.value() <= others + 1e-9 * others.abs().max(1.0)
-        }) {
+        let (spent, limit) = (self.colgen_spent, clock.time_limit);
+        if self
+            .colgen
+            .as_ref()
+            .is_some_and(|cg| gives_up(spent, limit, cg.iterations, cg.value(), others))
+        {
             self.colgen_stop = Some(ColgenStop::Abandoned);
         }
     }
@@ -285,4 +285,49 @@ pub(super) fn start_bounds(
         tree_spent: Duration::ZERO,
     };
     (bounds, pack_plan)
+}
+
+/// Whether column generation, `spent` into a solve of `limit` after `iterations` with bound
+/// `value`, gives its time back: it is no better than the `others` bounds after its patience
+/// or its trial share of the time.
+fn gives_up(spent: Duration, limit: Duration, iterations: usize, value: f64, others: f64) -> bool {
+    let tried = spent >= limit.mul_f64(COLGEN_TRIAL).max(COLGEN_TRIAL_MIN);
+    (tried || iterations >= COLGEN_PATIENCE) && value <= others + 1e-9 * others.abs().max(1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{COLGEN_PATIENCE, gives_up};
+
+    #[test]
+    fn column_generation_gives_up_only_when_behind_after_its_trial() {
+        let s = Duration::from_secs_f64;
+        // 15 s solve: the trial is 4.5 s.
+        assert!(
+            !gives_up(s(4.0), s(15.0), 10, 584.0, 645.5),
+            "still in its trial"
+        );
+        assert!(
+            gives_up(s(4.6), s(15.0), 10, 584.0, 645.5),
+            "behind after its trial"
+        );
+        assert!(
+            !gives_up(s(4.6), s(15.0), 10, 690.4, 645.5),
+            "ahead: it goes on"
+        );
+        // 6 s solve: 30% would be 1.8 s, but the trial is 3 s at least.
+        assert!(!gives_up(s(2.5), s(6.0), 10, 584.0, 584.0), "3 s at least");
+        assert!(gives_up(s(3.0), s(6.0), 10, 584.0, 584.0));
+        // The iteration patience holds whatever the time.
+        assert!(gives_up(s(0.1), s(60.0), COLGEN_PATIENCE, 584.0, 584.0));
+        assert!(!gives_up(
+            s(0.1),
+            s(60.0),
+            COLGEN_PATIENCE - 1,
+            584.0,
+            584.0
+        ));
+    }
 }
