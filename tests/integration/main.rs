@@ -9,6 +9,7 @@ mod export_model;
 mod fuzz_replay;
 mod identity;
 mod instances;
+mod lp_batch;
 mod mkp;
 mod plan_in;
 mod props;

@@ -312,15 +312,22 @@ impl ColumnGeneration {
                 }
             }
             let added = fresh.len();
-            let mut sol = Some(sol);
-            for pattern in fresh {
-                let (expr, rhs) = self.cut(inst, &pattern);
-                self.columns.push(pattern);
-                sol = sol
-                    .take()
-                    .and_then(|s| s.add_constraint(expr, ComparisonOp::Ge, rhs).ok())
-                    .and_then(|o| o.into_solution().ok());
-            }
+            // One batch: microlp refactorises once for all of them, not once per cut.
+            let cuts: Vec<_> = fresh
+                .iter()
+                .map(|pattern| {
+                    let (expr, rhs) = self.cut(inst, pattern);
+                    (expr, ComparisonOp::Ge, rhs)
+                })
+                .collect();
+            self.columns.extend(fresh);
+            let sol = if cuts.is_empty() {
+                Some(sol)
+            } else {
+                sol.add_constraints(cuts)
+                    .ok()
+                    .and_then(|o| o.into_solution().ok())
+            };
             if sol.is_none() {
                 tracing::debug!("column generation: microlp failed on the master");
                 return self.value();

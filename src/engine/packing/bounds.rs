@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use microlp::{ComparisonOp, OptimizationDirection, Problem, Solution, Variable};
+use microlp::{ComparisonOp, OptimizationDirection, Problem, Solution, SolveOutcome, Variable};
 
 use super::knapsack::{LeaveOneOut, knapsack, max_subset_sum};
 use super::solver::Solver;
@@ -274,15 +274,14 @@ impl Packing {
                 // The LP's prices price out: its value, reached at them, is the optimum.
                 break;
             }
-            for (expr, rhs) in cuts {
-                sol = match sol.add_constraint(expr, ComparisonOp::Ge, rhs) {
-                    Ok(outcome) => match outcome.into_solution() {
-                        Ok(s) => s,
-                        Err(_) => return Some((best, self.prices_of(&center))),
-                    },
-                    Err(_) => return Some((best, self.prices_of(&center))),
-                };
-            }
+            // One batch: microlp refactorises once for all of them, not once per cut.
+            let batch = cuts
+                .into_iter()
+                .map(|(expr, rhs)| (expr, ComparisonOp::Ge, rhs));
+            sol = match sol.add_constraints(batch).map(SolveOutcome::into_solution) {
+                Ok(Ok(s)) => s,
+                _ => return Some((best, self.prices_of(&center))),
+            };
         }
         Some((best, self.prices_of(&center)))
     }

@@ -1,0 +1,1 @@
+mod tsp_test;
