@@ -15,7 +15,7 @@ fn row(n: usize) -> impl Strategy<Value = Row> {
         -10i32..=10,
     )
         .prop_map(|(terms, op, rhs)| {
-            let mut seen = vec![false; 16];
+            let mut seen = [false; 16];
             let terms = terms
                 .into_iter()
                 .filter(|&(v, _)| !std::mem::replace(&mut seen[v], true))
