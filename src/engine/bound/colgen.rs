@@ -22,7 +22,9 @@
 use std::collections::HashSet;
 use std::time::Instant;
 
-use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem, Solution, Variable};
+use microlp::{
+    ComparisonOp, LinearExpr, OptimizationDirection, Problem, Solution, SolveOutcome, Variable,
+};
 
 use super::pricing::{Duals, Pattern, Priced, Pricer};
 use crate::engine::eligibility::Ctx;
@@ -324,9 +326,7 @@ impl ColumnGeneration {
             let sol = if cuts.is_empty() {
                 Some(sol)
             } else {
-                sol.add_constraints(cuts)
-                    .ok()
-                    .and_then(|o| o.into_solution().ok())
+                add_cuts(sol, cuts)
             };
             if sol.is_none() {
                 tracing::debug!("column generation: microlp failed on the master");
@@ -532,6 +532,35 @@ impl Combination {
 }
 
 /// The master's dual with no columns yet.
+/// Adds `cuts` to the master in one batch. Where microlp fails on the batch (numerically: the
+/// dual master is never infeasible), they go in one at a time from the master before it,
+/// leaving out any it fails on; the restricted master stays a restriction, so its value stays
+/// an upper bound, and the Lagrangian bound never depends on it.
+fn add_cuts(sol: Solution, cuts: Vec<(LinearExpr, ComparisonOp, f64)>) -> Option<Solution> {
+    let before = sol.clone();
+    let err = match sol
+        .add_constraints(cuts.clone())
+        .map(SolveOutcome::into_solution)
+    {
+        Ok(Ok(s)) => return Some(s),
+        Ok(Err(_)) => "interrupted".to_string(),
+        Err(e) => e.to_string(),
+    };
+    tracing::debug!("column generation: microlp failed on a batch of cuts ({err}); one by one");
+    let mut sol = before;
+    for (expr, op, rhs) in cuts {
+        let keep = sol.clone();
+        sol = match sol
+            .add_constraint(expr, op, rhs)
+            .map(SolveOutcome::into_solution)
+        {
+            Ok(Ok(s)) => s,
+            _ => keep,
+        };
+    }
+    Some(sol)
+}
+
 fn master_problem(ctx: Ctx<'_>, listed: &[bool]) -> (Problem, Vars) {
     let (inst, elig) = (ctx.inst, ctx.elig);
     let mut lp = Problem::new(OptimizationDirection::Maximize);

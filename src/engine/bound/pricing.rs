@@ -12,7 +12,7 @@ use crate::engine::eligibility::Ctx;
 use crate::model::{CounterpartIdx, DutyIdx, Instance, ModuleIdx, StaffIdx, UnitIdx};
 
 /// Post sets tried per person problem before the rest is bounded instead of searched.
-const SET_LIMIT: usize = 20_000;
+const SET_LIMIT: usize = 200_000;
 /// Knapsack nodes per post set before its value is bounded instead of searched.
 const KNAPSACK_LIMIT: usize = 2_000;
 
