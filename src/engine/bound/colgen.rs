@@ -531,11 +531,10 @@ impl Combination {
     }
 }
 
-/// The master's dual with no columns yet.
 /// Adds `cuts` to the master in one batch. Where microlp fails on the batch (numerically: the
 /// dual master is never infeasible), they go in one at a time from the master before it,
 /// leaving out any it fails on; the restricted master stays a restriction, so its value stays
-/// an upper bound, and the Lagrangian bound never depends on it.
+/// an upper bound, and the Lagrangian bound never depends on it. `None` when no cut went in.
 fn add_cuts(sol: Solution, cuts: Vec<(LinearExpr, ComparisonOp, f64)>) -> Option<Solution> {
     let before = sol.clone();
     let err = match sol
@@ -548,19 +547,24 @@ fn add_cuts(sol: Solution, cuts: Vec<(LinearExpr, ComparisonOp, f64)>) -> Option
     };
     tracing::debug!("column generation: microlp failed on a batch of cuts ({err}); one by one");
     let mut sol = before;
+    let mut added = false;
     for (expr, op, rhs) in cuts {
         let keep = sol.clone();
         sol = match sol
             .add_constraint(expr, op, rhs)
             .map(SolveOutcome::into_solution)
         {
-            Ok(Ok(s)) => s,
+            Ok(Ok(s)) => {
+                added = true;
+                s
+            }
             _ => keep,
         };
     }
-    Some(sol)
+    added.then_some(sol)
 }
 
+/// The master's dual with no columns yet.
 fn master_problem(ctx: Ctx<'_>, listed: &[bool]) -> (Problem, Vars) {
     let (inst, elig) = (ctx.inst, ctx.elig);
     let mut lp = Problem::new(OptimizationDirection::Maximize);
