@@ -1,5 +1,6 @@
 //! Criterion benches of the engine's parts, over shipped and generated instances:
-//! model building (the LP relaxation), the hours oracle, the bounds and a full solve.
+//! model building (the LP relaxation), the hours oracle, the decomposition bound and a full
+//! solve.
 //!
 //! `cargo bench --bench engine`; compare against the peers with `scripts/compare-peers.sh`.
 
@@ -8,6 +9,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use modstaff::engine::bound::decomposition_bound;
 use modstaff::engine::{BestOptions, Eligibility, HoursOracle, Posts, SolveOptions, solve};
 use modstaff::io::generate::{GenerateSettings, generate};
 use modstaff::model::Instance;
@@ -78,5 +80,41 @@ fn bench_solve(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_build, bench_oracle, bench_solve);
+/// The decomposition bound by person to convergence: its master re-solves (microlp, one
+/// refactorisation per batch of cuts) and its pricing, on the instances where it runs in
+/// `solve`.
+fn bench_decomposition(c: &mut Criterion) {
+    let mut group = c.benchmark_group("bound/decomposition");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(30));
+    let all_whole = {
+        let raw = generate(&GenerateSettings {
+            staff: 100,
+            modules: 40,
+            duties: 250,
+            seed: 1,
+            tight: 1.15,
+            non_splittable: 1.0,
+        });
+        modstaff::io::validate(&raw).expect("valid").0
+    };
+    for (name, inst) in [
+        ("agri", shipped("longgang-agri")),
+        ("100x40x250-non-splittable", all_whole),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(decomposition_bound(&inst, 2, 1_000)));
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_build,
+    bench_oracle,
+    bench_solve,
+    bench_decomposition
+);
 criterion_main!(benches);

@@ -341,10 +341,11 @@ impl<'a> Driver<'a> {
             );
         }
         // Column generation takes its time from the search: it starts once the search has
-        // stalled for a while or used half of the time, and then goes on after each epoch.
-        let colgen_due = self.bounds.colgen.is_some()
-            || self.stall.epochs >= 3
-            || self.clock.elapsed() >= self.clock.time_limit.as_secs_f64() / 2.0;
+        // stalled for three epochs after its first fifth of the time (epochs of 15 ms stall
+        // three times before the search has found its early plans), or has used half of the
+        // time, and then goes on after each epoch.
+        let share = self.clock.elapsed() / self.clock.time_limit.as_secs_f64();
+        let colgen_due = colgen_due(self.bounds.colgen.is_some(), self.stall.epochs, share);
         if colgen_due && !self.proven() && !self.out_of_time() && !self.cancelled() {
             let options = self.options;
             self.bounds
@@ -577,6 +578,17 @@ fn take_combination(
     best.key.coverage
 }
 
+/// The share of the time before which column generation does not start (unless the search
+/// proves or ends first).
+const COLGEN_EARLIEST: f64 = 0.2;
+
+/// Whether column generation runs after this epoch: once started, it goes on; it starts when
+/// the search has stalled three epochs past [`COLGEN_EARLIEST`] of the time (`share`), or has
+/// used half of it.
+fn colgen_due(started: bool, stalled_epochs: usize, share: f64) -> bool {
+    started || (stalled_epochs >= 3 && share >= COLGEN_EARLIEST) || share >= 0.5
+}
+
 /// Branch and price runs on instances of up to this many people.
 const TREE_MAX_STAFF: usize = 60;
 
@@ -637,4 +649,21 @@ fn construct(
         best = base;
     }
     (best, kept)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::colgen_due;
+
+    /// Column generation waits for the first fifth of the time even when the search stalls
+    /// (short epochs stall early), starts on a stall after it or at half of the time, and
+    /// never stops once started.
+    #[test]
+    fn column_generation_starts_after_a_stall_past_a_fifth_of_the_time() {
+        assert!(!colgen_due(false, 10, 0.1));
+        assert!(!colgen_due(false, 2, 0.3));
+        assert!(colgen_due(false, 3, 0.2));
+        assert!(colgen_due(false, 0, 0.5));
+        assert!(colgen_due(true, 0, 0.01));
+    }
 }
