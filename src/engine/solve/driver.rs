@@ -345,7 +345,12 @@ impl<'a> Driver<'a> {
         // three times before the search has found its early plans), or has used half of the
         // time, and then goes on after each epoch.
         let share = self.clock.elapsed() / self.clock.time_limit.as_secs_f64();
-        let colgen_due = colgen_due(self.bounds.colgen.is_some(), self.stall.epochs, share);
+        let colgen_due = colgen_due(
+            self.bounds.colgen.is_some(),
+            self.stall.epochs,
+            share,
+            self.restarts.any(),
+        );
         if colgen_due && !self.proven() && !self.out_of_time() && !self.cancelled() {
             let options = self.options;
             self.bounds
@@ -583,10 +588,11 @@ fn take_combination(
 const COLGEN_EARLIEST: f64 = 0.2;
 
 /// Whether column generation runs after this epoch: once started, it goes on; it starts when
-/// the search has stalled three epochs past [`COLGEN_EARLIEST`] of the time (`share`), or has
-/// used half of it.
-fn colgen_due(started: bool, stalled_epochs: usize, share: f64) -> bool {
-    started || (stalled_epochs >= 3 && share >= COLGEN_EARLIEST) || share >= 0.5
+/// the search has stalled three epochs past [`COLGEN_EARLIEST`] of the time (`share`) or
+/// after a restart (`restarted`: a search that stalls for good may stop before that share),
+/// or has used half of the time.
+fn colgen_due(started: bool, stalled_epochs: usize, share: f64, restarted: bool) -> bool {
+    started || (stalled_epochs >= 3 && (share >= COLGEN_EARLIEST || restarted)) || share >= 0.5
 }
 
 /// Branch and price runs on instances of up to this many people.
@@ -656,14 +662,17 @@ mod tests {
     use super::colgen_due;
 
     /// Column generation waits for the first fifth of the time even when the search stalls
-    /// (short epochs stall early), starts on a stall after it or at half of the time, and
-    /// never stops once started.
+    /// (short epochs stall early), unless the search has already restarted (it may stop for
+    /// good before a fifth); it starts on a stall after it or at half of the time, and never
+    /// stops once started.
     #[test]
     fn column_generation_starts_after_a_stall_past_a_fifth_of_the_time() {
-        assert!(!colgen_due(false, 10, 0.1));
-        assert!(!colgen_due(false, 2, 0.3));
-        assert!(colgen_due(false, 3, 0.2));
-        assert!(colgen_due(false, 0, 0.5));
-        assert!(colgen_due(true, 0, 0.01));
+        assert!(!colgen_due(false, 10, 0.1, false));
+        assert!(colgen_due(false, 3, 0.1, true));
+        assert!(!colgen_due(false, 2, 0.1, true));
+        assert!(!colgen_due(false, 2, 0.3, false));
+        assert!(colgen_due(false, 3, 0.2, false));
+        assert!(colgen_due(false, 0, 0.5, false));
+        assert!(colgen_due(true, 0, 0.01, false));
     }
 }

@@ -119,6 +119,8 @@ impl Stall {
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Restarts {
     in_a_row: u32,
+    /// Restarts so far.
+    total: u32,
     /// The best tier 1 when the last restart began.
     best_then: f64,
 }
@@ -127,6 +129,7 @@ impl Default for Restarts {
     fn default() -> Self {
         Self {
             in_a_row: 0,
+            total: 0,
             best_then: f64::INFINITY,
         }
     }
@@ -142,8 +145,14 @@ impl Restarts {
             return false;
         }
         self.in_a_row += 1;
+        self.total += 1;
         self.best_then = best;
         true
+    }
+
+    /// Whether the search has restarted at all (stalled for good once).
+    pub(super) fn any(&self) -> bool {
+        self.total > 0
     }
 }
 
