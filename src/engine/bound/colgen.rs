@@ -650,6 +650,38 @@ mod tests {
     use crate::engine::bound::pricing::{self, Duals};
     use crate::engine::eligibility::{Ctx, Eligibility};
 
+    /// A batch microlp rejects goes in cut by cut, without the cuts it fails on: the master
+    /// then has the others (here its optimum moves to where both good cuts bind), and with
+    /// no cut that goes in there is no master.
+    #[test]
+    fn a_rejected_batch_goes_in_without_the_cuts_microlp_fails_on() {
+        use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem};
+        let mut lp = Problem::new(OptimizationDirection::Minimize);
+        let x = lp.add_var(1.0, (0.0, 10.0));
+        let y = lp.add_var(1.0, (0.0, 10.0));
+        let solved = || {
+            lp.solve()
+                .expect("solves")
+                .into_solution()
+                .expect("optimal")
+        };
+        let cut = |a: f64, b: f64, rhs: f64| {
+            let mut e = LinearExpr::empty();
+            e.add(x, a);
+            e.add(y, b);
+            (e, ComparisonOp::Ge, rhs)
+        };
+        // `0 >= 1`: microlp rejects the whole batch for it.
+        let impossible = || (LinearExpr::empty(), ComparisonOp::Ge, 1.0);
+        let sol = super::add_cuts(
+            solved(),
+            vec![cut(1.0, 0.0, 2.0), impossible(), cut(0.0, 1.0, 3.0)],
+        )
+        .expect("two cuts go in");
+        assert!((sol.objective() - 5.0).abs() < 1e-9, "{}", sol.objective());
+        assert!(super::add_cuts(solved(), vec![impossible()]).is_none());
+    }
+
     /// Prints the bound's progress on `MODSTAFF_PROBE` (an instance file).
     #[test]
     #[ignore = "a probe for measurements"]
