@@ -78,6 +78,15 @@ impl Bounds {
         self.colgen.as_ref().is_some_and(|c| c.converged)
     }
 
+    /// Whether the Lagrangian iterates (see [`lagrangian_due`]).
+    pub(super) fn lagrangian_due(&self) -> bool {
+        lagrangian_due(
+            !self.lp_budget.affordable || self.lagrangian_instead,
+            self.colgen_stop,
+            self.colgen_converged(),
+        )
+    }
+
     /// Column generation from the plan `best`, within its share of the time.
     pub(super) fn run_colgen(
         &mut self,
@@ -287,6 +296,15 @@ pub(super) fn start_bounds(
     (bounds, pack_plan)
 }
 
+/// Whether the Lagrangian iterates: where the LP is out of reach or failed (`lp_out`), and
+/// the decomposition is neither to come or running (`colgen_stop` is `None`) nor converged.
+/// The decomposition's bound is the Lagrangian's at better prices; the Lagrangian's 15% of
+/// the time is what the decomposition needs to pass the LP at 6 s on 100 people with all
+/// duties non-splittable. Once the decomposition stops short, the Lagrangian takes over.
+fn lagrangian_due(lp_out: bool, colgen_stop: Option<ColgenStop>, colgen_converged: bool) -> bool {
+    lp_out && colgen_stop.is_some() && !colgen_converged
+}
+
 /// Whether column generation, `spent` into a solve of `limit` after `iterations` with bound
 /// `value`, gives its time back: it is no better than the `others` bounds after its patience
 /// or its trial share of the time.
@@ -299,7 +317,21 @@ fn gives_up(spent: Duration, limit: Duration, iterations: usize, value: f64, oth
 mod tests {
     use std::time::Duration;
 
-    use super::{COLGEN_PATIENCE, gives_up};
+    use super::{COLGEN_PATIENCE, ColgenStop, gives_up, lagrangian_due};
+
+    #[test]
+    fn the_lagrangian_waits_for_the_decomposition_and_takes_over_when_it_stops_short() {
+        // The LP is solved: never.
+        assert!(!lagrangian_due(false, Some(ColgenStop::Out), false));
+        // To come or running: the decomposition has the time.
+        assert!(!lagrangian_due(true, None, false));
+        // Converged: nothing left for the Lagrangian to find.
+        assert!(!lagrangian_due(true, None, true));
+        // Off, out of reach, out of its time or abandoned: the Lagrangian goes on.
+        for stop in [ColgenStop::Out, ColgenStop::Spent, ColgenStop::Abandoned] {
+            assert!(lagrangian_due(true, Some(stop), false), "{stop:?}");
+        }
+    }
 
     #[test]
     fn column_generation_gives_up_only_when_behind_after_its_trial() {

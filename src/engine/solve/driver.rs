@@ -99,8 +99,9 @@ impl<'a> Driver<'a> {
         // where the LP is out of reach, or fails (see `tighten_bounds`): its person problems
         // keep the posts cap, which the flow bound drops. Not where the LP is skipped (a
         // what-if batch whose baseline's LP is no stronger than the flow bound): there its
-        // iterations cost far more than they move the bound.
-        if !lp_budget.affordable {
+        // iterations cost far more than they move the bound. Nor where the decomposition
+        // will run (see `Bounds::lagrangian_due`).
+        if driver.bounds.lagrangian_due() {
             driver
                 .bounds
                 .run_lagrangian(ctx, &clock, upper, 60, &|| options.is_cancelled());
@@ -359,11 +360,7 @@ impl<'a> Driver<'a> {
                 });
         }
         let improved = self.price_and_branch() | self.branch_and_price();
-        if (!self.bounds.lp_budget.affordable || self.bounds.lagrangian_instead)
-            && !self.bounds.colgen_converged()
-            && !self.proven()
-            && !self.out_of_time()
-        {
+        if self.bounds.lagrangian_due() && !self.proven() && !self.out_of_time() {
             let options = self.options;
             self.bounds
                 .run_lagrangian(self.ctx, &self.clock, self.best.key.coverage, 8, &|| {
