@@ -67,6 +67,8 @@ pub(crate) struct LpBudget {
     pub(crate) affordable: bool,
     /// Seconds to give microlp.
     pub(crate) limit: f64,
+    /// Seconds microlp is expected to take.
+    pub(crate) expected: f64,
 }
 
 impl LpBudget {
@@ -78,6 +80,7 @@ impl LpBudget {
             size,
             affordable: size <= MAX_LP_VARIABLES && lp_seconds(size) <= share,
             limit: lp_limit(share, size),
+            expected: lp_seconds(size),
         }
     }
 }

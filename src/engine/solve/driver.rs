@@ -1,7 +1,7 @@
 //! The search driver: construction, the bounds, the epochs of the parallel search and the
 //! passes that settle the final plan, as steps over one [`Driver`].
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::bounds::{Bounds, ColgenStop, start_bounds};
 use super::epoch::{Epoch, Restarts, Stall, WORKERS, run_epoch};
@@ -175,6 +175,12 @@ impl<'a> Driver<'a> {
     /// Runs epochs until a stop condition holds.
     pub(super) fn search(&mut self) -> StopReason {
         enter(self.options, Phase::Searching);
+        let stop = self.run_epochs();
+        self.deferred_lp();
+        stop
+    }
+
+    fn run_epochs(&mut self) -> StopReason {
         loop {
             if let Some(stop) = self.stop_now() {
                 return stop;
@@ -319,27 +325,14 @@ impl<'a> Driver<'a> {
     /// [`Driver::price_and_branch`]).
     fn tighten_bounds(&mut self) -> bool {
         let settled = self.epoch >= 4 || self.stall.epochs >= 2;
-        if self.bounds.lp_budget.affordable
-            && self.options.lp_bound
-            && self.bounds.lp.is_none()
+        if self.options.lp_bound
+            && self.bounds.lp_due()
             && settled
             && !self.proven()
             && !self.out_of_time()
             && !self.cancelled()
         {
-            let t = Instant::now();
-            let solved = tier1_relaxation(self.ctx.inst).solve(self.bounds.lp_budget.limit);
-            // microlp can stall on a degenerate relaxation and return nothing: the
-            // Lagrangian, which keeps the posts cap, takes over.
-            self.bounds.lagrangian_instead |= solved.is_none();
-            self.bounds.lp = Some(solved.map_or(0.0, |v| v.max(0.0)));
-            tracing::debug!(
-                elapsed = self.clock.elapsed(),
-                "lp bound {:?}: {} variables, {:.3} s",
-                self.bounds.lp,
-                self.bounds.lp_budget.size,
-                t.elapsed().as_secs_f64()
-            );
+            self.solve_lp();
         }
         // Column generation takes its time from the search: it starts once the search has
         // stalled for three epochs after its first fifth of the time (epochs of 15 ms stall
@@ -368,6 +361,39 @@ impl<'a> Driver<'a> {
                 });
         }
         improved
+    }
+
+    /// Solves the LP relaxation (once) for its bound.
+    fn solve_lp(&mut self) {
+        let t = Instant::now();
+        let solved = tier1_relaxation(self.ctx.inst).solve(self.bounds.lp_budget.limit);
+        // microlp can stall on a degenerate relaxation and return nothing: the Lagrangian,
+        // which keeps the posts cap, takes over.
+        self.bounds.lagrangian_instead |= solved.is_none();
+        self.bounds.lp = Some(solved.map_or(0.0, |v| v.max(0.0)));
+        tracing::debug!(
+            elapsed = self.clock.elapsed(),
+            "lp bound {:?}: {} variables, {:.3} s",
+            self.bounds.lp,
+            self.bounds.lp_budget.size,
+            t.elapsed().as_secs_f64()
+        );
+    }
+
+    /// A search that ended (by its work limit) before the decomposition started still states
+    /// the LP's bound, which waited for the decomposition, where time is left for it.
+    fn deferred_lp(&mut self) {
+        let room = Instant::now() + Duration::from_secs_f64(self.bounds.lp_budget.limit);
+        if self.options.lp_bound
+            && self.bounds.lp.is_none()
+            && self.bounds.lp_budget.affordable
+            && self.bounds.colgen.is_none()
+            && room <= self.clock.deadline
+            && !self.proven()
+            && !self.cancelled()
+        {
+            self.solve_lp();
+        }
     }
 
     /// Price and branch, once column generation is over (converged, or out of its time while
