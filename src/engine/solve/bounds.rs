@@ -162,12 +162,13 @@ impl Bounds {
         }
         // While the decomposition is no better than the other bounds, it gives the time back
         // to the search after `COLGEN_PATIENCE` iterations (a count, so that runs repeat), or
-        // once it has had `COLGEN_TRIAL` of the time (where its master is slow).
-        let (spent, limit) = (self.colgen_spent, clock.time_limit);
+        // once it has had its trial (where its master is slow).
+        let spent = self.colgen_spent;
+        let trial = colgen_trial(clock.time_limit, ctx.inst.staff.len());
         if self
             .colgen
             .as_ref()
-            .is_some_and(|cg| gives_up(spent, limit, cg.iterations, cg.value(), others))
+            .is_some_and(|cg| gives_up(spent, trial, cg.iterations, cg.value(), others))
         {
             self.colgen_stop = Some(ColgenStop::Abandoned);
         }
@@ -208,10 +209,42 @@ impl Bounds {
 /// (about 1.2 GB of network at the most).
 const MAX_BOUND_PAIRS: usize = 30_000_000;
 
-/// Column generation's master grows by a cut per person and iteration: beyond this many people
-/// microlp's re-solves take longer than the search can spare (on 300 x 80 x 600, 60 s of
-/// column generation leave the bound where the flow bound is).
-const COLGEN_MAX_STAFF: usize = 200;
+/// Up to this many people, column generation always runs (within its budget).
+const COLGEN_ALWAYS_STAFF: usize = 200;
+
+/// Column generation's time to converge on this many people, as measured on 300 x 80 x 600
+/// (27 s alone, 38 s into a 60 s solve); it grows with the square of the people (the
+/// master's cuts and each person's pricing).
+const COLGEN_SECONDS_AT: (f64, f64) = (300.0, 30.0);
+
+/// Column generation's share of the time limit.
+const COLGEN_SHARE: f64 = 0.5;
+
+/// Whether column generation runs on `staff` people within `limit`: always up to
+/// [`COLGEN_ALWAYS_STAFF`], beyond only where its share of the time covers its expected time
+/// to converge. Short of converging it leaves the bound where the flow bound is (its bound
+/// rises only once its master holds the right columns) and costs the search its time: on
+/// 300 people at 15 s the plan was 3% worse.
+fn colgen_affordable(staff: usize, limit: Duration) -> bool {
+    staff <= COLGEN_ALWAYS_STAFF || limit.mul_f64(COLGEN_SHARE) >= colgen_expected(staff)
+}
+
+/// Column generation's expected time to converge on `staff` people.
+fn colgen_expected(staff: usize) -> Duration {
+    let (people, seconds) = COLGEN_SECONDS_AT;
+    Duration::from_secs_f64(seconds * (staff as f64 / people).powi(2))
+}
+
+/// How long column generation may stay no better than the other bounds before it gives its
+/// time back: [`COLGEN_TRIAL`] of the time `limit`, [`COLGEN_TRIAL_MIN`] at least, and at
+/// least its expected time to converge on `staff` people (on 300 people its bound rises from
+/// the flow bound only in its last few iterations).
+fn colgen_trial(limit: Duration, staff: usize) -> Duration {
+    limit
+        .mul_f64(COLGEN_TRIAL)
+        .max(COLGEN_TRIAL_MIN)
+        .max(colgen_expected(staff))
+}
 
 /// Column generation iterations after which it stops if it is no better than the other
 /// bounds.
@@ -281,10 +314,11 @@ pub(super) fn start_bounds(
     // Prices read off the incumbent start the ascent near the flow bound (better than prices
     // from the relaxed flow itself, whose people are spread thin).
     lagrangian.warm_start(ctx, &best.hours.x, &best.hours.load);
+    let colgen_on =
+        options.decomposition && colgen_affordable(ctx.inst.staff.len(), clock.time_limit);
     let bounds = Bounds {
         flow,
-        flow_x: flow_x
-            .filter(|_| options.decomposition && ctx.inst.staff.len() <= COLGEN_MAX_STAFF),
+        flow_x: flow_x.filter(|_| colgen_on),
         lp: None,
         lp_budget,
         lagrangian,
@@ -293,11 +327,10 @@ pub(super) fn start_bounds(
         lag_spent: Duration::ZERO,
         lagrangian_instead: false,
         colgen: None,
-        colgen_stop: (!options.decomposition || ctx.inst.staff.len() > COLGEN_MAX_STAFF)
-            .then_some(ColgenStop::Out),
+        colgen_stop: (!colgen_on).then_some(ColgenStop::Out),
         // Column generation gets at most half of the time: where it converges it proves
         // more than anything else, and a stop by proof saves the rest.
-        colgen_budget: clock.time_limit.mul_f64(0.5),
+        colgen_budget: clock.time_limit.mul_f64(COLGEN_SHARE),
         colgen_spent: Duration::ZERO,
         branched: false,
         tree: None,
@@ -333,11 +366,11 @@ fn lagrangian_due(lp_out: bool, colgen_stop: Option<ColgenStop>, colgen_converge
     lp_out && colgen_stop.is_some() && !colgen_converged
 }
 
-/// Whether column generation, `spent` into a solve of `limit` after `iterations` with bound
-/// `value`, gives its time back: it is no better than the `others` bounds after its patience
-/// or its trial share of the time.
-fn gives_up(spent: Duration, limit: Duration, iterations: usize, value: f64, others: f64) -> bool {
-    let tried = spent >= limit.mul_f64(COLGEN_TRIAL).max(COLGEN_TRIAL_MIN);
+/// Whether column generation, `spent` into its `trial` (see [`colgen_trial`]) after
+/// `iterations` with bound `value`, gives its time back: it is no better than the `others`
+/// bounds after its patience or its trial.
+fn gives_up(spent: Duration, trial: Duration, iterations: usize, value: f64, others: f64) -> bool {
+    let tried = spent >= trial;
     (tried || iterations >= COLGEN_PATIENCE) && value <= others + 1e-9 * others.abs().max(1.0)
 }
 
@@ -345,7 +378,21 @@ fn gives_up(spent: Duration, limit: Duration, iterations: usize, value: f64, oth
 mod tests {
     use std::time::Duration;
 
-    use super::{COLGEN_PATIENCE, ColgenStop, gives_up, lagrangian_due, lp_due};
+    use super::{
+        COLGEN_PATIENCE, ColgenStop, colgen_affordable, colgen_trial, gives_up, lagrangian_due,
+        lp_due,
+    };
+
+    #[test]
+    fn column_generation_runs_beyond_200_people_only_where_it_has_time_to_converge() {
+        let s = Duration::from_secs;
+        assert!(colgen_affordable(200, s(1)));
+        assert!(colgen_affordable(300, s(60)));
+        assert!(!colgen_affordable(300, s(15)));
+        assert!(!colgen_affordable(400, s(60)));
+        assert!(colgen_affordable(400, s(120)));
+        assert!(!colgen_affordable(2000, s(600)));
+    }
 
     #[test]
     fn a_slow_lp_waits_for_the_decomposition_and_runs_when_it_stops_short() {
@@ -379,22 +426,29 @@ mod tests {
     #[test]
     fn column_generation_gives_up_only_when_behind_after_its_trial() {
         let s = Duration::from_secs_f64;
-        // 15 s solve: the trial is 4.5 s.
+        // 15 s solve on 48 people: the trial is 30% of the time, 4.5 s.
+        let trial = colgen_trial(s(15.0), 48);
+        assert_eq!(trial, s(4.5));
         assert!(
-            !gives_up(s(4.0), s(15.0), 10, 584.0, 645.5),
+            !gives_up(s(4.0), trial, 10, 584.0, 645.5),
             "still in its trial"
         );
         assert!(
-            gives_up(s(4.6), s(15.0), 10, 584.0, 645.5),
+            gives_up(s(4.6), trial, 10, 584.0, 645.5),
             "behind after its trial"
         );
         assert!(
-            !gives_up(s(4.6), s(15.0), 10, 690.4, 645.5),
+            !gives_up(s(4.6), trial, 10, 690.4, 645.5),
             "ahead: it goes on"
         );
         // 6 s solve: 30% would be 1.8 s, but the trial is 3 s at least.
-        assert!(!gives_up(s(2.5), s(6.0), 10, 584.0, 584.0), "3 s at least");
-        assert!(gives_up(s(3.0), s(6.0), 10, 584.0, 584.0));
+        let trial = colgen_trial(s(6.0), 48);
+        assert!(!gives_up(s(2.5), trial, 10, 584.0, 584.0), "3 s at least");
+        assert!(gives_up(s(3.0), trial, 10, 584.0, 584.0));
+        // 60 s on 300 people: 30% would be 18 s, but it is expected to need about 30 s.
+        let trial = colgen_trial(s(60.0), 300);
+        assert!(!gives_up(s(20.0), trial, 30, 1722.5, 1722.5));
+        assert!(gives_up(s(30.0), trial, 30, 1722.5, 1722.5));
         // The iteration patience holds whatever the time.
         assert!(gives_up(s(0.1), s(60.0), COLGEN_PATIENCE, 584.0, 584.0));
         assert!(!gives_up(
