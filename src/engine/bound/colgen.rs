@@ -686,7 +686,7 @@ fn master_problem(ctx: Ctx<'_>, listed: &[bool]) -> (Problem, Vars) {
 mod tests {
     use std::time::{Duration, Instant};
 
-    use super::ColumnGeneration;
+    use super::{ColumnGeneration, Combination};
     use crate::engine::bound::pricing::{self, Duals};
     use crate::engine::eligibility::{Ctx, Eligibility};
 
@@ -791,6 +791,40 @@ mod tests {
             if cg.converged || t.elapsed() > Duration::from_secs(60) {
                 break;
             }
+        }
+        // Then branch and price for `MODSTAFF_PROBE_TREE` seconds, if given.
+        let Some(tree_seconds) = std::env::var("MODSTAFF_PROBE_TREE")
+            .ok()
+            .and_then(|s| s.parse::<u64>().ok())
+        else {
+            return;
+        };
+        let mut tree = super::super::branch::BranchAndPrice::new(&cg, threads);
+        let mut upper = plan.objective.coverage;
+        let mut exact = crate::engine::search::Evaluator::new(
+            ctx,
+            crate::engine::hours::BestOptions::default(),
+        );
+        let end = Instant::now() + Duration::from_secs(tree_seconds);
+        while Instant::now() < end && !tree.is_done() {
+            let before = upper;
+            let mut rate = |found: Combination| {
+                let mut state = crate::engine::posts::PostState::pinned(&inst);
+                for (p, m) in found.posts {
+                    if state.can_add(ctx, p, m) {
+                        state.add(&inst, p, m);
+                    }
+                }
+                upper = upper.min(exact.evaluate(state).key.coverage);
+                upper
+            };
+            tree.run(&inst, before, (10, end), &|| false, &mut rate);
+            eprintln!(
+                "{:.2}s nodes {} bound {:.3} upper {upper}",
+                t.elapsed().as_secs_f64(),
+                tree.nodes,
+                tree.bound(upper)
+            );
         }
     }
 }

@@ -150,7 +150,8 @@ pub struct SolveOptions {
     /// `engine::lp_beats_flow`).
     pub lp_bound: bool,
     /// Run the decomposition bound by person (column generation, price and branch, branch
-    /// and price) on instances of up to 200 people. A what-if batch turns it off: its
+    /// and price): always on up to 200 people, beyond where the time limit lets it converge
+    /// (see `bounds::colgen_affordable`). A what-if batch turns it off: its
     /// scenarios mostly settle within seconds, and the decomposition's iterations after each
     /// epoch would delay that (measured on agri's 100 scenarios: 1.6x the batch's time).
     pub decomposition: bool,
