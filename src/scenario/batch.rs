@@ -288,8 +288,10 @@ fn run_order(base: &Instance, cases: &[Case], selected: &[usize]) -> Vec<usize> 
 }
 
 /// The solver's settings for every scenario of a batch of `cases`: one thread each (the
-/// batch runs scenarios side by side), no decomposition bound (with it agri's 100-scenario
-/// batch took 1.6 times as long), fewer settle epochs, no per-solve progress.
+/// batch runs scenarios side by side), the decomposition bound without branch and price,
+/// fewer settle epochs, no per-solve progress. On agri's 100 scenarios the decomposition
+/// proves three more of them optimal, and the batch is about 8% faster; with branch and
+/// price its unproven scenarios run to the time limit, and the batch takes 15% longer.
 fn scenario_options(base: &Instance, cases: usize, options: &BatchOptions) -> SolveOptions {
     let mut solve_options = options.solve.clone();
     // Scenarios are small changes of the baseline: where its LP bound is no stronger than
@@ -302,7 +304,7 @@ fn scenario_options(base: &Instance, cases: usize, options: &BatchOptions) -> So
         solve_options.lp_bound = false;
     }
     solve_options.threads = 1;
-    solve_options.decomposition = false;
+    solve_options.branch_and_price = false;
     solve_options.settle_epochs = solve_options.settle_epochs.min(SCENARIO_SETTLE_EPOCHS);
     solve_options.progress = None;
     solve_options.cancel.clone_from(&options.cancel);
@@ -463,9 +465,10 @@ mod tests {
     use crate::io::load_instance;
 
     /// Whatever the caller asks of each solve, a batch's scenarios run on one thread each,
-    /// without the decomposition bound and without per-solve progress.
+    /// without branch and price and without per-solve progress, and keep the decomposition
+    /// bound as asked.
     #[test]
-    fn scenarios_run_alone_without_the_decomposition() {
+    fn scenarios_run_alone_without_branch_and_price() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("instances/tiny.json");
         let (tiny, _) = load_instance(&path).expect("tiny");
         let asked = SolveOptions {
@@ -484,7 +487,8 @@ mod tests {
             cancel: None,
         };
         let each = scenario_options(&tiny, 1, &options);
-        assert!(!each.decomposition);
+        assert!(each.decomposition);
+        assert!(!each.branch_and_price);
         assert_eq!(each.threads, 1);
         assert_eq!(each.settle_epochs, SCENARIO_SETTLE_EPOCHS);
         assert!(each.progress.is_none());

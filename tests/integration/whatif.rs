@@ -256,7 +256,7 @@ fn agri_is_proven_without_the_lp_bound() {
 
 /// A batch skips the scenarios' LP where the baseline's is no stronger than the flow bound, but
 /// not in a scenario that lowers a posts cap: there the flow bound drops the rule that matters
-/// and the Lagrangian (taking over from microlp, which fails on agri with one post each) keeps it.
+/// and the decomposition bound (microlp fails on the LP of agri with one post each) keeps it.
 #[test]
 fn a_batch_keeps_the_bounds_of_scenarios_that_lower_posts_caps() {
     let (agri, _) = load_instance(&path("instances/longgang-agri.json")).expect("agri");

@@ -436,7 +436,8 @@ impl<'a> Driver<'a> {
     /// gap, on up to [`TREE_MAX_STAFF`] people, within half of the time (and
     /// [`TREE_PATIENCE`] nodes unless its bound rises). Returns whether the best plan improved.
     fn branch_and_price(&mut self) -> bool {
-        if !self.bounds.colgen_converged()
+        if !self.options.branch_and_price
+            || !self.bounds.colgen_converged()
             || self.proven()
             || self.out_of_time()
             || self.cancelled()

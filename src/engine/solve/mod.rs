@@ -149,12 +149,15 @@ pub struct SolveOptions {
     /// off when its baseline's LP bound is no stronger than the flow bound (see
     /// `engine::lp_beats_flow`).
     pub lp_bound: bool,
-    /// Run the decomposition bound by person (column generation, price and branch, branch
-    /// and price): always on up to 200 people, beyond where the time limit lets it converge
-    /// (see `bounds::colgen_affordable`). A what-if batch turns it off: its
-    /// scenarios mostly settle within seconds, and the decomposition's iterations after each
-    /// epoch would delay that (measured on agri's 100 scenarios: 1.6x the batch's time).
+    /// Run the decomposition bound by person (column generation, price and branch, and
+    /// branch and price where [`Self::branch_and_price`] allows): always on up to 200 people,
+    /// beyond where the time limit lets it converge (see `bounds::colgen_affordable`).
     pub decomposition: bool,
+    /// Branch and price after the decomposition has converged with a gap (on up to 60
+    /// people). A what-if batch turns it off: its nodes take half a second each on agri's
+    /// scenarios, and a search that runs them between its epochs stalls out only at the
+    /// time limit.
+    pub branch_and_price: bool,
     /// A plan to start the search from instead of today's posts (`solve --start`). Its posts
     /// that hold together are the first post set rated, with its own choice of who does each
     /// non-splittable duty, so the plan found is no worse in tier 1 than a valid start.
@@ -187,6 +190,7 @@ impl Default for SolveOptions {
             improved: None,
             lp_bound: true,
             decomposition: true,
+            branch_and_price: true,
             start: None,
         }
     }
