@@ -8,7 +8,8 @@
 //!   module), the best hours are a transportation problem; [`HoursOracle`] solves it exactly
 //!   with a weight-class greedy over max-flows and chooses who does the non-splittable duties.
 //! - [`packing`]: the packing solver for components whose duties are all non-splittable.
-//! - [`bound`]: lower bounds on tier 1 (flow, packing, Lagrangian, LP relaxation).
+//! - [`bound`]: lower bounds on tier 1 (flow, packing, caps, Lagrangian, LP relaxation,
+//!   decomposition by person).
 //! - [`Posts`] and the search's `PostState` (`posts.rs`), [`Eligibility`] (who can do what,
 //!   computed once), liaisons as a maximum matching (`liaisons.rs`).
 //!

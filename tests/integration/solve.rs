@@ -730,3 +730,57 @@ fn a_search_that_stalls_early_still_states_the_decomposition_bound() {
     assert!(sol.bound <= sol.plan.objective.coverage + 1e-6);
     assert!(sol.bound > 60.0, "bound {} after {:?}", sol.bound, sol.stop);
 }
+
+/// The caps bound: one module of at most one holder, two people of 10 h each and 20 h of
+/// work in it. The flow bound lets both work (0 left); the caps bound knows one can (10 left),
+/// and the solve states it and proves the plan optimal with it.
+#[test]
+fn the_caps_bound_counts_only_max_staff_people() {
+    let text = r#"{
+      "name": "capped",
+      "units": [{"id": "u"}],
+      "staff": [{"id": "a", "capacity": 10}, {"id": "b", "capacity": 10}],
+      "modules": [{"id": "m", "unit": "u", "max_staff": 1}],
+      "duties": [{"id": "d", "module": "m", "hours": 20, "weight": 1}]
+    }"#;
+    let (inst, _) = modstaff::io::parse_instance(text, "capped.json").expect("valid");
+    assert!((modstaff::engine::bound::caps_bound(&inst) - 10.0).abs() < 1e-9);
+    let sol = solve(&inst, &quick(5.0));
+    assert!((sol.bound - 10.0).abs() < 1e-9, "bound {}", sol.bound);
+    assert_eq!(sol.plan.status, PlanStatus::Optimal);
+}
+
+/// The caps bound per skill: in a module of one holder, the heavy duty (10 h, weight 5) needs
+/// a level only Ann has, and Ann works 5 h. Whoever holds the post, at most 5 h of it are
+/// covered: at least 25 is left (the optimum is 35, Ann on both duties). Counting the module's
+/// most capable person alone (Bo, 20 h) would give 0.
+#[test]
+fn the_caps_bound_counts_who_can_do_the_heaviest_duties() {
+    let text = r#"{
+      "name": "skilled",
+      "staff": [{"id": "ann", "capacity": 5, "skills": {"s": 3}},
+                {"id": "bo", "capacity": 20, "skills": {"s": 1}}],
+      "modules": [{"id": "m", "max_staff": 1}],
+      "duties": [{"id": "heavy", "module": "m", "hours": 10, "weight": 5, "skill": "s", "min_level": 3},
+                 {"id": "light", "module": "m", "hours": 10, "weight": 1, "skill": "s"}]
+    }"#;
+    let (inst, _) = modstaff::io::parse_instance(text, "skilled.json").expect("valid");
+    assert!((modstaff::engine::bound::caps_bound(&inst) - 25.0).abs() < 1e-9);
+    let sol = solve(&inst, &quick(5.0));
+    assert!((sol.plan.objective.coverage - 35.0).abs() < 1e-9);
+    assert!(sol.bound >= 25.0 - 1e-9 && sol.bound <= 35.0 + 1e-9);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 60, max_shrink_iters: 0, ..ProptestConfig::default() })]
+
+    /// The caps bound never passes the optimum (brute force) on tiny random instances, whose
+    /// modules have `max_staff` and units `headcount_cap` often.
+    #[test]
+    fn the_caps_bound_is_below_brute_force(seed in any::<u64>()) {
+        let inst = random_instance(seed, 4, 3, 6);
+        let caps = modstaff::engine::bound::caps_bound(&inst);
+        let brute = brute_force(&inst);
+        prop_assert!(caps <= brute + 1e-6 * brute.max(1.0), "caps bound {caps} above brute force {brute}");
+    }
+}

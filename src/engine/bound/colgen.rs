@@ -232,32 +232,8 @@ impl ColumnGeneration {
         z
     }
 
-    /// Every person's best pattern at `z`, in the people's order (so the same whatever the
-    /// number of threads).
     fn price_all(&mut self, ctx: Ctx<'_>, people: &[StaffIdx], z: &Duals) -> Vec<Priced> {
-        if self.pricers.len() == 1 || people.len() < 16 {
-            let pricer = &mut self.pricers[0];
-            return people.iter().map(|&p| pricer.price(ctx, p, z)).collect();
-        }
-        let chunk = people.len().div_ceil(self.pricers.len());
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = self
-                .pricers
-                .iter_mut()
-                .zip(people.chunks(chunk))
-                .map(|(pricer, part)| {
-                    scope.spawn(move || {
-                        part.iter()
-                            .map(|&p| pricer.price(ctx, p, z))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        })
+        super::pricing::price_all(&mut self.pricers, ctx, people, z)
     }
 
     /// The Lagrangian value at `z` from the people's best patterns; keeps it if best.

@@ -2,6 +2,8 @@
 //! - the flow bound (`flow.rs`): every post at once, every duty splittable, one max-flow;
 //! - the packing bound (`packing.rs`): every post at once, the all-non-splittable components
 //!   packed by the packing solver;
+//! - the caps bound (`caps.rs`): each module covers at most what its `max_staff` most capable
+//!   people can work, each unit what its `headcount_cap` most capable can;
 //! - the Lagrangian bound (`lagrangian.rs`): the coupling constraints dualised, person
 //!   problems that keep the posts cap;
 //! - the LP relaxation ([`lp`]), strengthened, solved by microlp where it is affordable;
@@ -9,6 +11,7 @@
 //!   and price on posts below it (`branch.rs`).
 
 pub(crate) mod branch;
+pub(crate) mod caps;
 pub(crate) mod colgen;
 pub(crate) mod flow;
 pub(crate) mod lagrangian;
@@ -37,6 +40,16 @@ pub(crate) fn lp_beats_flow(inst: &Instance, time_limit: Duration) -> Option<boo
     let lp = lp::tier1_relaxation(inst).solve(budget.limit)?;
     let (flow, _) = flow::flow_bound(ctx);
     Some(lp > flow + 1e-6 * flow.abs().max(1.0))
+}
+
+/// The caps bound on `inst` (see `caps.rs`): each module covers at most what its
+/// `max_staff` most capable qualified people can work, each unit at most what its
+/// `headcount_cap` most capable can, heaviest duties first. `solve` states it when it is the
+/// best bound; this is the bound alone.
+#[must_use]
+pub fn caps_bound(inst: &Instance) -> f64 {
+    let elig = Eligibility::new(inst);
+    caps::caps_bound(Ctx { inst, elig: &elig })
 }
 
 /// The decomposition bound by person on `inst`: column generation from the flow relaxation's

@@ -226,6 +226,38 @@ pub(crate) fn plan_patterns(
     out
 }
 
+/// Every person's best pattern at `z`, in the people's order (so the same whatever the
+/// number of pricers, one per thread).
+pub(crate) fn price_all(
+    pricers: &mut [Pricer],
+    ctx: Ctx<'_>,
+    people: &[StaffIdx],
+    z: &Duals,
+) -> Vec<Priced> {
+    if pricers.len() == 1 || people.len() < 16 {
+        let pricer = &mut pricers[0];
+        return people.iter().map(|&p| pricer.price(ctx, p, z)).collect();
+    }
+    let chunk = people.len().div_ceil(pricers.len());
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = pricers
+            .iter_mut()
+            .zip(people.chunks(chunk))
+            .map(|(pricer, part)| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|&p| pricer.price(ctx, p, z))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
 /// One person's pattern: posts, hours, liaisons.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Pattern {

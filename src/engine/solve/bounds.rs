@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::{Clock, SolveOptions};
 use crate::engine::bound::branch::BranchAndPrice;
+use crate::engine::bound::caps::caps_bound;
 use crate::engine::bound::colgen::ColumnGeneration;
 use crate::engine::bound::flow::{flow_bound_until, unavoidable_penalties};
 use crate::engine::bound::lagrangian::LagrangianBound;
@@ -338,8 +339,10 @@ pub(super) fn start_bounds(
             options.cancel.clone(),
         )
     };
-    let flow = flow.max(pack);
     tracing::debug!(elapsed = clock.elapsed(), "packing bound {pack}");
+    let caps = caps_bound(ctx);
+    tracing::debug!(elapsed = clock.elapsed(), "caps bound {caps}");
+    let flow = flow.max(pack).max(caps);
     if let Some(ev) = &pack_plan {
         if ev.key.better(&best.key) {
             *best = ev.clone();
