@@ -63,15 +63,15 @@ pub(crate) fn caps_bound(ctx: Ctx<'_>) -> f64 {
     let mut groups: Vec<(f64, Vec<usize>)> = Vec::new();
     let mut unit_group: Vec<Option<usize>> = vec![None; inst.units.len()];
     for (m, module) in inst.modules.iter().enumerate() {
-        match module.unit {
-            Some(u) => match unit_group[u.index()] {
-                Some(g) => groups[g].1.push(m),
-                None => {
-                    unit_group[u.index()] = Some(groups.len());
-                    groups.push((f64::INFINITY, vec![m]));
-                }
-            },
-            None => groups.push((f64::INFINITY, vec![m])),
+        let Some(u) = module.unit else {
+            groups.push((f64::INFINITY, vec![m]));
+            continue;
+        };
+        if let Some(g) = unit_group[u.index()] {
+            groups[g].1.push(m);
+        } else {
+            unit_group[u.index()] = Some(groups.len());
+            groups.push((f64::INFINITY, vec![m]));
         }
     }
     for (u, unit) in inst.units.iter().enumerate() {
