@@ -771,8 +771,46 @@ fn the_caps_bound_counts_who_can_do_the_heaviest_duties() {
     assert!(sol.bound >= 25.0 - 1e-9 && sol.bound <= 35.0 + 1e-9);
 }
 
+/// The flow with the caps dualised pays for both: module `a` (one holder at most; Quinn and
+/// Rui, 10 h each, qualify) has 20 h, so its cap leaves 10 h of it; modules `b` (20 h) and
+/// `c` (10 h) share Pia alone (20 h), so capacity leaves 10 h of them. The flow bound sees
+/// only the 10 of `b` and `c`, the caps bound (module by module) only `a`'s 10; the capped
+/// flow sees 20, the optimum, and the solve proves it.
+#[test]
+fn the_capped_flow_bound_adds_what_the_caps_and_the_flow_each_miss() {
+    let text = r#"{
+      "name": "both",
+      "skills": [{"id": "sa"}, {"id": "sb"}],
+      "staff": [{"id": "quinn", "capacity": 10, "skills": {"sa": 1}},
+                {"id": "rui", "capacity": 10, "skills": {"sa": 1}},
+                {"id": "pia", "capacity": 20, "skills": {"sb": 1}}],
+      "modules": [{"id": "a", "max_staff": 1}, {"id": "b"}, {"id": "c"}],
+      "duties": [{"id": "da", "module": "a", "hours": 20, "weight": 1, "skill": "sa"},
+                 {"id": "db", "module": "b", "hours": 20, "weight": 1, "skill": "sb"},
+                 {"id": "dc", "module": "c", "hours": 10, "weight": 1, "skill": "sb"}]
+    }"#;
+    let (inst, _) = modstaff::io::parse_instance(text, "both.json").expect("valid");
+    assert!((modstaff::engine::bound::caps_bound(&inst) - 10.0).abs() < 1e-9);
+    let capped = modstaff::engine::bound::capped_flow_bound(&inst, 60);
+    assert!((capped - 20.0).abs() < 1e-6, "capped flow bound {capped}");
+    let sol = solve(&inst, &quick(5.0));
+    assert!((sol.plan.objective.coverage - 20.0).abs() < 1e-9);
+    assert!((sol.bound - 20.0).abs() < 1e-6, "bound {}", sol.bound);
+    assert_eq!(sol.plan.status, PlanStatus::Optimal);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 60, max_shrink_iters: 0, ..ProptestConfig::default() })]
+
+    /// The flow with the caps dualised never passes the optimum (brute force): any
+    /// multipliers give a valid bound, and the ascent must not break that.
+    #[test]
+    fn the_capped_flow_bound_is_below_brute_force(seed in any::<u64>()) {
+        let inst = random_instance(seed, 4, 3, 6);
+        let capped = modstaff::engine::bound::capped_flow_bound(&inst, 60);
+        let brute = brute_force(&inst);
+        prop_assert!(capped <= brute + 1e-6 * brute.max(1.0), "capped flow bound {capped} above brute force {brute}");
+    }
 
     /// The caps bound never passes the optimum (brute force) on tiny random instances, whose
     /// modules have `max_staff` and units `headcount_cap` often.

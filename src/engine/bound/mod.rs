@@ -3,7 +3,8 @@
 //! - the packing bound (`packing.rs`): every post at once, the all-non-splittable components
 //!   packed by the packing solver;
 //! - the caps bound (`caps.rs`): each module covers at most what its `max_staff` most capable
-//!   people can work, each unit what its `headcount_cap` most capable can;
+//!   people can work, each unit what its `headcount_cap` most capable can; and the flow bound
+//!   with these caps dualised (a few dozen flows);
 //! - the Lagrangian bound (`lagrangian.rs`): the coupling constraints dualised, person
 //!   problems that keep the posts cap;
 //! - the LP relaxation ([`lp`]), strengthened, solved by microlp where it is affordable;
@@ -50,6 +51,16 @@ pub(crate) fn lp_beats_flow(inst: &Instance, time_limit: Duration) -> Option<boo
 pub fn caps_bound(inst: &Instance) -> f64 {
     let elig = Eligibility::new(inst);
     caps::caps_bound(Ctx { inst, elig: &elig })
+}
+
+/// The flow bound with the caps of [`caps_bound`] dualised, after at most `iterations`
+/// flows (see `caps.rs`). `solve` states it when it is the best bound; this is the bound
+/// alone.
+#[must_use]
+pub fn capped_flow_bound(inst: &Instance, iterations: usize) -> f64 {
+    let elig = Eligibility::new(inst);
+    let far = std::time::Instant::now() + std::time::Duration::from_secs(3600);
+    caps::capped_flow_bound(Ctx { inst, elig: &elig }, f64::INFINITY, iterations, far)
 }
 
 /// The decomposition bound by person on `inst`: column generation from the flow relaxation's
