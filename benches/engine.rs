@@ -1,6 +1,6 @@
 //! Criterion benches of the engine's parts, over shipped and generated instances:
-//! model building (the LP relaxation), the hours oracle, the decomposition bound and a full
-//! solve.
+//! model building (the LP relaxation), the hours oracle, the decomposition, caps and capped
+//! flow bounds, and a full solve.
 //!
 //! `cargo bench --bench engine`; compare against the peers with `scripts/compare-peers.sh`.
 
@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use modstaff::engine::bound::decomposition_bound;
+use modstaff::engine::bound::{capped_flow_bound, caps_bound, decomposition_bound};
 use modstaff::engine::{BestOptions, Eligibility, HoursOracle, Posts, SolveOptions, solve};
 use modstaff::io::generate::{GenerateSettings, generate};
 use modstaff::model::Instance;
@@ -110,11 +110,30 @@ fn bench_decomposition(c: &mut Criterion) {
     group.finish();
 }
 
+/// The caps bound and the capped flow (60 flows at most) where the caps bind.
+fn bench_caps(c: &mut Criterion) {
+    let mut group = c.benchmark_group("bound/caps");
+    group.sample_size(10);
+    for (name, inst) in [
+        ("300x80x600", generated(300, 80, 600)),
+        ("2000x300x4000", generated(2000, 300, 4000)),
+    ] {
+        group.bench_function(format!("caps/{name}"), |b| {
+            b.iter(|| black_box(caps_bound(&inst)));
+        });
+        group.bench_function(format!("capped-flow/{name}"), |b| {
+            b.iter(|| black_box(capped_flow_bound(&inst, 60)));
+        });
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches,
     bench_build,
     bench_oracle,
     bench_solve,
-    bench_decomposition
+    bench_decomposition,
+    bench_caps
 );
 criterion_main!(benches);
