@@ -21,6 +21,8 @@ use crate::model::{Instance, ModuleIdx, StaffIdx};
 const NODE_ITERATIONS: usize = 300;
 /// Branch-and-bound nodes of the restricted master's integer program at a node.
 const NODE_INTEGER_NODES: u64 = 200;
+/// Node integer programs that find no better plan before the tree stops running them.
+const NODE_INTEGER_MISSES: usize = 3;
 
 /// A node: the branching decisions, the parent's bound, columns and prices.
 struct Node {
@@ -62,9 +64,12 @@ pub(crate) struct BranchAndPrice {
     threads: usize,
     /// Nodes solved so far.
     pub(crate) nodes: u64,
-    /// Each node tries the restricted master as an integer program for a plan (off only in
-    /// tests, so that they exercise the branching).
+    /// Each node tries the restricted master as an integer program for a plan (off in tests,
+    /// so that they exercise the branching, and once it has missed [`NODE_INTEGER_MISSES`]
+    /// times: it costs several times the node's column generation).
     integer_heuristic: bool,
+    /// Node integer programs so far that found no better plan.
+    misses: usize,
 }
 
 impl BranchAndPrice {
@@ -86,6 +91,7 @@ impl BranchAndPrice {
             threads,
             nodes: 0,
             integer_heuristic: true,
+            misses: 0,
         }
     }
 
@@ -153,7 +159,12 @@ impl BranchAndPrice {
                 .then(|| cg.integer_posts(ctx, NODE_INTEGER_NODES, time))
                 .flatten()
             {
+                let before = upper;
                 upper = rate(found);
+                if upper >= before - tolerance(before) {
+                    self.misses += 1;
+                    self.integer_heuristic &= self.misses < NODE_INTEGER_MISSES;
+                }
                 if bound >= upper - tolerance(upper) {
                     continue;
                 }
@@ -326,5 +337,42 @@ mod tests {
         }
         assert!(gaps >= 4, "only {gaps} instances with a gap at the root");
         assert!(closed * 4 >= gaps * 3, "closed {closed} of {gaps}");
+    }
+
+    /// The nodes' integer programs stop after [`super::NODE_INTEGER_MISSES`] of them found no
+    /// better plan (here none can: the plan known is optimal), and the tree goes on without
+    /// them to the same bound.
+    #[test]
+    fn the_nodes_stop_their_integer_programs_once_they_keep_missing() {
+        let mut long_trees = 0;
+        for (seed, inst, opt) in exactly_solved(0..300, (8, 6, 16)) {
+            let elig = Eligibility::new(&inst);
+            let ctx = Ctx {
+                inst: &inst,
+                elig: &elig,
+            };
+            let cg = converged_root(ctx);
+            if cg.value() >= opt - 1e-6 * opt.max(1.0) {
+                continue;
+            }
+            let mut tree = BranchAndPrice::new(&cg, 1);
+            let mut programs = 0;
+            // Integer programs' combinations carry their master value; whole-post leaves
+            // none.
+            let mut rate = |found: Combination| {
+                programs += usize::from(found.value.is_finite());
+                opt
+            };
+            let deadline = Instant::now() + Duration::from_secs(20);
+            tree.run(&inst, opt, (u64::MAX, deadline), &|| false, &mut rate);
+            assert!(
+                programs <= super::NODE_INTEGER_MISSES,
+                "seed {seed}: {programs} integer programs over {} nodes",
+                tree.nodes
+            );
+            assert!(tree.bound(opt) <= opt + 1e-6 * opt.max(1.0), "seed {seed}");
+            long_trees += usize::from(tree.nodes > super::NODE_INTEGER_MISSES as u64);
+        }
+        assert!(long_trees >= 2, "only {long_trees} trees past the misses");
     }
 }

@@ -433,8 +433,8 @@ impl<'a> Driver<'a> {
     }
 
     /// Branch and price, a slice after each epoch once the decomposition has converged with a
-    /// gap, on up to [`TREE_MAX_STAFF`] people, within half of the time (and
-    /// [`TREE_PATIENCE`] nodes unless its bound rises). Returns whether the best plan improved.
+    /// gap, on up to [`TREE_MAX_STAFF`] people, within half of the time (and less unless its
+    /// bound rises, see [`tree_gives_up`]). Returns whether the best plan improved.
     fn branch_and_price(&mut self) -> bool {
         if !self.options.branch_and_price
             || !self.bounds.colgen_converged()
@@ -446,20 +446,16 @@ impl<'a> Driver<'a> {
         {
             return false;
         }
-        // A tree whose bound has not risen in `TREE_PATIENCE` nodes (many interchangeable
-        // posts) gives the time back to the search.
         let root = self
             .bounds
             .colgen
             .as_ref()
             .map_or(0.0, ColumnGeneration::value);
-        if self
-            .bounds
-            .tree
-            .as_ref()
-            .is_some_and(|t| t.nodes >= TREE_PATIENCE)
-            && self.bounds.tree_bound <= root + 1e-9 * root.abs().max(1.0)
-        {
+        if tree_gives_up(
+            self.bounds.tree.as_ref().map_or(0, |t| t.nodes),
+            self.bounds.tree_spent.as_secs_f64() / self.clock.time_limit.as_secs_f64(),
+            self.bounds.tree_bound > root + 1e-9 * root.abs().max(1.0),
+        ) {
             return false;
         }
         let mut tree = match self.bounds.tree.take() {
@@ -628,6 +624,18 @@ const TREE_NODES: u64 = 2;
 /// Nodes after which a tree whose bound has not risen stops.
 const TREE_PATIENCE: u64 = 20;
 
+/// The share of the time after which a tree whose bound has not risen stops.
+const TREE_PATIENCE_SHARE: f64 = 0.1;
+
+/// Whether a tree of `nodes` nodes that has used `share` of the time gives it back to the
+/// search: where its bound has not `risen` above the root's after [`TREE_PATIENCE`] nodes or
+/// [`TREE_PATIENCE_SHARE`] of the time (many interchangeable posts: on 48 people, `--tight
+/// 1.0`, 267 nodes leave the bound where it was). A tree that moves the bound keeps its
+/// half of the time.
+fn tree_gives_up(nodes: u64, share: f64, risen: bool) -> bool {
+    !risen && (nodes >= TREE_PATIENCE || share >= TREE_PATIENCE_SHARE)
+}
+
 /// Branch-and-bound nodes for price and branch: a fixed budget keeps runs repeatable.
 const BRANCH_NODES: u64 = 2_000;
 
@@ -683,7 +691,7 @@ fn construct(
 
 #[cfg(test)]
 mod tests {
-    use super::colgen_due;
+    use super::{colgen_due, tree_gives_up};
 
     /// Column generation waits for the first fifth of the time even when the search stalls
     /// (short epochs stall early), unless the search has already restarted (it may stop for
@@ -698,5 +706,15 @@ mod tests {
         assert!(colgen_due(false, 3, 0.2, false));
         assert!(colgen_due(false, 0, 0.5, false));
         assert!(colgen_due(true, 0, 0.01, false));
+    }
+
+    /// A tree that leaves the root's bound where it was stops after its node patience or a
+    /// tenth of the time, whichever comes first; one that raised it goes on.
+    #[test]
+    fn a_tree_that_does_not_raise_the_bound_gives_the_time_back() {
+        assert!(!tree_gives_up(5, 0.05, false));
+        assert!(tree_gives_up(5, 0.1, false));
+        assert!(tree_gives_up(20, 0.01, false));
+        assert!(!tree_gives_up(20, 0.3, true));
     }
 }
