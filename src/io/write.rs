@@ -90,9 +90,40 @@ fn transit_name(dir: &Path, target: &Path) -> PathBuf {
     dir.join(format!(".{name}.{}-{n}.tmp", std::process::id()))
 }
 
+/// Removes what writers of `target` killed between linking and renaming left behind: its
+/// transit names whose process is gone. That instant cannot be closed (a file with no name
+/// cannot replace another), so the next write of the same file sweeps it.
+#[cfg(target_os = "linux")]
+fn sweep_transit(dir: &Path, target: &Path) {
+    let Some(name) = target.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = file
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .and_then(|rest| rest.split_once('-'))
+            .filter(|(_, n)| n.parse::<u64>().is_ok())
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 impl Staged {
     /// Puts the staged file at `target`, replacing what is there in one rename.
     fn commit(self, target: &Path) -> std::io::Result<()> {
+        #[cfg(target_os = "linux")]
+        sweep_transit(parent_of(target), target);
         match self {
             #[cfg(target_os = "linux")]
             Self::Unnamed(file) => {
@@ -115,7 +146,9 @@ impl Staged {
 }
 
 /// Writes `bytes` to `path` atomically: a failure (a full disk, a killed process) never
-/// leaves a half-written file, clobbers a good one or leaves a temporary file behind.
+/// leaves a half-written file or clobbers a good one. A process killed in the instant
+/// between linking the file in and renaming it leaves a hidden `.NAME.PID-N.tmp`, which the
+/// next write of the same file removes.
 ///
 /// # Errors
 /// The I/O error.
@@ -205,6 +238,31 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o644);
         }
+    }
+
+    /// A transit name left by a writer killed before its rename goes with the next write of
+    /// the same file; a live writer's, and other files, stay.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_next_write_sweeps_what_a_killed_writer_left() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("skills.csv");
+        // Above the kernel's largest process id: no such process.
+        let dead = dir.path().join(".skills.csv.4194400-3.tmp");
+        let live = dir
+            .path()
+            .join(format!(".skills.csv.{}-999.tmp", std::process::id()));
+        let other = dir.path().join(".staff.csv.4194400-3.tmp");
+        for path in [&dead, &live, &other] {
+            std::fs::write(path, "x").expect("written");
+        }
+        write_atomic(&target, b"1").expect("written");
+        let left = names(dir.path());
+        assert!(
+            !left.contains(&".skills.csv.4194400-3.tmp".to_owned()),
+            "{left:?}"
+        );
+        assert_eq!(left.len(), 3, "{left:?}");
     }
 
     #[test]

@@ -109,15 +109,39 @@ fn a_killed_writer_leaves_no_temporary_file() {
             assert_eq!(name, "team", "after a kill at {} ms", 5 * i);
         }
         if out.exists() {
+            // A kill between linking a file in and renaming it can leave its transit name
+            // (`.NAME.PID-N.tmp`, this process's); nothing else.
+            let transit = format!(".{}-", child.id());
             for (name, _) in listing(&out) {
                 assert!(
                     Path::new(&name)
                         .extension()
-                        .is_some_and(|e| e == "csv" || e == "toml"),
+                        .is_some_and(|e| e == "csv" || e == "toml")
+                        || (name.starts_with('.')
+                            && name.contains(&transit)
+                            && Path::new(&name).extension().is_some_and(|e| e == "tmp")),
                     "`{name}` left after a kill at {} ms",
                     5 * i
                 );
             }
         }
+    }
+    // The next write sweeps any transit name left.
+    let out = dir.path().join("team");
+    let status = Command::new(bin)
+        .args(["export", "csv"])
+        .arg(&enf)
+        .arg("--out")
+        .arg(&out)
+        .status()
+        .expect("ran");
+    assert!(status.success());
+    for (name, _) in listing(&out) {
+        assert!(
+            Path::new(&name)
+                .extension()
+                .is_some_and(|e| e == "csv" || e == "toml"),
+            "`{name}` left after a full write"
+        );
     }
 }
