@@ -21,7 +21,8 @@ use crate::model::{Instance, ModuleIdx, StaffIdx};
 const NODE_ITERATIONS: usize = 300;
 /// Branch-and-bound nodes of the restricted master's integer program at a node.
 const NODE_INTEGER_NODES: u64 = 200;
-/// Node integer programs that find no better plan before the tree stops running them.
+/// Node integer programs in a row that find no better plan before the tree stops running
+/// them.
 const NODE_INTEGER_MISSES: usize = 3;
 
 /// A node: the branching decisions, the parent's bound, columns and prices.
@@ -66,9 +67,9 @@ pub(crate) struct BranchAndPrice {
     pub(crate) nodes: u64,
     /// Each node tries the restricted master as an integer program for a plan (off in tests,
     /// so that they exercise the branching, and once it has missed [`NODE_INTEGER_MISSES`]
-    /// times: it costs several times the node's column generation).
+    /// times in a row: it costs several times the node's column generation).
     integer_heuristic: bool,
-    /// Node integer programs so far that found no better plan.
+    /// Node integer programs in a row that found no better plan.
     misses: usize,
 }
 
@@ -161,10 +162,7 @@ impl BranchAndPrice {
             {
                 let before = upper;
                 upper = rate(found);
-                if upper >= before - tolerance(before) {
-                    self.misses += 1;
-                    self.integer_heuristic &= self.misses < NODE_INTEGER_MISSES;
-                }
+                self.program_found(upper < before - tolerance(before));
                 if bound >= upper - tolerance(upper) {
                     continue;
                 }
@@ -221,6 +219,18 @@ impl BranchAndPrice {
                 on.seeds.retain(|c| c.person != p || c.modules.contains(&m));
                 self.push(on);
             }
+        }
+    }
+
+    /// Counts a node integer program that found a better plan (`better`) or missed; the
+    /// programs stop after [`NODE_INTEGER_MISSES`] misses in a row (one that pays earns the
+    /// next ones).
+    fn program_found(&mut self, better: bool) {
+        if better {
+            self.misses = 0;
+        } else {
+            self.misses += 1;
+            self.integer_heuristic &= self.misses < NODE_INTEGER_MISSES;
         }
     }
 
@@ -374,5 +384,26 @@ mod tests {
             long_trees += usize::from(tree.nodes > super::NODE_INTEGER_MISSES as u64);
         }
         assert!(long_trees >= 2, "only {long_trees} trees past the misses");
+    }
+
+    /// Only misses in a row stop the node integer programs: one that finds a better plan
+    /// earns the next ones.
+    #[test]
+    fn a_node_integer_program_that_pays_earns_the_next_ones() {
+        let inst = crate::engine::testkit::random_pinned_instance(1, (5, 4, 8), 0.0);
+        let elig = Eligibility::new(&inst);
+        let cg = converged_root(Ctx {
+            inst: &inst,
+            elig: &elig,
+        });
+        let mut tree = BranchAndPrice::new(&cg, 1);
+        for better in [false, false, true, false, false] {
+            tree.program_found(better);
+        }
+        assert!(tree.integer_heuristic);
+        tree.program_found(false);
+        assert!(!tree.integer_heuristic);
+        tree.program_found(true);
+        assert!(!tree.integer_heuristic, "stopped programs stay stopped");
     }
 }

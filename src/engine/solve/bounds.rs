@@ -41,10 +41,40 @@ pub(super) struct Bounds {
     pub(super) colgen_spent: Duration,
     /// Price and branch has run (once per solve).
     pub(super) branched: bool,
-    /// Branch and price below a converged decomposition, its bound and time spent.
+    /// Branch and price below a converged decomposition, its bound, and what it has cost and
+    /// found.
     pub(super) tree: Option<BranchAndPrice>,
     pub(super) tree_bound: f64,
-    pub(super) tree_spent: Duration,
+    pub(super) tree_account: TreeAccount,
+}
+
+/// What branch and price has cost (its nodes and time) and when it last paid for itself.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct TreeAccount {
+    pub(super) nodes: u64,
+    pub(super) spent: Duration,
+    /// Nodes and time spent when the tree last improved the best plan.
+    paid: (u64, Duration),
+}
+
+impl TreeAccount {
+    /// Records a slice of the tree: its node count and time after it, and whether its plans
+    /// improved the best plan.
+    pub(super) fn record(&mut self, nodes: u64, slice: Duration, improved: bool) {
+        self.nodes = nodes;
+        self.spent += slice;
+        if improved {
+            self.paid = (self.nodes, self.spent);
+        }
+    }
+
+    /// Nodes and time since the tree last improved the best plan (or since it started).
+    pub(super) fn since_paid(&self) -> (u64, Duration) {
+        (
+            self.nodes.saturating_sub(self.paid.0),
+            self.spent.saturating_sub(self.paid.1),
+        )
+    }
 }
 
 /// Why column generation stopped (other than by converging).
@@ -391,7 +421,7 @@ pub(super) fn start_bounds(
         branched: false,
         tree: None,
         tree_bound: 0.0,
-        tree_spent: Duration::ZERO,
+        tree_account: TreeAccount::default(),
     };
     (bounds, pack_plan)
 }

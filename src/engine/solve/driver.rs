@@ -447,7 +447,7 @@ impl<'a> Driver<'a> {
             || self.out_of_time()
             || self.cancelled()
             || self.ctx.inst.staff.len() > TREE_MAX_STAFF
-            || self.bounds.tree_spent >= self.clock.time_limit / 2
+            || self.bounds.tree_account.spent >= self.clock.time_limit / 2
         {
             return false;
         }
@@ -456,9 +456,10 @@ impl<'a> Driver<'a> {
             .colgen
             .as_ref()
             .map_or(0.0, ColumnGeneration::value);
+        let (nodes, spent) = self.bounds.tree_account.since_paid();
         if tree_gives_up(
-            self.bounds.tree.as_ref().map_or(0, |t| t.nodes),
-            self.bounds.tree_spent.as_secs_f64() / self.clock.time_limit.as_secs_f64(),
+            nodes,
+            spent.as_secs_f64() / self.clock.time_limit.as_secs_f64(),
             self.bounds.tree_bound > root + 1e-9 * root.abs().max(1.0),
         ) {
             return false;
@@ -486,7 +487,9 @@ impl<'a> Driver<'a> {
             &|| options.is_cancelled(),
             &mut rate,
         );
-        self.bounds.tree_spent += t.elapsed();
+        self.bounds
+            .tree_account
+            .record(tree.nodes, t.elapsed(), self.best.key.coverage < before);
         self.bounds.tree_bound = tree.bound(self.best.key.coverage);
         tracing::debug!(
             elapsed = self.clock.elapsed(),
@@ -626,17 +629,22 @@ const TREE_MAX_STAFF: usize = 60;
 /// Branch-and-price nodes after each epoch.
 const TREE_NODES: u64 = 2;
 
-/// Nodes after which a tree whose bound has not risen stops.
+/// Nodes after which a tree whose bound has not risen, and which has found no better plan
+/// since, stops.
 const TREE_PATIENCE: u64 = 20;
 
-/// The share of the time after which a tree whose bound has not risen stops.
+/// The share of the time after which a tree whose bound has not risen, and which has found
+/// no better plan since, stops.
 const TREE_PATIENCE_SHARE: f64 = 0.1;
 
-/// Whether a tree of `nodes` nodes that has used `share` of the time gives it back to the
-/// search: where its bound has not `risen` above the root's after [`TREE_PATIENCE`] nodes or
-/// [`TREE_PATIENCE_SHARE`] of the time (many interchangeable posts: on 48 people, `--tight
-/// 1.0`, 267 nodes leave the bound where it was). A tree that moves the bound keeps its
-/// half of the time.
+/// Whether a tree gives the time back to the search after `nodes` nodes and `share` of the
+/// time since it last improved the best plan (or since it started): where its bound has not
+/// `risen` above the root's after [`TREE_PATIENCE`] nodes or [`TREE_PATIENCE_SHARE`] of the
+/// time (many interchangeable posts: on 48 people, `--tight 1.0`, 267 nodes leave the bound
+/// where it was). A tree that moves the bound keeps its half of the time, and one whose
+/// nodes' integer programs keep finding better plans keeps going as long as they do: on 48
+/// people with every duty non-splittable they are where the best 60 s plans come from,
+/// while the search's restarts find nothing.
 fn tree_gives_up(nodes: u64, share: f64, risen: bool) -> bool {
     !risen && (nodes >= TREE_PATIENCE || share >= TREE_PATIENCE_SHARE)
 }
@@ -711,6 +719,7 @@ fn construct(
 mod tests {
     use std::time::Duration;
 
+    use super::super::bounds::TreeAccount;
     use super::{colgen_due, exact_due, tree_gives_up};
 
     /// Column generation waits for the first fifth of the time even when the search stalls
@@ -736,6 +745,28 @@ mod tests {
         assert!(tree_gives_up(5, 0.1, false));
         assert!(tree_gives_up(20, 0.01, false));
         assert!(!tree_gives_up(20, 0.3, true));
+    }
+
+    /// The tree's patience counts from its last better plan: a tree whose nodes found one at
+    /// node 18 goes on past node 20 (and past a tenth of the time), one that found none
+    /// stops there.
+    #[test]
+    fn a_tree_that_finds_better_plans_keeps_going() {
+        let slice = Duration::from_millis(500);
+        let gives_up = |account: &TreeAccount| {
+            let (nodes, spent) = account.since_paid();
+            tree_gives_up(nodes, spent.as_secs_f64() / 60.0, false)
+        };
+        let (mut paying, mut idle) = (TreeAccount::default(), TreeAccount::default());
+        for nodes in (2..=30).step_by(2) {
+            paying.record(nodes, slice, nodes == 18);
+            idle.record(nodes, slice, false);
+            assert_eq!(gives_up(&idle), nodes >= 20, "{nodes} nodes");
+        }
+        // 30 nodes and 7.5 s of 60 s: 12 nodes and 3 s since it paid.
+        assert_eq!(paying.since_paid(), (12, Duration::from_secs(3)));
+        assert!(!gives_up(&paying));
+        assert!(gives_up(&idle));
     }
 
     /// Exact ratings go on while they have taken at most a tenth of the time so far.
