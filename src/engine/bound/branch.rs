@@ -435,4 +435,57 @@ mod tests {
         tree.program_found(true);
         assert!(!tree.integer_heuristic, "stopped programs stay stopped");
     }
+
+    /// A node keeps, per person, the columns worth most at its prices (ties to the older
+    /// column), and every column of a person who has no more than that.
+    #[test]
+    fn a_node_starts_from_each_persons_most_valuable_columns() {
+        use crate::engine::bound::pricing::{Duals, Pattern};
+        use crate::model::{DutyIdx, ModuleIdx, StaffIdx};
+        // Random instances have at most the sizes asked for: take one with enough of each.
+        let inst = (0..)
+            .map(|seed| crate::engine::testkit::random_pinned_instance(seed, (5, 4, 8), 0.0))
+            .find(|i| i.staff.len() >= 3 && i.modules.len() >= 3 && !i.duties.is_empty())
+            .expect("an instance");
+        let mut z = Duals::zero(&inst);
+        z.pi[0] = 1.0;
+        // (person, hours on duty 0, a module that tells the columns apart): a column's value
+        // at `z` is its hours; the two of 4 hours tie.
+        let spec = [
+            (0, 2.0, 0),
+            (1, 3.0, 0),
+            (0, 4.0, 1),
+            (0, 1.0, 0),
+            (0, 4.0, 2),
+            (2, 1.0, 0),
+            (0, 3.0, 0),
+        ];
+        let columns: Vec<Pattern> = spec
+            .iter()
+            .map(|&(p, h, m)| Pattern {
+                person: StaffIdx::from(p),
+                modules: vec![ModuleIdx::from(m)],
+                hours: vec![(DutyIdx::from(0), h)],
+                liaisons: Vec::new(),
+            })
+            .collect();
+        let summary = |kept: &[Pattern]| -> Vec<(usize, f64, usize)> {
+            kept.iter()
+                .map(|c| (c.person.index(), c.hours[0].1, c.modules[0].index()))
+                .collect()
+        };
+        let kept = super::best_columns(&inst, columns.clone(), &z, 3);
+        assert_eq!(
+            summary(&kept),
+            vec![
+                (0, 4.0, 1),
+                (0, 4.0, 2),
+                (0, 3.0, 0),
+                (1, 3.0, 0),
+                (2, 1.0, 0)
+            ]
+        );
+        let kept = super::best_columns(&inst, columns, &z, 1);
+        assert_eq!(summary(&kept), vec![(0, 4.0, 1), (1, 3.0, 0), (2, 1.0, 0)]);
+    }
 }
