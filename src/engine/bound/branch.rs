@@ -443,7 +443,7 @@ mod tests {
         use crate::engine::bound::pricing::{Duals, Pattern};
         use crate::model::{DutyIdx, ModuleIdx, StaffIdx};
         // Random instances have at most the sizes asked for: take one with enough of each.
-        let inst = (0..)
+        let inst = (0..100)
             .map(|seed| crate::engine::testkit::random_pinned_instance(seed, (5, 4, 8), 0.0))
             .find(|i| i.staff.len() >= 3 && i.modules.len() >= 3 && !i.duties.is_empty())
             .expect("an instance");
