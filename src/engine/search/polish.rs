@@ -171,7 +171,9 @@ fn prune_candidates(inst: &Instance, best: &Evaluated) -> Vec<(StaffIdx, ModuleI
 /// Drops posts that do not help: each new post whose removal leaves the key better (the
 /// same tier 1, one post fewer changed). A removal is rated by one flow with the
 /// non-splittable choices kept; only when the person does a non-splittable duty in that
-/// module, which then needs a new doer, does it take the full oracle. Today's posts are not
+/// module, which then needs a new doer, does it take the full oracle, with an even share of
+/// the time left for those ratings (a packing that cannot prove its optimum runs to its
+/// deadline: with the whole time left, the first one ended the pass). Today's posts are not
 /// tried: dropping one changes a post, so tier 2 gets worse while tier 1 cannot get better.
 pub(crate) fn prune(
     inst: &Instance,
@@ -179,21 +181,33 @@ pub(crate) fn prune(
     mut best: Evaluated,
     deadline: Instant,
 ) -> Evaluated {
+    let does_module_duty = |best: &Evaluated, p: StaffIdx, m: ModuleIdx| {
+        best.hours
+            .assigned
+            .iter()
+            .enumerate()
+            .any(|(d, a)| *a == Some(p) && inst.duties[d].module == m)
+    };
     let pairs = prune_candidates(inst, &best);
+    let mut full_left = pairs
+        .iter()
+        .filter(|&&(p, m)| does_module_duty(&best, p, m))
+        .count();
+    let kept = eval.options.deadline;
     for (p, m) in pairs {
-        if Instant::now() >= deadline {
+        let now = Instant::now();
+        if now >= deadline {
             break;
+        }
+        let chosen = does_module_duty(&best, p, m);
+        if chosen {
+            eval.options.deadline = Some(share_of(now, deadline, full_left));
+            full_left = full_left.saturating_sub(1);
         }
         let mut state = best.state.clone();
         if !state.remove(inst, p, m) {
             continue;
         }
-        let chosen = best
-            .hours
-            .assigned
-            .iter()
-            .enumerate()
-            .any(|(d, a)| *a == Some(p) && inst.duties[d].module == m);
         let cand = if chosen {
             eval.evaluate(state)
         } else {
@@ -203,7 +217,14 @@ pub(crate) fn prune(
             best = cand;
         }
     }
+    eval.options.deadline = kept;
     best
+}
+
+/// The deadline of one of `left` ratings sharing the time from `now` to `deadline` evenly.
+fn share_of(now: Instant, deadline: Instant, left: usize) -> Instant {
+    let n = u32::try_from(left.max(1)).unwrap_or(u32::MAX);
+    now + deadline.saturating_duration_since(now) / n
 }
 
 #[cfg(test)]
@@ -241,6 +262,21 @@ mod tests {
         assert_eq!(pruned.state.posts.of(ann), &[a]);
         assert!(pruned.state.posts.of(bo).is_empty());
         assert_eq!(pruned.key.stability, 0);
+    }
+
+    #[test]
+    fn each_full_rating_of_the_prune_gets_an_even_share_of_the_time_left() {
+        let now = Instant::now();
+        let deadline = now + std::time::Duration::from_secs(4);
+        assert_eq!(
+            share_of(now, deadline, 4),
+            now + std::time::Duration::from_secs(1)
+        );
+        assert_eq!(share_of(now, deadline, 1), deadline);
+        // None counted (the last ones): the rest of the time.
+        assert_eq!(share_of(now, deadline, 0), deadline);
+        // Past the deadline: no time.
+        assert_eq!(share_of(deadline, now, 3), deadline);
     }
 
     /// A pin that carries no work and is not held today is neither pruned nor traded back
