@@ -514,18 +514,18 @@ impl<'a> Driver<'a> {
         // Who has to move: put people back on today's posts (see `revert`). Only after the
         // search, whose path it would otherwise change. Not on large instances, where a full
         // evaluation per move costs too much.
+        let settle_by = self.clock.settle_by(Instant::now());
         if !self.style.large && !self.cancelled() {
-            let until = (Instant::now() + self.clock.time_limit / 50).min(self.clock.hard_deadline);
+            let until = (Instant::now() + self.clock.time_limit / 50).min(settle_by);
             self.best = revert(self.ctx, &mut self.eval, self.best.clone(), until);
             tracing::debug!(elapsed = self.clock.elapsed(), "reverted");
         }
-        let mut final_best = self.final_rating();
+        let mut final_best = self.final_rating(settle_by);
         tracing::debug!(elapsed = self.clock.elapsed(), "final evaluation");
-        let hard_deadline = self.clock.hard_deadline;
         if !self.cancelled() {
-            final_best = restore(self.ctx, &mut self.exact, final_best, hard_deadline);
+            final_best = restore(self.ctx, &mut self.exact, final_best, settle_by);
             tracing::debug!(elapsed = self.clock.elapsed(), "restored");
-            final_best = prune(self.ctx.inst, &mut self.exact, final_best, hard_deadline);
+            final_best = prune(self.ctx.inst, &mut self.exact, final_best, settle_by);
             tracing::debug!(elapsed = self.clock.elapsed(), "pruned");
         }
         let lb = self.bounds.lower().min(final_best.key.coverage);
@@ -534,7 +534,7 @@ impl<'a> Driver<'a> {
             &final_best,
             lb,
             self.clock.start,
-            hard_deadline,
+            self.clock.hard_deadline,
             self.options.cancel.as_deref(),
         );
         tracing::debug!(elapsed = self.clock.elapsed(), "finished");
@@ -546,14 +546,14 @@ impl<'a> Driver<'a> {
         }
     }
 
-    /// The best of the best plan rated with the full oracle (with the rest of the time), the
-    /// search's own hours for it, the incumbent, and the packing bound's plan.
-    fn final_rating(&mut self) -> Evaluated {
+    /// The best of the best plan rated with the full oracle (until `settle_by`), the search's
+    /// own hours for it, the incumbent, and the packing bound's plan.
+    fn final_rating(&mut self, settle_by: Instant) -> Evaluated {
         // Asked to stop: the best plan as rated, at once.
         if self.cancelled() {
             return self.best.clone();
         }
-        self.exact.options.deadline = Some(self.clock.hard_deadline);
+        self.exact.options.deadline = Some(settle_by);
         let mut final_best = self.exact.evaluate(self.best.state.clone());
         // The search's own hours (re-packed piece by piece) can beat a fresh packing of the
         // same posts when that packing stops at its deadline.

@@ -249,6 +249,13 @@ impl Clock {
     fn elapsed(&self) -> f64 {
         self.start.elapsed().as_secs_f64()
     }
+
+    /// When settling the final plan, starting `now`, must end: within the time the search
+    /// leaves it (from `deadline` to the end), also where the search stopped early (by its
+    /// work limit, a stall or a proof), so that those solves end soon after their search.
+    fn settle_by(&self, now: Instant) -> Instant {
+        (now + self.hard_deadline.saturating_duration_since(self.deadline)).min(self.hard_deadline)
+    }
 }
 
 /// Tells the caller which phase the solve enters.
@@ -317,6 +324,23 @@ mod tests {
     use super::*;
     use crate::engine::testkit::random_pinned_instance;
     use crate::model::verify;
+
+    /// Settling gets the time the search leaves it, also after a search that stopped early,
+    /// and never runs past the time limit.
+    #[test]
+    fn settling_keeps_to_the_time_the_search_leaves_it() {
+        let clock = Clock::new(Duration::from_secs(100), None);
+        let reserve = clock.hard_deadline - clock.deadline;
+        assert_eq!(reserve, Duration::from_secs(8));
+        // A search stopped by its work limit at 10 s: settled by 18 s, not by 100 s.
+        let early = clock.start + Duration::from_secs(10);
+        assert_eq!(clock.settle_by(early), early + reserve);
+        // Stopped at its deadline: settled by the time limit.
+        assert_eq!(clock.settle_by(clock.deadline), clock.hard_deadline);
+        // Stopped late (a slow last epoch): still by the time limit.
+        let late = clock.start + Duration::from_secs(97);
+        assert_eq!(clock.settle_by(late), clock.hard_deadline);
+    }
 
     /// Each way a solve can end (enumeration, the search to its work limit, a time limit spent
     /// before the start, a cancel) returns a plan with every pin that passes the checker.
