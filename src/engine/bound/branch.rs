@@ -11,7 +11,7 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::time::Instant;
 
-use super::colgen::{ColumnGeneration, Combination};
+use super::colgen::{ColumnGeneration, Combination, best_columns};
 use super::pricing::{Duals, Pattern};
 use crate::engine::eligibility::{Ctx, Eligibility};
 use crate::engine::posts::PostState;
@@ -151,6 +151,15 @@ impl BranchAndPrice {
             cg.improve(ctx, upper, NODE_ITERATIONS, Some(deadline), stop);
             // A child's bound is at least its parent's.
             let bound = cg.value().max(node.bound);
+            tracing::trace!(
+                node = node.id,
+                depth = node.pins.len() + node.forbidden.len(),
+                parent = node.bound,
+                bound,
+                upper,
+                converged = cg.converged,
+                "branch and price node"
+            );
             if bound >= upper - tolerance(upper) {
                 continue;
             }
@@ -255,35 +264,6 @@ fn node_from(
         seeds: cg.patterns().to_vec(),
         start: cg.center().clone(),
     }
-}
-
-/// Of its parent's columns, a node starts from `keep` per person: those worth most at its
-/// start prices `z` (ties to the older column). Its master is solved from scratch, which took
-/// most of each node's time with every column (0.5-0.75 s of 1,000 columns on 48 people); the
-/// node's own pricing brings back any it needs.
-fn best_columns(inst: &Instance, seeds: Vec<Pattern>, z: &Duals, keep: usize) -> Vec<Pattern> {
-    let mut valued: Vec<(f64, usize, Pattern)> = seeds
-        .into_iter()
-        .enumerate()
-        .map(|(i, c)| (c.value(inst, z), i, c))
-        .collect();
-    valued.sort_by(|a, b| {
-        (a.2.person.cmp(&b.2.person))
-            .then(b.0.total_cmp(&a.0))
-            .then(a.1.cmp(&b.1))
-    });
-    let mut kept = Vec::with_capacity(valued.len());
-    let mut run = (None, 0);
-    for (_, _, column) in valued {
-        if run.0 != Some(column.person) {
-            run = (Some(column.person), 0);
-        }
-        if run.1 < keep {
-            kept.push(column);
-            run.1 += 1;
-        }
-    }
-    kept
 }
 
 /// Tier 1 differences below this are ties.
@@ -474,7 +454,7 @@ mod tests {
                 .map(|c| (c.person.index(), c.hours[0].1, c.modules[0].index()))
                 .collect()
         };
-        let kept = super::best_columns(&inst, columns.clone(), &z, 3);
+        let kept = crate::engine::bound::colgen::best_columns(&inst, columns.clone(), &z, 3);
         assert_eq!(
             summary(&kept),
             vec![
@@ -485,7 +465,7 @@ mod tests {
                 (2, 1.0, 0)
             ]
         );
-        let kept = super::best_columns(&inst, columns, &z, 1);
+        let kept = crate::engine::bound::colgen::best_columns(&inst, columns, &z, 1);
         assert_eq!(summary(&kept), vec![(0, 4.0, 1), (1, 3.0, 0), (2, 1.0, 0)]);
     }
 }

@@ -402,9 +402,9 @@ impl<'a> Driver<'a> {
     }
 
     /// Price and branch, once column generation is over (converged, or out of its time while
-    /// ahead of the other bounds): the posts of the best integer combination of its columns,
-    /// rated exactly, become the best plan and the incumbent when they are better. Returns
-    /// whether they were.
+    /// ahead of the other bounds): the posts of the best integer combination of its columns
+    /// (each person's [`BRANCH_COLUMNS`] worth most), rated exactly, become the best plan and
+    /// the incumbent when they are better. Returns whether they were.
     fn price_and_branch(&mut self) -> bool {
         let over = self.bounds.colgen_converged()
             || matches!(
@@ -421,7 +421,8 @@ impl<'a> Driver<'a> {
         let t = Instant::now();
         let time =
             (self.clock.time_limit / 10).min(self.clock.deadline.saturating_duration_since(t));
-        let Some(found) = cg.integer_posts(self.ctx, BRANCH_NODES, time) else {
+        let Some(found) = cg.integer_posts_among_best(self.ctx, BRANCH_COLUMNS, BRANCH_NODES, time)
+        else {
             return false;
         };
         self.slice();
@@ -661,6 +662,10 @@ const EXACT_SHARE: f64 = 0.1;
 fn exact_due(spent: Duration, elapsed: f64) -> bool {
     spent.as_secs_f64() <= EXACT_SHARE * elapsed
 }
+
+/// Columns per person that price and branch chooses among: the nodes' number (see
+/// [`ColumnGeneration::integer_posts_among_best`]).
+const BRANCH_COLUMNS: usize = 12;
 
 /// Branch-and-bound nodes for price and branch: a fixed budget keeps runs repeatable.
 const BRANCH_NODES: u64 = 2_000;
